@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
+
+const DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/;
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)$/;
+
+/** Parses `200ms`, `10s`, `5m`, `1.5h` to milliseconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  return m ? Number(m[1]) * (DURATION_UNITS[m[2] as string] ?? Number.NaN) : undefined;
+}
+
+/** Parses `512KiB`, `64MiB`, `1GB` to bytes; undefined when it is not a size. */
+export function parseSize(text: string): number | undefined {
+  const m = SIZE.exec(text.trim());
+  return m ? Math.round(Number(m[1]) * (SIZE_UNITS[m[2] as string] ?? Number.NaN)) : undefined;
+}
+
+/** A config duration (`10s`): a string with a unit, read as milliseconds. `0` alone means none. */
+export const duration = () =>
+  z
+    .union([z.string(), z.literal(0)])
+    .transform((value, ctx) => {
+      const ms = value === 0 ? 0 : parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid duration ${JSON.stringify(value)}: use a number with a unit, e.g. "200ms", "10s", "5m"`,
+          params: { trbCode: 'TRB_CONFIG_BAD_DURATION' },
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .meta({ description: 'a duration: a number with a unit (ns, us, ms, s, m, h), e.g. "10s"' });
+
+/** A config size (`64MiB`): a string with a unit, read as bytes. */
+export const size = () =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const bytes = parseSize(value);
+      if (bytes === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid size ${JSON.stringify(value)}: use a number with a unit, e.g. "512KiB", "64MiB", "1GB"`,
+          params: { trbCode: 'TRB_CONFIG_BAD_SIZE' },
+        });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .meta({ description: 'a size: a number with a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. "64MiB"' });
+
+/** A listen address `host:port`. Without a host it binds 127.0.0.1, never every interface. */
+export const endpoint = (defaultValue: string) =>
+  z
+    .string()
+    .default(defaultValue)
+    .transform((value, ctx) => {
+      const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+      const port = m ? Number(m[3]) : Number.NaN;
+      if (!m || port > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid endpoint ${JSON.stringify(value)}: use host:port, e.g. "127.0.0.1:9464"`,
+          params: { trbCode: 'TRB_CONFIG_BAD_ENDPOINT' },
+        });
+        return z.NEVER;
+      }
+      return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+    })
+    .meta({ description: 'host:port to listen on; the host defaults to 127.0.0.1' });
