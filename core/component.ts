@@ -53,4 +53,6 @@ export interface Host {
   reportStatus(status: StatusName, error?: Error): void;
   readonly logger: Logger;
   readonly meter: Meter;
+  /** Aborts when the engine's shutdown drain deadline passes: stop draining and drop what is left. */
+  readonly shutdownSignal: AbortSignal;
 }

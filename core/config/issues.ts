@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import { didYouMean, TributaryError } from '../errors.js';
+import type { ConfigPath, LoadedConfig } from './load.js';
+
+type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; valueType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[] };
+const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** The object keys a schema allows at `path`, to suggest the right one for an unknown key. */
+function keysAt(schema: z.ZodType | undefined, path: readonly PropertyKey[]): string[] {
+  let s = schema;
+  let i = 0;
+  while (s) {
+    const def = defOf(s);
+    if (def.innerType) s = def.innerType;
+    else if (def.type === 'pipe') s = def.in;
+    else if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
+    else if (def.shape) s = def.shape[String(path[i++])];
+    else if (def.valueType) (s = def.valueType), i++;
+    else if (def.element) (s = def.element), i++;
+    else return [];
+  }
+  return [];
+}
+
+const CODES: Record<string, string> = {
+  invalid_type: 'TRB_CONFIG_INVALID_TYPE',
+  unrecognized_keys: 'TRB_CONFIG_UNKNOWN_KEY',
+  invalid_value: 'TRB_CONFIG_INVALID_VALUE',
+};
+
+/** Turns zod issues into located TributaryErrors: file:line:col, the config path, what is valid. */
+export function issuesToErrors(
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.ZodType,
+  config: LoadedConfig,
+  prefix: ConfigPath,
+): TributaryError[] {
+  const errors: TributaryError[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...(issue.path as (string | number)[])];
+    if (issue.code === 'unrecognized_keys') {
+      const valid = keysAt(schema, issue.path);
+      for (const key of issue.keys) {
+        errors.push(
+          new TributaryError(CODES.unrecognized_keys as string, `unknown key "${key}"`, config.locate([...path, key], { key: true }), didYouMean(key, valid)),
+        );
+      }
+      continue;
+    }
+    const custom = issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
+    const code = custom ?? CODES[issue.code] ?? 'TRB_CONFIG_INVALID_VALUE';
+    let hint: string | undefined;
+    let message = issue.message;
+    if (issue.code === 'invalid_value') {
+      const received = valueAt(config, path);
+      const options = issue.values.map(String);
+      message = `invalid value ${JSON.stringify(received)}`;
+      hint = typeof received === 'string' ? didYouMean(received, options) : `valid: ${options.map((o) => JSON.stringify(o)).join(', ')}`;
+    } else if (issue.code === 'invalid_type') {
+      const received = valueAt(config, path);
+      message = received === undefined ? `missing required key (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(received)}`;
+    }
+    errors.push(new TributaryError(code, message, config.locate(path), hint));
+  }
+  return errors;
+}
+
+function valueAt(config: LoadedConfig, path: ConfigPath): unknown {
+  let v: unknown = config.value;
+  for (const segment of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[segment] : undefined;
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}

@@ -1,0 +1,279 @@
+import type { Logger } from 'pino';
+import { type Exporter, type Host, PermanentError, RetryableError } from '../component.js';
+import type { CreateContext } from '../plugin.js';
+import { type Batch, countItems, type Signal } from '../signals.js';
+import { Backoff } from './backoff.js';
+import type { ExporterSettings, RetrySettings } from './config.js';
+import { MemoryQueue } from './queue.js';
+import type { BatchQueue } from './storage.js';
+import { ExporterTelemetry } from './telemetry.js';
+
+/** The part an exporter writes: how to send one batch. createExporter() adds queue, retries and timeout. */
+export interface Sender<S extends Signal> {
+  /** Send one batch. Throw RetryableError (or any other error) to retry later, PermanentError to drop. `signal` aborts on timeout/shutdown. */
+  send(batch: Batch<S>, signal: AbortSignal): Promise<void>;
+  /** Called from the exporter's start(), before any send(). */
+  start?(host: Host): Promise<void>;
+  /** Called once at shutdown, after every batch was sent or given up. */
+  shutdown?(): Promise<void>;
+}
+
+/** Wraps `sender` in the sending queue, retry with backoff and timeout that `ctx.config` asks for. */
+export function createExporter<S extends Signal>(
+  ctx: CreateContext<ExporterSettings>,
+  signal: S,
+  sender: Sender<S>,
+): Exporter<S> {
+  return new SendingExporter(ctx, signal, sender);
+}
+
+interface Queued<S extends Signal> {
+  batch: Batch<S>;
+  items: number;
+}
+
+class SendingExporter<S extends Signal> implements Exporter<S> {
+  private readonly id: string;
+  private readonly logger: Logger;
+  private readonly timeout: number;
+  private readonly retry: RetrySettings;
+  private readonly dropWhenFull: boolean;
+  private readonly numConsumers: number;
+  private readonly queue?: BatchQueue<Queued<S>>;
+  private readonly telemetry: ExporterTelemetry;
+  private readonly abandonReason: PermanentError;
+
+  private host?: Host;
+  private started = false;
+  private stopping = false;
+  /** The drain deadline passed: everything still held was counted as dropped. */
+  private abandoned = false;
+  /** Batches (and their items) accepted by consume() and not yet sent or given up. */
+  private pending = 0;
+  private pendingItems = 0;
+  private drained?: () => void;
+  private workers: Promise<void>[] = [];
+  private readonly inflight = new Set<AbortController>();
+  private readonly sleeping = new Map<ReturnType<typeof setTimeout>, () => void>();
+  private droppedWhileFull = 0;
+  private refusalLogged = false;
+  private shutdownDone?: Promise<void>;
+
+  constructor(
+    ctx: CreateContext<ExporterSettings>,
+    private readonly signal: S,
+    private readonly sender: Sender<S>,
+  ) {
+    const { timeout, retry_on_failure, sending_queue } = ctx.config;
+    this.id = ctx.id;
+    this.logger = ctx.logger.child({ component: ctx.id, signal });
+    this.timeout = timeout;
+    this.retry = retry_on_failure;
+    this.dropWhenFull = sending_queue.when_full === 'drop_newest';
+    this.numConsumers = sending_queue.num_consumers;
+    if (sending_queue.enabled) this.queue = new MemoryQueue(sending_queue.queue_size);
+    this.telemetry = new ExporterTelemetry(ctx.meter, ctx.id, signal, this.queue);
+    this.abandonReason = new PermanentError(`exporter ${ctx.id} shut down before the batch was sent`);
+  }
+
+  consume(batch: Batch<S>): Promise<void> {
+    const items = countItems(this.signal, batch);
+    if (this.stopping) return this.refuse(items);
+    const queue = this.queue;
+    if (queue === undefined) {
+      this.hold(items);
+      return this.deliver(batch, items);
+    }
+    if (this.dropWhenFull && queue.size >= queue.capacity) return this.dropNewest(items, queue.capacity);
+    if (this.droppedWhileFull > 0) {
+      this.logger.info({ items: this.droppedWhileFull }, 'sending queue has room again');
+      this.droppedWhileFull = 0;
+    }
+    this.hold(items);
+    return queue.offer({ batch, items });
+  }
+
+  async start(host: Host): Promise<void> {
+    if (this.host !== undefined || this.stopping) return;
+    this.host = host;
+    await this.sender.start?.(host);
+    this.started = true;
+    const queue = this.queue;
+    if (queue) for (let i = 0; i < this.numConsumers; i++) this.workers.push(this.work(queue));
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownDone ??= this.drainAndStop();
+    return this.shutdownDone;
+  }
+
+  private async drainAndStop(): Promise<void> {
+    this.stopping = true;
+    this.queue?.close();
+    const deadline = this.host?.shutdownSignal;
+    if (!this.started) this.abandon('exporter shut down before it started');
+    else if (deadline?.aborted) this.abandon('shutdown deadline passed');
+    else {
+      if (this.pending > 0) {
+        const drained = new Promise<void>((resolve) => {
+          this.drained = resolve;
+        });
+        const onDeadline = () => this.abandon('shutdown deadline passed');
+        deadline?.addEventListener('abort', onDeadline, { once: true });
+        await drained;
+        deadline?.removeEventListener('abort', onDeadline);
+      }
+      // Workers end once the closed queue is empty; after an abandon they are not waited for.
+      if (!this.abandoned) await Promise.all(this.workers);
+    }
+    this.telemetry.close();
+    await this.sender.shutdown?.();
+  }
+
+  /** Stops at once: aborts sends, cuts backoff waits, counts everything not yet sent as dropped. */
+  private abandon(why: string): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.queue?.abort(this.abandonReason);
+    for (const controller of this.inflight) controller.abort(this.abandonReason);
+    for (const [timer, wake] of this.sleeping) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleeping.clear();
+    if (this.pendingItems > 0) {
+      this.telemetry.dropped(this.pendingItems);
+      this.logger.error(
+        { items: this.pendingItems, batches: this.pending },
+        `${why}: dropping ${this.pendingItems} items not yet sent`,
+      );
+    }
+    this.pending = this.pendingItems = 0;
+    this.drained?.();
+  }
+
+  private async work(queue: BatchQueue<Queued<S>>): Promise<void> {
+    try {
+      for (let next = await queue.take(); next !== undefined; next = await queue.take()) {
+        try {
+          await this.deliver(next.batch, next.items);
+        } catch {
+          // deliver() has counted and logged it.
+        }
+        await queue.done(next);
+      }
+    } catch (err) {
+      this.logger.error({ error: errorOf(err).message }, 'sending worker stopped');
+    }
+  }
+
+  /** Sends one batch, retrying as configured, and counts how it ended. Rejects when it was not sent. */
+  private async deliver(batch: Batch<S>, items: number): Promise<void> {
+    const startedAt = performance.now();
+    let backoff: Backoff | undefined;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.attempt(batch);
+          if (!this.abandoned) this.telemetry.sent(items);
+          return;
+        } catch (err) {
+          if (this.abandoned) throw this.abandonReason;
+          const error = errorOf(err);
+          if (error instanceof PermanentError) throw this.fail(items, attempt, error, 'permanent error');
+          if (!this.retry.enabled) throw this.fail(items, attempt, error, 'retry_on_failure is disabled');
+          backoff ??= new Backoff(this.retry, startedAt);
+          const delay = backoff.next();
+          if (delay === undefined) {
+            this.fail(items, attempt, error, 'retry_on_failure.max_elapsed_time passed');
+            throw new PermanentError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });
+          }
+          this.logger.warn(
+            { items, attempt, retry_in_ms: Math.round(delay), error: error.message },
+            'send failed; will retry',
+          );
+          await this.sleep(delay);
+          if (this.abandoned) throw this.abandonReason;
+        }
+      }
+    } finally {
+      this.release(items);
+    }
+  }
+
+  /** One send, aborted after `timeout` or when the drain deadline passes. */
+  private async attempt(batch: Batch<S>): Promise<void> {
+    const controller = new AbortController();
+    const timer = this.timeout > 0 ? setTimeout(abortTimedOut, this.timeout, controller, this.timeout) : undefined;
+    this.inflight.add(controller);
+    try {
+      await untilAborted(this.sender.send(batch, controller.signal), controller.signal);
+    } finally {
+      clearTimeout(timer);
+      this.inflight.delete(controller);
+    }
+  }
+
+  private fail(items: number, attempts: number, error: Error, why: string): Error {
+    this.telemetry.failed(items);
+    this.logger.error({ items, attempts, error: error.message }, `send failed (${why}): batch not sent`);
+    return error;
+  }
+
+  /** A backoff wait that abandon() can cut short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleeping.delete(timer);
+        resolve();
+      }, ms);
+      this.sleeping.set(timer, resolve);
+    });
+  }
+
+  private hold(items: number): void {
+    this.pending++;
+    this.pendingItems += items;
+  }
+
+  private release(items: number): void {
+    if (this.abandoned) return;
+    this.pendingItems -= items;
+    if (--this.pending === 0) this.drained?.();
+  }
+
+  private dropNewest(items: number, capacity: number): Promise<void> {
+    this.telemetry.dropped(items);
+    // One line per full spell, not per batch: a full queue under load would flood the log.
+    if (this.droppedWhileFull === 0) {
+      this.logger.warn({ items, queue_size: capacity }, 'sending queue is full: dropping new batches (when_full: drop_newest)');
+    }
+    this.droppedWhileFull += items;
+    return Promise.reject(new RetryableError(`sending queue is full (${capacity} batches): ${items} items dropped`));
+  }
+
+  private refuse(items: number): Promise<void> {
+    this.telemetry.dropped(items);
+    if (!this.refusalLogged) {
+      this.refusalLogged = true;
+      this.logger.warn({ items }, 'exporter is shut down: dropping batches sent to it');
+    }
+    return Promise.reject(new PermanentError(`exporter ${this.id} is shut down`));
+  }
+}
+
+function abortTimedOut(controller: AbortController, ms: number): void {
+  controller.abort(new RetryableError(`send timed out after ${ms}ms`));
+}
+
+/** Settles with `work`, or rejects as soon as `signal` aborts: a sender that ignores its signal cannot hang a worker. */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    work.then(resolve, reject);
+  });
+}
+
+function errorOf(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

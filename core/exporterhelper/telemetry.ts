@@ -1,0 +1,66 @@
+import type { Attributes, Counter, Meter, ObservableCallback, ObservableGauge } from '@opentelemetry/api';
+import type { Signal } from '../signals.js';
+import type { BatchQueue } from './storage.js';
+
+interface QueueGauge {
+  gauge: ObservableGauge;
+  callback: ObservableCallback;
+}
+
+/** An exporter's self-telemetry: instruments made once, attributes built once. */
+export class ExporterTelemetry {
+  readonly attributes: Attributes;
+  private readonly sentItems: Counter;
+  private readonly failedItems: Counter;
+  private readonly droppedItems: Counter;
+  private readonly queueGauges: QueueGauge[] = [];
+
+  /** With a `queue`, also reports its size and capacity until close(). */
+  constructor(meter: Meter, component: string, signal: Signal, queue?: BatchQueue<unknown>) {
+    const attributes = { component, signal };
+    this.attributes = attributes;
+    this.sentItems = meter.createCounter('tributary_exporter_sent_items', {
+      description: 'Items (spans, metric data points, log records) the exporter sent successfully.',
+      unit: '{item}',
+    });
+    this.failedItems = meter.createCounter('tributary_exporter_send_failed_items', {
+      description: 'Items the exporter gave up sending: a permanent error, or retries ran out.',
+      unit: '{item}',
+    });
+    this.droppedItems = meter.createCounter('tributary_exporter_dropped_items', {
+      description: 'Items the exporter dropped unsent: the queue was full or the exporter was shut down.',
+      unit: '{item}',
+    });
+    if (!queue) return;
+    const size = meter.createObservableGauge('tributary_exporter_queue_size', {
+      description: 'Batches waiting in the sending queue.',
+      unit: '{batch}',
+    });
+    const capacity = meter.createObservableGauge('tributary_exporter_queue_capacity', {
+      description: 'The most batches the sending queue holds.',
+      unit: '{batch}',
+    });
+    this.queueGauges.push(
+      { gauge: size, callback: (result) => result.observe(queue.size, attributes) },
+      { gauge: capacity, callback: (result) => result.observe(queue.capacity, attributes) },
+    );
+    for (const { gauge, callback } of this.queueGauges) gauge.addCallback(callback);
+  }
+
+  sent(items: number): void {
+    this.sentItems.add(items, this.attributes);
+  }
+
+  failed(items: number): void {
+    this.failedItems.add(items, this.attributes);
+  }
+
+  dropped(items: number): void {
+    this.droppedItems.add(items, this.attributes);
+  }
+
+  /** Stops the queue gauges, so the meter no longer holds a shut-down exporter. */
+  close(): void {
+    for (const { gauge, callback } of this.queueGauges.splice(0)) gauge.removeCallback(callback);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Component, Consumer, Extension, Host } from '../component.js';
+import type { ValidConfig } from '../config/validate.js';
+import type { CreateContext } from '../plugin.js';
+import type { Signal } from '../signals.js';
+import type { GraphNode, PipelineGraph } from './build.js';
+import { fanout } from './fanout.js';
+
+export interface Instance {
+  id: string;
+  kind: GraphNode['kind'];
+  signal?: Signal;
+  component: Component;
+}
+
+type ContextFor = (node: { id: string; kind: Instance['kind']; type: string; config: unknown; pipeline?: string; signal?: Signal }) => CreateContext;
+type Observe = <S extends Signal>(id: string, signal: S, next: Consumer<S>) => Consumer<S>;
+
+/**
+ * Creates every component of the graph, consumers before producers, and returns them in start order:
+ * extensions first, then the graph's nodes so each starts after everything it feeds.
+ */
+export function instantiate(config: ValidConfig, graph: PipelineGraph, contextFor: ContextFor, observeReceiver: Observe): Instance[] {
+  const instances: Instance[] = [];
+  for (const id of config.service.extensions) {
+    const c = config.components.extensions.get(id);
+    if (!c || c.plugin.kind !== 'extension') continue;
+    const extension = c.plugin.create(contextFor({ id, kind: 'extension', type: c.type, config: c.config }) as never);
+    instances.push({ id, kind: 'extension', component: extension });
+  }
+
+  const consumers = new Map<GraphNode, Consumer>();
+  const nextOf = (node: GraphNode): Consumer => {
+    const list = node.next.map((n) => consumers.get(n) as Consumer);
+    return fanout(node.to ?? node.signal, list);
+  };
+  for (const node of graph.nodes) {
+    if (node.kind === 'fanout') {
+      consumers.set(node, nextOf(node));
+      continue;
+    }
+    const c = node.component;
+    if (!c) continue;
+    const ctx = contextFor({ id: node.id, kind: node.kind, type: c.type, config: c.config, pipeline: node.pipeline, signal: node.signal });
+    const route = node.kind === 'connector' ? `${node.signal}->${node.to}` : node.signal;
+    const create = (c.plugin.create as Record<string, (ctx: CreateContext, next?: Consumer) => Component & Partial<Consumer>>)[route];
+    if (!create) continue;
+    const next = node.kind === 'exporter' ? undefined : nextOf(node);
+    const component = create(ctx, node.kind === 'receiver' ? observeReceiver(node.id, node.signal, next as Consumer) : next);
+    if (node.kind !== 'receiver') consumers.set(node, component as Consumer);
+    instances.push({ id: node.id, kind: node.kind, signal: node.signal, component });
+  }
+  return instances;
+}
+
+export function findExtension<T extends Extension>(instances: readonly Instance[], id: string): T | undefined {
+  return instances.find((i) => i.kind === 'extension' && i.id === id)?.component as T | undefined;
+}
+
+export type HostFor = (instance: Instance) => Host;

@@ -1,0 +1,31 @@
+/** The engine's public API; it knows no plugin by name. */
+export type {
+  Component,
+  ComponentKind,
+  ComponentStatus,
+  Connector,
+  Consumer,
+  Exporter,
+  Extension,
+  Host,
+  Processor,
+  Receiver,
+  StatusName,
+} from './component.js';
+export { PermanentError, RetryableError } from './component.js';
+export { configFromObject, LoadedConfig, loadConfigFiles } from './config/load.js';
+export { duration, endpoint, size } from './config/units.js';
+export { Engine, type EngineOptions, type ShutdownOptions } from './engine.js';
+export { isUserError, type Source, TributaryError, TributaryErrors } from './errors.js';
+export { createExporter, exporterConfig, type ExporterSettings, type Sender } from './exporterhelper/index.js';
+export {
+  type ConnectorRoute,
+  type CreateContext,
+  definePlugin,
+  type PluginDefinition,
+  pluginSignals,
+  type Stability,
+} from './plugin.js';
+export { Registry } from './registry.js';
+export { type Batch, cloneBatch, countItems, SIGNALS, type Signal } from './signals.js';
+export { ENGINE_VERSION } from './version.js';

@@ -1,0 +1,18 @@
+import pino, { type Logger, type LevelWithSilent } from 'pino';
+
+/**
+ * The engine's own diagnostics: JSON lines on stderr. stdout belongs to the `stdout` exporter (and, in
+ * MCP stdio proxy mode, to the MCP stream alone). Synchronous writes so nothing is lost at exit.
+ */
+export function createLogger(level: LevelWithSilent = 'info', destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true })): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'tributary' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'], censor: '[REDACTED]' },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,3 @@
+/** `tributary/testing`: a harness for plugin authors and a conformance check for any plugin. */
+export { checkConformance, type ConformanceOptions, testContext, testHost } from './conformance.js';
+export { pushReceiver, Recorded, type RunningPipeline, sinkExporter, startPipeline } from './harness.js';

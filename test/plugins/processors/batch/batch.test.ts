@@ -1,0 +1,370 @@
+import { metrics } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type ResourceMetrics,
+  type SumMetricData,
+} from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { pino } from 'pino';
+import { container } from 'tsyringe';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Consumer, Processor } from '../../../../core/component.js';
+import type { CreateContext } from '../../../../core/plugin.js';
+import { type Batch, countItems, type Signal } from '../../../../core/signals.js';
+import batch from '../../../../plugins/processors/batch/index.js';
+
+// --- real telemetry, made with the OpenTelemetry JS SDK --------------------------------------------
+
+function makeSpans(count: number): ReadableSpan[] {
+  const ended: ReadableSpan[] = [];
+  const provider = new BasicTracerProvider({
+    spanProcessors: [
+      {
+        onStart() {},
+        onEnd: (span) => ended.push(span),
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      },
+    ],
+  });
+  const tracer = provider.getTracer('batch-test');
+  for (let i = 0; i < count; i++) tracer.startSpan(`span-${i}`).end();
+  return ended;
+}
+
+function makeLogs(count: number): ReadableLogRecord[] {
+  const emitted: ReadableLogRecord[] = [];
+  const provider = new LoggerProvider({
+    processors: [
+      { onEmit: (record) => emitted.push(record), forceFlush: async () => {}, shutdown: async () => {} },
+    ],
+  });
+  const logger = provider.getLogger('batch-test');
+  for (let i = 0; i < count; i++) logger.emit({ body: `log-${i}` });
+  return emitted;
+}
+
+class CollectingReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+/** Two scopes, three metrics, 12 data points: requests{route} x5, latency{route} x3, queue_depth{queue} x4. */
+async function makeMetrics(service: string): Promise<ResourceMetrics> {
+  const reader = new CollectingReader();
+  const provider = new MeterProvider({
+    readers: [reader],
+    resource: resourceFromAttributes({ 'service.name': service }),
+  });
+  const http = provider.getMeter('http');
+  const requests = http.createCounter('requests');
+  for (let i = 0; i < 5; i++) requests.add(i + 1, { route: `/r${i}` });
+  const latency = http.createHistogram('latency', { unit: 'ms' });
+  for (let i = 0; i < 3; i++) latency.record(10 * (i + 1), { route: `/r${i}` });
+  const queue = provider.getMeter('queue');
+  queue.createObservableGauge('queue_depth').addCallback((result) => {
+    for (let i = 0; i < 4; i++) result.observe(i, { queue: `q${i}` });
+  });
+  const { resourceMetrics } = await reader.collect();
+  await provider.shutdown();
+  return resourceMetrics;
+}
+
+/** Every data point as `service/scope/metric{attributes}`, in order: what must survive any split. */
+function pointKeys(batch: ResourceMetrics[]): string[] {
+  const keys: string[] = [];
+  for (const rm of batch) {
+    const service = rm.resource.attributes['service.name'];
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) {
+        const metric = `${service}/${sm.scope.name}/${m.descriptor.name}`;
+        for (const p of m.dataPoints) keys.push(`${metric}${JSON.stringify(p.attributes)}`);
+      }
+    }
+  }
+  return keys;
+}
+
+// --- a processor built the way the engine builds it ----------------------------------------------
+
+interface Recorded<S extends Signal> extends Consumer<S> {
+  batches: Batch<S>[];
+}
+
+function recorder<S extends Signal>(): Recorded<S> {
+  const batches: Batch<S>[] = [];
+  return { batches, consume: async (b) => void batches.push(b) };
+}
+
+function create<S extends Signal>(
+  signal: S,
+  config: Record<string, unknown>,
+  next: Consumer<S>,
+  options: { lines?: Record<string, unknown>[]; meter?: CreateContext['meter'] } = {},
+): Processor<S> {
+  const lines = options.lines ?? [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const ctx: CreateContext<ReturnType<typeof batch.config.parse>> = {
+    id: 'batch/test',
+    kind: 'processor',
+    type: 'batch',
+    config: batch.config.parse(config),
+    logger,
+    meter: options.meter ?? metrics.getMeter('t'),
+    container: container.createChildContainer(),
+    pipeline: `${signal}/test`,
+  };
+  const factory = batch.create[signal] as (ctx: unknown, next: Consumer<S>) => Processor<S>;
+  return factory(ctx, next);
+}
+
+const open: Processor[] = [];
+function track<S extends Signal>(processor: Processor<S>): Processor<S> {
+  open.push(processor as unknown as Processor);
+  return processor;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.shutdown()));
+  vi.useRealTimers();
+});
+
+// --- behaviour -------------------------------------------------------------------------------------
+
+describe('batch processor', () => {
+  it('holds spans until send_batch_size is reached, then sends everything held as one batch', async () => {
+    const next = recorder<'traces'>();
+    const processor = track(create('traces', { send_batch_size: 10, timeout: '1h' }, next));
+    const spans = makeSpans(12);
+
+    await processor.consume(spans.slice(0, 4));
+    await processor.consume(spans.slice(4, 8));
+    expect(next.batches).toHaveLength(0);
+
+    await processor.consume(spans.slice(8));
+    expect(next.batches).toHaveLength(1);
+    expect(next.batches[0]).toEqual(spans);
+  });
+
+  it('sends a partial batch once the timeout passes', async () => {
+    const next = recorder<'logs'>();
+    const processor = track(create('logs', { send_batch_size: 100, timeout: '20ms' }, next));
+    const logs = makeLogs(3);
+
+    await processor.consume(logs);
+    expect(next.batches).toHaveLength(0);
+
+    await vi.waitFor(() => expect(next.batches).toHaveLength(1));
+    expect(next.batches[0]?.map((r) => r.body)).toEqual(['log-0', 'log-1', 'log-2']);
+  });
+
+  it('splits at send_batch_max_size, delivering every item exactly once and in order', async () => {
+    const next = recorder<'traces'>();
+    const processor = track(
+      create('traces', { send_batch_size: 10, send_batch_max_size: 10, timeout: '1h' }, next),
+    );
+    const spans = makeSpans(57);
+
+    await processor.consume(spans.slice(0, 3));
+    await processor.consume(spans.slice(3, 40));
+    // 40 held: four full batches go out, nothing waits.
+    expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10]);
+
+    await processor.consume(spans.slice(40));
+    // 17 more: one full batch goes out and 7 wait for more data or the timer.
+    expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10, 10]);
+
+    await processor.shutdown();
+    expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10, 10, 7]);
+    const delivered = next.batches.flat();
+    expect(delivered).toHaveLength(57);
+    expect(new Set(delivered).size).toBe(57);
+    expect(delivered.map((s) => s.name)).toEqual(spans.map((s) => s.name));
+  });
+
+  it('splits metrics by data point, keeping each point under its resource, scope and metric', async () => {
+    const next = recorder<'metrics'>();
+    const processor = track(
+      create('metrics', { send_batch_size: 5, send_batch_max_size: 5, timeout: '1h' }, next),
+    );
+    const first = await makeMetrics('api');
+    const second = await makeMetrics('worker');
+    const input = [first, second];
+    const expected = pointKeys(input);
+    expect(expected).toHaveLength(24);
+
+    await processor.consume([first]);
+    await processor.consume([second]);
+    await processor.shutdown();
+
+    expect(next.batches.map((b) => countItems('metrics', b))).toEqual([5, 5, 5, 5, 4]);
+    expect(next.batches.flatMap(pointKeys)).toEqual(expected);
+
+    const originals = new Map<string, SumMetricData>();
+    const descriptors = new Set<unknown>();
+    for (const rm of input) {
+      for (const sm of rm.scopeMetrics) {
+        for (const m of sm.metrics) {
+          originals.set(m.descriptor.name, m as SumMetricData);
+          descriptors.add(m.descriptor);
+        }
+      }
+    }
+    for (const sent of next.batches) {
+      for (const rm of sent) {
+        expect([first.resource, second.resource]).toContain(rm.resource);
+        for (const sm of rm.scopeMetrics) {
+          expect(sm.metrics.length).toBeGreaterThan(0);
+          for (const m of sm.metrics) {
+            const original = originals.get(m.descriptor.name) as SumMetricData;
+            expect(descriptors.has(m.descriptor)).toBe(true);
+            expect(m.dataPointType).toBe(original.dataPointType);
+            expect(m.aggregationTemporality).toBe(original.aggregationTemporality);
+            if (m.dataPointType === DataPointType.SUM) expect(m.isMonotonic).toBe(true);
+          }
+        }
+      }
+    }
+    // The received batches were not changed: splitting builds new containers.
+    expect(countItems('metrics', [first])).toBe(12);
+    expect(countItems('metrics', [second])).toBe(12);
+  });
+
+  it('splits metrics correctly at every cut point', async () => {
+    const input = [await makeMetrics('api'), await makeMetrics('worker')];
+    const expected = pointKeys(input);
+    for (const max of [1, 2, 3, 5, 7, 8, 11, 12, 13, 23, 24, 25]) {
+      const next = recorder<'metrics'>();
+      const processor = create(
+        'metrics',
+        { send_batch_size: max, send_batch_max_size: max, timeout: '1h' },
+        next,
+      );
+      for (const rm of input) await processor.consume([rm]);
+      await processor.shutdown();
+
+      expect(next.batches.flatMap(pointKeys), `max ${max}`).toEqual(expected);
+      for (const sent of next.batches) {
+        expect(countItems('metrics', sent)).toBeLessThanOrEqual(max);
+        for (const rm of sent) {
+          expect(rm.scopeMetrics.length).toBeGreaterThan(0);
+          for (const sm of rm.scopeMetrics)
+            expect(sm.metrics.every((m) => m.dataPoints.length > 0)).toBe(true);
+        }
+      }
+    }
+    expect(input.map((rm) => countItems('metrics', [rm]))).toEqual([12, 12]);
+  });
+
+  it('sends everything held on shutdown and waits for the sends to finish', async () => {
+    const delivered: ReadableLogRecord[][] = [];
+    const slow: Consumer<'logs'> = {
+      consume: (b) => new Promise((resolve) => setTimeout(() => resolve(void delivered.push(b)), 30)),
+    };
+    const processor = create('logs', { send_batch_size: 1000, timeout: '1h' }, slow);
+    const logs = makeLogs(7);
+
+    await processor.consume(logs);
+    expect(delivered).toHaveLength(0);
+    await processor.shutdown();
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toEqual(logs);
+  });
+
+  it('accepts a batch without waiting for the next consumer', async () => {
+    let release: () => void = () => {};
+    const blocked: Consumer<'traces'> = {
+      consume: () => new Promise<void>((resolve) => (release = resolve)),
+    };
+    const processor = create('traces', { send_batch_size: 2, timeout: '1h' }, blocked);
+
+    await expect(processor.consume(makeSpans(2))).resolves.toBeUndefined();
+    let stopped = false;
+    const stopping = processor.shutdown().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(stopped).toBe(true);
+  });
+
+  it('with timeout 0 sends every batch at once, holding nothing', async () => {
+    const next = recorder<'traces'>();
+    const processor = track(create('traces', { timeout: 0, send_batch_max_size: 8192 }, next));
+    const spans = makeSpans(3);
+
+    await processor.consume(spans);
+    expect(next.batches).toEqual([spans]);
+  });
+
+  it('leaves no timer behind after shutdown, and shutdown is safe twice and without start', async () => {
+    vi.useFakeTimers();
+    const next = recorder<'traces'>();
+    const processor = create('traces', { send_batch_size: 100, timeout: '5s' }, next);
+
+    await processor.consume(makeSpans(3));
+    expect(vi.getTimerCount()).toBe(1);
+    await processor.consume(makeSpans(3));
+    expect(vi.getTimerCount()).toBe(1);
+
+    await processor.shutdown();
+    await processor.shutdown();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(next.batches.map((b) => b.length)).toEqual([6]);
+  });
+
+  it('logs and counts a batch the next consumer refuses', async () => {
+    const reader = new CollectingReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const lines: Record<string, unknown>[] = [];
+    const refusing: Consumer<'traces'> = { consume: async () => Promise.reject(new Error('exporter down')) };
+    const processor = create('traces', { send_batch_size: 4, timeout: '1h' }, refusing, {
+      lines,
+      meter: provider.getMeter('tributary'),
+    });
+
+    await processor.consume(makeSpans(5));
+    await processor.shutdown();
+
+    const warning = lines.find((l) => l.level === 40);
+    expect(warning).toMatchObject({ component: 'batch/test', signal: 'traces', items: 5 });
+    expect(warning?.err).toMatchObject({ message: 'exporter down' });
+
+    const { resourceMetrics } = await reader.collect();
+    const failed = resourceMetrics.scopeMetrics
+      .flatMap((sm) => sm.metrics)
+      .find((m) => m.descriptor.name === 'tributary_processor_batch_send_failed_items_total');
+    expect(failed?.dataPoints.map((p) => [p.value, p.attributes])).toEqual([
+      [5, { component: 'batch/test', signal: 'traces', pipeline: 'traces/test' }],
+    ]);
+    await provider.shutdown();
+  });
+});
+
+describe('batch config', () => {
+  it('defaults every key', () => {
+    expect(batch.config.parse({})).toEqual({ send_batch_size: 8192, timeout: 200, send_batch_max_size: 0 });
+  });
+
+  it('refuses send_batch_max_size below send_batch_size, saying what is valid', () => {
+    const result = batch.config.safeParse({ send_batch_size: 100, send_batch_max_size: 50 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toMatchObject([
+      {
+        path: ['send_batch_max_size'],
+        message: 'send_batch_max_size (50) must be 0 (no upper bound) or at least send_batch_size (100)',
+      },
+    ]);
+  });
+
+  it('refuses unknown keys and bad durations', () => {
+    expect(batch.config.safeParse({ send_batch_sise: 10 }).error?.issues[0]?.code).toBe('unrecognized_keys');
+    expect(batch.config.safeParse({ timeout: '200' }).error?.issues[0]?.message).toMatch(
+      /invalid duration "200"/,
+    );
+  });
+});
