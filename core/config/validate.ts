@@ -74,10 +74,8 @@ function validateComponent(
     return;
   }
   const parsed = plugin.config.safeParse(raw ?? {});
-  if (!parsed.success) {
-    errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
-    return;
-  }
+  // A component with a bad config is still defined: pipelines naming it get no second error.
+  if (!parsed.success) errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
   return { id, kind, type, plugin, config: parsed.data };
 }
 

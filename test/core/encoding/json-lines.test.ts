@@ -4,7 +4,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { encodeBatch, isoTime, jsonValue, toJsonLines } from '../../../core/encoding/index.js';
-import { makeLogs, makeMetrics, makeSpans, parseLines, resource } from './telemetry.js';
+import { makeLogs, makeMetrics, makeSpans, parseLines, plainLog, plainSpan, resource } from './telemetry.js';
 
 describe('json lines: logs in the monitoring guide layout', () => {
   it('writes timestamp, level, message, logger, trace ids, attributes as keys, then resource', () => {
@@ -42,7 +42,7 @@ describe('json lines: logs in the monitoring guide layout', () => {
   it('prefers severityText and derives every severity range from the number otherwise', () => {
     const [base] = makeLogs() as [ReadableLogRecord];
     const levels = [0, 1, 5, 8, 9, 13, 17, 21, 24, 99].map((severityNumber) => {
-      const [line] = parseLines(toJsonLines('logs', [{ ...base, severityNumber, severityText: undefined }]));
+      const [line] = parseLines(toJsonLines('logs', [plainLog(base, { severityNumber, severityText: undefined })]));
       return line?.level;
     });
     expect(levels).toEqual([
@@ -58,14 +58,14 @@ describe('json lines: logs in the monitoring guide layout', () => {
       'UNSPECIFIED',
     ]);
     const [text] = parseLines(
-      toJsonLines('logs', [{ ...base, severityNumber: SeverityNumber.WARN, severityText: 'warning' }]),
+      toJsonLines('logs', [plainLog(base, { severityNumber: SeverityNumber.WARN, severityText: 'warning' })]),
     );
     expect(text?.level).toBe('warning');
   });
 
   it('keeps a trace_id attribute as is when the record has no span context', () => {
     const [, outside] = makeLogs() as [ReadableLogRecord, ReadableLogRecord];
-    const record = { ...outside, attributes: { trace_id: 'from-python', logger: 'x' } };
+    const record = plainLog(outside, { attributes: { trace_id: 'from-python', logger: 'x' } });
     const [line] = parseLines(toJsonLines('logs', [record]));
     expect(line?.trace_id).toBe('from-python');
     expect(line?.logger).toBe('mcp.tools');
@@ -140,9 +140,7 @@ describe('json lines: values JSON cannot hold', () => {
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic.self = cyclic;
     const [span] = makeSpans() as [ReadableSpan];
-    const odd = {
-      ...span,
-      spanContext: span.spanContext,
+    const odd = plainSpan(span, {
       attributes: {
         big: 12345678901234567890n,
         nan: Number.NaN,
@@ -153,8 +151,8 @@ describe('json lines: values JSON cannot hold', () => {
         list: [1, undefined, Number.NEGATIVE_INFINITY, 2n],
         when: new Date('2025-01-01T00:00:00Z'),
         error: new Error('boom'),
-      },
-    } as unknown as ReadableSpan;
+      } as unknown as ReadableSpan['attributes'],
+    });
     const [line] = parseLines(toJsonLines('traces', [odd]));
     expect(line?.attributes).toEqual({
       big: '12345678901234567890',
@@ -171,9 +169,9 @@ describe('json lines: values JSON cannot hold', () => {
   it('writes a log with bad times, no body and a bigint body as valid JSON', () => {
     const [base] = makeLogs() as [ReadableLogRecord];
     const records = [
-      { ...base, hrTime: [Number.NaN, 0], hrTimeObserved: [Number.NaN, 0], body: undefined },
-      { ...base, body: 10n },
-    ] as unknown as ReadableLogRecord[];
+      plainLog(base, { hrTime: [Number.NaN, 0], hrTimeObserved: [Number.NaN, 0], body: undefined }),
+      plainLog(base, { body: 10n as unknown as string }),
+    ];
     const [bad, big] = parseLines(toJsonLines('logs', records));
     expect(bad).toMatchObject({ timestamp: null, message: '' });
     expect(big?.message).toBe('"10"');
@@ -181,7 +179,7 @@ describe('json lines: values JSON cannot hold', () => {
 
   it('uses the observed time when a record has no timestamp', () => {
     const [base] = makeLogs() as [ReadableLogRecord];
-    const record = { ...base, hrTime: [0, 0], hrTimeObserved: [1_700_000_000, 5_000_000] } as ReadableLogRecord;
+    const record = plainLog(base, { hrTime: [0, 0], hrTimeObserved: [1_700_000_000, 5_000_000] });
     expect(parseLines(toJsonLines('logs', [record]))[0]?.timestamp).toBe('2023-11-14T22:13:20.005Z');
   });
 });

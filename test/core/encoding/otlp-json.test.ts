@@ -1,6 +1,7 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { encodeBatch } from '../../../core/encoding/index.js';
-import { makeLogs, makeMetrics, makeSpans, parseLines } from './telemetry.js';
+import { makeLogs, makeMetrics, makeSpans, parseLines, plainSpan } from './telemetry.js';
 
 // OTLP/JSON as the Collector's otlpjsonfile receiver reads it: one export request per line.
 describe('otlp_json lines', () => {
@@ -49,8 +50,8 @@ describe('otlp_json lines', () => {
   });
 
   it('turns a batch it cannot encode into a PermanentError', () => {
-    const [span] = makeSpans();
-    const broken = { ...span, startTime: [Number.NaN, 0] } as typeof span;
+    const [span] = makeSpans() as [ReadableSpan];
+    const broken = plainSpan(span, { startTime: [Number.NaN, 0] });
     expect(() => encodeBatch('otlp_json', 'traces', [broken])).toThrow(/cannot encode traces as otlp_json/);
     try {
       encodeBatch('otlp_json', 'traces', [broken]);

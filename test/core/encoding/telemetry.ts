@@ -70,7 +70,8 @@ export function makeLogs(): ReadableLogRecord[] {
   return records;
 }
 
-class CollectingReader extends MetricReader {
+/** A metric reader that collects on demand: `(await reader.collect()).resourceMetrics`. */
+export class CollectingReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
 }
@@ -101,4 +102,47 @@ export function parseLines(text: string): Record<string, unknown>[] {
     .slice(0, -1)
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A plain copy of an SDK log record (whose fields are getters, lost by `{ ...record }`), to vary in tests. */
+export function plainLog(record: ReadableLogRecord, changes: Partial<ReadableLogRecord> = {}): ReadableLogRecord {
+  return {
+    hrTime: record.hrTime,
+    hrTimeObserved: record.hrTimeObserved,
+    spanContext: record.spanContext,
+    severityText: record.severityText,
+    severityNumber: record.severityNumber,
+    body: record.body,
+    eventName: record.eventName,
+    resource: record.resource,
+    instrumentationScope: record.instrumentationScope,
+    attributes: record.attributes,
+    droppedAttributesCount: record.droppedAttributesCount,
+    ...changes,
+  };
+}
+
+/** A plain copy of an SDK span, to vary in tests. */
+export function plainSpan(span: ReadableSpan, changes: Partial<ReadableSpan> = {}): ReadableSpan {
+  const spanContext = span.spanContext();
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => spanContext,
+    parentSpanContext: span.parentSpanContext,
+    startTime: span.startTime,
+    endTime: span.endTime,
+    status: span.status,
+    attributes: span.attributes,
+    links: span.links,
+    events: span.events,
+    duration: span.duration,
+    ended: span.ended,
+    resource: span.resource,
+    instrumentationScope: span.instrumentationScope,
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+    ...changes,
+  };
 }

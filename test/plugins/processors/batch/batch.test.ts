@@ -337,7 +337,7 @@ describe('batch processor', () => {
     const { resourceMetrics } = await reader.collect();
     const failed = resourceMetrics.scopeMetrics
       .flatMap((sm) => sm.metrics)
-      .find((m) => m.descriptor.name === 'tributary_processor_batch_send_failed_items_total');
+      .find((m) => m.descriptor.name === 'tributary_processor_batch_send_failed_items');
     expect(failed?.dataPoints.map((p) => [p.value, p.attributes])).toEqual([
       [5, { component: 'batch/test', signal: 'traces', pipeline: 'traces/test' }],
     ]);

@@ -1,0 +1,46 @@
+// Tests a third-party plugin the way its author would: against `tributary/testing`.
+import { checkConformance, makeLogs, makeSpans, startPipeline } from 'tributary/testing';
+import { describe, expect, it } from 'vitest';
+import addAttribute from '../index.js';
+
+describe('add_attribute processor', () => {
+  it('passes the conformance checks for every signal', async () => {
+    const checked = await checkConformance(addAttribute, { config: { key: 'env', value: 'test' } });
+    expect(checked).toEqual(['traces', 'metrics', 'logs']);
+  });
+
+  it('stamps spans and logs in a real pipeline, leaving existing values alone', async () => {
+    const pipeline = await startPipeline(
+      `receivers: { push: }
+processors: { add_attribute: { key: index, value: stamped } , add_attribute/env: { key: env, value: prod } }
+exporters: { sink: }
+service:
+  pipelines:
+    traces: { receivers: [push], processors: [add_attribute, add_attribute/env], exporters: [sink] }
+    logs: { receivers: [push], processors: [add_attribute/env], exporters: [sink] }
+`,
+      { plugins: [addAttribute] },
+    );
+    await pipeline.push('traces', makeSpans(2));
+    await pipeline.push('logs', makeLogs(['hi']));
+    await pipeline.shutdown();
+    expect(pipeline.recorded.items('traces').map((s) => s.attributes)).toEqual([
+      { index: 0, env: 'prod' },
+      { index: 1, env: 'prod' },
+    ]);
+    expect(pipeline.recorded.items('logs')[0]?.attributes).toEqual({ env: 'prod' });
+  });
+
+  it('rejects a config without a key, saying where', async () => {
+    await expect(
+      startPipeline(
+        `receivers: { push: }
+processors: { add_attribute: { value: 1 } }
+exporters: { sink: }
+service: { pipelines: { traces: { receivers: [push], processors: [add_attribute], exporters: [sink] } } }
+`,
+        { plugins: [addAttribute] },
+      ),
+    ).rejects.toThrow(/pipeline\.yaml:2:15: TRB_CONFIG_INVALID_TYPE processors\.add_attribute\.key: missing required key/);
+  });
+});

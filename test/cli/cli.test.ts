@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtins } from '../../plugins/index.js';
+
+const CLI = join(import.meta.dirname, '../../dist/cli.js');
+const fixture = (name: string) => join(import.meta.dirname, '../fixtures/invalid', name);
+const tributary = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+describe('tributary validate', () => {
+  const cases: [string, RegExp][] = [
+    ['unknown-exporter.yaml', /unknown-exporter\.yaml:9:19: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.exporters\[0\]: unknown exporter "stdot"; did you mean "stdout"\?/],
+    ['unknown-key.yaml', /unknown-key\.yaml:3:5: TRB_CONFIG_UNKNOWN_KEY receivers\.selftelemetry\.colection_interval: unknown key "colection_interval"; did you mean "collection_interval"\?/],
+    ['bad-duration.yaml', /bad-duration\.yaml:2:40: TRB_CONFIG_BAD_DURATION receivers\.selftelemetry\.collection_interval: invalid duration "5 minutes"/],
+    ['undefined-env.yaml', /undefined-env\.yaml:4:19: TRB_CONFIG_ENV_UNDEFINED exporters\.file\.path: environment variable TRIBUTARY_TEST_UNSET_DIR is not set/],
+    ['undefined-component.yaml', /undefined-component\.yaml:9:21: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/],
+    ['missing-plugin.yaml', /missing-plugin\.yaml:2:5: TRB_PLUGIN_NOT_FOUND plugins\[0\]: cannot find plugin module "\.\/plugins\/does-not-exist\.js"/],
+    ['cycle.yaml', /cycle\.yaml:\d+:\d+: TRB_CONFIG_CYCLE service\.pipelines\.metrics\/\w: pipelines form a cycle: metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b)/],
+  ];
+  it.each(cases)('%s: exit 1, a located TRB error, no stack trace', (file, expected) => {
+    const run = spawnSync(process.execPath, [CLI, 'validate', '--config', fixture(file)], {
+      encoding: 'utf8',
+      env: { ...process.env, TRIBUTARY_TEST_UNSET_DIR: undefined },
+    });
+    expect(run.stderr).toMatch(expected);
+    expect(run.status).toBe(1);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe('');
+  });
+
+  it('exit 0 on the default config', () => {
+    const run = tributary('validate', '--config', join(import.meta.dirname, '../../config/default.yaml'));
+    expect(run.stderr).toContain('valid');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('tributary components', () => {
+  it('--json lists every built-in with kind, type, signals and stability', () => {
+    const run = tributary('components', '--json');
+    expect(run.status).toBe(0);
+    const rows = JSON.parse(run.stdout) as { kind: string; type: string; signals: string[]; stability: Record<string, string> }[];
+    expect(rows.map((r) => `${r.kind}/${r.type}`).sort()).toEqual(builtins.map((p) => `${p.kind}/${p.type}`).sort());
+    expect(rows.find((r) => r.type === 'batch')).toMatchObject({ kind: 'processor', signals: ['traces', 'metrics', 'logs'], stability: { traces: 'beta' } });
+    expect(rows.find((r) => r.type === 'forward')?.signals).toContain('logs->logs');
+  });
+});
+
+describe('tributary graph', () => {
+  const config = fixture('../graph.yaml');
+  it('prints a mermaid flowchart', () => {
+    const run = tributary('graph', '--config', config);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('flowchart LR');
+    expect(run.stdout).toContain('"metrics/in"');
+    expect(run.stdout).toMatch(/\{\{"forward<br\/>metrics → metrics"\}\}/);
+  });
+  it('--format dot prints a DOT digraph', () => {
+    const run = tributary('graph', '--config', config, '--format', 'dot');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^digraph tributary \{/);
+    expect(run.stdout).toContain('subgraph cluster_');
+    expect(run.stdout.trim().endsWith('}')).toBe(true);
+  });
+});
+
+describe('tributary print-config', () => {
+  it('prints the merged config with env expanded and secrets redacted', () => {
+    const run = spawnSync(process.execPath, [CLI, 'print-config', '--config', fixture('../secrets.yaml')], {
+      encoding: 'utf8',
+      env: { ...process.env, TRB_TEST_TOKEN: 's3cr3t-value', TRB_TEST_DIR: '/tmp/trb' },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).not.toContain('s3cr3t-value');
+    expect(run.stdout).toContain('api_token: "[REDACTED]"');
+    expect(run.stdout).toContain('path: /tmp/trb/out.jsonl');
+  });
+});
+
+describe('tributary run', () => {
+  it('runs the embedded default config and stops cleanly on SIGINT with exit 0', async () => {
+    const child = spawn(process.execPath, [CLI], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    await expect.poll(() => stderr, { timeout: 15_000 }).toContain('Everything is ready');
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toContain('Shutdown complete');
+    // The last self-telemetry collection at shutdown reaches stdout as JSON lines.
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.name === 'tributary_exporter_sent_items' || l.name === 'tributary_receiver_accepted_items')).toBe(true);
+  });
+});

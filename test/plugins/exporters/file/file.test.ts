@@ -1,0 +1,218 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { metrics } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { pino } from 'pino';
+import { container } from 'tsyringe';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Host } from '../../../../core/component.js';
+import type { CreateContext } from '../../../../core/plugin.js';
+import type { FileConfig } from '../../../../plugins/exporters/file/config.js';
+import { FileSender } from '../../../../plugins/exporters/file/file-exporter.js';
+import file from '../../../../plugins/exporters/file/index.js';
+import { CollectingReader, makeLogs, makeMetrics, makeSpans, parseLines, plainLog } from '../../../core/encoding/telemetry.js';
+
+const logger = pino({ level: 'silent' });
+
+function context(config: unknown, meter = metrics.getMeter('t')): CreateContext<FileConfig> {
+  return {
+    id: 'file',
+    kind: 'exporter',
+    type: 'file',
+    config: file.config.parse(config),
+    logger,
+    meter,
+    container: container.createChildContainer(),
+  };
+}
+
+function host(reported: Error[] = []): Host {
+  return {
+    getExtension: () => undefined,
+    reportStatus: (_status, error) => {
+      if (error) reported.push(error);
+    },
+    logger,
+    meter: metrics.getMeter('t'),
+    shutdownSignal: new AbortController().signal,
+  };
+}
+
+const live = () => new AbortController().signal;
+
+/** A log record numbered `seq`, about 250 bytes as a JSON line. */
+function numbered(seq: number): ReadableLogRecord {
+  const [base] = makeLogs() as [ReadableLogRecord];
+  return plainLog(base, { attributes: { seq, padding: 'x'.repeat(40) } });
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tributary-file-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('file exporter config', () => {
+  it('needs a path and defaults the rest', () => {
+    expect(file.config.safeParse({}).success).toBe(false);
+    const config = file.config.parse({ path: 'out.jsonl' });
+    expect(config).toMatchObject({
+      path: 'out.jsonl',
+      encoding: 'json',
+      rotation: { max_size: 100 * 1024 * 1024, max_backups: 5 },
+      timeout: 5000,
+    });
+  });
+
+  it('reads sizes with units and rejects unknown keys', () => {
+    expect(file.config.parse({ path: 'a', rotation: { max_size: '1KiB' } }).rotation).toEqual({
+      max_size: 1024,
+      max_backups: 5,
+    });
+    expect(file.config.safeParse({ path: 'a', rotation: { max_size: '1 lots' } }).success).toBe(false);
+    expect(file.config.safeParse({ path: 'a', rotation: { max_size: '0KiB' } }).success).toBe(false);
+    expect(file.config.safeParse({ path: 'a', rotation: { max_files: 3 } }).success).toBe(false);
+  });
+
+  it('resolves a relative path against the working directory', () => {
+    const sender = new FileSender('logs', file.config.parse({ path: 'telemetry/out.jsonl' }), logger);
+    expect(sender.path).toBe(resolve(process.cwd(), 'telemetry/out.jsonl'));
+  });
+});
+
+describe('file exporter', () => {
+  it('appends spans, metric points and logs of one component to one file, creating its directories', async () => {
+    const path = join(dir, 'nested', 'deeper', 'telemetry.jsonl');
+    await rm(join(dir, 'nested'), { recursive: true, force: true });
+    const ctx = context({ path });
+    const exporters = [file.create.traces?.(ctx), file.create.metrics?.(ctx), file.create.logs?.(ctx)];
+    const [traces, points, logs] = exporters;
+    if (!traces || !points || !logs) throw new Error('file must export every signal');
+    for (const exporter of exporters) await exporter?.start(host());
+    await Promise.all([traces.consume(makeSpans()), points.consume(await makeMetrics()), logs.consume(makeLogs())]);
+    for (const exporter of exporters) await exporter?.shutdown();
+
+    const lines = parseLines(await readFile(path, 'utf8'));
+    expect(lines).toHaveLength(2 + 4 + 2);
+    expect(lines.filter((l) => 'parent_span_id' in l).map((l) => l.name)).toEqual(['tool_execution_search', 'POST /mcp']);
+    expect(lines.find((l) => l.type === 'histogram')).toMatchObject({ name: 'mcp_request_duration_seconds', count: 5 });
+    expect(lines.filter((l) => 'level' in l).map((l) => l.level)).toEqual(['INFO', 'ERROR']);
+  });
+
+  it('appends to what the file already holds', async () => {
+    const path = join(dir, 'existing.jsonl');
+    await writeFile(path, '{"earlier":true}\n');
+    const sender = new FileSender('logs', file.config.parse({ path }), logger);
+    await sender.send(makeLogs(), live());
+    await sender.shutdown();
+    const lines = parseLines(await readFile(path, 'utf8'));
+    expect(lines[0]).toEqual({ earlier: true });
+    expect(lines).toHaveLength(3);
+  });
+
+  it('writes OTLP/JSON requests with encoding: otlp_json', async () => {
+    const path = join(dir, 'otlp.jsonl');
+    const sender = new FileSender('traces', file.config.parse({ path, encoding: 'otlp_json' }), logger);
+    await sender.send(makeSpans(), live());
+    await sender.shutdown();
+    const [request] = parseLines(await readFile(path, 'utf8')) as any[];
+    expect(request.resourceSpans[0].scopeSpans[0].spans.map((s: any) => s.name)).toEqual([
+      'tool_execution_search',
+      'POST /mcp',
+    ]);
+  });
+
+  it('rotates at max_size between lines and keeps max_backups files', async () => {
+    const path = join(dir, 'logs.jsonl');
+    const config = file.config.parse({ path, rotation: { max_size: '1KiB', max_backups: 2 } });
+    const sender = new FileSender('logs', config, logger);
+    // 40 records in batches of 3: far more than three files of 1KiB hold.
+    for (let seq = 0; seq < 40; seq += 3) {
+      await sender.send([numbered(seq), numbered(seq + 1), numbered(seq + 2)], live());
+    }
+    await sender.shutdown();
+
+    expect((await readdir(dir)).sort()).toEqual(['logs.jsonl', 'logs.jsonl.1', 'logs.jsonl.2']);
+    const kept: number[] = [];
+    for (const name of ['logs.jsonl.2', 'logs.jsonl.1', 'logs.jsonl']) {
+      const text = await readFile(join(dir, name), 'utf8');
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+      for (const line of parseLines(text)) kept.push(line.seq as number);
+    }
+    // Oldest to newest across the backups, no line cut, nothing repeated, ending with the last one written.
+    expect(kept.length).toBeGreaterThan(6);
+    expect(kept.at(-1)).toBe(41);
+    expect(kept).toEqual(kept.map((_, i) => (kept[0] as number) + i));
+  });
+
+  it('puts a line longer than max_size whole into a file of its own', async () => {
+    const path = join(dir, 'big.jsonl');
+    const sender = new FileSender('logs', file.config.parse({ path, rotation: { max_size: '1KiB' } }), logger);
+    const [base] = makeLogs() as [ReadableLogRecord];
+    await sender.send([numbered(1)], live());
+    await sender.send([plainLog(base, { body: 'y'.repeat(3000) })], live());
+    await sender.send([numbered(2)], live());
+    await sender.shutdown();
+    expect((await stat(join(dir, 'big.jsonl.1'))).size).toBeGreaterThan(3000);
+    expect(parseLines(await readFile(join(dir, 'big.jsonl.2'), 'utf8'))[0]?.seq).toBe(1);
+    expect(parseLines(await readFile(path, 'utf8'))[0]?.seq).toBe(2);
+  });
+
+  it('keeps no backups with max_backups: 0', async () => {
+    const path = join(dir, 'only.jsonl');
+    const config = file.config.parse({ path, rotation: { max_size: '1KiB', max_backups: 0 } });
+    const sender = new FileSender('logs', config, logger);
+    for (let seq = 0; seq < 12; seq++) await sender.send([numbered(seq)], live());
+    await sender.shutdown();
+    expect(await readdir(dir)).toEqual(['only.jsonl']);
+    expect(parseLines(await readFile(path, 'utf8')).at(-1)?.seq).toBe(11);
+  });
+
+  it('reports an unwritable path as TRB_EXPORTER_FILE_WRITE naming the path', async () => {
+    // A path under a regular file cannot be created, whoever runs the test (root ignores EACCES).
+    const blocker = join(dir, 'not-a-directory');
+    await writeFile(blocker, '');
+    const path = join(blocker, 'out.jsonl');
+    const sender = new FileSender('logs', file.config.parse({ path }), logger);
+    const sent = sender.send(makeLogs(), live());
+    await expect(sent).rejects.toMatchObject({ name: 'TributaryError', code: 'TRB_EXPORTER_FILE_WRITE' });
+    await expect(sent).rejects.toThrow(path);
+    await sender.shutdown();
+
+    const directory = new FileSender('logs', file.config.parse({ path: dir }), logger);
+    await expect(directory.send(makeLogs(), live())).rejects.toMatchObject({
+      code: 'TRB_EXPORTER_FILE_WRITE',
+      message: expect.stringContaining('EISDIR'),
+    });
+    await directory.shutdown();
+  });
+
+  it('counts a batch it cannot write as failed, and reports the bad path at start', async () => {
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, '');
+    const reader = new CollectingReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const ctx = context(
+      { path: join(blocker, 'out.jsonl'), retry_on_failure: { enabled: false }, sending_queue: { enabled: false } },
+      provider.getMeter('tributary'),
+    );
+    const exporter = file.create.logs?.(ctx);
+    if (!exporter) throw new Error('file has no logs exporter');
+    const reported: Error[] = [];
+    await exporter.start(host(reported));
+    expect(reported[0]).toMatchObject({ code: 'TRB_EXPORTER_FILE_WRITE' });
+    await expect(exporter.consume(makeLogs())).rejects.toMatchObject({ code: 'TRB_EXPORTER_FILE_WRITE' });
+    await exporter.shutdown();
+
+    const { resourceMetrics } = await reader.collect();
+    const failed = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'tributary_exporter_send_failed_items');
+    expect(failed?.dataPoints[0]).toMatchObject({ value: 2, attributes: { component: 'file', signal: 'logs' } });
+    await provider.shutdown();
+  });
+});
