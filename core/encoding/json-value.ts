@@ -76,7 +76,9 @@ function objectJson(value: object, ancestors: object[]): string {
     }
     if (value instanceof Set) return arrayJson([...value], ancestors);
     if (ArrayBuffer.isView(value)) {
-      return 'length' in value ? arrayJson(Array.from(value as unknown as ArrayLike<unknown>), ancestors) : 'null';
+      return 'length' in value
+        ? arrayJson(Array.from(value as unknown as ArrayLike<unknown>), ancestors)
+        : 'null';
     }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {

@@ -3,35 +3,45 @@ import { duration } from '../config/units.js';
 
 const retryOnFailure = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    initial_interval: duration().prefault('5s'),
-    max_interval: duration().prefault('30s'),
-    /** 0 retries forever (until shutdown's deadline). */
-    max_elapsed_time: duration().prefault('300s'),
-    multiplier: z.number().min(1).default(1.5),
-    randomization_factor: z.number().min(0).max(1).default(0.5),
+    enabled: z.boolean().default(true).describe('retry sends that fail with anything but a PermanentError'),
+    initial_interval: duration().prefault('5s').describe('the wait before the first retry'),
+    max_interval: duration().prefault('30s').describe('the longest wait between two retries'),
+    max_elapsed_time: duration()
+      .prefault('300s')
+      .describe('give a batch up once this long has passed since its first attempt; 0 retries forever'),
+    multiplier: z.number().min(1).default(1.5).describe('each wait is this many times the previous one'),
+    randomization_factor: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('jitter: each wait is the interval * (1 ± this factor)'),
   })
   // A zero interval would retry in a tight loop against a backend that is down.
   .refine((retry) => !retry.enabled || retry.initial_interval > 0, {
     message: 'initial_interval must be greater than 0 when retry_on_failure is enabled',
     path: ['initial_interval'],
   })
-  .meta({ description: 'retry failed sends with exponential backoff and jitter' });
+  .describe('retry failed sends with exponential backoff and jitter');
 
 const sendingQueue = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    /** Capacity in batches, not items. */
-    queue_size: z.number().int().min(1).default(1000),
-    num_consumers: z.number().int().min(1).default(4),
-    when_full: z.enum(['block', 'drop_newest']).default('block'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('queue batches in memory; when off, consume() waits for the send and its retries'),
+    queue_size: z.number().int().min(1).default(1000).describe('the most batches (not items) queued'),
+    num_consumers: z.number().int().min(1).default(4).describe('batches sent at once'),
+    when_full: z
+      .enum(['block', 'drop_newest'])
+      .default('block')
+      .describe('block: make the pipeline wait for room; drop_newest: refuse the batch and count it dropped'),
   })
-  .meta({ description: 'buffer batches in memory and send them from num_consumers workers' });
+  .describe('buffer batches in memory and send them from num_consumers workers');
 
 /** The config keys every exporter has. Spread into an exporter's schema, or use exporterConfig(). */
 export const exporterSettings = {
-  /** Per send attempt; 0 means none. */
-  timeout: duration().prefault('5s'),
+  timeout: duration().prefault('5s').describe('the longest one send attempt may take; 0 means no limit'),
   retry_on_failure: retryOnFailure.prefault({}),
   sending_queue: sendingQueue.prefault({}),
 };

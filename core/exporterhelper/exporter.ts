@@ -53,7 +53,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   private pendingItems = 0;
   private drained?: () => void;
   private workers: Promise<void>[] = [];
-  private readonly inflight = new Set<AbortController>();
+  private readonly inflight = new Set<Attempt>();
   private readonly sleeping = new Map<ReturnType<typeof setTimeout>, () => void>();
   private droppedWhileFull = 0;
   private refusalLogged = false;
@@ -66,7 +66,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   ) {
     const { timeout, retry_on_failure, sending_queue } = ctx.config;
     this.id = ctx.id;
-    this.logger = ctx.logger.child({ component: ctx.id, signal });
+    this.logger = withIdentity(ctx.logger, ctx.id, signal);
     this.timeout = timeout;
     this.retry = retry_on_failure;
     this.dropWhenFull = sending_queue.when_full === 'drop_newest';
@@ -135,7 +135,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     if (this.abandoned) return;
     this.abandoned = true;
     this.queue?.abort(this.abandonReason);
-    for (const controller of this.inflight) controller.abort(this.abandonReason);
+    for (const attempt of this.inflight) abort(attempt, this.abandonReason);
     for (const [timer, wake] of this.sleeping) {
       clearTimeout(timer);
       wake();
@@ -203,14 +203,17 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
 
   /** One send, aborted after `timeout` or when the drain deadline passes. */
   private async attempt(batch: Batch<S>): Promise<void> {
-    const controller = new AbortController();
-    const timer = this.timeout > 0 ? setTimeout(abortTimedOut, this.timeout, controller, this.timeout) : undefined;
-    this.inflight.add(controller);
+    const attempt: Attempt = { controller: new AbortController(), fail: undefined };
+    const timer = this.timeout > 0 ? setTimeout(timeOut, this.timeout, attempt, this.timeout) : undefined;
+    this.inflight.add(attempt);
     try {
-      await untilAborted(this.sender.send(batch, controller.signal), controller.signal);
+      await new Promise<void>((resolve, reject) => {
+        attempt.fail = reject;
+        this.sender.send(batch, attempt.controller.signal).then(resolve, reject);
+      });
     } finally {
       clearTimeout(timer);
-      this.inflight.delete(controller);
+      this.inflight.delete(attempt);
     }
   }
 
@@ -246,10 +249,15 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     this.telemetry.dropped(items);
     // One line per full spell, not per batch: a full queue under load would flood the log.
     if (this.droppedWhileFull === 0) {
-      this.logger.warn({ items, queue_size: capacity }, 'sending queue is full: dropping new batches (when_full: drop_newest)');
+      this.logger.warn(
+        { items, queue_size: capacity },
+        'sending queue is full: dropping new batches (when_full: drop_newest)',
+      );
     }
     this.droppedWhileFull += items;
-    return Promise.reject(new RetryableError(`sending queue is full (${capacity} batches): ${items} items dropped`));
+    return Promise.reject(
+      new RetryableError(`sending queue is full (${capacity} batches): ${items} items dropped`),
+    );
   }
 
   private refuse(items: number): Promise<void> {
@@ -262,16 +270,28 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   }
 }
 
-function abortTimedOut(controller: AbortController, ms: number): void {
-  controller.abort(new RetryableError(`send timed out after ${ms}ms`));
+/** A send in flight. `fail` settles it even when the sender ignores its signal, so no worker hangs on it. */
+interface Attempt {
+  controller: AbortController;
+  fail: ((reason: Error) => void) | undefined;
 }
 
-/** Settles with `work`, or rejects as soon as `signal` aborts: a sender that ignores its signal cannot hang a worker. */
-function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    work.then(resolve, reject);
-  });
+function abort(attempt: Attempt, reason: Error): void {
+  attempt.controller.abort(reason);
+  attempt.fail?.(reason);
+}
+
+function timeOut(attempt: Attempt, ms: number): void {
+  abort(attempt, new RetryableError(`send timed out after ${ms}ms`));
+}
+
+/** Every line names the component and signal; the engine's logger usually binds them already (no duplicate keys). */
+function withIdentity(logger: Logger, component: string, signal: Signal): Logger {
+  const bound = logger.bindings();
+  const missing: Record<string, string> = {};
+  if (!('component' in bound)) missing.component = component;
+  if (!('signal' in bound)) missing.signal = signal;
+  return Object.keys(missing).length > 0 ? logger.child(missing) : logger;
 }
 
 function errorOf(err: unknown): Error {

@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Meter } from '@opentelemetry/api';
+import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Consumer } from '../component.js';
@@ -19,8 +19,8 @@ export class SelfTelemetry {
   readonly meter: Meter;
   private readonly provider: MeterProvider;
   private readonly reader = new PullReader();
-  private readonly accepted: Counter;
-  private readonly refused: Counter;
+  /** Plain numbers on the hot path; the SDK reads them only when metrics are collected. */
+  private readonly receivers: { attributes: Attributes; accepted: number; refused: number }[] = [];
 
   constructor() {
     this.provider = new MeterProvider({
@@ -28,14 +28,12 @@ export class SelfTelemetry {
       readers: [this.reader],
     });
     this.meter = this.provider.getMeter('tributary', ENGINE_VERSION);
-    this.accepted = this.meter.createCounter('tributary_receiver_accepted_items', {
-      unit: '{item}',
-      description: 'Items a receiver handed to its pipelines and they accepted.',
-    });
-    this.refused = this.meter.createCounter('tributary_receiver_refused_items', {
-      unit: '{item}',
-      description: 'Items a receiver handed to its pipelines and they refused.',
-    });
+    const counter = (name: string, description: string, read: (r: SelfTelemetry['receivers'][number]) => number) =>
+      this.meter.createObservableCounter(name, { unit: '{item}', description }).addCallback((result: ObservableResult) => {
+        for (const r of this.receivers) result.observe(read(r), r.attributes);
+      });
+    counter('tributary_receiver_accepted_items', 'Items a receiver handed to its pipelines and they accepted.', (r) => r.accepted);
+    counter('tributary_receiver_refused_items', 'Items a receiver handed to its pipelines and they refused.', (r) => r.refused);
   }
 
   async collect(): Promise<ResourceMetrics> {
@@ -45,18 +43,18 @@ export class SelfTelemetry {
 
   /** Counts what a receiver's pipelines accept and refuse. */
   observeReceiver<S extends Signal>(component: string, signal: S, next: Consumer<S>): Consumer<S> {
-    const attributes: Attributes = { component, signal };
-    const { accepted, refused } = this;
+    const counts = { attributes: { component, signal }, accepted: 0, refused: 0 };
+    this.receivers.push(counts);
     return {
       mutatesData: next.mutatesData,
-      async consume(batch: Batch<S>) {
-        try {
-          await next.consume(batch);
-        } catch (err) {
-          refused.add(countItems(signal, batch), attributes);
-          throw err;
-        }
-        accepted.add(countItems(signal, batch), attributes);
+      consume(batch: Batch<S>) {
+        return next.consume(batch).then(
+          () => void (counts.accepted += countItems(signal, batch)),
+          (err) => {
+            counts.refused += countItems(signal, batch);
+            throw err;
+          },
+        );
       },
     };
   }
