@@ -36,13 +36,19 @@ export class Engine {
   private telemetry?: SelfTelemetry;
   private stopping?: Promise<void>;
   private drainDeadline = new AbortController();
-  private logger?: Logger;
+  private log?: Logger;
 
   constructor(
     readonly source: LoadedConfig,
     private readonly options: EngineOptions = {},
   ) {
     for (const plugin of options.plugins ?? []) this.registry.register(plugin);
+    this.log = options.logger;
+  }
+
+  /** The engine's diagnostics logger: the one given in options, else made at start() from the config. */
+  get logger(): Logger | undefined {
+    return this.log;
   }
 
   /** Reads and merges YAML config files in order (later files win). */
@@ -76,7 +82,7 @@ export class Engine {
       throw err;
     });
     const logger = this.options.logger ?? createLogger(config.service.telemetry.logs.level);
-    this.logger = logger;
+    this.log = logger;
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;
     this.registry.container.register(SelfTelemetry, { useValue: telemetry });
@@ -128,7 +134,7 @@ export class Engine {
       await this.stopAll([...this.instances].reverse(), options.timeoutMs ?? 10_000);
       await this.telemetry?.shutdown();
       this.state = 'stopped';
-      this.logger?.info('Shutdown complete.');
+      this.log?.info('Shutdown complete.');
     })();
     return this.stopping;
   }
@@ -152,7 +158,7 @@ export class Engine {
           this.setStatus(instance.id, 'stopped');
         } catch (err) {
           this.setStatus(instance.id, 'permanent_error', err as Error);
-          this.logger?.error({ component: instance.id, err }, `${instance.kind} "${instance.id}" failed to shut down`);
+          this.log?.error({ component: instance.id, err }, `${instance.kind} "${instance.id}" failed to shut down`);
         }
       }
     } finally {

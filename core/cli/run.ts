@@ -10,18 +10,21 @@ export async function runUntilSignalled(engine: Engine): Promise<void> {
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
-      process.stderr.write(`${signal} again: exiting without draining\n`);
+      engine.logger?.warn({ signal }, 'Second signal: exiting without draining.');
       process.exit(130);
     }
-    process.stderr.write(`${signal} received: shutting down (send it again to exit at once)\n`);
+    engine.logger?.info({ signal }, 'Shutting down: draining queues. Send the signal again to exit at once.');
     engine.shutdown().then(stop, stop);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Components may hold only unref'd handles; the engine runs until a signal says stop.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await engine.start();
     await stopped;
   } finally {
+    clearInterval(keepAlive);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

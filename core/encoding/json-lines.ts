@@ -11,7 +11,15 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Batch, Signal } from '../signals.js';
-import { hrTimeToMs, isOmitted, jsonAttributes, jsonNumber, jsonTime, jsonValue } from './json-value.js';
+import {
+  hrTimeToMs,
+  isOmitted,
+  jsonAttributes,
+  jsonKey,
+  jsonNumber,
+  jsonTime,
+  jsonValue,
+} from './json-value.js';
 
 /*
  * JSON lines: one JSON object per log record, span or metric data point, each line ending in '\n'.
@@ -95,7 +103,7 @@ export function logRecordToJsonLine(record: ReadableLogRecord): string {
         key === 'resource' ||
         (hasContext && (key === 'trace_id' || key === 'span_id')) ||
         (hasEventName && key === 'event_name');
-      line += `,${JSON.stringify(clash ? `attributes.${key}` : key)}:${jsonValue(value)}`;
+      line += `,${clash ? JSON.stringify(`attributes.${key}`) : jsonKey(key)}:${jsonValue(value)}`;
     }
   }
   return flat(`${line},"resource":${jsonResource(record.resource)}}\n`);

@@ -13,6 +13,20 @@ import type { HrTime } from '@opentelemetry/api';
 
 const MAX_DEPTH = 64;
 
+// Attribute keys repeat across items (low cardinality): their JSON text is made once.
+const KEY_CACHE_LIMIT = 10_000;
+const keyCache = new Map<string, string>();
+
+/** JSON text of an object key: `"tool.name"`. */
+export function jsonKey(key: string): string {
+  let json = keyCache.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(key);
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, json);
+  }
+  return json;
+}
+
 /** JSON text of a finite number, else `null`. */
 export function jsonNumber(value: number): string {
   return Number.isFinite(value) ? `${value}` : 'null';
@@ -117,14 +131,16 @@ function plainObjectJson(value: Record<string, unknown>, ancestors: object[] | u
     }
     if (isOmitted(item)) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${nested(item, ancestors)}`;
+    out += `${jsonKey(key)}:${nested(item, ancestors)}`;
   }
   return `${out}}`;
 }
 
-// Times: records of one batch mostly share their second, so its ISO text is formatted once and reused.
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
+// Times: items of a batch share few distinct seconds, so each second's ISO text is formatted once and
+// kept in a small direct-mapped cache (two interleaved sources still hit).
+const TIME_SLOTS = 16;
+const slotSecond = new Float64Array(TIME_SLOTS).fill(Number.NaN);
+const slotPrefix: string[] = new Array<string>(TIME_SLOTS).fill('');
 const MAX_DATE_MS = 8.64e15;
 
 /** Milliseconds since the epoch of an HrTime (`[seconds, nanoseconds]`), NaN when it is not one. */
@@ -139,13 +155,15 @@ export function jsonTime(time: HrTime | undefined): string {
   const ms = time ? Math.floor(time[0] * 1000 + Math.floor(time[1] / 1e6)) : Number.NaN;
   if (!(Math.abs(ms) <= MAX_DATE_MS)) return 'null';
   const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    const iso = new Date(second * 1000).toISOString();
-    cachedPrefix = `"${iso.slice(0, -4)}`; // through the '.', without "000Z"
-    cachedSecond = second;
+  const slot = second & (TIME_SLOTS - 1);
+  let prefix = slotPrefix[slot] as string;
+  if (slotSecond[slot] !== second) {
+    prefix = `"${new Date(second * 1000).toISOString().slice(0, -4)}`; // through the '.', without "000Z"
+    slotPrefix[slot] = prefix;
+    slotSecond[slot] = second;
   }
   const millis = ms - second * 1000;
-  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z"`;
+  return `${prefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z"`;
 }
 
 /** An HrTime as ISO 8601 UTC with milliseconds, or undefined when it is not a valid time. */

@@ -8,6 +8,7 @@ export function createLogger(level: LevelWithSilent = 'info', destination: pino.
   return pino(
     {
       level,
+      messageKey: 'message',
       base: { service: 'tributary' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -11,9 +11,9 @@ describe('tributary validate', () => {
   const cases: [string, RegExp][] = [
     ['unknown-exporter.yaml', /unknown-exporter\.yaml:9:19: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.exporters\[0\]: unknown exporter "stdot"; did you mean "stdout"\?/],
     ['unknown-key.yaml', /unknown-key\.yaml:3:5: TRB_CONFIG_UNKNOWN_KEY receivers\.selftelemetry\.colection_interval: unknown key "colection_interval"; did you mean "collection_interval"\?/],
-    ['bad-duration.yaml', /bad-duration\.yaml:2:40: TRB_CONFIG_BAD_DURATION receivers\.selftelemetry\.collection_interval: invalid duration "5 minutes"/],
-    ['undefined-env.yaml', /undefined-env\.yaml:4:19: TRB_CONFIG_ENV_UNDEFINED exporters\.file\.path: environment variable TRIBUTARY_TEST_UNSET_DIR is not set/],
-    ['undefined-component.yaml', /undefined-component\.yaml:9:21: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/],
+    ['bad-duration.yaml', /bad-duration\.yaml:2:41: TRB_CONFIG_BAD_DURATION receivers\.selftelemetry\.collection_interval: invalid duration "5 minutes"/],
+    ['undefined-env.yaml', /undefined-env\.yaml:4:17: TRB_CONFIG_ENV_UNDEFINED exporters\.file\.path: environment variable TRIBUTARY_TEST_UNSET_DIR is not set/],
+    ['undefined-component.yaml', /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/],
     ['missing-plugin.yaml', /missing-plugin\.yaml:2:5: TRB_PLUGIN_NOT_FOUND plugins\[0\]: cannot find plugin module "\.\/plugins\/does-not-exist\.js"/],
     ['cycle.yaml', /cycle\.yaml:\d+:\d+: TRB_CONFIG_CYCLE service\.pipelines\.metrics\/\w: pipelines form a cycle: metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b)/],
   ];
@@ -92,5 +92,22 @@ describe('tributary run', () => {
     // The last self-telemetry collection at shutdown reaches stdout as JSON lines.
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.some((l) => l.name === 'tributary_exporter_sent_items' || l.name === 'tributary_receiver_accepted_items')).toBe(true);
+  });
+});
+
+describe('third-party plugins', () => {
+  it('load from the config and appear in components next to the built-ins', () => {
+    const config = join(import.meta.dirname, '../../examples/third-party-plugin/pipeline.yaml');
+    const run = tributary('components', '--json', '--config', config);
+    expect(run.stderr).toBe('');
+    const rows = JSON.parse(run.stdout) as { kind: string; type: string; signals: string[] }[];
+    expect(rows.find((r) => r.type === 'add_attribute')).toEqual({
+      kind: 'processor',
+      type: 'add_attribute',
+      signals: ['traces', 'metrics', 'logs'],
+      stability: { traces: 'alpha', metrics: 'alpha', logs: 'alpha' },
+      description: 'Stamps one attribute on every span, metric data point and log record.',
+    });
+    expect(tributary('validate', '--config', config).status).toBe(0);
   });
 });

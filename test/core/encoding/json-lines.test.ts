@@ -42,7 +42,9 @@ describe('json lines: logs in the monitoring guide layout', () => {
   it('prefers severityText and derives every severity range from the number otherwise', () => {
     const [base] = makeLogs() as [ReadableLogRecord];
     const levels = [0, 1, 5, 8, 9, 13, 17, 21, 24, 99].map((severityNumber) => {
-      const [line] = parseLines(toJsonLines('logs', [plainLog(base, { severityNumber, severityText: undefined })]));
+      const [line] = parseLines(
+        toJsonLines('logs', [plainLog(base, { severityNumber, severityText: undefined })]),
+      );
       return line?.level;
     });
     expect(levels).toEqual([
@@ -92,7 +94,12 @@ describe('json lines: spans', () => {
     });
     expect(child?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(child).not.toHaveProperty('links');
-    expect(parent).toMatchObject({ kind: 'SERVER', parent_span_id: null, status: { code: 'OK' }, duration_ms: 300 });
+    expect(parent).toMatchObject({
+      kind: 'SERVER',
+      parent_span_id: null,
+      status: { code: 'OK' },
+      duration_ms: 300,
+    });
     expect(parent?.status).not.toHaveProperty('message');
   });
 });

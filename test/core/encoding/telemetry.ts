@@ -26,7 +26,10 @@ export function makeSpans(): ReadableSpan[] {
   const parent = tracer.startSpan('POST /mcp', { kind: SpanKind.SERVER, startTime: [1_700_000_000, 0] });
   const child = tracer.startSpan(
     'tool_execution_search',
-    { attributes: { 'tool.name': 'search', 'tool.parameters': '{"q":"otel"}' }, startTime: [1_700_000_000, 1_000_000] },
+    {
+      attributes: { 'tool.name': 'search', 'tool.parameters': '{"q":"otel"}' },
+      startTime: [1_700_000_000, 1_000_000],
+    },
     trace.setSpan(context.active(), parent),
   );
   child.addEvent('tool.started', { attempt: 1 }, [1_700_000_000, 2_000_000]);
@@ -105,7 +108,10 @@ export function parseLines(text: string): Record<string, unknown>[] {
 }
 
 /** A plain copy of an SDK log record (whose fields are getters, lost by `{ ...record }`), to vary in tests. */
-export function plainLog(record: ReadableLogRecord, changes: Partial<ReadableLogRecord> = {}): ReadableLogRecord {
+export function plainLog(
+  record: ReadableLogRecord,
+  changes: Partial<ReadableLogRecord> = {},
+): ReadableLogRecord {
   return {
     hrTime: record.hrTime,
     hrTimeObserved: record.hrTimeObserved,
@@ -145,4 +151,39 @@ export function plainSpan(span: ReadableSpan, changes: Partial<ReadableSpan> = {
     droppedLinksCount: span.droppedLinksCount,
     ...changes,
   };
+}
+
+interface OtlpKeyValue {
+  key: string;
+  value: Record<string, unknown>;
+}
+interface OtlpResource {
+  attributes: OtlpKeyValue[];
+}
+interface OtlpScope {
+  name: string;
+}
+
+/** The parts of an OTLP/JSON export request the tests read. */
+export interface OtlpJsonRequest {
+  resourceSpans: {
+    resource: OtlpResource;
+    scopeSpans: {
+      scope: OtlpScope;
+      spans: { name: string; spanId: string; parentSpanId?: string; startTimeUnixNano: string }[];
+    }[];
+  }[];
+  resourceMetrics: {
+    scopeMetrics: {
+      metrics: { name: string; histogram?: { dataPoints: Record<string, unknown>[] } }[];
+    }[];
+  }[];
+  resourceLogs: {
+    scopeLogs: { logRecords: Record<string, unknown>[] }[];
+  }[];
+}
+
+/** Each line of OTLP/JSON text as an export request. */
+export function parseOtlpLines(text: string): OtlpJsonRequest[] {
+  return parseLines(text) as unknown as OtlpJsonRequest[];
 }

@@ -151,7 +151,7 @@ describe('createExporter with the sending queue', () => {
   });
 
   it('gives up once max_elapsed_time has passed, and counts and logs the failure', async () => {
-    const { ctx, host, logs, metric } = setup({ retry_on_failure: { ...fast, max_elapsed_time: '60ms' } });
+    const { ctx, host, logs, metric } = setup({ retry_on_failure: { ...fast, max_elapsed_time: '150ms' } });
     const backend = new FakeBackend(() => {
       throw new RetryableError('backend down');
     });

@@ -9,10 +9,19 @@ import { container } from 'tsyringe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../../../core/component.js';
 import type { CreateContext } from '../../../../core/plugin.js';
+import { checkConformance, startPipeline } from '../../../../core/testing/index.js';
 import type { FileConfig } from '../../../../plugins/exporters/file/config.js';
 import { FileSender } from '../../../../plugins/exporters/file/file-exporter.js';
 import file from '../../../../plugins/exporters/file/index.js';
-import { CollectingReader, makeLogs, makeMetrics, makeSpans, parseLines, plainLog } from '../../../core/encoding/telemetry.js';
+import {
+  CollectingReader,
+  makeLogs,
+  makeMetrics,
+  makeSpans,
+  parseLines,
+  parseOtlpLines,
+  plainLog,
+} from '../../../core/encoding/telemetry.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -85,21 +94,58 @@ describe('file exporter config', () => {
 });
 
 describe('file exporter', () => {
+  it("ships a pipeline's logs to a file, configured in YAML", async () => {
+    const path = join(dir, 'mcp-server.log');
+    const pipeline = await startPipeline(
+      `
+receivers: { push: {} }
+exporters:
+  file:
+    path: ${JSON.stringify(path)}
+    rotation: { max_size: 10MiB, max_backups: 3 }
+service:
+  pipelines:
+    logs: { receivers: [push], exporters: [file] }
+`,
+      { plugins: [file] },
+    );
+    await pipeline.push('logs', makeLogs());
+    await pipeline.shutdown();
+    const [first] = parseLines(await readFile(path, 'utf8'));
+    expect(first).toMatchObject({ level: 'INFO', message: 'Tool execution started', tool_name: 'search' });
+  });
+
+  it('meets the component contract for every signal', async () => {
+    const signals = await checkConformance(file, { config: { path: join(dir, 'conformance.jsonl') } });
+    expect(signals).toEqual(['traces', 'metrics', 'logs']);
+  });
+
   it('appends spans, metric points and logs of one component to one file, creating its directories', async () => {
     const path = join(dir, 'nested', 'deeper', 'telemetry.jsonl');
     await rm(join(dir, 'nested'), { recursive: true, force: true });
     const ctx = context({ path });
-    const exporters = [file.create.traces?.(ctx), file.create.metrics?.(ctx), file.create.logs?.(ctx)];
-    const [traces, points, logs] = exporters;
+    const traces = file.create.traces?.(ctx);
+    const points = file.create.metrics?.(ctx);
+    const logs = file.create.logs?.(ctx);
     if (!traces || !points || !logs) throw new Error('file must export every signal');
-    for (const exporter of exporters) await exporter?.start(host());
-    await Promise.all([traces.consume(makeSpans()), points.consume(await makeMetrics()), logs.consume(makeLogs())]);
-    for (const exporter of exporters) await exporter?.shutdown();
+    for (const exporter of [traces, points, logs]) await exporter.start(host());
+    await Promise.all([
+      traces.consume(makeSpans()),
+      points.consume(await makeMetrics()),
+      logs.consume(makeLogs()),
+    ]);
+    for (const exporter of [traces, points, logs]) await exporter.shutdown();
 
     const lines = parseLines(await readFile(path, 'utf8'));
     expect(lines).toHaveLength(2 + 4 + 2);
-    expect(lines.filter((l) => 'parent_span_id' in l).map((l) => l.name)).toEqual(['tool_execution_search', 'POST /mcp']);
-    expect(lines.find((l) => l.type === 'histogram')).toMatchObject({ name: 'mcp_request_duration_seconds', count: 5 });
+    expect(lines.filter((l) => 'parent_span_id' in l).map((l) => l.name)).toEqual([
+      'tool_execution_search',
+      'POST /mcp',
+    ]);
+    expect(lines.find((l) => l.type === 'histogram')).toMatchObject({
+      name: 'mcp_request_duration_seconds',
+      count: 5,
+    });
     expect(lines.filter((l) => 'level' in l).map((l) => l.level)).toEqual(['INFO', 'ERROR']);
   });
 
@@ -119,8 +165,8 @@ describe('file exporter', () => {
     const sender = new FileSender('traces', file.config.parse({ path, encoding: 'otlp_json' }), logger);
     await sender.send(makeSpans(), live());
     await sender.shutdown();
-    const [request] = parseLines(await readFile(path, 'utf8')) as any[];
-    expect(request.resourceSpans[0].scopeSpans[0].spans.map((s: any) => s.name)).toEqual([
+    const [request] = parseOtlpLines(await readFile(path, 'utf8'));
+    expect(request?.resourceSpans[0]?.scopeSpans[0]?.spans.map((s) => s.name)).toEqual([
       'tool_execution_search',
       'POST /mcp',
     ]);
@@ -151,7 +197,11 @@ describe('file exporter', () => {
 
   it('puts a line longer than max_size whole into a file of its own', async () => {
     const path = join(dir, 'big.jsonl');
-    const sender = new FileSender('logs', file.config.parse({ path, rotation: { max_size: '1KiB' } }), logger);
+    const sender = new FileSender(
+      'logs',
+      file.config.parse({ path, rotation: { max_size: '1KiB' } }),
+      logger,
+    );
     const [base] = makeLogs() as [ReadableLogRecord];
     await sender.send([numbered(1)], live());
     await sender.send([plainLog(base, { body: 'y'.repeat(3000) })], live());
@@ -197,7 +247,11 @@ describe('file exporter', () => {
     const reader = new CollectingReader();
     const provider = new MeterProvider({ readers: [reader] });
     const ctx = context(
-      { path: join(blocker, 'out.jsonl'), retry_on_failure: { enabled: false }, sending_queue: { enabled: false } },
+      {
+        path: join(blocker, 'out.jsonl'),
+        retry_on_failure: { enabled: false },
+        sending_queue: { enabled: false },
+      },
       provider.getMeter('tributary'),
     );
     const exporter = file.create.logs?.(ctx);
@@ -212,7 +266,10 @@ describe('file exporter', () => {
     const failed = resourceMetrics.scopeMetrics
       .flatMap((s) => s.metrics)
       .find((m) => m.descriptor.name === 'tributary_exporter_send_failed_items');
-    expect(failed?.dataPoints[0]).toMatchObject({ value: 2, attributes: { component: 'file', signal: 'logs' } });
+    expect(failed?.dataPoints[0]).toMatchObject({
+      value: 2,
+      attributes: { component: 'file', signal: 'logs' },
+    });
     await provider.shutdown();
   });
 });

@@ -5,9 +5,16 @@ import { container } from 'tsyringe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Host } from '../../../../core/component.js';
 import type { CreateContext } from '../../../../core/plugin.js';
+import { checkConformance } from '../../../../core/testing/index.js';
 import stdout from '../../../../plugins/exporters/stdout/index.js';
 import { StdoutSender } from '../../../../plugins/exporters/stdout/stdout-exporter.js';
-import { makeLogs, makeMetrics, makeSpans, parseLines } from '../../../core/encoding/telemetry.js';
+import {
+  makeLogs,
+  makeMetrics,
+  makeSpans,
+  parseLines,
+  parseOtlpLines,
+} from '../../../core/encoding/telemetry.js';
 
 const logger = pino({ level: 'silent' });
 const meter = metrics.getMeter('t');
@@ -60,6 +67,10 @@ describe('stdout exporter config', () => {
 });
 
 describe('stdout exporter', () => {
+  it('meets the component contract for every signal', async () => {
+    expect(await checkConformance(stdout)).toEqual(['traces', 'metrics', 'logs']);
+  });
+
   it('writes each batch of spans, metric points and logs as complete JSON lines', async () => {
     const { stream, chunks } = capture();
     await new StdoutSender('traces', 'json', stream).send(makeSpans(), live());
@@ -69,14 +80,18 @@ describe('stdout exporter', () => {
     const [spans, points, logs] = chunks.map(parseLines);
     expect(spans?.map((s) => s.name)).toEqual(['tool_execution_search', 'POST /mcp']);
     expect(points?.find((p) => p.type === 'histogram')?.buckets).toHaveLength(4);
-    expect(logs?.[0]).toMatchObject({ level: 'INFO', message: 'Tool execution started', logger: 'mcp.tools' });
+    expect(logs?.[0]).toMatchObject({
+      level: 'INFO',
+      message: 'Tool execution started',
+      logger: 'mcp.tools',
+    });
   });
 
   it('writes OTLP/JSON requests with encoding: otlp_json', async () => {
     const { stream, chunks } = capture();
     await new StdoutSender('traces', 'otlp_json', stream).send(makeSpans(), live());
-    const [request] = parseLines(chunks.join('')) as any[];
-    expect(request.resourceSpans[0].scopeSpans[0].spans[0].name).toBe('tool_execution_search');
+    const [request] = parseOtlpLines(chunks.join(''));
+    expect(request?.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.name).toBe('tool_execution_search');
   });
 
   it('waits for drain under back-pressure and never interleaves concurrent batches', async () => {
@@ -92,7 +107,11 @@ describe('stdout exporter', () => {
     });
     const spans = new StdoutSender('traces', 'json', slow);
     const logs = new StdoutSender('logs', 'json', slow);
-    const sends = [spans.send(makeSpans(), live()), logs.send(makeLogs(), live()), spans.send(makeSpans(), live())];
+    const sends = [
+      spans.send(makeSpans(), live()),
+      logs.send(makeLogs(), live()),
+      spans.send(makeSpans(), live()),
+    ];
     let settled = 0;
     for (const send of sends) void send.then(() => settled++);
     await new Promise((resolve) => setImmediate(resolve));
@@ -116,9 +135,9 @@ describe('stdout exporter', () => {
     const { stream, chunks } = capture();
     const controller = new AbortController();
     controller.abort(new Error('timed out'));
-    await expect(new StdoutSender('logs', 'json', stream).send(makeLogs(), controller.signal)).rejects.toThrow(
-      'timed out',
-    );
+    await expect(
+      new StdoutSender('logs', 'json', stream).send(makeLogs(), controller.signal),
+    ).rejects.toThrow('timed out');
     expect(chunks).toEqual([]);
   });
 
@@ -142,6 +161,9 @@ describe('stdout exporter', () => {
     await exporter.shutdown();
     vi.restoreAllMocks();
     const lines = parseLines(written.join(''));
-    expect(lines.map((l) => l.message)).toEqual(['Tool execution started', expect.stringContaining('timeout')]);
+    expect(lines.map((l) => l.message)).toEqual([
+      'Tool execution started',
+      expect.stringContaining('timeout'),
+    ]);
   });
 });
