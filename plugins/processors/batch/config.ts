@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { duration } from '../../../core/config/units.js';
+
+export const BatchConfig = z
+  .strictObject({
+    send_batch_size: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(8192)
+      .describe('items (spans, metric data points, log records) held that trigger a send'),
+    timeout: duration()
+      .prefault('200ms')
+      .describe('send whatever is held after this long; 0 sends on every batch received, holding nothing'),
+    send_batch_max_size: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('the most items in one sent batch; larger batches are split. 0 means no upper bound'),
+  })
+  .refine((c) => c.send_batch_max_size === 0 || c.send_batch_max_size >= c.send_batch_size, {
+    path: ['send_batch_max_size'],
+    error: (issue) => {
+      const c = issue.input as { send_batch_size: number; send_batch_max_size: number };
+      return `send_batch_max_size (${c.send_batch_max_size}) must be 0 (no upper bound) or at least send_batch_size (${c.send_batch_size})`;
+    },
+  });
+
+export type BatchConfig = z.output<typeof BatchConfig>;

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { duration } from '../../../core/config/units.js';
+
+export const MemoryLimiterConfig = z
+  .strictObject({
+    check_interval: duration().prefault('1s').describe('how often the process memory is measured'),
+    limit_mib: z.number().positive().optional().describe('the hard limit, in MiB (1 MiB = 1048576 bytes)'),
+    spike_limit_mib: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe(
+        'headroom below limit_mib for a spike between checks; data is refused above limit - spike. Default 20% of limit_mib',
+      ),
+    limit_percentage: z
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe('the hard limit, as a percentage of total memory (the cgroup limit when there is one)'),
+    spike_limit_percentage: z
+      .number()
+      .nonnegative()
+      .max(100)
+      .optional()
+      .describe(
+        'headroom below limit_percentage, in percent of total memory. Default 20% of limit_percentage',
+      ),
+  })
+  .superRefine((c, ctx) => {
+    if (c.check_interval <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['check_interval'],
+        message: 'check_interval must be greater than 0',
+      });
+    }
+    if ((c.limit_mib === undefined) === (c.limit_percentage === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: c.limit_mib === undefined ? [] : ['limit_percentage'],
+        message:
+          c.limit_mib === undefined
+            ? 'set exactly one of limit_mib or limit_percentage; neither is set'
+            : 'set exactly one of limit_mib or limit_percentage, not both',
+      });
+      return;
+    }
+    if (c.limit_mib !== undefined) {
+      if (c.spike_limit_percentage !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spike_limit_percentage'],
+          message: 'spike_limit_percentage goes with limit_percentage; with limit_mib use spike_limit_mib',
+        });
+      } else if (c.spike_limit_mib !== undefined && c.spike_limit_mib >= c.limit_mib) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spike_limit_mib'],
+          message: `spike_limit_mib (${c.spike_limit_mib}) must be less than limit_mib (${c.limit_mib})`,
+        });
+      }
+    } else if (c.limit_percentage !== undefined) {
+      if (c.spike_limit_mib !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spike_limit_mib'],
+          message: 'spike_limit_mib goes with limit_mib; with limit_percentage use spike_limit_percentage',
+        });
+      } else if (c.spike_limit_percentage !== undefined && c.spike_limit_percentage >= c.limit_percentage) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spike_limit_percentage'],
+          message: `spike_limit_percentage (${c.spike_limit_percentage}) must be less than limit_percentage (${c.limit_percentage})`,
+        });
+      }
+    }
+  });
+
+export type MemoryLimiterConfig = z.output<typeof MemoryLimiterConfig>;
