@@ -52,12 +52,26 @@ export class Engine {
   }
 
   /** Reads and merges YAML config files in order (later files win). */
-  static async fromFile<T extends Engine>(this: new (source: LoadedConfig, options?: EngineOptions) => T, paths: string | readonly string[], options?: EngineOptions): Promise<T> {
+  static async fromFile<T extends Engine>(
+    this: new (
+      source: LoadedConfig,
+      options?: EngineOptions,
+    ) => T,
+    paths: string | readonly string[],
+    options?: EngineOptions,
+  ): Promise<T> {
     return new this(await loadConfigFiles(typeof paths === 'string' ? [paths] : paths), options);
   }
 
   /** Takes a config object of the same shape as the YAML; `${env:...}` references are expanded. */
-  static fromConfig<T extends Engine>(this: new (source: LoadedConfig, options?: EngineOptions) => T, config: Record<string, unknown>, options?: EngineOptions): T {
+  static fromConfig<T extends Engine>(
+    this: new (
+      source: LoadedConfig,
+      options?: EngineOptions,
+    ) => T,
+    config: Record<string, unknown>,
+    options?: EngineOptions,
+  ): T {
     return new this(configFromObject(config), options);
   }
 
@@ -75,7 +89,13 @@ export class Engine {
 
   /** Validates, creates every component and starts them: extensions, exporters, processors, receivers. */
   async start(): Promise<void> {
-    if (this.state !== 'new') throw new TributaryError('TRB_ENGINE_STATE', `cannot start an engine that is ${this.state}`, {}, 'create a new Engine');
+    if (this.state !== 'new')
+      throw new TributaryError(
+        'TRB_ENGINE_STATE',
+        `cannot start an engine that is ${this.state}`,
+        {},
+        'create a new Engine',
+      );
     this.state = 'starting';
     const { config, graph } = await this.validate().catch((err) => {
       this.state = 'new';
@@ -111,13 +131,21 @@ export class Engine {
         await this.stopAll(started.reverse(), 5000);
         this.state = 'stopped';
         const reason = err instanceof TributaryError ? err.format() : (err as Error).message;
-        throw new TributaryError('TRB_COMPONENT_START_FAILED', `${instance.kind} "${instance.id}" failed to start: ${reason}`, { path: instance.id }, 'fix its config or free the resource it needs');
+        throw new TributaryError(
+          'TRB_COMPONENT_START_FAILED',
+          `${instance.kind} "${instance.id}" failed to start: ${reason}`,
+          { path: instance.id },
+          'fix its config or free the resource it needs',
+        );
       }
       this.setStatus(instance.id, 'ok');
       started.push(instance);
     }
     this.state = 'running';
-    logger.info({ components: this.instances.length, pipelines: graph.pipelines.size }, 'Everything is ready. Begin running and processing data.');
+    logger.info(
+      { components: this.instances.length, pipelines: graph.pipelines.size },
+      'Everything is ready. Begin running and processing data.',
+    );
   }
 
   /**
@@ -149,7 +177,10 @@ export class Engine {
   }
 
   private async stopAll(instances: Instance[], timeoutMs: number): Promise<void> {
-    const timer = setTimeout(() => this.drainDeadline.abort(new Error(`drain deadline of ${timeoutMs} ms passed`)), timeoutMs);
+    const timer = setTimeout(
+      () => this.drainDeadline.abort(new Error(`drain deadline of ${timeoutMs} ms passed`)),
+      timeoutMs,
+    );
     try {
       for (const instance of instances) {
         this.setStatus(instance.id, 'stopping');
@@ -158,7 +189,10 @@ export class Engine {
           this.setStatus(instance.id, 'stopped');
         } catch (err) {
           this.setStatus(instance.id, 'permanent_error', err as Error);
-          this.log?.error({ component: instance.id, err }, `${instance.kind} "${instance.id}" failed to shut down`);
+          this.log?.error(
+            { component: instance.id, err },
+            `${instance.kind} "${instance.id}" failed to shut down`,
+          );
         }
       }
     } finally {

@@ -17,7 +17,12 @@ export { configFromObject, LoadedConfig, loadConfigFiles } from './config/load.j
 export { duration, endpoint, size } from './config/units.js';
 export { Engine, type EngineOptions, type ShutdownOptions } from './engine.js';
 export { isUserError, type Source, TributaryError, TributaryErrors } from './errors.js';
-export { createExporter, exporterConfig, type ExporterSettings, type Sender } from './exporterhelper/index.js';
+export {
+  createExporter,
+  type ExporterSettings,
+  exporterConfig,
+  type Sender,
+} from './exporterhelper/index.js';
 export {
   type ConnectorRoute,
   type CreateContext,

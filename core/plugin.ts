@@ -57,7 +57,8 @@ export interface ReceiverPlugin<Schema extends z.ZodType = z.ZodType> extends Pl
   stability: Partial<Record<Signal, Stability>>;
   create: { [S in Signal]?: Create<Cfg<Schema>, Consumer<S>, Receiver> };
 }
-export interface ProcessorPlugin<Schema extends z.ZodType = z.ZodType> extends PluginBase<'processor', Schema> {
+export interface ProcessorPlugin<Schema extends z.ZodType = z.ZodType>
+  extends PluginBase<'processor', Schema> {
   stability: Partial<Record<Signal, Stability>>;
   create: { [S in Signal]?: Create<Cfg<Schema>, Consumer<S>, Processor<S>> };
 }
@@ -65,7 +66,8 @@ export interface ExporterPlugin<Schema extends z.ZodType = z.ZodType> extends Pl
   stability: Partial<Record<Signal, Stability>>;
   create: { [S in Signal]?: (ctx: CreateContext<Cfg<Schema>>) => Exporter<S> };
 }
-export interface ConnectorPlugin<Schema extends z.ZodType = z.ZodType> extends PluginBase<'connector', Schema> {
+export interface ConnectorPlugin<Schema extends z.ZodType = z.ZodType>
+  extends PluginBase<'connector', Schema> {
   stability: Partial<Record<ConnectorRoute, Stability>>;
   create: {
     [R in ConnectorRoute]?: R extends `${infer A extends Signal}->${infer B extends Signal}`
@@ -73,7 +75,8 @@ export interface ConnectorPlugin<Schema extends z.ZodType = z.ZodType> extends P
       : never;
   };
 }
-export interface ExtensionPlugin<Schema extends z.ZodType = z.ZodType> extends PluginBase<'extension', Schema> {
+export interface ExtensionPlugin<Schema extends z.ZodType = z.ZodType>
+  extends PluginBase<'extension', Schema> {
   stability: { extension: Stability };
   create: (ctx: CreateContext<Cfg<Schema>>) => Extension;
 }
@@ -94,11 +97,21 @@ export function pluginSignals(plugin: PluginDefinition): string[] {
  * Declares a plugin. Plain data: the registry checks it at load and the engine calls `create`.
  * The identity function exists so TypeScript infers the config type from the schema.
  */
-export function definePlugin<Schema extends z.ZodType>(plugin: ReceiverPlugin<Schema>): ReceiverPlugin<Schema>;
-export function definePlugin<Schema extends z.ZodType>(plugin: ProcessorPlugin<Schema>): ProcessorPlugin<Schema>;
-export function definePlugin<Schema extends z.ZodType>(plugin: ExporterPlugin<Schema>): ExporterPlugin<Schema>;
-export function definePlugin<Schema extends z.ZodType>(plugin: ConnectorPlugin<Schema>): ConnectorPlugin<Schema>;
-export function definePlugin<Schema extends z.ZodType>(plugin: ExtensionPlugin<Schema>): ExtensionPlugin<Schema>;
+export function definePlugin<Schema extends z.ZodType>(
+  plugin: ReceiverPlugin<Schema>,
+): ReceiverPlugin<Schema>;
+export function definePlugin<Schema extends z.ZodType>(
+  plugin: ProcessorPlugin<Schema>,
+): ProcessorPlugin<Schema>;
+export function definePlugin<Schema extends z.ZodType>(
+  plugin: ExporterPlugin<Schema>,
+): ExporterPlugin<Schema>;
+export function definePlugin<Schema extends z.ZodType>(
+  plugin: ConnectorPlugin<Schema>,
+): ConnectorPlugin<Schema>;
+export function definePlugin<Schema extends z.ZodType>(
+  plugin: ExtensionPlugin<Schema>,
+): ExtensionPlugin<Schema>;
 export function definePlugin(plugin: PluginDefinition): PluginDefinition {
   return plugin;
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import semver from 'semver';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { ComponentKind } from './component.js';
 import { TributaryError } from './errors.js';
 import type { PluginDefinition } from './plugin.js';
@@ -52,9 +52,15 @@ export class Registry {
 
 function checkPlugin(plugin: PluginDefinition, origin: string): void {
   const invalid = (what: string) =>
-    new TributaryError('TRB_PLUGIN_INVALID', `plugin ${origin} ${what}`, { path: origin }, 'export definePlugin({ kind, type, stability, config, create })');
+    new TributaryError(
+      'TRB_PLUGIN_INVALID',
+      `plugin ${origin} ${what}`,
+      { path: origin },
+      'export definePlugin({ kind, type, stability, config, create })',
+    );
   if (!plugin || typeof plugin !== 'object') throw invalid('is not a plugin definition');
-  if (!KINDS.includes(plugin.kind)) throw invalid(`has kind ${JSON.stringify(plugin.kind)}; valid: ${KINDS.join(', ')}`);
+  if (!KINDS.includes(plugin.kind))
+    throw invalid(`has kind ${JSON.stringify(plugin.kind)}; valid: ${KINDS.join(', ')}`);
   if (typeof plugin.type !== 'string' || !TYPE.test(plugin.type)) {
     throw invalid(`has type ${JSON.stringify(plugin.type)}; a type is lower case letters, digits and _`);
   }
@@ -66,12 +72,19 @@ function checkPlugin(plugin: PluginDefinition, origin: string): void {
     const routes = Object.entries(plugin.create ?? {});
     if (!routes.length) throw invalid(`"${plugin.type}" creates nothing: give create a function per signal`);
     for (const [route, fn] of routes) {
-      const ok = plugin.kind === 'connector' ? route.split('->').every(isSignal) && route.includes('->') : isSignal(route);
-      if (!ok || typeof fn !== 'function') throw invalid(`"${plugin.type}" has an invalid create entry "${route}"`);
+      const ok =
+        plugin.kind === 'connector'
+          ? route.split('->').every(isSignal) && route.includes('->')
+          : isSignal(route);
+      if (!ok || typeof fn !== 'function')
+        throw invalid(`"${plugin.type}" has an invalid create entry "${route}"`);
     }
   }
   if (plugin.engine !== undefined) {
-    if (!semver.validRange(plugin.engine)) throw invalid(`"${plugin.type}" declares engine range ${JSON.stringify(plugin.engine)}, which is not a semver range`);
+    if (!semver.validRange(plugin.engine))
+      throw invalid(
+        `"${plugin.type}" declares engine range ${JSON.stringify(plugin.engine)}, which is not a semver range`,
+      );
     if (!semver.satisfies(ENGINE_VERSION, plugin.engine, { includePrerelease: true })) {
       throw new TributaryError(
         'TRB_PLUGIN_ENGINE_MISMATCH',

@@ -4,15 +4,18 @@ import { stringify } from 'yaml';
 import { redactSecrets } from '../config/redact.js';
 import { configJsonSchema } from '../config/schema.js';
 import { Engine } from '../engine.js';
-import { pluginSignals } from '../plugin.js';
 import { renderDot, renderMermaid } from '../graph/render.js';
+import { pluginSignals } from '../plugin.js';
 import { defaultConfigPath } from './package-root.js';
 import type { CliOptions } from './program.js';
 import { runUntilSignalled } from './run.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const configOption = (required: boolean) => {
-  const option = new Option('-c, --config <file>', 'a YAML config file; repeat to merge several in order').argParser(collect);
+  const option = new Option(
+    '-c, --config <file>',
+    'a YAML config file; repeat to merge several in order',
+  ).argParser(collect);
   return required ? option.makeOptionMandatory() : option;
 };
 
@@ -34,7 +37,9 @@ export function addCommands(program: Command, options: CliOptions): void {
     .addOption(configOption(true))
     .action(async (o: { config: string[] }) => {
       const { graph } = await (await engineFrom(o.config)).validate();
-      process.stderr.write(`${o.config.join(', ')}: valid (${graph.pipelines.size} pipelines, ${graph.nodes.length} nodes)\n`);
+      process.stderr.write(
+        `${o.config.join(', ')}: valid (${graph.pipelines.size} pipelines, ${graph.nodes.length} nodes)\n`,
+      );
     });
 
   program
@@ -54,7 +59,9 @@ export function addCommands(program: Command, options: CliOptions): void {
       }));
       if (o.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       for (const r of rows) {
-        const stability = Object.entries(r.stability).map(([s, level]) => `${s}: ${level}`).join(', ');
+        const stability = Object.entries(r.stability)
+          .map(([s, level]) => `${s}: ${level}`)
+          .join(', ');
         process.stdout.write(`${r.kind.padEnd(10)} ${r.type.padEnd(18)} ${stability}\n`);
       }
     });
@@ -63,7 +70,9 @@ export function addCommands(program: Command, options: CliOptions): void {
     .command('graph')
     .description("draw the config's pipeline graph")
     .addOption(configOption(true))
-    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
+    )
     .action(async (o: { config: string[]; format: 'mermaid' | 'dot' }) => {
       const { graph } = await (await engineFrom(o.config)).validate();
       process.stdout.write(o.format === 'dot' ? renderDot(graph) : renderMermaid(graph));

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isUserError, TributaryError, TributaryErrors } from '../errors.js';
+import { isUserError, type TributaryError, TributaryErrors } from '../errors.js';
 import type { PluginDefinition } from '../plugin.js';
 import { ENGINE_VERSION } from '../version.js';
 import { addCommands } from './commands.js';
@@ -12,7 +12,9 @@ export interface CliOptions {
 /** The `tributary` command line as a library: built-in commands plus those plugins contribute. */
 export function createProgram(options: CliOptions): Command {
   const program = new Command('tributary')
-    .description('A telemetry pipeline engine for MCP servers: receivers -> processors -> exporters, wired in YAML.')
+    .description(
+      'A telemetry pipeline engine for MCP servers: receivers -> processors -> exporters, wired in YAML.',
+    )
     .version(ENGINE_VERSION)
     .showHelpAfterError()
     .exitOverride();
@@ -33,7 +35,9 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
       for (const e of errors) process.stderr.write(`error: ${e.format()}\n`);
       return 1;
     }
-    process.stderr.write(`tributary: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(
+      `tributary: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`,
+    );
     return 2;
   }
 }

@@ -9,7 +9,11 @@ const ENV = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
  * Expands environment references in one scalar. A value that is a single reference in full takes the
  * referenced value's YAML type (`limit_mib: ${env:LIMIT}` gives a number), as in the Collector.
  */
-export function expandScalar(text: string, env: NodeJS.ProcessEnv, where: () => TributaryError['source']): unknown {
+export function expandScalar(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  where: () => TributaryError['source'],
+): unknown {
   if (!text.includes('${')) return text;
   let whole: string | undefined;
   const expanded = text.replace(REFERENCE, (match, inner: string | undefined, offset: number) => {

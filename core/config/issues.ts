@@ -2,7 +2,15 @@ import type { z } from 'zod';
 import { didYouMean, TributaryError } from '../errors.js';
 import type { ConfigPath, LoadedConfig } from './load.js';
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; valueType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[] };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  valueType?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+};
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object keys a schema allows at `path`, to suggest the right one for an unknown key. */
@@ -15,9 +23,10 @@ function keysAt(schema: z.ZodType | undefined, path: readonly PropertyKey[]): st
     else if (def.type === 'pipe') s = def.in;
     else if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
     else if (def.shape) s = def.shape[String(path[i++])];
-    else if (def.valueType) (s = def.valueType), i++;
-    else if (def.element) (s = def.element), i++;
-    else return [];
+    else if (def.valueType ?? def.element) {
+      s = def.valueType ?? def.element;
+      i++;
+    } else return [];
   }
   return [];
 }
@@ -42,12 +51,18 @@ export function issuesToErrors(
       const valid = keysAt(schema, issue.path);
       for (const key of issue.keys) {
         errors.push(
-          new TributaryError(CODES.unrecognized_keys as string, `unknown key "${key}"`, config.locate([...path, key], { key: true }), didYouMean(key, valid)),
+          new TributaryError(
+            CODES.unrecognized_keys as string,
+            `unknown key "${key}"`,
+            config.locate([...path, key], { key: true }),
+            didYouMean(key, valid),
+          ),
         );
       }
       continue;
     }
-    const custom = issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
+    const custom =
+      issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
     const code = custom ?? CODES[issue.code] ?? 'TRB_CONFIG_INVALID_VALUE';
     let hint: string | undefined;
     let message = issue.message;
@@ -55,10 +70,16 @@ export function issuesToErrors(
       const received = valueAt(config, path);
       const options = issue.values.map(String);
       message = `invalid value ${JSON.stringify(received)}`;
-      hint = typeof received === 'string' ? didYouMean(received, options) : `valid: ${options.map((o) => JSON.stringify(o)).join(', ')}`;
+      hint =
+        typeof received === 'string'
+          ? didYouMean(received, options)
+          : `valid: ${options.map((o) => JSON.stringify(o)).join(', ')}`;
     } else if (issue.code === 'invalid_type') {
       const received = valueAt(config, path);
-      message = received === undefined ? `missing required key (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(received)}`;
+      message =
+        received === undefined
+          ? `missing required key (expected ${issue.expected})`
+          : `expected ${issue.expected}, got ${describe(received)}`;
     }
     errors.push(new TributaryError(code, message, config.locate(path), hint));
   }
@@ -67,7 +88,8 @@ export function issuesToErrors(
 
 function valueAt(config: LoadedConfig, path: ConfigPath): unknown {
   let v: unknown = config.value;
-  for (const segment of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[segment] : undefined;
+  for (const segment of path)
+    v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[segment] : undefined;
   return v;
 }
 

@@ -9,7 +9,8 @@ export type ConfigPath = readonly (string | number)[];
 /** `service.pipelines.metrics.exporters[1]` */
 export function formatPath(path: ConfigPath): string {
   let out = '';
-  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : out ? `.${segment}` : segment;
+  for (const segment of path)
+    out += typeof segment === 'number' ? `[${segment}]` : out ? `.${segment}` : segment;
   return out;
 }
 
@@ -39,7 +40,12 @@ export class LoadedConfig {
   merge(other: LoadedConfig): LoadedConfig {
     const sources = new Map([...this.sources, ...other.sources]);
     const keys = new Map([...this.keys, ...other.keys]);
-    return new LoadedConfig(mergeValues(this.value, other.value) as Record<string, unknown>, [...this.files, ...other.files], sources, keys);
+    return new LoadedConfig(
+      mergeValues(this.value, other.value) as Record<string, unknown>,
+      [...this.files, ...other.files],
+      sources,
+      keys,
+    );
   }
 }
 
@@ -66,7 +72,9 @@ export async function loadConfigFiles(paths: readonly string[], env = process.en
       const code = (err as NodeJS.ErrnoException).code;
       throw new TributaryError(
         'TRB_CONFIG_FILE_NOT_FOUND',
-        code === 'ENOENT' ? `config file ${path} does not exist` : `cannot read config file ${path} (${code})`,
+        code === 'ENOENT'
+          ? `config file ${path} does not exist`
+          : `cannot read config file ${path} (${code})`,
         { file },
         'pass an existing YAML file with --config',
       );
@@ -88,7 +96,15 @@ export function parseConfigText(text: string, file: string, env = process.env): 
   };
   if (doc.errors.length) {
     throw new TributaryErrors(
-      doc.errors.map((e) => new TributaryError('TRB_CONFIG_YAML', e.message.split('\n')[0] ?? e.message, at(e.pos[0]), 'fix the YAML syntax')),
+      doc.errors.map(
+        (e) =>
+          new TributaryError(
+            'TRB_CONFIG_YAML',
+            e.message.split('\n')[0] ?? e.message,
+            at(e.pos[0]),
+            'fix the YAML syntax',
+          ),
+      ),
     );
   }
   const sources = new Map<string, Source>();
@@ -126,7 +142,12 @@ export function parseConfigText(text: string, file: string, env = process.env): 
   if (errors.length) throw new TributaryErrors(errors);
   if (value === null) return new LoadedConfig({}, [file], sources, keys);
   if (!isPlainObject(value)) {
-    throw new TributaryError('TRB_CONFIG_INVALID_TYPE', 'a config file must be a YAML map', at(0), 'start with keys such as receivers:, exporters:, service:');
+    throw new TributaryError(
+      'TRB_CONFIG_INVALID_TYPE',
+      'a config file must be a YAML map',
+      at(0),
+      'start with keys such as receivers:, exporters:, service:',
+    );
   }
   return new LoadedConfig(value, [file], sources, keys);
 }
@@ -145,7 +166,8 @@ export function configFromObject(object: Record<string, unknown>, env = process.
       }
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
-    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    if (isPlainObject(v))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
     return v;
   };
   const value = walk(object, []) as Record<string, unknown>;

@@ -7,7 +7,11 @@ import type { Registry } from '../registry.js';
 import type { LoadedConfig } from './load.js';
 
 /** Imports the modules named in `plugins:` (relative to the file that names them) and registers their plugins. */
-export async function loadPluginModules(specifiers: readonly string[], config: LoadedConfig, registry: Registry): Promise<TributaryError[]> {
+export async function loadPluginModules(
+  specifiers: readonly string[],
+  config: LoadedConfig,
+  registry: Registry,
+): Promise<TributaryError[]> {
   const errors: TributaryError[] = [];
   for (const [i, specifier] of specifiers.entries()) {
     const source = config.locate(['plugins', i]);
@@ -31,14 +35,26 @@ export async function loadPluginModules(specifiers: readonly string[], config: L
       mod = await import(url);
     } catch (err) {
       errors.push(
-        new TributaryError('TRB_PLUGIN_LOAD_FAILED', `plugin module "${specifier}" failed to load: ${(err as Error).message}`, source, 'fix the module, or remove it from plugins:'),
+        new TributaryError(
+          'TRB_PLUGIN_LOAD_FAILED',
+          `plugin module "${specifier}" failed to load: ${(err as Error).message}`,
+          source,
+          'fix the module, or remove it from plugins:',
+        ),
       );
       continue;
     }
     const exported = mod.default ?? mod.plugins;
     const list = (Array.isArray(exported) ? exported : [exported]) as PluginDefinition[];
     if (exported === undefined) {
-      errors.push(new TributaryError('TRB_PLUGIN_INVALID', `plugin module "${specifier}" has no default export`, source, 'export default definePlugin({...}) or an array of them'));
+      errors.push(
+        new TributaryError(
+          'TRB_PLUGIN_INVALID',
+          `plugin module "${specifier}" has no default export`,
+          source,
+          'export default definePlugin({...}) or an array of them',
+        ),
+      );
       continue;
     }
     for (const plugin of list) {

@@ -5,6 +5,9 @@ export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET.test(k) && v !== null && typeof v !== 'object' ? '[REDACTED]' : redactSecrets(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      SECRET.test(k) && v !== null && typeof v !== 'object' ? '[REDACTED]' : redactSecrets(v),
+    ]),
   );
 }

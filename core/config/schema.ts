@@ -19,11 +19,18 @@ const Pipeline = z.strictObject({
 });
 export type PipelineConfig = z.output<typeof Pipeline>;
 
-const components = z.record(z.string(), z.unknown()).nullable().transform((v) => v ?? {});
+const components = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .transform((v) => v ?? {});
 
 /** The config's top level; each component's own keys are checked against its plugin's schema. */
 export const TopLevelConfig = z.strictObject({
-  plugins: z.array(z.string()).nullable().transform((v) => v ?? []).default([]),
+  plugins: z
+    .array(z.string())
+    .nullable()
+    .transform((v) => v ?? [])
+    .default([]),
   extensions: components.default({}),
   receivers: components.default({}),
   processors: components.default({}),
@@ -34,7 +41,11 @@ export const TopLevelConfig = z.strictObject({
     pipelines: z.record(z.string(), Pipeline),
     telemetry: z
       .strictObject({
-        logs: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
+        logs: z
+          .strictObject({
+            level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+          })
+          .default({ level: 'info' }),
       })
       .default({ logs: { level: 'info' } }),
   }),
@@ -43,13 +54,19 @@ export type TopLevel = z.output<typeof TopLevelConfig>;
 
 /** JSON Schema of the whole config, built from the registered plugins' zod schemas, for editors. */
 export function configJsonSchema(registry: Registry): Record<string, unknown> {
-  const top = z.toJSONSchema(TopLevelConfig, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & {
+  const top = z.toJSONSchema(TopLevelConfig, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  > & {
     properties: Record<string, Record<string, unknown>>;
   };
   for (const [section, kind] of Object.entries(SECTIONS)) {
     const patternProperties: Record<string, unknown> = {};
     for (const plugin of registry.list(kind)) {
-      const schema = z.toJSONSchema(plugin.config, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      const schema = z.toJSONSchema(plugin.config, { io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
       delete schema.$schema;
       patternProperties[`^${plugin.type}(/.+)?$`] = {
         ...(plugin.description ? { description: plugin.description } : {}),

@@ -64,43 +64,83 @@ function validateComponent(
 ): ComponentConfig | undefined {
   const type = COMPONENT_ID.exec(id)?.[1];
   if (!type) {
-    errors.push(new TributaryError('TRB_CONFIG_BAD_ID', `invalid ${kind} id "${id}"`, source.locate([section, id]), 'an id is type or type/name, e.g. batch or batch/fast'));
+    errors.push(
+      new TributaryError(
+        'TRB_CONFIG_BAD_ID',
+        `invalid ${kind} id "${id}"`,
+        source.locate([section, id]),
+        'an id is type or type/name, e.g. batch or batch/fast',
+      ),
+    );
     return;
   }
   const plugin = registry.get(kind, type);
   if (!plugin) {
     const known = registry.list(kind).map((p) => p.type);
-    errors.push(new TributaryError('TRB_CONFIG_UNKNOWN_TYPE', `unknown ${kind} type "${type}"`, source.locate([section, id]), didYouMean(type, known)));
+    errors.push(
+      new TributaryError(
+        'TRB_CONFIG_UNKNOWN_TYPE',
+        `unknown ${kind} type "${type}"`,
+        source.locate([section, id]),
+        didYouMean(type, known),
+      ),
+    );
     return;
   }
   const parsed = plugin.config.safeParse(raw ?? {});
   // A component with a bad config is still defined: pipelines naming it get no second error.
-  if (!parsed.success) errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
+  if (!parsed.success)
+    errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
   return { id, kind, type, plugin, config: parsed.data };
 }
 
-function checkReferences(source: LoadedConfig, service: TopLevel['service'], components: ValidConfig['components'], errors: TributaryError[]): void {
+function checkReferences(
+  source: LoadedConfig,
+  service: TopLevel['service'],
+  components: ValidConfig['components'],
+  errors: TributaryError[],
+): void {
   const check = (path: (string | number)[], id: string, sections: Section[], signal?: Signal) => {
     const found = sections.map((s) => components[s].get(id)).find(Boolean);
     const noun = SECTIONS[sections[0] as Section];
     if (!found) {
       const defined = sections.flatMap((s) => [...components[s].keys()]);
       const hint = didYouMean(id, defined) ?? `define it under ${sections.join(' or ')}:`;
-      errors.push(new TributaryError('TRB_CONFIG_UNKNOWN_COMPONENT', `unknown ${noun} "${id}"`, source.locate(path), hint));
+      errors.push(
+        new TributaryError(
+          'TRB_CONFIG_UNKNOWN_COMPONENT',
+          `unknown ${noun} "${id}"`,
+          source.locate(path),
+          hint,
+        ),
+      );
       return;
     }
     if (signal && found.kind !== 'connector' && found.kind !== 'extension') {
       const supported = Object.keys(found.plugin.create);
       if (!supported.includes(signal)) {
         errors.push(
-          new TributaryError('TRB_CONFIG_UNSUPPORTED_SIGNAL', `${found.kind} "${id}" does not support ${signal}`, source.locate(path), `it supports ${supported.join(', ')}`),
+          new TributaryError(
+            'TRB_CONFIG_UNSUPPORTED_SIGNAL',
+            `${found.kind} "${id}" does not support ${signal}`,
+            source.locate(path),
+            `it supports ${supported.join(', ')}`,
+          ),
         );
       }
     }
   };
   const unique = (path: (string | number)[], list: string[]) => {
     for (const [i, id] of list.entries()) {
-      if (list.indexOf(id) !== i) errors.push(new TributaryError('TRB_CONFIG_DUPLICATE', `"${id}" is listed twice`, source.locate([...path, i]), 'list each component once'));
+      if (list.indexOf(id) !== i)
+        errors.push(
+          new TributaryError(
+            'TRB_CONFIG_DUPLICATE',
+            `"${id}" is listed twice`,
+            source.locate([...path, i]),
+            'list each component once',
+          ),
+        );
     }
   };
   unique(['service', 'extensions'], service.extensions);
@@ -110,7 +150,14 @@ function checkReferences(source: LoadedConfig, service: TopLevel['service'], com
     const signal = PIPELINE_ID.exec(pipelineId)?.[1] ?? '';
     if (!isSignal(signal)) {
       const hint = didYouMean(signal, ['traces', 'metrics', 'logs']);
-      errors.push(new TributaryError('TRB_CONFIG_BAD_PIPELINE_ID', `invalid pipeline id "${pipelineId}"`, source.locate(base), `a pipeline id is signal or signal/name; ${hint}`));
+      errors.push(
+        new TributaryError(
+          'TRB_CONFIG_BAD_PIPELINE_ID',
+          `invalid pipeline id "${pipelineId}"`,
+          source.locate(base),
+          `a pipeline id is signal or signal/name; ${hint}`,
+        ),
+      );
       continue;
     }
     const lists = [

@@ -22,7 +22,16 @@ export interface GraphNode {
 export interface PipelineGraph {
   /** Every node, consumers before their producers: the order to create and start them in. */
   nodes: GraphNode[];
-  pipelines: Map<string, { signal: Signal; receivers: GraphNode[]; processors: GraphNode[]; fanout: GraphNode; exporters: GraphNode[] }>;
+  pipelines: Map<
+    string,
+    {
+      signal: Signal;
+      receivers: GraphNode[];
+      processors: GraphNode[];
+      fanout: GraphNode;
+      exporters: GraphNode[];
+    }
+  >;
 }
 
 /**
@@ -33,9 +42,11 @@ export function buildGraph(config: ValidConfig): PipelineGraph {
   const { components, service, source } = config;
   const nodes = new Map<string, GraphNode>();
   const node = (key: string, init: Omit<GraphNode, 'key' | 'next'>) => {
-    let n = nodes.get(key);
-    if (!n) nodes.set(key, (n = { key, next: [], ...init }));
-    return n;
+    const existing = nodes.get(key);
+    if (existing) return existing;
+    const created: GraphNode = { key, next: [], ...init };
+    nodes.set(key, created);
+    return created;
   };
   const pipelines: PipelineGraph['pipelines'] = new Map();
   const errors: TributaryError[] = [];
@@ -45,15 +56,35 @@ export function buildGraph(config: ValidConfig): PipelineGraph {
     const signal = signalOfPipeline(pipeline);
     const fanout = node(`fanout:${pipeline}`, { kind: 'fanout', id: pipeline, signal, pipeline });
     const processors = p.processors.map((id) =>
-      node(`processor:${pipeline}:${id}`, { kind: 'processor', id, signal, pipeline, component: components.processors.get(id) }),
+      node(`processor:${pipeline}:${id}`, {
+        kind: 'processor',
+        id,
+        signal,
+        pipeline,
+        component: components.processors.get(id),
+      }),
     );
-    processors.forEach((proc, i) => proc.next.push(processors[i + 1] ?? fanout));
+    for (const [i, proc] of processors.entries()) proc.next.push(processors[i + 1] ?? fanout);
     const receivers = p.receivers
       .filter((id) => components.receivers.has(id))
-      .map((id) => node(`receiver:${id}:${signal}`, { kind: 'receiver', id, signal, component: components.receivers.get(id) }));
+      .map((id) =>
+        node(`receiver:${id}:${signal}`, {
+          kind: 'receiver',
+          id,
+          signal,
+          component: components.receivers.get(id),
+        }),
+      );
     const exporters = p.exporters
       .filter((id) => components.exporters.has(id))
-      .map((id) => node(`exporter:${id}:${signal}`, { kind: 'exporter', id, signal, component: components.exporters.get(id) }));
+      .map((id) =>
+        node(`exporter:${id}:${signal}`, {
+          kind: 'exporter',
+          id,
+          signal,
+          component: components.exporters.get(id),
+        }),
+      );
     fanout.next.push(...exporters);
     const entry = processors[0] ?? fanout;
     for (const r of receivers) r.next.push(entry);
@@ -73,7 +104,13 @@ export function buildGraph(config: ValidConfig): PipelineGraph {
         const to = signalOfPipeline(toPipeline);
         if (!routes.includes(`${from}->${to}`)) continue;
         used = true;
-        const connector = node(`connector:${id}:${from}->${to}`, { kind: 'connector', id, signal: from, to, component });
+        const connector = node(`connector:${id}:${from}->${to}`, {
+          kind: 'connector',
+          id,
+          signal: from,
+          to,
+          component,
+        });
         if (!fanout.next.includes(connector)) fanout.next.push(connector);
         const target = pipelines.get(toPipeline);
         const entry = target?.processors[0] ?? (target?.fanout as GraphNode);
@@ -105,7 +142,9 @@ function orderNodes(nodes: Map<string, GraphNode>, config: ValidConfig): GraphNo
   const visit = (n: GraphNode) => {
     if (state.get(n) === 'done') return;
     if (state.get(n) === 'visiting') {
-      const labels = [...stack.slice(stack.indexOf(n)), n].map((x) => (x.kind === 'connector' ? x.id : x.pipeline)).filter(Boolean);
+      const labels = [...stack.slice(stack.indexOf(n)), n]
+        .map((x) => (x.kind === 'connector' ? x.id : x.pipeline))
+        .filter(Boolean);
       const loop = labels.filter((label, i) => label !== labels[i - 1]);
       throw new TributaryError(
         'TRB_CONFIG_CYCLE',

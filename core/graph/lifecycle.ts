@@ -12,19 +12,33 @@ export interface Instance {
   component: Component;
 }
 
-type ContextFor = (node: { id: string; kind: Instance['kind']; type: string; config: unknown; pipeline?: string; signal?: Signal }) => CreateContext;
+type ContextFor = (node: {
+  id: string;
+  kind: Instance['kind'];
+  type: string;
+  config: unknown;
+  pipeline?: string;
+  signal?: Signal;
+}) => CreateContext;
 type Observe = <S extends Signal>(id: string, signal: S, next: Consumer<S>) => Consumer<S>;
 
 /**
  * Creates every component of the graph, consumers before producers, and returns them in start order:
  * extensions first, then the graph's nodes so each starts after everything it feeds.
  */
-export function instantiate(config: ValidConfig, graph: PipelineGraph, contextFor: ContextFor, observeReceiver: Observe): Instance[] {
+export function instantiate(
+  config: ValidConfig,
+  graph: PipelineGraph,
+  contextFor: ContextFor,
+  observeReceiver: Observe,
+): Instance[] {
   const instances: Instance[] = [];
   for (const id of config.service.extensions) {
     const c = config.components.extensions.get(id);
-    if (!c || c.plugin.kind !== 'extension') continue;
-    const extension = c.plugin.create(contextFor({ id, kind: 'extension', type: c.type, config: c.config }) as never);
+    if (c?.plugin.kind !== 'extension') continue;
+    const extension = c.plugin.create(
+      contextFor({ id, kind: 'extension', type: c.type, config: c.config }) as never,
+    );
     instances.push({ id, kind: 'extension', component: extension });
   }
 
@@ -40,19 +54,37 @@ export function instantiate(config: ValidConfig, graph: PipelineGraph, contextFo
     }
     const c = node.component;
     if (!c) continue;
-    const ctx = contextFor({ id: node.id, kind: node.kind, type: c.type, config: c.config, pipeline: node.pipeline, signal: node.signal });
+    const ctx = contextFor({
+      id: node.id,
+      kind: node.kind,
+      type: c.type,
+      config: c.config,
+      pipeline: node.pipeline,
+      signal: node.signal,
+    });
     const route = node.kind === 'connector' ? `${node.signal}->${node.to}` : node.signal;
-    const create = (c.plugin.create as Record<string, (ctx: CreateContext, next?: Consumer) => Component & Partial<Consumer>>)[route];
+    const create = (
+      c.plugin.create as Record<
+        string,
+        (ctx: CreateContext, next?: Consumer) => Component & Partial<Consumer>
+      >
+    )[route];
     if (!create) continue;
     const next = node.kind === 'exporter' ? undefined : nextOf(node);
-    const component = create(ctx, node.kind === 'receiver' ? observeReceiver(node.id, node.signal, next as Consumer) : next);
+    const component = create(
+      ctx,
+      node.kind === 'receiver' ? observeReceiver(node.id, node.signal, next as Consumer) : next,
+    );
     if (node.kind !== 'receiver') consumers.set(node, component as Consumer);
     instances.push({ id: node.id, kind: node.kind, signal: node.signal, component });
   }
   return instances;
 }
 
-export function findExtension<T extends Extension>(instances: readonly Instance[], id: string): T | undefined {
+export function findExtension<T extends Extension>(
+  instances: readonly Instance[],
+  id: string,
+): T | undefined {
   return instances.find((i) => i.kind === 'extension' && i.id === id)?.component as T | undefined;
 }
 

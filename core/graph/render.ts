@@ -1,7 +1,9 @@
 import type { GraphNode, PipelineGraph } from './build.js';
 
-const label = (n: GraphNode) => (n.kind === 'connector' ? `${n.id}<br/>${n.signal} → ${n.to}` : n.kind === 'fanout' ? 'fan-out' : n.id);
-const plainLabel = (n: GraphNode) => (n.kind === 'connector' ? `${n.id}\\n${n.signal} -> ${n.to}` : n.kind === 'fanout' ? 'fan-out' : `${n.id}`);
+const label = (n: GraphNode) =>
+  n.kind === 'connector' ? `${n.id}<br/>${n.signal} → ${n.to}` : n.kind === 'fanout' ? 'fan-out' : n.id;
+const plainLabel = (n: GraphNode) =>
+  n.kind === 'connector' ? `${n.id}\\n${n.signal} -> ${n.to}` : n.kind === 'fanout' ? 'fan-out' : `${n.id}`;
 
 /** Stable, syntax-safe node names: n0, n1, ... in graph order. */
 function names(graph: PipelineGraph): Map<GraphNode, string> {
@@ -31,7 +33,8 @@ export function renderMermaid(graph: PipelineGraph): string {
   }
   const outside = [...graph.nodes].reverse().filter((n) => !inPipeline.has(n));
   for (const n of outside) lines.push(`  ${shape(n)}`);
-  for (const n of [...graph.nodes].reverse()) for (const next of n.next) lines.push(`  ${id.get(n)} --> ${id.get(next)}`);
+  for (const n of [...graph.nodes].reverse())
+    for (const next of n.next) lines.push(`  ${id.get(n)} --> ${id.get(next)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -46,7 +49,8 @@ export function renderDot(graph: PipelineGraph): string {
     connector: 'hexagon',
     extension: 'component',
   };
-  const node = (n: GraphNode) => `${id.get(n)} [label=${JSON.stringify(plainLabel(n))}, shape=${shapes[n.kind]}];`;
+  const node = (n: GraphNode) =>
+    `${id.get(n)} [label=${JSON.stringify(plainLabel(n))}, shape=${shapes[n.kind]}];`;
   const lines = ['digraph tributary {', '  rankdir=LR;'];
   const inPipeline = new Set<GraphNode>();
   for (const [pipeline, p] of graph.pipelines) {
@@ -58,7 +62,8 @@ export function renderDot(graph: PipelineGraph): string {
     lines.push('  }');
   }
   for (const n of [...graph.nodes].reverse()) if (!inPipeline.has(n)) lines.push(`  ${node(n)}`);
-  for (const n of [...graph.nodes].reverse()) for (const next of n.next) lines.push(`  ${id.get(n)} -> ${id.get(next)};`);
+  for (const n of [...graph.nodes].reverse())
+    for (const next of n.next) lines.push(`  ${id.get(n)} -> ${id.get(next)};`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

@@ -1,10 +1,13 @@
-import pino, { type Logger, type LevelWithSilent } from 'pino';
+import pino, { type LevelWithSilent, type Logger } from 'pino';
 
 /**
  * The engine's own diagnostics: JSON lines on stderr. stdout belongs to the `stdout` exporter (and, in
  * MCP stdio proxy mode, to the MCP stream alone). Synchronous writes so nothing is lost at exit.
  */
-export function createLogger(level: LevelWithSilent = 'info', destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true })): Logger {
+export function createLogger(
+  level: LevelWithSilent = 'info',
+  destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true }),
+): Logger {
   return pino(
     {
       level,
@@ -12,7 +15,10 @@ export function createLogger(level: LevelWithSilent = 'info', destination: pino.
       base: { service: 'tributary' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'], censor: '[REDACTED]' },
+      redact: {
+        paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'],
+        censor: '[REDACTED]',
+      },
     },
     destination,
   );

@@ -28,12 +28,26 @@ export class SelfTelemetry {
       readers: [this.reader],
     });
     this.meter = this.provider.getMeter('tributary', ENGINE_VERSION);
-    const counter = (name: string, description: string, read: (r: SelfTelemetry['receivers'][number]) => number) =>
-      this.meter.createObservableCounter(name, { unit: '{item}', description }).addCallback((result: ObservableResult) => {
-        for (const r of this.receivers) result.observe(read(r), r.attributes);
-      });
-    counter('tributary_receiver_accepted_items', 'Items a receiver handed to its pipelines and they accepted.', (r) => r.accepted);
-    counter('tributary_receiver_refused_items', 'Items a receiver handed to its pipelines and they refused.', (r) => r.refused);
+    const counter = (
+      name: string,
+      description: string,
+      read: (r: SelfTelemetry['receivers'][number]) => number,
+    ) =>
+      this.meter
+        .createObservableCounter(name, { unit: '{item}', description })
+        .addCallback((result: ObservableResult) => {
+          for (const r of this.receivers) result.observe(read(r), r.attributes);
+        });
+    counter(
+      'tributary_receiver_accepted_items',
+      'Items a receiver handed to its pipelines and they accepted.',
+      (r) => r.accepted,
+    );
+    counter(
+      'tributary_receiver_refused_items',
+      'Items a receiver handed to its pipelines and they refused.',
+      (r) => r.refused,
+    );
   }
 
   async collect(): Promise<ResourceMetrics> {
@@ -49,7 +63,9 @@ export class SelfTelemetry {
       mutatesData: next.mutatesData,
       consume(batch: Batch<S>) {
         return next.consume(batch).then(
-          () => void (counts.accepted += countItems(signal, batch)),
+          () => {
+            counts.accepted += countItems(signal, batch);
+          },
           (err) => {
             counts.refused += countItems(signal, batch);
             throw err;

@@ -10,7 +10,8 @@ export interface ConformanceOptions {
 }
 
 const noopConsumer: Consumer = { consume: async () => {} };
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
+const timers = () =>
+  process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 /** A Host for tests: no extensions, a silent logger, a no-op meter. */
@@ -42,20 +43,31 @@ export function testContext<C>(config: C, id = 'test'): CreateContext<C> {
  * shutdown is idempotent, shutdown without start works, and no timers are left behind.
  * Throws an Error naming the first broken rule. Test-runner agnostic: call it from any test.
  */
-export async function checkConformance(plugin: PluginDefinition, options: ConformanceOptions = {}): Promise<string[]> {
+export async function checkConformance(
+  plugin: PluginDefinition,
+  options: ConformanceOptions = {},
+): Promise<string[]> {
   const parsed = plugin.config.safeParse(options.config ?? {});
-  if (!parsed.success) throw new Error(`${plugin.type}: config ${JSON.stringify(options.config ?? {})} is invalid: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new Error(
+      `${plugin.type}: config ${JSON.stringify(options.config ?? {})} is invalid: ${parsed.error.message}`,
+    );
   const ctx = { ...testContext(parsed.data, plugin.type), kind: plugin.kind };
   const creators: [string, () => Component][] =
     plugin.kind === 'extension'
       ? [['extension', () => plugin.create(ctx)]]
-      : Object.entries(plugin.create).map(([route, create]) => [route, () => (create as (c: CreateContext, n: Consumer) => Component)(ctx, noopConsumer)]);
+      : Object.entries(plugin.create).map(([route, create]) => [
+          route,
+          () => (create as (c: CreateContext, n: Consumer) => Component)(ctx, noopConsumer),
+        ]);
   const checked: string[] = [];
   for (const [route, create] of creators) {
     const where = `${plugin.kind} "${plugin.type}" (${route})`;
-    await create().shutdown().catch((err: Error) => {
-      throw new Error(`${where}: shutdown() without start() must resolve, it rejected: ${err.message}`);
-    });
+    await create()
+      .shutdown()
+      .catch((err: Error) => {
+        throw new Error(`${where}: shutdown() without start() must resolve, it rejected: ${err.message}`);
+      });
     await settle();
     const before = timers();
     const component = create();

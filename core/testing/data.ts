@@ -1,7 +1,12 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import { LoggerProvider, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  type ReadableSpan,
+  type Span,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 /** `count` real, ended SDK spans named `<name>-<i>`, each with the attribute `index`. */
 export function makeSpans(count: number, name = 'span'): ReadableSpan[] {
@@ -36,11 +41,14 @@ class OnDemandReader extends MetricReader {
 }
 
 /** One real ResourceMetrics holding a counter `name` with one point per value of `series`. */
-export async function makeMetrics(name = 'requests', series: readonly string[] = ['a']): Promise<ResourceMetrics[]> {
+export async function makeMetrics(
+  name = 'requests',
+  series: readonly string[] = ['a'],
+): Promise<ResourceMetrics[]> {
   const reader = new OnDemandReader();
   const provider = new MeterProvider({ readers: [reader] });
   const counter = provider.getMeter('tributary-testing').createCounter(name);
-  series.forEach((s, i) => counter.add(i + 1, { series: s }));
+  for (const [i, s] of series.entries()) counter.add(i + 1, { series: s });
   const { resourceMetrics } = await reader.collect();
   await provider.shutdown();
   return [resourceMetrics];

@@ -77,7 +77,11 @@ export interface RunningPipeline {
  */
 export async function startPipeline(
   yaml: string,
-  options: { plugins?: readonly PluginDefinition[]; logLevel?: 'silent' | 'info' | 'debug'; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    plugins?: readonly PluginDefinition[];
+    logLevel?: 'silent' | 'info' | 'debug';
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<RunningPipeline> {
   const recorded = new Recorded();
   const targets = new Map<string, Consumer>();
@@ -92,7 +96,8 @@ export async function startPipeline(
     recorded,
     push: (signal, batch, id = 'push') => {
       const target = targets.get(`${id}:${signal}`);
-      if (!target) throw new Error(`no running receiver "${id}" for ${signal}: list it in a ${signal} pipeline`);
+      if (!target)
+        throw new Error(`no running receiver "${id}" for ${signal}: list it in a ${signal} pipeline`);
       return target.consume(batch);
     },
     shutdown: () => engine.shutdown(),

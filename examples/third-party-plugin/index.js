@@ -33,7 +33,9 @@ class AddAttribute {
 }
 
 function* pointAttributes(batch) {
-  for (const rm of batch) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const p of m.dataPoints) yield p.attributes;
+  for (const rm of batch)
+    for (const sm of rm.scopeMetrics)
+      for (const m of sm.metrics) for (const p of m.dataPoints) yield p.attributes;
 }
 const itemAttributes = (batch) => batch.map((item) => item.attributes);
 

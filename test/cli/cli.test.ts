@@ -9,13 +9,34 @@ const tributary = (...args: string[]) => spawnSync(process.execPath, [CLI, ...ar
 
 describe('tributary validate', () => {
   const cases: [string, RegExp][] = [
-    ['unknown-exporter.yaml', /unknown-exporter\.yaml:9:19: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.exporters\[0\]: unknown exporter "stdot"; did you mean "stdout"\?/],
-    ['unknown-key.yaml', /unknown-key\.yaml:3:5: TRB_CONFIG_UNKNOWN_KEY receivers\.selftelemetry\.colection_interval: unknown key "colection_interval"; did you mean "collection_interval"\?/],
-    ['bad-duration.yaml', /bad-duration\.yaml:2:41: TRB_CONFIG_BAD_DURATION receivers\.selftelemetry\.collection_interval: invalid duration "5 minutes"/],
-    ['undefined-env.yaml', /undefined-env\.yaml:4:17: TRB_CONFIG_ENV_UNDEFINED exporters\.file\.path: environment variable TRIBUTARY_TEST_UNSET_DIR is not set/],
-    ['undefined-component.yaml', /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/],
-    ['missing-plugin.yaml', /missing-plugin\.yaml:2:5: TRB_PLUGIN_NOT_FOUND plugins\[0\]: cannot find plugin module "\.\/plugins\/does-not-exist\.js"/],
-    ['cycle.yaml', /cycle\.yaml:\d+:\d+: TRB_CONFIG_CYCLE service\.pipelines\.metrics\/\w: pipelines form a cycle: metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b)/],
+    [
+      'unknown-exporter.yaml',
+      /unknown-exporter\.yaml:9:19: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.exporters\[0\]: unknown exporter "stdot"; did you mean "stdout"\?/,
+    ],
+    [
+      'unknown-key.yaml',
+      /unknown-key\.yaml:3:5: TRB_CONFIG_UNKNOWN_KEY receivers\.selftelemetry\.colection_interval: unknown key "colection_interval"; did you mean "collection_interval"\?/,
+    ],
+    [
+      'bad-duration.yaml',
+      /bad-duration\.yaml:2:41: TRB_CONFIG_BAD_DURATION receivers\.selftelemetry\.collection_interval: invalid duration "5 minutes"/,
+    ],
+    [
+      'undefined-env.yaml',
+      /undefined-env\.yaml:4:17: TRB_CONFIG_ENV_UNDEFINED exporters\.file\.path: environment variable TRIBUTARY_TEST_UNSET_DIR is not set/,
+    ],
+    [
+      'undefined-component.yaml',
+      /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/,
+    ],
+    [
+      'missing-plugin.yaml',
+      /missing-plugin\.yaml:2:5: TRB_PLUGIN_NOT_FOUND plugins\[0\]: cannot find plugin module "\.\/plugins\/does-not-exist\.js"/,
+    ],
+    [
+      'cycle.yaml',
+      /cycle\.yaml:\d+:\d+: TRB_CONFIG_CYCLE service\.pipelines\.metrics\/\w: pipelines form a cycle: metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b) -> forward\/(ab|ba) -> metrics\/(a|b)/,
+    ],
   ];
   it.each(cases)('%s: exit 1, a located TRB error, no stack trace', (file, expected) => {
     const run = spawnSync(process.execPath, [CLI, 'validate', '--config', fixture(file)], {
@@ -39,9 +60,20 @@ describe('tributary components', () => {
   it('--json lists every built-in with kind, type, signals and stability', () => {
     const run = tributary('components', '--json');
     expect(run.status).toBe(0);
-    const rows = JSON.parse(run.stdout) as { kind: string; type: string; signals: string[]; stability: Record<string, string> }[];
-    expect(rows.map((r) => `${r.kind}/${r.type}`).sort()).toEqual(builtins.map((p) => `${p.kind}/${p.type}`).sort());
-    expect(rows.find((r) => r.type === 'batch')).toMatchObject({ kind: 'processor', signals: ['traces', 'metrics', 'logs'], stability: { traces: 'beta' } });
+    const rows = JSON.parse(run.stdout) as {
+      kind: string;
+      type: string;
+      signals: string[];
+      stability: Record<string, string>;
+    }[];
+    expect(rows.map((r) => `${r.kind}/${r.type}`).sort()).toEqual(
+      builtins.map((p) => `${p.kind}/${p.type}`).sort(),
+    );
+    expect(rows.find((r) => r.type === 'batch')).toMatchObject({
+      kind: 'processor',
+      signals: ['traces', 'metrics', 'logs'],
+      stability: { traces: 'beta' },
+    });
     expect(rows.find((r) => r.type === 'forward')?.signals).toContain('logs->logs');
   });
 });
@@ -90,8 +122,15 @@ describe('tributary run', () => {
     expect(code).toBe(0);
     expect(stderr).toContain('Shutdown complete');
     // The last self-telemetry collection at shutdown reaches stdout as JSON lines.
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.some((l) => l.name === 'tributary_exporter_sent_items' || l.name === 'tributary_receiver_accepted_items')).toBe(true);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      lines.some(
+        (l) => l.name === 'tributary_exporter_sent_items' || l.name === 'tributary_receiver_accepted_items',
+      ),
+    ).toBe(true);
   });
 });
 

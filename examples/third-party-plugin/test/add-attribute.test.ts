@@ -41,6 +41,8 @@ service: { pipelines: { traces: { receivers: [push], processors: [add_attribute]
 `,
         { plugins: [addAttribute] },
       ),
-    ).rejects.toThrow(/pipeline\.yaml:2:15: TRB_CONFIG_INVALID_TYPE processors\.add_attribute\.key: missing required key/);
+    ).rejects.toThrow(
+      /pipeline\.yaml:2:15: TRB_CONFIG_INVALID_TYPE processors\.add_attribute\.key: missing required key/,
+    );
   });
 });

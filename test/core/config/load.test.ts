@@ -18,7 +18,10 @@ const errorsOf = (fn: () => unknown): TributaryError[] => {
 
 describe('loading YAML config', () => {
   it('records the line and column of every key', () => {
-    const config = parseConfigText('receivers:\n  mcp: {}\nservice:\n  pipelines:\n    traces:\n      exporters: [a, stdot]\n', '/x/c.yaml');
+    const config = parseConfigText(
+      'receivers:\n  mcp: {}\nservice:\n  pipelines:\n    traces:\n      exporters: [a, stdot]\n',
+      '/x/c.yaml',
+    );
     expect(config.locate(['service', 'pipelines', 'traces', 'exporters', 1])).toEqual({
       file: '/x/c.yaml',
       line: 6,
@@ -39,7 +42,9 @@ describe('loading YAML config', () => {
   });
 
   it('names an undefined variable with its position', () => {
-    const [error] = errorsOf(() => parseConfigText('exporters:\n  otlp:\n    headers: { x: "${env:API_TOKEN}" }\n', '/c.yaml', {}));
+    const [error] = errorsOf(() =>
+      parseConfigText('exporters:\n  otlp:\n    headers: { x: "${env:API_TOKEN}" }\n', '/c.yaml', {}),
+    );
     expect(error?.code).toBe('TRB_CONFIG_ENV_UNDEFINED');
     expect(error?.format()).toBe(
       '/c.yaml:3:19: TRB_CONFIG_ENV_UNDEFINED exporters.otlp.headers.x: environment variable API_TOKEN is not set; set it, or give a default: ${env:API_TOKEN:-value}',
@@ -62,7 +67,10 @@ describe('loading YAML config', () => {
     const a = join(dir, 'a.yaml');
     const b = join(dir, 'b.yaml');
     await writeFile(a, 'exporters:\n  stdout: { stream: stdout }\nplugins: [x, y]\n');
-    await writeFile(b, 'exporters:\n  stdout: { encoding: json }\n  file: { path: out.jsonl }\nplugins: [z]\n');
+    await writeFile(
+      b,
+      'exporters:\n  stdout: { encoding: json }\n  file: { path: out.jsonl }\nplugins: [z]\n',
+    );
     const config = await loadConfigFiles([a, b]);
     expect(config.value).toEqual({
       exporters: { stdout: { stream: 'stdout', encoding: 'json' }, file: { path: 'out.jsonl' } },
@@ -73,6 +81,8 @@ describe('loading YAML config', () => {
   });
 
   it('says which file is missing', async () => {
-    await expect(loadConfigFiles(['/nonexistent/tributary.yaml'])).rejects.toMatchObject({ code: 'TRB_CONFIG_FILE_NOT_FOUND' });
+    await expect(loadConfigFiles(['/nonexistent/tributary.yaml'])).rejects.toMatchObject({
+      code: 'TRB_CONFIG_FILE_NOT_FOUND',
+    });
   });
 });

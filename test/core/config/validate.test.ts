@@ -24,7 +24,9 @@ service:
 
 describe('config validation', () => {
   it('accepts a valid config and applies defaults', async () => {
-    const { config } = await new Engine(parseConfigText(`receivers: { selftelemetry: }\nexporters: { stdout: {} }\n${PIPELINE}`, '/c.yaml')).validate();
+    const { config } = await new Engine(
+      parseConfigText(`receivers: { selftelemetry: }\nexporters: { stdout: {} }\n${PIPELINE}`, '/c.yaml'),
+    ).validate();
     expect(config.components.receivers.get('selftelemetry')?.config).toEqual({ collection_interval: 10_000 });
   });
 
@@ -43,24 +45,40 @@ service:
   });
 
   it('names an unknown key inside a component, at the key', async () => {
-    const [e] = await errorsOf(`receivers: { selftelemetry: }\nexporters:\n  stdout:\n    strem: stderr\n${PIPELINE}`);
-    expect(e?.format()).toBe('/cfg/config.yaml:4:5: TRB_CONFIG_UNKNOWN_KEY exporters.stdout.strem: unknown key "strem"; did you mean "stream"?');
+    const [e] = await errorsOf(
+      `receivers: { selftelemetry: }\nexporters:\n  stdout:\n    strem: stderr\n${PIPELINE}`,
+    );
+    expect(e?.format()).toBe(
+      '/cfg/config.yaml:4:5: TRB_CONFIG_UNKNOWN_KEY exporters.stdout.strem: unknown key "strem"; did you mean "stream"?',
+    );
   });
 
   it('names a bad duration and what a valid one looks like', async () => {
-    const [e] = await errorsOf(`receivers:\n  selftelemetry: { collection_interval: 10 seconds }\nexporters: { stdout: {} }\n${PIPELINE}`);
+    const [e] = await errorsOf(
+      `receivers:\n  selftelemetry: { collection_interval: 10 seconds }\nexporters: { stdout: {} }\n${PIPELINE}`,
+    );
     expect(e?.code).toBe('TRB_CONFIG_BAD_DURATION');
-    expect(e?.source).toMatchObject({ line: 2, column: 41, path: 'receivers.selftelemetry.collection_interval' });
+    expect(e?.source).toMatchObject({
+      line: 2,
+      column: 41,
+      path: 'receivers.selftelemetry.collection_interval',
+    });
     expect(e?.message).toContain('"10s"');
   });
 
   it('names an unknown component type with a suggestion', async () => {
-    const [e] = await errorsOf(`receivers: { selftelemetry: }\nexporters: { stdout: {}, stdoot/x: {} }\n${PIPELINE}`);
-    expect(e?.format()).toMatch(/^\/cfg\/config.yaml:2:26: TRB_CONFIG_UNKNOWN_TYPE exporters.stdoot\/x: unknown exporter type "stdoot"; did you mean "stdout"\?$/);
+    const [e] = await errorsOf(
+      `receivers: { selftelemetry: }\nexporters: { stdout: {}, stdoot/x: {} }\n${PIPELINE}`,
+    );
+    expect(e?.format()).toMatch(
+      /^\/cfg\/config.yaml:2:26: TRB_CONFIG_UNKNOWN_TYPE exporters.stdoot\/x: unknown exporter type "stdoot"; did you mean "stdout"\?$/,
+    );
   });
 
   it('names an enum value that is not allowed, listing the valid ones', async () => {
-    const [e] = await errorsOf(`receivers: { selftelemetry: }\nexporters: { stdout: { stream: stdrr } }\n${PIPELINE}`);
+    const [e] = await errorsOf(
+      `receivers: { selftelemetry: }\nexporters: { stdout: { stream: stdrr } }\n${PIPELINE}`,
+    );
     expect(e?.code).toBe('TRB_CONFIG_INVALID_VALUE');
     expect(e?.hint).toBe('did you mean "stderr"?');
   });
@@ -74,7 +92,9 @@ service:
       receivers: [selftelemetry]
       exporters: [stdout]
 `);
-    expect(e?.format()).toContain('TRB_CONFIG_UNSUPPORTED_SIGNAL service.pipelines.traces.receivers[0]: receiver "selftelemetry" does not support traces; it supports metrics');
+    expect(e?.format()).toContain(
+      'TRB_CONFIG_UNSUPPORTED_SIGNAL service.pipelines.traces.receivers[0]: receiver "selftelemetry" does not support traces; it supports metrics',
+    );
   });
 
   it('reports every mistake at once, not one per run', async () => {
@@ -91,8 +111,12 @@ service:
       'TRB_CONFIG_UNKNOWN_COMPONENT',
       'TRB_CONFIG_UNKNOWN_KEY',
     ]);
-    expect(errors.find((e) => e.code === 'TRB_CONFIG_UNKNOWN_COMPONENT')?.message).toBe('unknown processor "batch"');
-    expect(errors.find((e) => e.code === 'TRB_CONFIG_BAD_PIPELINE_ID')?.hint).toContain('did you mean "logs"?');
+    expect(errors.find((e) => e.code === 'TRB_CONFIG_UNKNOWN_COMPONENT')?.message).toBe(
+      'unknown processor "batch"',
+    );
+    expect(errors.find((e) => e.code === 'TRB_CONFIG_BAD_PIPELINE_ID')?.hint).toContain(
+      'did you mean "logs"?',
+    );
   });
 
   it('names a plugin module that does not exist', async () => {
@@ -112,7 +136,9 @@ service:
     metrics/b: { receivers: [forward/ab], exporters: [stdout, forward/ba] }
 `);
     expect(e?.code).toBe('TRB_CONFIG_CYCLE');
-    expect(e?.message).toMatch(/pipelines form a cycle: (metrics\/a -> forward\/ab -> metrics\/b -> forward\/ba -> metrics\/a|metrics\/b -> forward\/ba -> metrics\/a -> forward\/ab -> metrics\/b)/);
+    expect(e?.message).toMatch(
+      /pipelines form a cycle: (metrics\/a -> forward\/ab -> metrics\/b -> forward\/ba -> metrics\/a|metrics\/b -> forward\/ba -> metrics\/a -> forward\/ab -> metrics\/b)/,
+    );
   });
 
   it('rejects a connector that feeds nothing', async () => {

@@ -2,7 +2,13 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createExporter, definePlugin, exporterConfig, PermanentError, RetryableError } from '../../../core/index.js';
+import {
+  createExporter,
+  definePlugin,
+  exporterConfig,
+  PermanentError,
+  RetryableError,
+} from '../../../core/index.js';
 import { makeSpans, startPipeline } from '../../../core/testing/index.js';
 
 /** An exporter that fails its first `failures` sends (or hangs, with `hang`), recording each attempt. */
@@ -23,7 +29,9 @@ function flakyExporter(behaviour: { failures?: number; permanent?: boolean; hang
               await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
             }
             if (attempts.length <= (behaviour.failures ?? 0)) {
-              throw behaviour.permanent ? new PermanentError('bad data') : new RetryableError('backend unavailable');
+              throw behaviour.permanent
+                ? new PermanentError('bad data')
+                : new RetryableError('backend unavailable');
             }
             delivered.push(batch.map((s) => s.name));
           },
@@ -43,7 +51,10 @@ service: { pipelines: { traces: { receivers: [push], exporters: [flaky] } } }
 describe('exporter policies from YAML', () => {
   it('retries a failing send with backoff until it succeeds, delivering once', async () => {
     const flaky = flakyExporter({ failures: 3 });
-    const pipeline = await startPipeline(config('    retry_on_failure: { initial_interval: 5ms, max_interval: 20ms }'), { plugins: [flaky.plugin] });
+    const pipeline = await startPipeline(
+      config('    retry_on_failure: { initial_interval: 5ms, max_interval: 20ms }'),
+      { plugins: [flaky.plugin] },
+    );
     await pipeline.push('traces', makeSpans(2));
     await expect.poll(() => flaky.delivered).toEqual([['span-0', 'span-1']]);
     expect(flaky.attempts).toHaveLength(4);
@@ -52,7 +63,9 @@ describe('exporter policies from YAML', () => {
 
   it('gives up after max_elapsed_time and does not retry a PermanentError', async () => {
     const flaky = flakyExporter({ failures: 1, permanent: true });
-    const pipeline = await startPipeline(config('    retry_on_failure: { initial_interval: 5ms }'), { plugins: [flaky.plugin] });
+    const pipeline = await startPipeline(config('    retry_on_failure: { initial_interval: 5ms }'), {
+      plugins: [flaky.plugin],
+    });
     await pipeline.push('traces', makeSpans(1));
     await pipeline.shutdown();
     expect(flaky.attempts).toHaveLength(1);
@@ -62,7 +75,9 @@ describe('exporter policies from YAML', () => {
   it('with the queue off, the pipeline sees the failure after retries are exhausted', async () => {
     const flaky = flakyExporter({ failures: 100 });
     const pipeline = await startPipeline(
-      config('    sending_queue: { enabled: false }\n    retry_on_failure: { initial_interval: 2ms, max_interval: 5ms, max_elapsed_time: 30ms }'),
+      config(
+        '    sending_queue: { enabled: false }\n    retry_on_failure: { initial_interval: 2ms, max_interval: 5ms, max_elapsed_time: 30ms }',
+      ),
       { plugins: [flaky.plugin] },
     );
     await expect(pipeline.push('traces', makeSpans(1))).rejects.toThrow(/backend unavailable/);
@@ -73,7 +88,9 @@ describe('exporter policies from YAML', () => {
   it('drop_newest refuses what does not fit in the queue; block loses nothing', async () => {
     const dropping = flakyExporter({ hang: true });
     const pipeline = await startPipeline(
-      config('    timeout: 0\n    sending_queue: { queue_size: 1, num_consumers: 1, when_full: drop_newest }'),
+      config(
+        '    timeout: 0\n    sending_queue: { queue_size: 1, num_consumers: 1, when_full: drop_newest }',
+      ),
       { plugins: [dropping.plugin] },
     );
     await pipeline.push('traces', makeSpans(1, 'first')); // taken by the one consumer, which hangs
@@ -83,7 +100,10 @@ describe('exporter policies from YAML', () => {
     await pipeline.engine.shutdown({ timeoutMs: 50 });
 
     const blocking = flakyExporter({ failures: 0 });
-    const ok = await startPipeline(config('    sending_queue: { queue_size: 1, num_consumers: 1, when_full: block }'), { plugins: [blocking.plugin] });
+    const ok = await startPipeline(
+      config('    sending_queue: { queue_size: 1, num_consumers: 1, when_full: block }'),
+      { plugins: [blocking.plugin] },
+    );
     await Promise.all(Array.from({ length: 20 }, (_, i) => ok.push('traces', makeSpans(1, `b${i}`))));
     await ok.shutdown();
     expect(blocking.delivered.flat().sort()).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}-0`).sort());
@@ -91,7 +111,9 @@ describe('exporter policies from YAML', () => {
 
   it('shutdown drains the queue, and gives up at the deadline counting what is left', async () => {
     const slow = flakyExporter({ failures: 2 });
-    const pipeline = await startPipeline(config('    retry_on_failure: { initial_interval: 5ms }'), { plugins: [slow.plugin] });
+    const pipeline = await startPipeline(config('    retry_on_failure: { initial_interval: 5ms }'), {
+      plugins: [slow.plugin],
+    });
     await pipeline.push('traces', makeSpans(3));
     await pipeline.shutdown();
     expect(slow.delivered).toEqual([['span-0', 'span-1', 'span-2']]);
