@@ -50,7 +50,11 @@ service: { pipelines: { traces: { receivers: [push], processors: [batch], export
     shutdown: async () => {},
   };
   // A queue large enough that the SDK drops nothing (its default of 2048 drops most of a burst).
-  const processor = new BatchSpanProcessor(sdkExporter, { maxExportBatchSize: BATCH, maxQueueSize: SPANS * 2, scheduledDelayMillis: 10_000 });
+  const processor = new BatchSpanProcessor(sdkExporter, {
+    maxExportBatchSize: BATCH,
+    maxQueueSize: SPANS * 2,
+    scheduledDelayMillis: 10_000,
+  });
 
   const bench = new Bench({ time: 2000, warmupTime: 300 });
   bench

@@ -20,6 +20,9 @@ export function ratioLine(title: string, bench: Bench, itemsPerOp: number): Resu
 
 export function print(result: Result): void {
   process.stdout.write(`\n${result.title}\n`);
-  for (const row of result.rows) process.stdout.write(`  ${row.name.padEnd(60)} ${Math.round(row.perSecond).toLocaleString('en-US').padStart(14)} /s\n`);
+  for (const row of result.rows)
+    process.stdout.write(
+      `  ${row.name.padEnd(60)} ${Math.round(row.perSecond).toLocaleString('en-US').padStart(14)} /s\n`,
+    );
   process.stdout.write(`  ratio (tributary / peer): ${result.ratio.toFixed(2)}x\n`);
 }

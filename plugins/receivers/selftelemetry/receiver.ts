@@ -31,7 +31,10 @@ export class SelfTelemetryReceiver implements Receiver {
       const metrics = await this.ctx.container.resolve(SelfTelemetry).collect();
       if (metrics.scopeMetrics.length) await this.next.consume([metrics]);
     } catch (err) {
-      this.ctx.logger.warn({ err: (err as Error).message }, 'self-telemetry metrics were refused by the pipeline');
+      this.ctx.logger.warn(
+        { err: (err as Error).message },
+        'self-telemetry metrics were refused by the pipeline',
+      );
     }
   }
 }
