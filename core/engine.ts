@@ -130,12 +130,16 @@ export class Engine {
         this.setStatus(instance.id, 'permanent_error', err as Error);
         await this.stopAll(started.reverse(), 5000);
         this.state = 'stopped';
-        const reason = err instanceof TributaryError ? err.format() : (err as Error).message;
+        const where = this.source.locate([`${instance.kind}s`, instance.id]);
+        const what = `${instance.kind} "${instance.id}" failed to start`;
+        if (err instanceof TributaryError)
+          throw new TributaryError(err.code, `${what}: ${err.message}`, where, err.hint);
+        const hint = 'fix its config or free the resource it needs';
         throw new TributaryError(
           'TRB_COMPONENT_START_FAILED',
-          `${instance.kind} "${instance.id}" failed to start: ${reason}`,
-          { path: instance.id },
-          'fix its config or free the resource it needs',
+          `${what}: ${(err as Error).message}`,
+          where,
+          hint,
         );
       }
       this.setStatus(instance.id, 'ok');

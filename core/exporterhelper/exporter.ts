@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type Exporter, type Host, PermanentError, RetryableError } from '../component.js';
+import { TributaryError } from '../errors.js';
 import type { CreateContext } from '../plugin.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
 import { Backoff } from './backoff.js';
@@ -189,7 +190,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
             throw new PermanentError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });
           }
           this.logger.warn(
-            { items, attempt, retry_in_ms: Math.round(delay), error: error.message },
+            { items, attempt, retry_in_ms: Math.round(delay), error: describe(error) },
             'send failed; will retry',
           );
           await this.sleep(delay);
@@ -219,7 +220,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
 
   private fail(items: number, attempts: number, error: Error, why: string): Error {
     this.telemetry.failed(items);
-    this.logger.error({ items, attempts, error: error.message }, `send failed (${why}): batch not sent`);
+    this.logger.error({ items, attempts, error: describe(error) }, `send failed (${why}): batch not sent`);
     return error;
   }
 
@@ -292,6 +293,11 @@ function withIdentity(logger: Logger, component: string, signal: Signal): Logger
   if (!('component' in bound)) missing.component = component;
   if (!('signal' in bound)) missing.signal = signal;
   return Object.keys(missing).length > 0 ? logger.child(missing) : logger;
+}
+
+/** A user error's code and hint belong in the log line, not only its message. */
+function describe(error: Error): string {
+  return error instanceof TributaryError ? error.format() : error.message;
 }
 
 function errorOf(err: unknown): Error {

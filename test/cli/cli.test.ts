@@ -110,6 +110,15 @@ describe('tributary print-config', () => {
 });
 
 describe('tributary run', () => {
+  it('a component that cannot start: exit 1 naming it and where it is configured, nothing left running', () => {
+    const run = tributary('run', '--config', fixture('unwritable-file.yaml'));
+    expect(run.stderr).toMatch(
+      /unwritable-file\.yaml:4:3: TRB_EXPORTER_FILE_WRITE exporters\.file: exporter "file" failed to start: cannot open \/etc\/passwd\/metrics\.jsonl/,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.status).toBe(1);
+  });
+
   it('runs the embedded default config and stops cleanly on SIGINT with exit 0', async () => {
     const child = spawn(process.execPath, [CLI], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
