@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Host } from '../../../core/component.js';
 import { type Encoding, encodeBatch } from '../../../core/encoding/index.js';
-import { TributaryError } from '../../../core/errors.js';
 import type { Sender } from '../../../core/exporterhelper/index.js';
 import type { Batch, Signal } from '../../../core/signals.js';
 import type { FileConfig } from './config.js';
