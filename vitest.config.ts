@@ -5,7 +5,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
   // Examples import the package by name, as their users do.
-  resolve: { alias: { 'tributary/testing': here('./core/testing/index.ts'), tributary: here('./main.ts') } },
+  resolve: {
+    alias: {
+      'tributary/testing': here('./core/testing/index.ts'),
+      'tributary/mcp': here('./plugins/receivers/mcp/instrument.ts'),
+      tributary: here('./main.ts'),
+    },
+  },
   test: {
     include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],

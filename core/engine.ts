@@ -33,6 +33,7 @@ export class Engine {
   private state: State = 'new';
   private instances: Instance[] = [];
   private readonly statuses = new Map<string, ComponentStatus>();
+  private readonly sharedValues = new Map<string, unknown>();
   private telemetry?: SelfTelemetry;
   private stopping?: Promise<void>;
   private drainDeadline = new AbortController();
@@ -118,6 +119,10 @@ export class Engine {
         logger: logger.child({ component: n.id, kind: n.kind, ...(n.signal ? { signal: n.signal } : {}) }),
         meter: telemetry.meter,
         container: this.registry.container.createChildContainer(),
+        shared: <T>(make: () => T): T => {
+          if (!this.sharedValues.has(n.id)) this.sharedValues.set(n.id, make());
+          return this.sharedValues.get(n.id) as T;
+        },
       }),
       (id, signal, next) => telemetry.observeReceiver(id, signal, next),
     );
@@ -174,6 +179,11 @@ export class Engine {
   /** Each component's last reported status, by component id. */
   status(): ReadonlyMap<string, ComponentStatus> {
     return this.statuses;
+  }
+
+  /** What the component `id` shared through `ctx.shared()`, e.g. the `mcp` receiver's hooks. */
+  sharedOf<T>(id: string): T | undefined {
+    return this.sharedValues.get(id) as T | undefined;
   }
 
   getExtension<T extends Extension = Extension>(id: string): T | undefined {

@@ -12,6 +12,7 @@ import type {
   Processor,
   Receiver,
 } from './component.js';
+import type { Engine } from './engine.js';
 import type { Signal } from './signals.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
@@ -32,9 +33,23 @@ export interface CreateContext<C = unknown> {
   container: DependencyContainer;
   /** For processors: the pipeline this instance belongs to. */
   pipeline?: string;
+  /**
+   * One value per component id in this engine, made by the first caller: how the instances of one
+   * receiver for several signals share a single source (the Collector's sharedcomponent). Embedding
+   * APIs reach it with `engine.sharedOf(id)`.
+   */
+  shared<T>(make: () => T): T;
 }
 
 type Create<C, Next, T> = (ctx: CreateContext<C>, next: Next) => T;
+
+/** What a plugin's CLI command gets from the distribution it runs in. */
+export interface CliContext {
+  /** An engine over the given config files with every plugin of this distribution registered. */
+  loadEngine(configFiles: readonly string[]): Promise<Engine>;
+  /** Starts the engine and runs until SIGINT/SIGTERM, then drains it. */
+  runUntilSignalled(engine: Engine): Promise<void>;
+}
 
 export type ConnectorRoute = `${Signal}->${Signal}`;
 
@@ -48,7 +63,7 @@ interface PluginBase<K extends ComponentKind, Schema extends z.ZodType> {
   /** The config schema, defaults included. Unknown keys must be errors (zod objects are strict here). */
   config: Schema;
   /** Commands this plugin adds to the `tributary` CLI. */
-  commands?: (program: Command) => void;
+  commands?: (program: Command, cli: CliContext) => void;
 }
 
 type Cfg<Schema extends z.ZodType> = z.output<Schema>;

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError, type TributaryError, TributaryErrors } from '../errors.js';
-import type { PluginDefinition } from '../plugin.js';
+import { Engine } from '../engine.js';
+import type { CliContext, PluginDefinition } from '../plugin.js';
 import { ENGINE_VERSION } from '../version.js';
 import { addCommands } from './commands.js';
+import { runUntilSignalled } from './run.js';
 
 export interface CliOptions {
   /** The plugins this distribution ships (main.ts / cli.ts pass the built-ins). */
@@ -19,7 +21,11 @@ export function createProgram(options: CliOptions): Command {
     .showHelpAfterError()
     .exitOverride();
   addCommands(program, options);
-  for (const plugin of options.plugins) plugin.commands?.(program);
+  const cli: CliContext = {
+    loadEngine: (files) => Engine.fromFile(files, { plugins: options.plugins }),
+    runUntilSignalled,
+  };
+  for (const plugin of options.plugins) plugin.commands?.(program, cli);
   return program;
 }
 

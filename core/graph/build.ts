@@ -134,9 +134,27 @@ export function buildGraph(config: ValidConfig): PipelineGraph {
   return { nodes: orderNodes(nodes, config), pipelines };
 }
 
-/** Post-order DFS: consumers come before producers. A back edge is a cycle: name it. */
+/**
+ * Consumers before producers, in layers: reversed, every receiver comes first, then what they feed,
+ * and so on, so shutdown stops all data at its sources before any processor or exporter drains.
+ */
 function orderNodes(nodes: Map<string, GraphNode>, config: ValidConfig): GraphNode[] {
-  const order: GraphNode[] = [];
+  rejectCycles(nodes, config);
+  const inputs = new Map<GraphNode, number>([...nodes.values()].map((n) => [n, 0]));
+  for (const n of nodes.values()) for (const next of n.next) inputs.set(next, (inputs.get(next) ?? 0) + 1);
+  const layered = [...nodes.values()].filter((n) => inputs.get(n) === 0);
+  for (let i = 0; i < layered.length; i++) {
+    for (const next of (layered[i] as GraphNode).next) {
+      const left = (inputs.get(next) ?? 0) - 1;
+      inputs.set(next, left);
+      if (left === 0) layered.push(next);
+    }
+  }
+  return layered.reverse();
+}
+
+/** A depth-first walk: a back edge is a cycle, named by the pipelines and connectors on it. */
+function rejectCycles(nodes: Map<string, GraphNode>, config: ValidConfig): void {
   const state = new Map<GraphNode, 'visiting' | 'done'>();
   const stack: GraphNode[] = [];
   const visit = (n: GraphNode) => {
@@ -158,8 +176,6 @@ function orderNodes(nodes: Map<string, GraphNode>, config: ValidConfig): GraphNo
     for (const next of n.next) visit(next);
     stack.pop();
     state.set(n, 'done');
-    order.push(n);
   };
   for (const n of nodes.values()) visit(n);
-  return order;
 }

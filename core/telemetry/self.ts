@@ -1,15 +1,10 @@
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Consumer } from '../component.js';
+import { OnDemandMetricReader } from '../sdk/readers.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
 import { ENGINE_VERSION } from '../version.js';
-
-/** A reader that collects only when asked: the `selftelemetry` receiver asks on its interval. */
-class PullReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
 
 /**
  * The engine's own metrics, made with the OpenTelemetry SDK like any other data. Registered in the
@@ -18,7 +13,8 @@ class PullReader extends MetricReader {
 export class SelfTelemetry {
   readonly meter: Meter;
   private readonly provider: MeterProvider;
-  private readonly reader = new PullReader();
+  /** Collects when asked: the `selftelemetry` receiver asks on its interval. */
+  private readonly reader = new OnDemandMetricReader();
   /** Plain numbers on the hot path; the SDK reads them only when metrics are collected. */
   private readonly receivers: { attributes: Attributes; accepted: number; refused: number }[] = [];
 

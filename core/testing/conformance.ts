@@ -14,27 +14,52 @@ const timers = () =>
   process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-/** A Host for tests: no extensions, a silent logger, a no-op meter. */
-export function testHost(): Host {
+/** What a test may give `testHost` instead of its defaults, e.g. a logger or meter to assert on. */
+export type TestHostOptions = Partial<Pick<Host, 'logger' | 'meter' | 'shutdownSignal'>>;
+
+/** A Host for tests: no extensions; unless given, a silent logger, a no-op meter, a signal that never aborts. */
+export function testHost(options: TestHostOptions = {}): Host {
+  const {
+    logger = createLogger('silent'),
+    meter = metrics.getMeter('tributary-test'),
+    shutdownSignal = new AbortController().signal,
+  } = options;
+  return { getExtension: () => undefined, reportStatus: () => {}, logger, meter, shutdownSignal };
+}
+
+/** What a test may give `testContext` instead of its defaults: the kind, a pipeline, a logger or meter to assert on. */
+export type TestContextOptions = Partial<Pick<CreateContext, 'kind' | 'logger' | 'meter' | 'pipeline'>>;
+
+/**
+ * A CreateContext for creating a plugin's component by hand in a unit test. Unless given: kind
+ * `receiver`, no pipeline, a silent logger, a no-op meter.
+ */
+export function testContext<C>(config: C, id = 'test', options: TestContextOptions = {}): CreateContext<C> {
+  const {
+    kind = 'receiver',
+    logger = createLogger('silent'),
+    meter = metrics.getMeter('tributary-test'),
+  } = options;
   return {
-    getExtension: () => undefined,
-    reportStatus: () => {},
-    logger: createLogger('silent'),
-    meter: metrics.getMeter('tributary-test'),
-    shutdownSignal: new AbortController().signal,
+    id,
+    kind,
+    type: id.split('/')[0] as string,
+    config,
+    logger,
+    meter,
+    container: container.createChildContainer(),
+    ...(options.pipeline === undefined ? {} : { pipeline: options.pipeline }),
+    shared: sharedPerContext(),
   };
 }
 
-/** A CreateContext for creating a plugin's component by hand in a unit test. */
-export function testContext<C>(config: C, id = 'test'): CreateContext<C> {
-  return {
-    id,
-    kind: 'receiver',
-    type: id.split('/')[0] as string,
-    config,
-    logger: createLogger('silent'),
-    meter: metrics.getMeter('tributary-test'),
-    container: container.createChildContainer(),
+/** `ctx.shared` for hand-made contexts: one value per context, as the engine gives one per component id. */
+function sharedPerContext(): CreateContext['shared'] {
+  let made = false;
+  let value: unknown;
+  return <T>(make: () => T): T => {
+    if (!made) [made, value] = [true, make()];
+    return value as T;
   };
 }
 
@@ -52,13 +77,14 @@ export async function checkConformance(
     throw new Error(
       `${plugin.type}: config ${JSON.stringify(options.config ?? {})} is invalid: ${parsed.error.message}`,
     );
-  const ctx = { ...testContext(parsed.data, plugin.type), kind: plugin.kind };
+  // A fresh context for every instance, as a fresh engine would give.
+  const ctx = () => ({ ...testContext(parsed.data, plugin.type), kind: plugin.kind });
   const creators: [string, () => Component][] =
     plugin.kind === 'extension'
-      ? [['extension', () => plugin.create(ctx)]]
+      ? [['extension', () => plugin.create(ctx())]]
       : Object.entries(plugin.create).map(([route, create]) => [
           route,
-          () => (create as (c: CreateContext, n: Consumer) => Component)(ctx, noopConsumer),
+          () => (create as (c: CreateContext, n: Consumer) => Component)(ctx(), noopConsumer),
         ]);
   const checked: string[] = [];
   for (const [route, create] of creators) {

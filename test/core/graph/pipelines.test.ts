@@ -102,30 +102,37 @@ service:
     expect(running.recorded.items('traces')).toHaveLength(5);
   });
 
-  it('starts exporters before receivers and stops receivers first', async () => {
+  it('starts every exporter before any receiver, and stops every receiver before any exporter', async () => {
     const events: string[] = [];
     const tracked = (kind: 'receiver' | 'exporter') =>
       definePlugin({
         kind,
         type: `tracked_${kind}`,
-        stability: { logs: 'alpha' },
+        stability: { logs: 'alpha', traces: 'alpha' },
         config: z.strictObject({}),
-        create: {
-          logs: () => ({
-            start: async () => void events.push(`start ${kind}`),
-            shutdown: async () => void events.push(`stop ${kind}`),
-            consume: async () => {},
-          }),
-        },
+        create: Object.fromEntries(
+          (['logs', 'traces'] as const).map((signal) => [
+            signal,
+            () => ({
+              start: async () => void events.push(`start ${kind} ${signal}`),
+              shutdown: async () => void events.push(`stop ${kind} ${signal}`),
+              consume: async () => {},
+            }),
+          ]),
+        ),
       } as never);
     running = await startPipeline(
       `receivers: { tracked_receiver: }
 exporters: { tracked_exporter: }
-service: { pipelines: { logs: { receivers: [tracked_receiver], exporters: [tracked_exporter] } } }
+service:
+  pipelines:
+    logs: { receivers: [tracked_receiver], exporters: [tracked_exporter] }
+    traces: { receivers: [tracked_receiver], exporters: [tracked_exporter] }
 `,
       { plugins: [tracked('receiver'), tracked('exporter')] },
     );
     await running.shutdown();
-    expect(events).toEqual(['start exporter', 'start receiver', 'stop receiver', 'stop exporter']);
+    const kinds = events.map((e) => e.split(' ').slice(0, 2).join(' '));
+    expect(kinds).toEqual(['start exporter', 'start exporter', 'start receiver', 'start receiver', 'stop receiver', 'stop receiver', 'stop exporter', 'stop exporter']);
   });
 });

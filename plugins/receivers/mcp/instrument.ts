@@ -1,0 +1,175 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Engine } from '../../../core/engine.js';
+import { TributaryError } from '../../../core/errors.js';
+import type { McpTelemetry } from './telemetry.js';
+import type { McpNetworkTransport, McpSession, McpSide } from './types.js';
+
+export interface InstrumentOptions {
+  /** The id of the `mcp` receiver in the engine's config. Default `mcp`. */
+  receiver?: string;
+  /**
+   * When no global OpenTelemetry context manager or tracer provider is set, set ours, so spans your own
+   * code starts in a handler (through `@opentelemetry/api`) become children of the request's span and
+   * flow through the engine. Default true.
+   */
+  registerGlobal?: boolean;
+  /** Overrides the `network.transport` attribute guessed from the transport's class. */
+  networkTransport?: McpNetworkTransport;
+}
+
+type Handler = (this: unknown, ...args: unknown[]) => unknown;
+/** The transport shape shared by the MCP SDK 1.x and 2.x (server and client). */
+interface TransportLike {
+  send(message: unknown, options?: unknown): Promise<void>;
+  start(): Promise<void>;
+  onmessage?: Handler;
+  onclose?: Handler;
+  sessionId?: string;
+  handleRequest?: Handler;
+}
+/** McpServer, Server and Client of either SDK line. */
+interface ConnectableLike {
+  connect(transport: TransportLike, ...rest: unknown[]): Promise<void>;
+  transport?: TransportLike;
+  server?: ConnectableLike;
+}
+
+const HOOKED = Symbol.for('tributary.mcp.hooked');
+
+/**
+ * Observes every JSON-RPC message an MCP server handles: pass an McpServer or Server (1.x or 2.x),
+ * before or after connect(), or a transport. Spans, metrics and logs go to the engine's `mcp`
+ * receiver. The server's behaviour is unchanged: hooks never throw into the protocol.
+ */
+export function instrumentMcpServer<T extends object>(target: T, engine: Engine, options: InstrumentOptions = {}): T {
+  return instrument('server', target, engine, options);
+}
+
+/** The same for an MCP Client or client transport: CLIENT spans, and trace context sent in `params._meta`. */
+export function instrumentMcpClient<T extends object>(target: T, engine: Engine, options: InstrumentOptions = {}): T {
+  return instrument('client', target, engine, options);
+}
+
+function instrument<T extends object>(side: McpSide, target: T, engine: Engine, options: InstrumentOptions): T {
+  const id = options.receiver ?? 'mcp';
+  const telemetry = engine.sharedOf<McpTelemetry>(id);
+  if (!telemetry?.tracerProvider) {
+    throw new TributaryError(
+      'TRB_MCP_NO_RECEIVER',
+      `the engine has no running receiver "${id}"`,
+      { path: `receivers.${id}` },
+      `add "${id}" under receivers: and to a pipeline, and await engine.start() before instrumenting`,
+    );
+  }
+  if (options.registerGlobal !== false) registerGlobals(telemetry);
+  const hook = (transport: TransportLike) => hookTransport(side, transport, telemetry, options.networkTransport);
+  if (isTransport(target)) {
+    hook(target);
+    return target;
+  }
+  if (!isConnectable(target)) {
+    throw new TributaryError(
+      'TRB_MCP_UNSUPPORTED',
+      `cannot instrument ${target.constructor?.name ?? typeof target}`,
+      {},
+      'pass an McpServer, Server, Client or an MCP transport from @modelcontextprotocol/sdk (1.x) or @modelcontextprotocol/server / client (2.x)',
+    );
+  }
+  const connected = target.transport ?? target.server?.transport;
+  if (connected) hook(connected);
+  const connect = target.connect.bind(target);
+  target.connect = (transport: TransportLike, ...rest: unknown[]) => connect(hook(transport), ...rest);
+  return target;
+}
+
+function hookTransport(side: McpSide, transport: TransportLike, telemetry: McpTelemetry, network?: McpNetworkTransport): TransportLike {
+  const marked = transport as TransportLike & { [HOOKED]?: boolean };
+  if (marked[HOOKED]) return transport;
+  marked[HOOKED] = true;
+  let address: string | undefined;
+  const session = telemetry.session({
+    side,
+    transport: network ?? guessNetworkTransport(transport),
+    sessionId: () => transport.sessionId,
+  });
+
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => send(session.outgoing(message), options);
+
+  // A handler set before or after this point is wrapped; nested wrappers (a Protocol that chains the
+  // previous handler) observe the message once.
+  let depth = 0;
+  const observe = (handler: Handler): Handler =>
+    function (this: unknown, message: unknown, extra: unknown) {
+      if (depth > 0) return handler.call(this, message, extra);
+      depth++;
+      try {
+        const ctx = session.incoming(message, { clientAddress: forwardedFor(extra) ?? address });
+        return ctx ? context.with(ctx, handler, this, message, extra) : handler.call(this, message, extra);
+      } finally {
+        depth--;
+      }
+    };
+  const closing = (handler: Handler): Handler =>
+    function (this: unknown, ...args: unknown[]) {
+      session.close();
+      return handler.apply(this, args);
+    };
+  wrapProperty(transport, 'onmessage', observe);
+  wrapProperty(transport, 'onclose', closing, () => session.close());
+
+  if (typeof transport.handleRequest === 'function') {
+    const handleRequest = transport.handleRequest.bind(transport);
+    transport.handleRequest = (req: unknown, ...rest: unknown[]) => {
+      address = (req as { socket?: { remoteAddress?: string } })?.socket?.remoteAddress ?? address;
+      return handleRequest(req, ...rest);
+    };
+  }
+  return transport;
+}
+
+/** Replaces a callback property with an accessor whose getter returns the stored handler, wrapped. */
+function wrapProperty(target: TransportLike, key: 'onmessage' | 'onclose', wrap: (h: Handler) => Handler, whenUnset?: Handler): void {
+  let handler = target[key];
+  let wrapped = handler && wrap(handler);
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => wrapped ?? whenUnset,
+    set: (next: Handler | undefined) => {
+      handler = next;
+      wrapped = next && wrap(next);
+    },
+  });
+}
+
+function guessNetworkTransport(transport: object): McpNetworkTransport {
+  const name = transport.constructor?.name ?? '';
+  if (/stdio/i.test(name)) return 'pipe';
+  if (/http|sse/i.test(name)) return 'tcp';
+  return undefined;
+}
+
+function forwardedFor(extra: unknown): string | undefined {
+  const headers = (extra as { requestInfo?: { headers?: Record<string, unknown> } } | undefined)?.requestInfo?.headers;
+  const value = headers?.['x-forwarded-for'];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first.split(',')[0]?.trim() : undefined;
+}
+
+function registerGlobals(telemetry: McpTelemetry): void {
+  const manager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(manager)) manager.disable();
+  if (telemetry.tracerProvider) trace.setGlobalTracerProvider(telemetry.tracerProvider);
+}
+
+function isTransport(v: object): v is TransportLike {
+  return typeof (v as TransportLike).send === 'function' && typeof (v as TransportLike).start === 'function';
+}
+
+function isConnectable(v: object): v is ConnectableLike {
+  return typeof (v as ConnectableLike).connect === 'function';
+}
+
+export type { McpSession };

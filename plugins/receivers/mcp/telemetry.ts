@@ -1,0 +1,130 @@
+import type { Counter, Histogram, Tracer, UpDownCounter } from '@opentelemetry/api';
+import type { Logger as OtelLogger } from '@opentelemetry/api-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from 'pino';
+import type { Consumer } from '../../../core/component.js';
+import { Handoff } from '../../../core/sdk/handoff.js';
+import { PipelineLogProcessor, PipelineSpanProcessor } from '../../../core/sdk/processors.js';
+import { PipelineMetricReader } from '../../../core/sdk/readers.js';
+import type { Signal } from '../../../core/signals.js';
+import type { McpConfig } from './config.js';
+import { DURATION_BUCKETS } from './semconv.js';
+import { McpSessionObserver } from './session.js';
+import type { McpHooks, McpSession, McpSessionOptions } from './types.js';
+
+const SCOPE = 'tributary-mcp';
+
+/** The instruments every session records into; made once per receiver. */
+export interface McpInstruments {
+  serverDuration: Histogram;
+  clientDuration: Histogram;
+  serverSessionDuration: Histogram;
+  clientSessionDuration: Histogram;
+  requests: Counter;
+  requestDuration: Histogram;
+  activeConnections: UpDownCounter;
+  toolExecutions: Counter;
+  unparsed: Counter;
+  hookErrors: Counter;
+}
+
+/**
+ * The `mcp` receiver's shared part: one per component id, fed by every hooked connection, emitting
+ * through the OpenTelemetry SDK's own providers into whichever of the traces, metrics and logs
+ * pipelines list this receiver.
+ */
+export class McpTelemetry implements McpHooks {
+  tracer!: Tracer;
+  /** Set at start; embedding APIs may make it the global provider so handler code's spans join the request's. */
+  tracerProvider?: BasicTracerProvider;
+  logs?: OtelLogger;
+  instruments!: McpInstruments;
+  private readonly next: { [S in Signal]?: Consumer<S> } = {};
+  private readonly running = new Set<Signal>();
+  private providers?: { traces: BasicTracerProvider; metrics: MeterProvider; logs?: LoggerProvider };
+  private stopped?: Promise<void>;
+  private hookErrorLogged = false;
+
+  constructor(
+    readonly config: McpConfig,
+    readonly logger: Logger,
+  ) {}
+
+  /** Each signal's receiver instance hands over its pipeline at creation. */
+  connect<S extends Signal>(signal: S, next: Consumer<S>): void {
+    (this.next as Record<S, Consumer<S>>)[signal] = next;
+  }
+
+  start(signal: Signal): void {
+    this.running.add(signal);
+    this.providers ??= this.build();
+  }
+
+  /** The last signal to stop flushes everything: spans, logs, and one final metrics collection. */
+  shutdown(signal: Signal): Promise<void> {
+    this.running.delete(signal);
+    if (this.running.size > 0 || !this.providers) return Promise.resolve();
+    const { traces, metrics, logs } = this.providers;
+    this.stopped ??= Promise.all([traces.shutdown(), metrics.shutdown(), logs?.shutdown()]).then(() => {});
+    return this.stopped;
+  }
+
+  session(options: McpSessionOptions): McpSession {
+    return new McpSessionObserver(this, options);
+  }
+
+  /** A bug in the hooks: counted and logged once, never passed to the MCP protocol. */
+  hookError(err: unknown): void {
+    try {
+      this.instruments?.hookErrors.add(1);
+      if (!this.hookErrorLogged) this.logger.error({ err }, 'an MCP hook failed; the message was relayed unobserved');
+      this.hookErrorLogged = true;
+    } catch {
+      // Nothing may escape the hooks.
+    }
+  }
+
+  private build() {
+    const resource = resourceFromAttributes(this.config.resource);
+    const { traces, metrics, logs } = this.next;
+    // Spans exist even without a traces pipeline: their ids correlate the logs.
+    const tracerProvider = new BasicTracerProvider({
+      resource,
+      spanProcessors: traces ? [new PipelineSpanProcessor(new Handoff(traces, this.logger))] : [],
+    });
+    const meterProvider = new MeterProvider({
+      resource,
+      readers: metrics ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger)] : [],
+    });
+    const loggerProvider = logs ? new LoggerProvider({ resource, processors: [new PipelineLogProcessor(new Handoff(logs, this.logger))] }) : undefined;
+    this.tracerProvider = tracerProvider;
+    this.tracer = tracerProvider.getTracer(SCOPE);
+    this.logs = loggerProvider?.getLogger(SCOPE);
+    this.instruments = makeInstruments(meterProvider);
+    return { traces: tracerProvider, metrics: meterProvider, logs: loggerProvider };
+  }
+}
+
+function makeInstruments(provider: MeterProvider): McpInstruments {
+  const meter = provider.getMeter(SCOPE);
+  const seconds = (name: string, description: string) =>
+    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
+  return {
+    serverDuration: seconds('mcp.server.operation.duration', 'Duration of MCP requests handled by the server.'),
+    clientDuration: seconds('mcp.client.operation.duration', 'Duration of MCP requests sent by the client.'),
+    serverSessionDuration: seconds('mcp.server.session.duration', 'Duration of MCP sessions on the server.'),
+    clientSessionDuration: seconds('mcp.client.session.duration', 'Duration of MCP sessions on the client.'),
+    requests: meter.createCounter('mcp_requests_total', { description: 'Total requests' }),
+    requestDuration: seconds('mcp_request_duration_seconds', 'Request duration'),
+    activeConnections: meter.createUpDownCounter('mcp_active_connections', { description: 'Active connections' }),
+    toolExecutions: meter.createCounter('mcp_tool_executions_total', { description: 'Tool executions' }),
+    unparsed: meter.createCounter('tributary_mcp_unparsed_messages', {
+      unit: '{message}',
+      description: 'Lines or payloads relayed that were not JSON-RPC',
+    }),
+    hookErrors: meter.createCounter('tributary_mcp_hook_errors', { description: 'Failures inside the MCP hooks (bugs)' }),
+  };
+}

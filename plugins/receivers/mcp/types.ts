@@ -1,0 +1,48 @@
+import type { Context } from '@opentelemetry/api';
+
+/** Which end of the connection the hooks sit on. Incoming requests become SERVER spans, outgoing ones CLIENT spans. */
+export type McpSide = 'server' | 'client';
+
+/** `network.transport` as the semantic conventions spell it: stdio is `pipe`, HTTP is `tcp`; in-memory has none. */
+export type McpNetworkTransport = 'pipe' | 'tcp' | undefined;
+
+export interface McpSessionOptions {
+  side: McpSide;
+  transport: McpNetworkTransport;
+  /** Read when a span starts or ends: HTTP transports learn their session id during initialize. */
+  sessionId?: () => string | undefined;
+  /** The peer's address, when known (HTTP). */
+  clientAddress?: string;
+}
+
+/** Facts about one message that the hooks cannot see in the parsed object. */
+export interface MessageInfo {
+  /** Its size on the wire in bytes, when the caller knows it (the proxies do). */
+  size?: number;
+  /** The peer's address for this message (HTTP: from the socket or X-Forwarded-For). */
+  clientAddress?: string;
+}
+
+/**
+ * The hooks of one MCP connection (one stdio process, one HTTP session, one in-memory pair). Every
+ * method is safe to call with anything: a message that is not JSON-RPC is ignored, and no method
+ * throws (a bug in the hooks is logged and counted, never passed to the protocol).
+ */
+export interface McpSession {
+  /** A JSON-RPC message or batch this side received. For a request, the context to run its handler in. */
+  incoming(message: unknown, info?: MessageInfo): Context | undefined;
+  /**
+   * A JSON-RPC message or batch this side sends. Returns the message to send: for an outgoing request
+   * a copy with the trace context in `params._meta.traceparent`, otherwise the same object.
+   */
+  outgoing(message: unknown, info?: MessageInfo): unknown;
+  /** Bytes that passed through and were not JSON-RPC (counted, not parsed). */
+  unparsed(bytes: number): void;
+  /** The connection ended: open requests end as errors, the session's duration is recorded. */
+  close(error?: Error): void;
+}
+
+/** What the `mcp` receiver shares per component id (reach it with `engine.sharedOf('mcp')`). */
+export interface McpHooks {
+  session(options: McpSessionOptions): McpSession;
+}

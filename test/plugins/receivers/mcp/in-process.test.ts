@@ -1,0 +1,141 @@
+// The mcp receiver fed by in-process hooks: a real SDK 1.x McpServer and Client over an in-memory pair.
+import { trace } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
+import { builtins } from '../../../../plugins/index.js';
+import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+
+const CONFIG = (mcp = '{}') => `receivers: { mcp: ${mcp} }
+exporters: { sink: }
+service:
+  pipelines:
+    traces: { receivers: [mcp], exporters: [sink] }
+    metrics: { receivers: [mcp], exporters: [sink] }
+    logs: { receivers: [mcp], exporters: [sink] }
+`;
+
+function makeServer() {
+  const server = new McpServer({ name: 'test-server', version: '1.0.0' });
+  server.registerTool('add', { inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => {
+    trace.getTracer('app').startActiveSpan('database lookup', (span) => span.end());
+    return { content: [{ type: 'text', text: String(a + b) }] };
+  });
+  server.registerTool('fail', { inputSchema: { token: z.string() } }, async () => ({
+    isError: true,
+    content: [{ type: 'text', text: 'upstream said no' }],
+  }));
+  server.registerPrompt('greet', { argsSchema: { name: z.string() } }, ({ name }) => ({
+    messages: [{ role: 'user', content: { type: 'text', text: `Hello ${name}` } }],
+  }));
+  return server;
+}
+
+let pipeline: RunningPipeline | undefined;
+afterEach(async () => {
+  await pipeline?.shutdown();
+  pipeline = undefined;
+});
+
+async function connectedPair(mcpConfig?: string) {
+  pipeline = await startPipeline(CONFIG(mcpConfig), { plugins: builtins });
+  const server = instrumentMcpServer(makeServer(), pipeline.engine);
+  const client = instrumentMcpClient(new Client({ name: 'test-client', version: '1.0.0' }), pipeline.engine);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  return { server, client, pipeline };
+}
+
+const spans = (p: RunningPipeline) => p.recorded.items('traces') as ReadableSpan[];
+const logs = (p: RunningPipeline) => p.recorded.items('logs') as ReadableLogRecord[];
+function points(p: RunningPipeline, name: string): DataPoint<unknown>[] {
+  return (p.recorded.items('metrics') as ResourceMetrics[])
+    .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+    .filter((m) => m.descriptor.name === name)
+    .flatMap((m) => m.dataPoints as DataPoint<unknown>[]);
+}
+
+describe('mcp receiver, in-process hooks', () => {
+  it('gives each request a SERVER span named after its method and tool, joined to the client span', async () => {
+    const { client, pipeline } = await connectedPair();
+    const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+    expect(result.content).toEqual([{ type: 'text', text: '5' }]);
+    await pipeline.shutdown();
+
+    const all = spans(pipeline);
+    const server = all.find((s) => s.name === 'tools/call add' && s.kind === 1);
+    const clientSpan = all.find((s) => s.name === 'tools/call add' && s.kind === 2);
+    expect(server?.attributes).toMatchObject({
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'add',
+      'gen_ai.operation.name': 'execute_tool',
+      'jsonrpc.request.id': expect.any(String),
+      'mcp.protocol.version': expect.any(String),
+    });
+    expect(server?.attributes).not.toHaveProperty('gen_ai.tool.call.arguments');
+    expect(server?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
+    expect(server?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
+    const child = all.find((s) => s.name === 'database lookup');
+    expect(child?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+    expect(all.find((s) => s.name === 'initialize')?.kind).toBe(1);
+  });
+
+  it('marks a tool result with isError as tool_error and logs the failure', async () => {
+    const { client, pipeline } = await connectedPair();
+    await client.callTool({ name: 'fail', arguments: { token: 'x' } });
+    await client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } });
+    await expect(client.callTool({ name: 'missing', arguments: {} })).resolves.toMatchObject({ isError: true });
+    await pipeline.shutdown();
+
+    const failed = spans(pipeline).find((s) => s.name === 'tools/call fail' && s.kind === 1);
+    expect(failed?.status.code).toBe(2);
+    expect(failed?.attributes['error.type']).toBe('tool_error');
+    expect(spans(pipeline).find((s) => s.name === 'prompts/get greet')?.attributes['gen_ai.prompt.name']).toBe('greet');
+
+    const failure = logs(pipeline).find((l) => l.body === 'Tool execution failed' && l.attributes.tool_name === 'fail');
+    expect(failure?.attributes).toMatchObject({ error: 'upstream said no', error_type: 'tool_error' });
+    expect(failure?.spanContext?.spanId).toBe(failed?.spanContext().spanId);
+    const completed = logs(pipeline).filter((l) => l.body === 'Request completed' && l.attributes.method === 'tools/call');
+    expect(completed.map((l) => l.attributes.status)).toEqual(['error', 'error']);
+    expect(completed[0]?.attributes).toMatchObject({ request_id: expect.any(String), tool_name: 'fail', duration_ms: expect.any(Number), response_size: expect.any(Number) });
+    expect(logs(pipeline).filter((l) => l.body === 'Request started').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('records the guide metrics and the semantic-convention histograms', async () => {
+    const { client, pipeline } = await connectedPair();
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+    await client.callTool({ name: 'fail', arguments: { token: 'x' } });
+    await pipeline.shutdown();
+
+    const requests = points(pipeline, 'mcp_requests_total');
+    expect(requests.find((p) => p.attributes.method === 'tools/call' && p.attributes.endpoint === 'add')?.value).toBe(2);
+    const tools = points(pipeline, 'mcp_tool_executions_total');
+    expect(tools.find((p) => p.attributes.tool === 'add' && p.attributes.status === 'success')?.value).toBe(2);
+    expect(tools.find((p) => p.attributes.tool === 'fail' && p.attributes.status === 'error')?.value).toBe(1);
+    const duration = points(pipeline, 'mcp_request_duration_seconds').find((p) => p.attributes.method === 'tools/call');
+    expect((duration?.value as { count: number }).count).toBe(3);
+    const semconv = points(pipeline, 'mcp.server.operation.duration').filter((p) => p.attributes['gen_ai.tool.name'] === 'add');
+    expect((semconv[0]?.value as { count: number }).count).toBe(2);
+    expect(points(pipeline, 'mcp.client.operation.duration').length).toBeGreaterThan(0);
+    expect(points(pipeline, 'mcp_active_connections')[0]?.value).toBe(1);
+  });
+
+  it('captures arguments and results only when enabled, truncated and with secrets masked', async () => {
+    const { client, pipeline } = await connectedPair('{ capture: { arguments: true, results: true, max_length: 40 } }');
+    await client.callTool({ name: 'fail', arguments: { token: 'hunter2' } });
+    await client.callTool({ name: 'add', arguments: { a: 2, b: 2 } });
+    await pipeline.shutdown();
+    const failed = spans(pipeline).find((s) => s.name === 'tools/call fail' && s.kind === 1);
+    expect(failed?.attributes['gen_ai.tool.call.arguments']).toBe('{"token":"[REDACTED]"}');
+    const added = spans(pipeline).find((s) => s.name === 'tools/call add' && s.kind === 1);
+    expect(String(added?.attributes['gen_ai.tool.call.result'])).toMatch(/^\{"content":\[\{"type":"text","text":"4"\}\]\}$|…\[\d+ more\]$/);
+  });
+});
