@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { isUserError, type TributaryError, TributaryErrors } from '../errors.js';
 import { Engine } from '../engine.js';
+import { isUserError, type TributaryError, TributaryErrors } from '../errors.js';
 import type { CliContext, PluginDefinition } from '../plugin.js';
 import { ENGINE_VERSION } from '../version.js';
 import { addCommands } from './commands.js';

@@ -34,58 +34,71 @@ export function parseSize(text: string): number | undefined {
   return m ? Math.round(Number(m[1]) * (SIZE_UNITS[m[2] as string] ?? Number.NaN)) : undefined;
 }
 
+/**
+ * A transform that reads a config value with `parse`; where that gives undefined, a config error with
+ * the message `invalid(value)` and the code `trbCode`.
+ */
+function parseOrReport<In, Out>(
+  parse: (value: In) => Out | undefined,
+  invalid: (value: In) => string,
+  trbCode: string,
+): (value: In, ctx: z.RefinementCtx<In>) => Out {
+  return (value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: invalid(value), params: { trbCode } });
+      return z.NEVER;
+    }
+    return parsed;
+  };
+}
+
 /** A config duration (`10s`): a string with a unit, read as milliseconds. `0` alone means none. */
 export const duration = () =>
   z
     .union([z.string(), z.literal(0)])
-    .transform((value, ctx) => {
-      const ms = value === 0 ? 0 : parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `invalid duration ${JSON.stringify(value)}: use a number with a unit, e.g. "200ms", "10s", "5m"`,
-          params: { trbCode: 'TRB_CONFIG_BAD_DURATION' },
-        });
-        return z.NEVER;
-      }
-      return ms;
-    })
+    .transform(
+      parseOrReport(
+        (value) => (value === 0 ? 0 : parseDuration(value)),
+        (value) =>
+          `invalid duration ${JSON.stringify(value)}: use a number with a unit, e.g. "200ms", "10s", "5m"`,
+        'TRB_CONFIG_BAD_DURATION',
+      ),
+    )
     .meta({ description: 'a duration: a number with a unit (ns, us, ms, s, m, h), e.g. "10s"' });
 
 /** A config size (`64MiB`): a string with a unit, read as bytes. */
 export const size = () =>
   z
     .string()
-    .transform((value, ctx) => {
-      const bytes = parseSize(value);
-      if (bytes === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `invalid size ${JSON.stringify(value)}: use a number with a unit, e.g. "512KiB", "64MiB", "1GB"`,
-          params: { trbCode: 'TRB_CONFIG_BAD_SIZE' },
-        });
-        return z.NEVER;
-      }
-      return bytes;
-    })
+    .transform(
+      parseOrReport(
+        parseSize,
+        (value) =>
+          `invalid size ${JSON.stringify(value)}: use a number with a unit, e.g. "512KiB", "64MiB", "1GB"`,
+        'TRB_CONFIG_BAD_SIZE',
+      ),
+    )
     .meta({ description: 'a size: a number with a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. "64MiB"' });
+
+/** `host:port` (`[::1]:port` for IPv6) to host and port; undefined when it is not one. No host: 127.0.0.1. */
+function parseEndpoint(value: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port > 65535) return undefined;
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
 
 /** A listen address `host:port`. Without a host it binds 127.0.0.1, never every interface. */
 export const endpoint = (defaultValue: string) =>
   z
     .string()
     .default(defaultValue)
-    .transform((value, ctx) => {
-      const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-      const port = m ? Number(m[3]) : Number.NaN;
-      if (!m || port > 65535) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `invalid endpoint ${JSON.stringify(value)}: use host:port, e.g. "127.0.0.1:9464"`,
-          params: { trbCode: 'TRB_CONFIG_BAD_ENDPOINT' },
-        });
-        return z.NEVER;
-      }
-      return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
-    })
+    .transform(
+      parseOrReport(
+        parseEndpoint,
+        (value) => `invalid endpoint ${JSON.stringify(value)}: use host:port, e.g. "127.0.0.1:9464"`,
+        'TRB_CONFIG_BAD_ENDPOINT',
+      ),
+    )
     .meta({ description: 'host:port to listen on; the host defaults to 127.0.0.1' });

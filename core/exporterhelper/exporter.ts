@@ -73,7 +73,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     this.dropWhenFull = sending_queue.when_full === 'drop_newest';
     this.numConsumers = sending_queue.num_consumers;
     if (sending_queue.enabled) this.queue = new MemoryQueue(sending_queue.queue_size);
-    this.telemetry = new ExporterTelemetry(ctx.meter, ctx.id, signal, this.queue);
+    this.telemetry = new ExporterTelemetry(ctx, signal, this.queue);
     this.abandonReason = new PermanentError(`exporter ${ctx.id} shut down before the batch was sent`);
   }
 

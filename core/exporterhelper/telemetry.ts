@@ -1,5 +1,7 @@
-import type { Attributes, Counter, Meter, ObservableCallback, ObservableGauge } from '@opentelemetry/api';
+import type { Attributes, Counter, ObservableCallback, ObservableGauge } from '@opentelemetry/api';
+import type { CreateContext } from '../plugin.js';
 import type { Signal } from '../signals.js';
+import { componentAttributes } from '../telemetry/attributes.js';
 import type { BatchQueue } from './storage.js';
 
 interface QueueGauge {
@@ -16,8 +18,13 @@ export class ExporterTelemetry {
   private readonly queueGauges: QueueGauge[] = [];
 
   /** With a `queue`, also reports its size and capacity until close(). */
-  constructor(meter: Meter, component: string, signal: Signal, queue?: BatchQueue<unknown>) {
-    const attributes = { component, signal };
+  constructor(
+    ctx: Pick<CreateContext, 'id' | 'meter' | 'pipeline'>,
+    signal: Signal,
+    queue?: BatchQueue<unknown>,
+  ) {
+    const { meter } = ctx;
+    const attributes = componentAttributes(ctx, signal);
     this.attributes = attributes;
     this.sentItems = meter.createCounter('tributary_exporter_sent_items', {
       description: 'Items (spans, metric data points, log records) the exporter sent successfully.',

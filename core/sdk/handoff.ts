@@ -37,7 +37,11 @@ export class Handoff<S extends 'traces' | 'logs'> {
         this.refusalLogged = false;
       },
       (err: Error) => {
-        if (!this.refusalLogged) this.logger.warn({ error: err.message, items: batch.length }, 'the pipeline refused data; it is counted as refused');
+        if (!this.refusalLogged)
+          this.logger.warn(
+            { error: err.message, items: batch.length },
+            'the pipeline refused data; it is counted as refused',
+          );
         this.refusalLogged = true;
       },
     );

@@ -45,7 +45,10 @@ export class PipelineMetricReader extends OnDemandMetricReader {
       const metrics = await this.read();
       if (metrics) await this.next.consume([metrics]);
     } catch (err) {
-      this.logger.warn({ error: (err as Error).message }, 'the pipeline refused metrics; they are counted as refused');
+      this.logger.warn(
+        { error: (err as Error).message },
+        'the pipeline refused metrics; they are counted as refused',
+      );
     }
   }
 }

@@ -7,8 +7,9 @@ export function captureValue(value: unknown, redactKeys: readonly string[], maxL
   let text: string;
   try {
     text =
-      JSON.stringify(value, (key, v) => (key && keys.some((k) => key.toLowerCase().includes(k)) ? '[REDACTED]' : v)) ??
-      String(value);
+      JSON.stringify(value, (key, v) =>
+        key && keys.some((k) => key.toLowerCase().includes(k)) ? '[REDACTED]' : v,
+      ) ?? String(value);
   } catch {
     text = '[unserializable]';
   }

@@ -5,7 +5,8 @@ import { McpReceiver } from './receiver.js';
 export default definePlugin({
   kind: 'receiver',
   type: 'mcp',
-  description: 'Traces, metrics and logs of every request an MCP server handles, from in-process hooks or mcp-proxy.',
+  description:
+    'Traces, metrics and logs of every request an MCP server handles, from in-process hooks or mcp-proxy.',
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   config: McpConfig,
   create: {

@@ -42,16 +42,29 @@ const HOOKED = Symbol.for('tributary.mcp.hooked');
  * before or after connect(), or a transport. Spans, metrics and logs go to the engine's `mcp`
  * receiver. The server's behaviour is unchanged: hooks never throw into the protocol.
  */
-export function instrumentMcpServer<T extends object>(target: T, engine: Engine, options: InstrumentOptions = {}): T {
+export function instrumentMcpServer<T extends object>(
+  target: T,
+  engine: Engine,
+  options: InstrumentOptions = {},
+): T {
   return instrument('server', target, engine, options);
 }
 
 /** The same for an MCP Client or client transport: CLIENT spans, and trace context sent in `params._meta`. */
-export function instrumentMcpClient<T extends object>(target: T, engine: Engine, options: InstrumentOptions = {}): T {
+export function instrumentMcpClient<T extends object>(
+  target: T,
+  engine: Engine,
+  options: InstrumentOptions = {},
+): T {
   return instrument('client', target, engine, options);
 }
 
-function instrument<T extends object>(side: McpSide, target: T, engine: Engine, options: InstrumentOptions): T {
+function instrument<T extends object>(
+  side: McpSide,
+  target: T,
+  engine: Engine,
+  options: InstrumentOptions,
+): T {
   const id = options.receiver ?? 'mcp';
   const telemetry = engine.sharedOf<McpTelemetry>(id);
   if (!telemetry?.tracerProvider) {
@@ -63,7 +76,8 @@ function instrument<T extends object>(side: McpSide, target: T, engine: Engine, 
     );
   }
   if (options.registerGlobal !== false) registerGlobals(telemetry);
-  const hook = (transport: TransportLike) => hookTransport(side, transport, telemetry, options.networkTransport);
+  const hook = (transport: TransportLike) =>
+    hookTransport(side, transport, telemetry, options.networkTransport);
   if (isTransport(target)) {
     hook(target);
     return target;
@@ -83,7 +97,12 @@ function instrument<T extends object>(side: McpSide, target: T, engine: Engine, 
   return target;
 }
 
-function hookTransport(side: McpSide, transport: TransportLike, telemetry: McpTelemetry, network?: McpNetworkTransport): TransportLike {
+function hookTransport(
+  side: McpSide,
+  transport: TransportLike,
+  telemetry: McpTelemetry,
+  network?: McpNetworkTransport,
+): TransportLike {
   const marked = transport as TransportLike & { [HOOKED]?: boolean };
   if (marked[HOOKED]) return transport;
   marked[HOOKED] = true;
@@ -129,19 +148,38 @@ function hookTransport(side: McpSide, transport: TransportLike, telemetry: McpTe
   return transport;
 }
 
-/** Replaces a callback property with an accessor whose getter returns the stored handler, wrapped. */
-function wrapProperty(target: TransportLike, key: 'onmessage' | 'onclose', wrap: (h: Handler) => Handler, whenUnset?: Handler): void {
-  let handler = target[key];
-  let wrapped = handler && wrap(handler);
+/**
+ * Replaces a callback property with an accessor whose getter returns the stored handler, wrapped. When
+ * the transport itself implements the property as an accessor (a wrapper that forwards to an inner
+ * transport), the wrapped handler is passed through to it as well.
+ */
+function wrapProperty(
+  target: TransportLike,
+  key: 'onmessage' | 'onclose',
+  wrap: (h: Handler) => Handler,
+  whenUnset?: Handler,
+): void {
+  const inherited = accessorOf(target, key);
+  let wrapped = target[key] && wrap(target[key]);
+  const forward = () => inherited?.set?.call(target, wrapped ?? whenUnset);
   Object.defineProperty(target, key, {
     configurable: true,
     enumerable: true,
     get: () => wrapped ?? whenUnset,
     set: (next: Handler | undefined) => {
-      handler = next;
       wrapped = next && wrap(next);
+      forward();
     },
   });
+  forward();
+}
+
+function accessorOf(target: object, key: string): PropertyDescriptor | undefined {
+  for (let o: object | null = target; o; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, key);
+    if (descriptor) return descriptor.set ? descriptor : undefined;
+  }
+  return undefined;
 }
 
 function guessNetworkTransport(transport: object): McpNetworkTransport {
@@ -152,7 +190,8 @@ function guessNetworkTransport(transport: object): McpNetworkTransport {
 }
 
 function forwardedFor(extra: unknown): string | undefined {
-  const headers = (extra as { requestInfo?: { headers?: Record<string, unknown> } } | undefined)?.requestInfo?.headers;
+  const headers = (extra as { requestInfo?: { headers?: Record<string, unknown> } } | undefined)?.requestInfo
+    ?.headers;
   const value = headers?.['x-forwarded-for'];
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first.split(',')[0]?.trim() : undefined;

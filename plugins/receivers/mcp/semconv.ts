@@ -20,12 +20,17 @@ export const ATTR = {
 export const DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
 /** What a request is about: the tool or prompt it names (the span name's target), and its attributes. */
-export function describeRequest(method: string, params: unknown): { target?: string; attributes: Record<string, string> } {
+export function describeRequest(
+  method: string,
+  params: unknown,
+): { target?: string; attributes: Record<string, string> } {
   const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const name = typeof p.name === 'string' ? p.name : undefined;
   switch (method) {
     case 'tools/call':
-      return name ? { target: name, attributes: { [ATTR.toolName]: name, [ATTR.operationName]: 'execute_tool' } } : { attributes: {} };
+      return name
+        ? { target: name, attributes: { [ATTR.toolName]: name, [ATTR.operationName]: 'execute_tool' } }
+        : { attributes: {} };
     case 'prompts/get':
       return name ? { target: name, attributes: { [ATTR.promptName]: name } } : { attributes: {} };
     case 'resources/read':

@@ -1,4 +1,13 @@
-import { type Attributes, type Context, context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { captureValue } from './capture.js';
@@ -22,7 +31,8 @@ interface Pending {
 const propagator = new W3CTraceContextPropagator();
 const metaGetter = {
   keys: (carrier: Json) => Object.keys(carrier),
-  get: (carrier: Json, key: string) => (typeof carrier[key] === 'string' ? (carrier[key] as string) : undefined),
+  get: (carrier: Json, key: string) =>
+    typeof carrier[key] === 'string' ? (carrier[key] as string) : undefined,
 };
 const metaSetter = { set: (carrier: Json, key: string, value: string) => void (carrier[key] = value) };
 
@@ -62,7 +72,9 @@ export class McpSessionObserver implements McpSession {
 
   outgoing(message: unknown, info?: MessageInfo): unknown {
     try {
-      return Array.isArray(message) ? message.map((m) => this.send(m, info, message.length)) : this.send(message, info, 1);
+      return Array.isArray(message)
+        ? message.map((m) => this.send(m, info, message.length))
+        : this.send(message, info, 1);
     } catch (err) {
       this.telemetry.hookError(err);
       return message;
@@ -81,10 +93,21 @@ export class McpSessionObserver implements McpSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (const [id, p] of this.pending) this.finish(id, p, { error: 'connection_closed', message: 'the connection closed before a response' });
-      const attributes = { ...this.base, ...this.versionAttribute(), ...(error ? { [ATTR.errorType]: error.name } : {}) };
+      for (const [id, p] of this.pending)
+        this.finish(id, p, {
+          error: 'connection_closed',
+          message: 'the connection closed before a response',
+        });
+      const attributes = {
+        ...this.base,
+        ...this.versionAttribute(),
+        ...(error ? { [ATTR.errorType]: error.name } : {}),
+      };
       const { instruments } = this.telemetry;
-      const histogram = this.options.side === 'server' ? instruments.serverSessionDuration : instruments.clientSessionDuration;
+      const histogram =
+        this.options.side === 'server'
+          ? instruments.serverSessionDuration
+          : instruments.clientSessionDuration;
       histogram.record((now() - this.opened) / 1000, attributes);
       if (this.options.side === 'server') instruments.activeConnections.add(-1);
     } catch (err) {
@@ -123,11 +146,13 @@ export class McpSessionObserver implements McpSession {
     const id = m.id as Id;
     const params = isObject(m.params) ? m.params : undefined;
     const meta = isObject(params?._meta) ? params._meta : undefined;
-    if (method === 'initialize' && typeof params?.protocolVersion === 'string') this.protocolVersion ??= params.protocolVersion;
+    if (method === 'initialize' && typeof params?.protocolVersion === 'string')
+      this.protocolVersion ??= params.protocolVersion;
     const { target, attributes } = describeRequest(method, params);
     const sessionId = this.options.sessionId?.();
     const clientAddress = info?.clientAddress ?? this.options.clientAddress;
-    const parent = incoming && meta?.traceparent ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : context.active();
+    const parent =
+      incoming && meta?.traceparent ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : context.active();
     const span = this.telemetry.tracer.startSpan(
       target ? `${method} ${target}` : method,
       {
@@ -146,14 +171,27 @@ export class McpSessionObserver implements McpSession {
     );
     const { capture } = this.telemetry.config;
     if (capture.arguments && method === 'tools/call' && params) {
-      span.setAttribute(ATTR.toolArguments, captureValue(params.arguments ?? {}, capture.redact_keys, capture.max_length));
+      span.setAttribute(
+        ATTR.toolArguments,
+        captureValue(params.arguments ?? {}, capture.redact_keys, capture.max_length),
+      );
     }
-    const pending: Pending = { span, started: now(), method, target, incoming, progressToken: meta?.progressToken };
+    const pending: Pending = {
+      span,
+      started: now(),
+      method,
+      target,
+      incoming,
+      progressToken: meta?.progressToken,
+    };
     this.pending.set(id, pending);
     if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
     const ctx = trace.setSpan(parent, span);
     if (incoming && this.options.side === 'server') {
-      this.log(ctx, SeverityNumber.INFO, 'Request started', { request_id: String(id), ...this.requestFields(pending, sessionId) });
+      this.log(ctx, SeverityNumber.INFO, 'Request started', {
+        request_id: String(id),
+        ...this.requestFields(pending, sessionId),
+      });
     }
     return ctx;
   }
@@ -164,12 +202,24 @@ export class McpSessionObserver implements McpSession {
     // A response travels the opposite way to its request.
     if (!pending || pending.incoming !== outgoing) return;
     const result = isObject(m.result) ? m.result : undefined;
-    if (pending.method === 'initialize' && typeof result?.protocolVersion === 'string') this.protocolVersion = result.protocolVersion;
+    if (pending.method === 'initialize' && typeof result?.protocolVersion === 'string')
+      this.protocolVersion = result.protocolVersion;
     const error = isObject(m.error) ? m.error : undefined;
     if (error) {
-      this.finish(id, pending, { error: String(error.code ?? 'error'), message: String(error.message ?? ''), size: info?.size, m });
+      this.finish(id, pending, {
+        error: String(error.code ?? 'error'),
+        message: String(error.message ?? ''),
+        size: info?.size,
+        m,
+      });
     } else if (pending.method === 'tools/call' && result?.isError === true) {
-      this.finish(id, pending, { error: 'tool_error', message: firstText(result), size: info?.size, m, result });
+      this.finish(id, pending, {
+        error: 'tool_error',
+        message: firstText(result),
+        size: info?.size,
+        m,
+        result,
+      });
     } else {
       this.finish(id, pending, { size: info?.size, m, result });
     }
@@ -181,7 +231,10 @@ export class McpSessionObserver implements McpSession {
       const pending = this.pending.get(params.requestId as Id);
       // The cancelled request runs the other way to the notification that cancels it.
       if (pending && pending.incoming === incoming) {
-        this.finish(params.requestId as Id, pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
+        this.finish(params.requestId as Id, pending, {
+          error: 'cancelled',
+          message: String(params.reason ?? 'cancelled'),
+        });
       }
     } else if (m.method === 'notifications/progress' && params) {
       this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
@@ -206,7 +259,10 @@ export class McpSessionObserver implements McpSession {
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
     }
     if (p.incoming && p.target && outcome.result && config.capture.results) {
-      span.setAttribute(ATTR.toolResult, captureValue(outcome.result, config.capture.redact_keys, config.capture.max_length));
+      span.setAttribute(
+        ATTR.toolResult,
+        captureValue(outcome.result, config.capture.redact_keys, config.capture.max_length),
+      );
     }
     if (this.protocolVersion) span.setAttribute(ATTR.protocolVersion, this.protocolVersion);
     const sessionId = this.options.sessionId?.();

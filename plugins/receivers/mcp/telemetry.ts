@@ -80,7 +80,8 @@ export class McpTelemetry implements McpHooks {
   hookError(err: unknown): void {
     try {
       this.instruments?.hookErrors.add(1);
-      if (!this.hookErrorLogged) this.logger.error({ err }, 'an MCP hook failed; the message was relayed unobserved');
+      if (!this.hookErrorLogged)
+        this.logger.error({ err }, 'an MCP hook failed; the message was relayed unobserved');
       this.hookErrorLogged = true;
     } catch {
       // Nothing may escape the hooks.
@@ -97,9 +98,16 @@ export class McpTelemetry implements McpHooks {
     });
     const meterProvider = new MeterProvider({
       resource,
-      readers: metrics ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger)] : [],
+      readers: metrics
+        ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger)]
+        : [],
     });
-    const loggerProvider = logs ? new LoggerProvider({ resource, processors: [new PipelineLogProcessor(new Handoff(logs, this.logger))] }) : undefined;
+    const loggerProvider = logs
+      ? new LoggerProvider({
+          resource,
+          processors: [new PipelineLogProcessor(new Handoff(logs, this.logger))],
+        })
+      : undefined;
     this.tracerProvider = tracerProvider;
     this.tracer = tracerProvider.getTracer(SCOPE);
     this.logs = loggerProvider?.getLogger(SCOPE);
@@ -111,20 +119,31 @@ export class McpTelemetry implements McpHooks {
 function makeInstruments(provider: MeterProvider): McpInstruments {
   const meter = provider.getMeter(SCOPE);
   const seconds = (name: string, description: string) =>
-    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
+    meter.createHistogram(name, {
+      unit: 's',
+      description,
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
   return {
-    serverDuration: seconds('mcp.server.operation.duration', 'Duration of MCP requests handled by the server.'),
+    serverDuration: seconds(
+      'mcp.server.operation.duration',
+      'Duration of MCP requests handled by the server.',
+    ),
     clientDuration: seconds('mcp.client.operation.duration', 'Duration of MCP requests sent by the client.'),
     serverSessionDuration: seconds('mcp.server.session.duration', 'Duration of MCP sessions on the server.'),
     clientSessionDuration: seconds('mcp.client.session.duration', 'Duration of MCP sessions on the client.'),
     requests: meter.createCounter('mcp_requests_total', { description: 'Total requests' }),
     requestDuration: seconds('mcp_request_duration_seconds', 'Request duration'),
-    activeConnections: meter.createUpDownCounter('mcp_active_connections', { description: 'Active connections' }),
+    activeConnections: meter.createUpDownCounter('mcp_active_connections', {
+      description: 'Active connections',
+    }),
     toolExecutions: meter.createCounter('mcp_tool_executions_total', { description: 'Tool executions' }),
     unparsed: meter.createCounter('tributary_mcp_unparsed_messages', {
       unit: '{message}',
       description: 'Lines or payloads relayed that were not JSON-RPC',
     }),
-    hookErrors: meter.createCounter('tributary_mcp_hook_errors', { description: 'Failures inside the MCP hooks (bugs)' }),
+    hookErrors: meter.createCounter('tributary_mcp_hook_errors', {
+      description: 'Failures inside the MCP hooks (bugs)',
+    }),
   };
 }

@@ -1,16 +1,19 @@
 // The mcp receiver fed by in-process hooks: a real SDK 1.x McpServer and Client over an in-memory pair.
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { trace } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { definePlugin, RetryableError } from '../../../../core/index.js';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import { builtins } from '../../../../plugins/index.js';
 import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+import type { McpTelemetry } from '../../../../plugins/receivers/mcp/telemetry.js';
 
 const CONFIG = (mcp = '{}') => `receivers: { mcp: ${mcp} }
 exporters: { sink: }
@@ -91,20 +94,33 @@ describe('mcp receiver, in-process hooks', () => {
     const { client, pipeline } = await connectedPair();
     await client.callTool({ name: 'fail', arguments: { token: 'x' } });
     await client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } });
-    await expect(client.callTool({ name: 'missing', arguments: {} })).resolves.toMatchObject({ isError: true });
+    await expect(client.callTool({ name: 'missing', arguments: {} })).resolves.toMatchObject({
+      isError: true,
+    });
     await pipeline.shutdown();
 
     const failed = spans(pipeline).find((s) => s.name === 'tools/call fail' && s.kind === 1);
     expect(failed?.status.code).toBe(2);
     expect(failed?.attributes['error.type']).toBe('tool_error');
-    expect(spans(pipeline).find((s) => s.name === 'prompts/get greet')?.attributes['gen_ai.prompt.name']).toBe('greet');
+    expect(
+      spans(pipeline).find((s) => s.name === 'prompts/get greet')?.attributes['gen_ai.prompt.name'],
+    ).toBe('greet');
 
-    const failure = logs(pipeline).find((l) => l.body === 'Tool execution failed' && l.attributes.tool_name === 'fail');
+    const failure = logs(pipeline).find(
+      (l) => l.body === 'Tool execution failed' && l.attributes.tool_name === 'fail',
+    );
     expect(failure?.attributes).toMatchObject({ error: 'upstream said no', error_type: 'tool_error' });
     expect(failure?.spanContext?.spanId).toBe(failed?.spanContext().spanId);
-    const completed = logs(pipeline).filter((l) => l.body === 'Request completed' && l.attributes.method === 'tools/call');
+    const completed = logs(pipeline).filter(
+      (l) => l.body === 'Request completed' && l.attributes.method === 'tools/call',
+    );
     expect(completed.map((l) => l.attributes.status)).toEqual(['error', 'error']);
-    expect(completed[0]?.attributes).toMatchObject({ request_id: expect.any(String), tool_name: 'fail', duration_ms: expect.any(Number), response_size: expect.any(Number) });
+    expect(completed[0]?.attributes).toMatchObject({
+      request_id: expect.any(String),
+      tool_name: 'fail',
+      duration_ms: expect.any(Number),
+      response_size: expect.any(Number),
+    });
     expect(logs(pipeline).filter((l) => l.body === 'Request started').length).toBeGreaterThanOrEqual(4);
   });
 
@@ -116,26 +132,87 @@ describe('mcp receiver, in-process hooks', () => {
     await pipeline.shutdown();
 
     const requests = points(pipeline, 'mcp_requests_total');
-    expect(requests.find((p) => p.attributes.method === 'tools/call' && p.attributes.endpoint === 'add')?.value).toBe(2);
+    expect(
+      requests.find((p) => p.attributes.method === 'tools/call' && p.attributes.endpoint === 'add')?.value,
+    ).toBe(2);
     const tools = points(pipeline, 'mcp_tool_executions_total');
-    expect(tools.find((p) => p.attributes.tool === 'add' && p.attributes.status === 'success')?.value).toBe(2);
+    expect(tools.find((p) => p.attributes.tool === 'add' && p.attributes.status === 'success')?.value).toBe(
+      2,
+    );
     expect(tools.find((p) => p.attributes.tool === 'fail' && p.attributes.status === 'error')?.value).toBe(1);
-    const duration = points(pipeline, 'mcp_request_duration_seconds').find((p) => p.attributes.method === 'tools/call');
+    const duration = points(pipeline, 'mcp_request_duration_seconds').find(
+      (p) => p.attributes.method === 'tools/call',
+    );
     expect((duration?.value as { count: number }).count).toBe(3);
-    const semconv = points(pipeline, 'mcp.server.operation.duration').filter((p) => p.attributes['gen_ai.tool.name'] === 'add');
+    const semconv = points(pipeline, 'mcp.server.operation.duration').filter(
+      (p) => p.attributes['gen_ai.tool.name'] === 'add',
+    );
     expect((semconv[0]?.value as { count: number }).count).toBe(2);
     expect(points(pipeline, 'mcp.client.operation.duration').length).toBeGreaterThan(0);
     expect(points(pipeline, 'mcp_active_connections')[0]?.value).toBe(1);
   });
 
   it('captures arguments and results only when enabled, truncated and with secrets masked', async () => {
-    const { client, pipeline } = await connectedPair('{ capture: { arguments: true, results: true, max_length: 40 } }');
+    const { client, pipeline } = await connectedPair(
+      '{ capture: { arguments: true, results: true, max_length: 40 } }',
+    );
     await client.callTool({ name: 'fail', arguments: { token: 'hunter2' } });
     await client.callTool({ name: 'add', arguments: { a: 2, b: 2 } });
     await pipeline.shutdown();
     const failed = spans(pipeline).find((s) => s.name === 'tools/call fail' && s.kind === 1);
     expect(failed?.attributes['gen_ai.tool.call.arguments']).toBe('{"token":"[REDACTED]"}');
     const added = spans(pipeline).find((s) => s.name === 'tools/call add' && s.kind === 1);
-    expect(String(added?.attributes['gen_ai.tool.call.result'])).toMatch(/^\{"content":\[\{"type":"text","text":"4"\}\]\}$|…\[\d+ more\]$/);
+    expect(String(added?.attributes['gen_ai.tool.call.result'])).toMatch(
+      /^\{"content":\[\{"type":"text","text":"4"\}\]\}$|…\[\d+ more\]$/,
+    );
+  });
+});
+
+describe('mcp hooks never break the server', () => {
+  it('keeps serving when the pipeline refuses everything', async () => {
+    const refusing = definePlugin({
+      kind: 'exporter',
+      type: 'refusing',
+      stability: { traces: 'development', logs: 'development', metrics: 'development' },
+      config: z.strictObject({}),
+      create: Object.fromEntries(
+        (['traces', 'metrics', 'logs'] as const).map((s) => [
+          s,
+          () => ({
+            start: async () => {},
+            shutdown: async () => {},
+            consume: async () => Promise.reject(new RetryableError('full')),
+          }),
+        ]),
+      ),
+    } as never);
+    pipeline = await startPipeline(
+      CONFIG().replaceAll('[sink]', '[refusing]').replace('exporters: { sink: }', 'exporters: { refusing: }'),
+      {
+        plugins: [...builtins, refusing],
+      },
+    );
+    const server = instrumentMcpServer(makeServer(), pipeline.engine);
+    const client = new Client({ name: 'c', version: '1' });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    for (let i = 0; i < 5; i++)
+      expect((await client.callTool({ name: 'add', arguments: { a: i, b: 1 } })).content).toEqual([
+        { type: 'text', text: String(i + 1) },
+      ]);
+  });
+
+  it('keeps serving when the hooks themselves fail, and counts the failures', async () => {
+    const { client, pipeline } = await connectedPair();
+    const telemetry = pipeline.engine.sharedOf<McpTelemetry>('mcp') as McpTelemetry;
+    telemetry.tracer.startSpan = () => {
+      throw new Error('a bug in the hooks');
+    };
+    expect((await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).content).toEqual([
+      { type: 'text', text: '3' },
+    ]);
+    await pipeline.shutdown();
+    expect(points(pipeline, 'tributary_mcp_hook_errors')[0]?.value).toBeGreaterThan(0);
   });
 });

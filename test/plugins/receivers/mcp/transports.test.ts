@@ -1,0 +1,146 @@
+// The hooks on every transport the SDKs ship: stdio, Streamable HTTP, in-memory; SDK 1.x and 2.x.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Client as ClientV2 } from 'mcp-client-v2';
+import { InMemoryTransport as InMemoryV2, McpServer as McpServerV2 } from 'mcp-server-v2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
+import { builtins } from '../../../../plugins/index.js';
+import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+
+const CONFIG = `receivers: { mcp: }
+exporters: { sink: }
+service:
+  pipelines:
+    traces: { receivers: [mcp], exporters: [sink] }
+    logs: { receivers: [mcp], exporters: [sink] }
+`;
+
+let pipeline: RunningPipeline | undefined;
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  await pipeline?.shutdown();
+  pipeline = undefined;
+});
+
+const serverSpan = (p: RunningPipeline, name: string) =>
+  (p.recorded.items('traces') as ReadableSpan[]).find((s) => s.name === name && s.kind === 1);
+
+describe('mcp hooks on each transport', () => {
+  it('SDK 2.x McpServer and Client over its in-memory transport', async () => {
+    pipeline = await startPipeline(CONFIG, { plugins: builtins });
+    const server = new McpServerV2({ name: 'v2', version: '2.0.0' });
+    server.registerTool('double', { inputSchema: z.object({ n: z.number() }) }, async ({ n }) => ({
+      content: [{ type: 'text' as const, text: String(n * 2) }],
+    }));
+    instrumentMcpServer(server, pipeline.engine);
+    const client = instrumentMcpClient(
+      new ClientV2({ name: 'v2-client', version: '2.0.0' }),
+      pipeline.engine,
+    );
+    const [clientSide, serverSide] = InMemoryV2.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    closers.push(() => client.close());
+    expect(await client.callTool({ name: 'double', arguments: { n: 21 } })).toMatchObject({
+      content: [{ type: 'text', text: '42' }],
+    });
+    await pipeline.shutdown();
+    const span = serverSpan(pipeline, 'tools/call double');
+    expect(span?.attributes).toMatchObject({ 'gen_ai.tool.name': 'double', 'mcp.method.name': 'tools/call' });
+    const clientSpan = (pipeline.recorded.items('traces') as ReadableSpan[]).find(
+      (s) => s.name === 'tools/call double' && s.kind === 2,
+    );
+    expect(span?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
+  });
+
+  it('SDK 1.x over Streamable HTTP: session id, transport and client address on the span', async () => {
+    pipeline = await startPipeline(CONFIG, { plugins: builtins });
+    const engine = pipeline.engine;
+    const transports = new Map<string, StreamableHTTPServerTransport>();
+    const http: Server = createServer(async (req, res) => {
+      const id = req.headers['mcp-session-id'];
+      let transport = typeof id === 'string' ? transports.get(id) : undefined;
+      if (!transport) {
+        transport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => crypto.randomUUID(),
+          onsessioninitialized: (sid) => void transports.set(sid, transport as StreamableHTTPServerTransport),
+        });
+        const server = instrumentMcpServer(new McpServer({ name: 'http', version: '1.0.0' }), engine);
+        server.registerTool('ping_me', {}, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+        await server.connect(transport);
+      }
+      await transport.handleRequest(req, res);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => http.close(resolve)));
+    const url = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`);
+    const client = new Client({ name: 'http-client', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(url);
+    await client.connect(transport);
+    closers.push(() => client.close());
+    expect(await client.callTool({ name: 'ping_me', arguments: {} })).toMatchObject({
+      content: [{ text: 'pong' }],
+    });
+    await pipeline.shutdown();
+    const span = serverSpan(pipeline, 'tools/call ping_me');
+    expect(span?.attributes).toMatchObject({
+      'mcp.session.id': transport.sessionId,
+      'network.transport': 'tcp',
+      'client.address': '127.0.0.1',
+    });
+  });
+
+  it('SDK 1.x over stdio: a server process that embeds the engine writes its spans and logs to a file', async () => {
+    const output = join(tmpdir(), `tributary-stdio-${process.pid}-${Date.now()}.jsonl`);
+    const client = new Client({ name: 'stdio-client', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(import.meta.dirname, 'fixtures/stdio-server.mjs'), output],
+      }),
+    );
+    expect(await client.callTool({ name: 'shout', arguments: { text: 'hi' } })).toMatchObject({
+      content: [{ text: 'HI' }],
+    });
+    await client.close();
+    await expect
+      .poll(() => readLines(output).some((l) => l.message === 'Request completed' && l.tool_name === 'shout'))
+      .toBe(true);
+    const lines = readLines(output);
+    const span = lines.find((l) => l.name === 'tools/call shout');
+    expect(span).toMatchObject({
+      kind: 'SERVER',
+      attributes: { 'network.transport': 'pipe', 'gen_ai.tool.name': 'shout' },
+    });
+    const completed = lines.find((l) => l.message === 'Request completed' && l.tool_name === 'shout');
+    expect(completed).toMatchObject({
+      level: 'INFO',
+      status: 'success',
+      trace_id: span?.trace_id,
+      span_id: span?.span_id,
+    });
+  });
+});
+
+function readLines(path: string): Record<string, unknown>[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  } catch {
+    return [];
+  }
+}
