@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Consumer } from '../component.js';
-import type { Batch, Signal } from '../signals.js';
+import type { Batch } from '../signals.js';
 
 /**
  * Collects items produced one at a time (ended spans, emitted log records) and hands them to the

@@ -34,7 +34,11 @@ const metaGetter = {
   get: (carrier: Json, key: string) =>
     typeof carrier[key] === 'string' ? (carrier[key] as string) : undefined,
 };
-const metaSetter = { set: (carrier: Json, key: string, value: string) => void (carrier[key] = value) };
+const metaSetter = {
+  set: (carrier: Json, key: string, value: string) => {
+    carrier[key] = value;
+  },
+};
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isJsonRpc = (v: unknown): v is Json => isObject(v) && v.jsonrpc === '2.0';

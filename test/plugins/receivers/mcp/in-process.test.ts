@@ -143,11 +143,11 @@ describe('mcp receiver, in-process hooks', () => {
     const duration = points(pipeline, 'mcp_request_duration_seconds').find(
       (p) => p.attributes.method === 'tools/call',
     );
-    expect((duration?.value as { count: number }).count).toBe(3);
+    expect(duration?.value).toMatchObject({ count: 3 });
     const semconv = points(pipeline, 'mcp.server.operation.duration').filter(
       (p) => p.attributes['gen_ai.tool.name'] === 'add',
     );
-    expect((semconv[0]?.value as { count: number }).count).toBe(2);
+    expect(semconv[0]?.value).toMatchObject({ count: 2 });
     expect(points(pipeline, 'mcp.client.operation.duration').length).toBeGreaterThan(0);
     expect(points(pipeline, 'mcp_active_connections')[0]?.value).toBe(1);
   });
