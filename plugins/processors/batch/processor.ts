@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Consumer, Host, Processor } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { type Batch, countItems, type Signal } from '../../../core/signals.js';
+import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import { type BatchBuffer, createBuffer } from './buffer.js';
 import type { BatchConfig } from './config.js';
 
@@ -49,9 +50,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.timeoutMs = config.timeout;
     this.logger = ctx.logger;
     this.id = ctx.id;
-    this.attributes = ctx.pipeline
-      ? { component: ctx.id, signal, pipeline: ctx.pipeline }
-      : { component: ctx.id, signal };
+    this.attributes = componentAttributes(ctx, signal);
     this.sendSize = ctx.meter.createHistogram('tributary_processor_batch_batch_send_size', {
       description: 'Items in each batch the batch processor sent',
       unit: '{item}',

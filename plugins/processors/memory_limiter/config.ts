@@ -46,34 +46,23 @@ export const MemoryLimiterConfig = z
       });
       return;
     }
-    if (c.limit_mib !== undefined) {
-      if (c.spike_limit_percentage !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['spike_limit_percentage'],
-          message: 'spike_limit_percentage goes with limit_percentage; with limit_mib use spike_limit_mib',
-        });
-      } else if (c.spike_limit_mib !== undefined && c.spike_limit_mib >= c.limit_mib) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['spike_limit_mib'],
-          message: `spike_limit_mib (${c.spike_limit_mib}) must be less than limit_mib (${c.limit_mib})`,
-        });
-      }
-    } else if (c.limit_percentage !== undefined) {
-      if (c.spike_limit_mib !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['spike_limit_mib'],
-          message: 'spike_limit_mib goes with limit_mib; with limit_percentage use spike_limit_percentage',
-        });
-      } else if (c.spike_limit_percentage !== undefined && c.spike_limit_percentage >= c.limit_percentage) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['spike_limit_percentage'],
-          message: `spike_limit_percentage (${c.spike_limit_percentage}) must be less than limit_percentage (${c.limit_percentage})`,
-        });
-      }
+    // The same rule in either unit: the spike is given in the limit's unit and is smaller than it.
+    const unit = c.limit_mib !== undefined ? 'mib' : 'percentage';
+    const other = unit === 'mib' ? 'percentage' : 'mib';
+    const limit = c[`limit_${unit}`] as number;
+    const spike = c[`spike_limit_${unit}`];
+    if (c[`spike_limit_${other}`] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [`spike_limit_${other}`],
+        message: `spike_limit_${other} goes with limit_${other}; with limit_${unit} use spike_limit_${unit}`,
+      });
+    } else if (spike !== undefined && spike >= limit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [`spike_limit_${unit}`],
+        message: `spike_limit_${unit} (${spike}) must be less than limit_${unit} (${limit})`,
+      });
     }
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { type Consumer, type Host, type Processor, RetryableError } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { type Batch, countItems, type Signal } from '../../../core/signals.js';
+import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import type { MemoryLimiterConfig } from './config.js';
 
 const MIB = 1024 * 1024;
@@ -94,9 +95,7 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<S> {
     this.intervalMs = config.check_interval;
     this.logger = ctx.logger;
     this.id = ctx.id;
-    this.attributes = ctx.pipeline
-      ? { component: ctx.id, signal, pipeline: ctx.pipeline }
-      : { component: ctx.id, signal };
+    this.attributes = componentAttributes(ctx, signal);
     this.refusedItems = ctx.meter.createCounter('tributary_processor_memory_limiter_refused_items', {
       description: 'Items refused because memory usage was above the soft limit',
       unit: '{item}',

@@ -1,23 +1,12 @@
 import type { Attributes } from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import pino from 'pino';
-import { container } from 'tsyringe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Host, PermanentError, RetryableError } from '../../../core/component.js';
-import {
-  createExporter,
-  type ExporterSettings,
-  exporterConfig,
-  type Sender,
-} from '../../../core/exporterhelper/index.js';
-import type { CreateContext } from '../../../core/plugin.js';
+import { PermanentError, RetryableError } from '../../../core/component.js';
+import { createExporter, exporterConfig, type Sender } from '../../../core/exporterhelper/index.js';
 import type { Batch, Signal } from '../../../core/signals.js';
-
-class TestReader extends MetricReader {
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
+import { SelfTelemetry } from '../../../core/telemetry/self.js';
+import { makeSpans, testContext, testHost } from '../../../core/testing/index.js';
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
 const WARN = 40;
@@ -27,28 +16,14 @@ const ERROR = 50;
 function setup(config: unknown = {}, id = 'otlp') {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
-  const reader = new TestReader();
-  const meter = new MeterProvider({ readers: [reader] }).getMeter('tributary');
-  const ctx: CreateContext<ExporterSettings> = {
-    id,
-    kind: 'exporter',
-    type: id.split('/')[0] as string,
-    config: exporterConfig({}).parse(config),
-    logger,
-    meter,
-    container: container.createChildContainer(),
-  };
+  const telemetry = new SelfTelemetry();
+  const { meter } = telemetry;
+  const ctx = testContext(exporterConfig({}).parse(config), id, { kind: 'exporter', logger, meter });
   const deadline = new AbortController();
-  const host: Host = {
-    getExtension: () => undefined,
-    reportStatus: () => {},
-    logger,
-    meter,
-    shutdownSignal: deadline.signal,
-  };
+  const host = testHost({ logger, meter, shutdownSignal: deadline.signal });
   /** The value a self-metric reports for this exporter, 0 when it has none. */
   async function metric(name: string, signal: Signal = 'traces'): Promise<number> {
-    const { resourceMetrics } = await reader.collect();
+    const resourceMetrics = await telemetry.collect();
     for (const sm of resourceMetrics.scopeMetrics) {
       for (const m of sm.metrics) {
         if (m.descriptor.name !== name) continue;
@@ -61,10 +36,6 @@ function setup(config: unknown = {}, id = 'otlp') {
     return 0;
   }
   return { ctx, host, deadline, logs, metric };
-}
-
-function spans(count: number): ReadableSpan[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `span ${i}` }) as unknown as ReadableSpan);
 }
 
 interface Gate {
@@ -124,8 +95,8 @@ describe('createExporter with the sending queue', () => {
     const backend = new FakeBackend();
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(2));
-    await exporter.consume(spans(3));
+    await exporter.consume(makeSpans(2));
+    await exporter.consume(makeSpans(3));
     await exporter.shutdown();
     expect(backend.received.map((b) => b.length)).toEqual([2, 3]);
     expect(await metric('tributary_exporter_sent_items')).toBe(5);
@@ -141,7 +112,7 @@ describe('createExporter with the sending queue', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(2));
+    await exporter.consume(makeSpans(2));
     await exporter.shutdown();
     expect(backend.calls).toBe(4);
     expect(backend.received).toHaveLength(1);
@@ -157,7 +128,7 @@ describe('createExporter with the sending queue', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(2));
+    await exporter.consume(makeSpans(2));
     await exporter.shutdown();
     expect(backend.calls).toBeGreaterThan(1);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(2);
@@ -174,7 +145,7 @@ describe('createExporter with the sending queue', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(3));
+    await exporter.consume(makeSpans(3));
     await exporter.shutdown();
     expect(backend.calls).toBe(1);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(3);
@@ -190,7 +161,7 @@ describe('createExporter with the sending queue', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(1));
+    await exporter.consume(makeSpans(1));
     await exporter.shutdown();
     expect(backend.calls).toBe(1);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(1);
@@ -204,11 +175,11 @@ describe('createExporter with the sending queue', () => {
     const backend = new FakeBackend(() => stuck.promise);
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(1)); // taken at once by the only consumer, which then waits on the backend
-    await exporter.consume(spans(1));
-    await exporter.consume(spans(1));
-    await expect(exporter.consume(spans(4))).rejects.toThrow(RetryableError);
-    await expect(exporter.consume(spans(5))).rejects.toThrow(/^sending queue is full/);
+    await exporter.consume(makeSpans(1)); // taken at once by the only consumer, which then waits on the backend
+    await exporter.consume(makeSpans(1));
+    await exporter.consume(makeSpans(1));
+    await expect(exporter.consume(makeSpans(4))).rejects.toThrow(RetryableError);
+    await expect(exporter.consume(makeSpans(5))).rejects.toThrow(/^sending queue is full/);
     expect(await metric('tributary_exporter_dropped_items')).toBe(9);
     expect(await metric('tributary_exporter_queue_size')).toBe(2);
     expect(await metric('tributary_exporter_queue_capacity')).toBe(2);
@@ -225,9 +196,9 @@ describe('createExporter with the sending queue', () => {
     const backend = new FakeBackend(() => stuck.promise);
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    for (let i = 0; i < 3; i++) await exporter.consume(spans(1));
+    for (let i = 0; i < 3; i++) await exporter.consume(makeSpans(1));
     let queued = false;
-    const fourth = exporter.consume(spans(1)).then(() => {
+    const fourth = exporter.consume(makeSpans(1)).then(() => {
       queued = true;
     });
     await tick();
@@ -245,7 +216,7 @@ describe('createExporter with the sending queue', () => {
     const backend = new FakeBackend(() => stuck.promise);
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    for (let i = 0; i < 10; i++) await exporter.consume(spans(1));
+    for (let i = 0; i < 10; i++) await exporter.consume(makeSpans(1));
     await vi.waitFor(() => expect(backend.active).toBe(3));
     await tick();
     expect(backend.maxActive).toBe(3);
@@ -269,7 +240,7 @@ describe('createExporter with the sending queue', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(1));
+    await exporter.consume(makeSpans(1));
     await exporter.shutdown();
     expect(backend.calls).toBe(2);
     expect(reasons).toEqual([expect.objectContaining({ message: 'send timed out after 20ms' })]);
@@ -286,8 +257,8 @@ describe('createExporter with the sending queue', () => {
     const backend = new FakeBackend((call) => (call === 1 ? new Promise<void>(() => {}) : undefined));
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(1));
-    await exporter.consume(spans(1));
+    await exporter.consume(makeSpans(1));
+    await exporter.consume(makeSpans(1));
     await exporter.shutdown();
     expect(backend.received).toHaveLength(2);
     expect(backend.signals[0]?.aborted).toBe(true);
@@ -304,7 +275,7 @@ describe('createExporter without the sending queue', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(2));
+    await exporter.consume(makeSpans(2));
     expect(backend.received).toHaveLength(1);
     expect(await metric('tributary_exporter_sent_items')).toBe(2);
     await exporter.shutdown();
@@ -315,7 +286,7 @@ describe('createExporter without the sending queue', () => {
     const error = new PermanentError('invalid');
     const exporter = createExporter(ctx, 'traces', new FakeBackend(() => Promise.reject(error)));
     await exporter.start(host);
-    await expect(exporter.consume(spans(2))).rejects.toBe(error);
+    await expect(exporter.consume(makeSpans(2))).rejects.toBe(error);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(2);
     await exporter.shutdown();
   });
@@ -331,7 +302,7 @@ describe('createExporter without the sending queue', () => {
       new FakeBackend(() => Promise.reject(new Error('ECONNREFUSED'))),
     );
     await exporter.start(host);
-    const outcome = exporter.consume(spans(1));
+    const outcome = exporter.consume(makeSpans(1));
     await expect(outcome).rejects.toThrow(PermanentError);
     await expect(outcome).rejects.toThrow(/ECONNREFUSED/);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(1);
@@ -344,7 +315,7 @@ describe('createExporter without the sending queue', () => {
     const backend = new FakeBackend(() => slow.promise);
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    const sending = exporter.consume(spans(1));
+    const sending = exporter.consume(makeSpans(1));
     const stopped = exporter.shutdown();
     await tick();
     expect(backend.events).toEqual([]);
@@ -360,7 +331,7 @@ describe('shutdown', () => {
     const backend = new FakeBackend(() => new Promise<void>((resolve) => setTimeout(resolve, 2)));
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    for (let i = 0; i < 20; i++) await exporter.consume(spans(1));
+    for (let i = 0; i < 20; i++) await exporter.consume(makeSpans(1));
     await exporter.shutdown();
     expect(backend.received).toHaveLength(20);
     expect(backend.events.at(-1)).toBe('shutdown');
@@ -371,8 +342,8 @@ describe('shutdown', () => {
     const exporter = createExporter(ctx, 'traces', new FakeBackend());
     await exporter.start(host);
     await exporter.shutdown();
-    await expect(exporter.consume(spans(3))).rejects.toThrow(PermanentError);
-    await expect(exporter.consume(spans(1))).rejects.toThrow('exporter otlp is shut down');
+    await expect(exporter.consume(makeSpans(3))).rejects.toThrow(PermanentError);
+    await expect(exporter.consume(makeSpans(1))).rejects.toThrow('exporter otlp is shut down');
     expect(await metric('tributary_exporter_dropped_items')).toBe(4);
   });
 
@@ -382,7 +353,7 @@ describe('shutdown', () => {
     const backend = new FakeBackend(() => new Promise<void>(() => {}));
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    for (let i = 0; i < 3; i++) await exporter.consume(spans(2));
+    for (let i = 0; i < 3; i++) await exporter.consume(makeSpans(2));
     const stopped = exporter.shutdown();
     await tick();
     deadline.abort();
@@ -400,9 +371,9 @@ describe('shutdown', () => {
     const { ctx, host, deadline, metric } = setup({ sending_queue: { queue_size: 1, num_consumers: 1 } });
     const exporter = createExporter(ctx, 'traces', new FakeBackend(() => new Promise<void>(() => {})));
     await exporter.start(host);
-    await exporter.consume(spans(1));
-    await exporter.consume(spans(1));
-    const waiting = exporter.consume(spans(1));
+    await exporter.consume(makeSpans(1));
+    await exporter.consume(makeSpans(1));
+    const waiting = exporter.consume(makeSpans(1));
     deadline.abort();
     await exporter.shutdown();
     await expect(waiting).rejects.toThrow(PermanentError);
@@ -419,7 +390,7 @@ describe('shutdown', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(2));
+    await exporter.consume(makeSpans(2));
     await vi.advanceTimersByTimeAsync(0);
     expect(backend.calls).toBe(1);
     expect(vi.getTimerCount()).toBe(1); // the backoff wait
@@ -439,8 +410,8 @@ describe('shutdown', () => {
     });
     const exporter = createExporter(ctx, 'traces', backend);
     await exporter.start(host);
-    await exporter.consume(spans(1));
-    await exporter.consume(spans(1));
+    await exporter.consume(makeSpans(1));
+    await exporter.consume(makeSpans(1));
     const stopped = exporter.shutdown();
     await vi.runAllTimersAsync();
     await stopped;
@@ -460,7 +431,7 @@ describe('shutdown', () => {
   it('counts batches queued before a start() that never came as dropped', async () => {
     const { ctx, logs, metric } = setup();
     const exporter = createExporter(ctx, 'traces', new FakeBackend());
-    await exporter.consume(spans(4));
+    await exporter.consume(makeSpans(4));
     await exporter.shutdown();
     expect(await metric('tributary_exporter_dropped_items')).toBe(4);
     expect(logs.find((l) => l.level === ERROR)?.msg).toMatch(/before it started: dropping 4 items/);
@@ -486,7 +457,7 @@ describe('self-telemetry', () => {
     const createCounter = vi.spyOn(ctx.meter, 'createCounter');
     const exporter = createExporter(ctx, 'traces', new FakeBackend());
     await exporter.start(host);
-    for (let i = 0; i < 5; i++) await exporter.consume(spans(1));
+    for (let i = 0; i < 5; i++) await exporter.consume(makeSpans(1));
     await exporter.shutdown();
     expect(createCounter).toHaveBeenCalledTimes(3);
   });
@@ -495,8 +466,8 @@ describe('self-telemetry', () => {
     const { ctx, host, metric } = setup({ sending_queue: { queue_size: 50 } });
     const exporter = createExporter(ctx, 'traces', new FakeBackend());
     expect(await metric('tributary_exporter_queue_capacity')).toBe(50);
-    await exporter.consume(spans(3));
-    await exporter.consume(spans(1));
+    await exporter.consume(makeSpans(3));
+    await exporter.consume(makeSpans(1));
     expect(await metric('tributary_exporter_queue_size')).toBe(2);
     await exporter.start(host);
     await exporter.shutdown();

@@ -1,25 +1,11 @@
-import { metrics } from '@opentelemetry/api';
-import { LoggerProvider, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { pino } from 'pino';
-import { container } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import type { Connector, Consumer } from '../../../../core/component.js';
-import type { CreateContext } from '../../../../core/plugin.js';
 import type { Batch, Signal } from '../../../../core/signals.js';
+import { makeLogs, makeMetrics, makeSpans, testContext } from '../../../../core/testing/index.js';
 import forward from '../../../../plugins/connectors/forward/index.js';
 
 function connector<S extends Signal>(signal: S, next: Consumer<S>): Connector<S> {
-  const ctx: CreateContext<Record<string, never>> = {
-    id: 'forward',
-    kind: 'connector',
-    type: 'forward',
-    config: forward.config.parse({}),
-    logger: pino({ level: 'silent' }),
-    meter: metrics.getMeter('t'),
-    container: container.createChildContainer(),
-  };
+  const ctx = testContext(forward.config.parse({}), 'forward', { kind: 'connector' });
   const create = forward.create[`${signal}->${signal}`] as (ctx: unknown, next: Consumer<S>) => Connector<S>;
   return create(ctx, next);
 }
@@ -29,20 +15,9 @@ function recorder<S extends Signal>(): Consumer<S> & { batches: Batch<S>[] } {
   return { batches, consume: async (b) => void batches.push(b) };
 }
 
-class CollectingReader extends MetricReader {
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
-
 describe('forward connector', () => {
   it('hands spans on unchanged', async () => {
-    const spans: ReadableSpan[] = [];
-    const provider = new BasicTracerProvider({
-      spanProcessors: [
-        { onStart() {}, onEnd: (s) => spans.push(s), forceFlush: async () => {}, shutdown: async () => {} },
-      ],
-    });
-    provider.getTracer('t').startSpan('checkout').end();
+    const spans = makeSpans(1, 'checkout');
     const next = recorder<'traces'>();
     const forwarder = connector('traces', next);
     await forwarder.start({} as never);
@@ -54,24 +29,15 @@ describe('forward connector', () => {
   });
 
   it('hands metrics on unchanged', async () => {
-    const reader = new CollectingReader();
-    const provider = new MeterProvider({ readers: [reader] });
-    provider.getMeter('t').createCounter('requests').add(3);
-    const { resourceMetrics } = await reader.collect();
-    const batch: ResourceMetrics[] = [resourceMetrics];
+    const batch = await makeMetrics();
     const next = recorder<'metrics'>();
 
     await connector('metrics', next).consume(batch);
     expect(next.batches[0]).toBe(batch);
-    await provider.shutdown();
   });
 
   it('hands logs on unchanged and passes a refusal back', async () => {
-    const records: ReadableLogRecord[] = [];
-    const provider = new LoggerProvider({
-      processors: [{ onEmit: (r) => records.push(r), forceFlush: async () => {}, shutdown: async () => {} }],
-    });
-    provider.getLogger('t').emit({ body: 'hello' });
+    const records = makeLogs(['hello']);
     const next = recorder<'logs'>();
 
     await connector('logs', next).consume(records);

@@ -1,20 +1,17 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { metrics } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
-import { container } from 'tsyringe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Host } from '../../../../core/component.js';
 import type { CreateContext } from '../../../../core/plugin.js';
-import { checkConformance, startPipeline } from '../../../../core/testing/index.js';
+import { SelfTelemetry } from '../../../../core/telemetry/self.js';
+import { checkConformance, startPipeline, testContext, testHost } from '../../../../core/testing/index.js';
 import type { FileConfig } from '../../../../plugins/exporters/file/config.js';
 import { FileSender } from '../../../../plugins/exporters/file/file-exporter.js';
 import file from '../../../../plugins/exporters/file/index.js';
 import {
-  CollectingReader,
   makeLogs,
   makeMetrics,
   makeSpans,
@@ -25,28 +22,8 @@ import {
 
 const logger = pino({ level: 'silent' });
 
-function context(config: unknown, meter = metrics.getMeter('t')): CreateContext<FileConfig> {
-  return {
-    id: 'file',
-    kind: 'exporter',
-    type: 'file',
-    config: file.config.parse(config),
-    logger,
-    meter,
-    container: container.createChildContainer(),
-  };
-}
-
-function host(reported: Error[] = []): Host {
-  return {
-    getExtension: () => undefined,
-    reportStatus: (_status, error) => {
-      if (error) reported.push(error);
-    },
-    logger,
-    meter: metrics.getMeter('t'),
-    shutdownSignal: new AbortController().signal,
-  };
+function context(config: unknown, meter?: Meter): CreateContext<FileConfig> {
+  return testContext(file.config.parse(config), 'file', { kind: 'exporter', meter });
 }
 
 const live = () => new AbortController().signal;
@@ -128,7 +105,7 @@ service:
     const points = file.create.metrics?.(ctx);
     const logs = file.create.logs?.(ctx);
     if (!traces || !points || !logs) throw new Error('file must export every signal');
-    for (const exporter of [traces, points, logs]) await exporter.start(host());
+    for (const exporter of [traces, points, logs]) await exporter.start(testHost());
     await Promise.all([
       traces.consume(makeSpans()),
       points.consume(await makeMetrics()),
@@ -244,23 +221,22 @@ service:
   it('refuses to start on a path it cannot write, and counts a batch it cannot write as failed', async () => {
     const blocker = join(dir, 'blocker');
     await writeFile(blocker, '');
-    const reader = new CollectingReader();
-    const provider = new MeterProvider({ readers: [reader] });
+    const telemetry = new SelfTelemetry();
     const ctx = context(
       {
         path: join(blocker, 'out.jsonl'),
         retry_on_failure: { enabled: false },
         sending_queue: { enabled: false },
       },
-      provider.getMeter('tributary'),
+      telemetry.meter,
     );
     const exporter = file.create.logs?.(ctx);
     if (!exporter) throw new Error('file has no logs exporter');
-    await expect(exporter.start(host())).rejects.toMatchObject({ code: 'TRB_EXPORTER_FILE_WRITE' });
+    await expect(exporter.start(testHost())).rejects.toMatchObject({ code: 'TRB_EXPORTER_FILE_WRITE' });
     await expect(exporter.consume(makeLogs())).rejects.toMatchObject({ code: 'TRB_EXPORTER_FILE_WRITE' });
     await exporter.shutdown();
 
-    const { resourceMetrics } = await reader.collect();
+    const resourceMetrics = await telemetry.collect();
     const failed = resourceMetrics.scopeMetrics
       .flatMap((s) => s.metrics)
       .find((m) => m.descriptor.name === 'tributary_exporter_send_failed_items');
@@ -268,6 +244,6 @@ service:
       value: 2,
       attributes: { component: 'file', signal: 'logs' },
     });
-    await provider.shutdown();
+    await telemetry.shutdown();
   });
 });

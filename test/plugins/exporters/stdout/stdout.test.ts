@@ -1,11 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
-import { metrics } from '@opentelemetry/api';
-import { pino } from 'pino';
-import { container } from 'tsyringe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Host } from '../../../../core/component.js';
 import type { CreateContext } from '../../../../core/plugin.js';
-import { checkConformance } from '../../../../core/testing/index.js';
+import { checkConformance, testContext, testHost } from '../../../../core/testing/index.js';
 import stdout from '../../../../plugins/exporters/stdout/index.js';
 import { StdoutSender } from '../../../../plugins/exporters/stdout/stdout-exporter.js';
 import {
@@ -16,28 +12,11 @@ import {
   parseOtlpLines,
 } from '../../../core/encoding/telemetry.js';
 
-const logger = pino({ level: 'silent' });
-const meter = metrics.getMeter('t');
-
 function context(config: unknown, id = 'stdout'): CreateContext<ReturnType<typeof stdout.config.parse>> {
-  return {
-    id,
-    kind: 'exporter',
-    type: 'stdout',
-    config: stdout.config.parse(config),
-    logger,
-    meter,
-    container: container.createChildContainer(),
-  };
+  return testContext(stdout.config.parse(config), id, { kind: 'exporter' });
 }
 
-const host: Host = {
-  getExtension: () => undefined,
-  reportStatus: () => {},
-  logger,
-  meter,
-  shutdownSignal: new AbortController().signal,
-};
+const host = testHost();
 
 const live = () => new AbortController().signal;
 

@@ -1,77 +1,37 @@
-import { metrics } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import {
-  DataPointType,
-  MeterProvider,
-  MetricReader,
-  type ResourceMetrics,
-  type SumMetricData,
-} from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { DataPointType, type ResourceMetrics, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
-import { container } from 'tsyringe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Consumer, Processor } from '../../../../core/component.js';
 import type { CreateContext } from '../../../../core/plugin.js';
 import { type Batch, countItems, type Signal } from '../../../../core/signals.js';
+import { SelfTelemetry } from '../../../../core/telemetry/self.js';
+import { makeLogs, makeSpans, recordMetrics, testContext } from '../../../../core/testing/index.js';
 import batch from '../../../../plugins/processors/batch/index.js';
 
 // --- real telemetry, made with the OpenTelemetry JS SDK --------------------------------------------
 
-function makeSpans(count: number): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      {
-        onStart() {},
-        onEnd: (span) => ended.push(span),
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
-  });
-  const tracer = provider.getTracer('batch-test');
-  for (let i = 0; i < count; i++) tracer.startSpan(`span-${i}`).end();
-  return ended;
-}
-
-function makeLogs(count: number): ReadableLogRecord[] {
-  const emitted: ReadableLogRecord[] = [];
-  const provider = new LoggerProvider({
-    processors: [
-      { onEmit: (record) => emitted.push(record), forceFlush: async () => {}, shutdown: async () => {} },
-    ],
-  });
-  const logger = provider.getLogger('batch-test');
-  for (let i = 0; i < count; i++) logger.emit({ body: `log-${i}` });
-  return emitted;
-}
-
-class CollectingReader extends MetricReader {
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
+/** `log-0` … `log-<count - 1>`. */
+const messages = (count: number) => Array.from({ length: count }, (_, i) => `log-${i}`);
 
 /** Two scopes, three metrics, 12 data points: requests{route} x5, latency{route} x3, queue_depth{queue} x4. */
-async function makeMetrics(service: string): Promise<ResourceMetrics> {
-  const reader = new CollectingReader();
-  const provider = new MeterProvider({
-    readers: [reader],
-    resource: resourceFromAttributes({ 'service.name': service }),
-  });
-  const http = provider.getMeter('http');
-  const requests = http.createCounter('requests');
-  for (let i = 0; i < 5; i++) requests.add(i + 1, { route: `/r${i}` });
-  const latency = http.createHistogram('latency', { unit: 'ms' });
-  for (let i = 0; i < 3; i++) latency.record(10 * (i + 1), { route: `/r${i}` });
-  const queue = provider.getMeter('queue');
-  queue.createObservableGauge('queue_depth').addCallback((result) => {
-    for (let i = 0; i < 4; i++) result.observe(i, { queue: `q${i}` });
-  });
-  const { resourceMetrics } = await reader.collect();
-  await provider.shutdown();
-  return resourceMetrics;
+async function serviceMetrics(service: string): Promise<ResourceMetrics> {
+  const [resourceMetrics] = await recordMetrics(
+    (provider) => {
+      const http = provider.getMeter('http');
+      const requests = http.createCounter('requests');
+      for (let i = 0; i < 5; i++) requests.add(i + 1, { route: `/r${i}` });
+      const latency = http.createHistogram('latency', { unit: 'ms' });
+      for (let i = 0; i < 3; i++) latency.record(10 * (i + 1), { route: `/r${i}` });
+      const queue = provider.getMeter('queue');
+      queue.createObservableGauge('queue_depth').addCallback((result) => {
+        for (let i = 0; i < 4; i++) result.observe(i, { queue: `q${i}` });
+      });
+    },
+    { resource: resourceFromAttributes({ 'service.name': service }) },
+  );
+  return resourceMetrics as ResourceMetrics;
 }
 
 /** Every data point as `service/scope/metric{attributes}`, in order: what must survive any split. */
@@ -108,16 +68,12 @@ function create<S extends Signal>(
 ): Processor<S> {
   const lines = options.lines ?? [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  const ctx: CreateContext<ReturnType<typeof batch.config.parse>> = {
-    id: 'batch/test',
+  const ctx = testContext(batch.config.parse(config), 'batch/test', {
     kind: 'processor',
-    type: 'batch',
-    config: batch.config.parse(config),
     logger,
-    meter: options.meter ?? metrics.getMeter('t'),
-    container: container.createChildContainer(),
+    meter: options.meter,
     pipeline: `${signal}/test`,
-  };
+  });
   const factory = batch.create[signal] as (ctx: unknown, next: Consumer<S>) => Processor<S>;
   return factory(ctx, next);
 }
@@ -153,7 +109,7 @@ describe('batch processor', () => {
   it('sends a partial batch once the timeout passes', async () => {
     const next = recorder<'logs'>();
     const processor = track(create('logs', { send_batch_size: 100, timeout: '20ms' }, next));
-    const logs = makeLogs(3);
+    const logs = makeLogs(messages(3));
 
     await processor.consume(logs);
     expect(next.batches).toHaveLength(0);
@@ -191,8 +147,8 @@ describe('batch processor', () => {
     const processor = track(
       create('metrics', { send_batch_size: 5, send_batch_max_size: 5, timeout: '1h' }, next),
     );
-    const first = await makeMetrics('api');
-    const second = await makeMetrics('worker');
+    const first = await serviceMetrics('api');
+    const second = await serviceMetrics('worker');
     const input = [first, second];
     const expected = pointKeys(input);
     expect(expected).toHaveLength(24);
@@ -235,7 +191,7 @@ describe('batch processor', () => {
   });
 
   it('splits metrics correctly at every cut point', async () => {
-    const input = [await makeMetrics('api'), await makeMetrics('worker')];
+    const input = [await serviceMetrics('api'), await serviceMetrics('worker')];
     const expected = pointKeys(input);
     for (const max of [1, 2, 3, 5, 7, 8, 11, 12, 13, 23, 24, 25]) {
       const next = recorder<'metrics'>();
@@ -266,7 +222,7 @@ describe('batch processor', () => {
       consume: (b) => new Promise((resolve) => setTimeout(() => resolve(void delivered.push(b)), 30)),
     };
     const processor = create('logs', { send_batch_size: 1000, timeout: '1h' }, slow);
-    const logs = makeLogs(7);
+    const logs = makeLogs(messages(7));
 
     await processor.consume(logs);
     expect(delivered).toHaveLength(0);
@@ -318,13 +274,12 @@ describe('batch processor', () => {
   });
 
   it('logs and counts a batch the next consumer refuses', async () => {
-    const reader = new CollectingReader();
-    const provider = new MeterProvider({ readers: [reader] });
+    const telemetry = new SelfTelemetry();
     const lines: Record<string, unknown>[] = [];
     const refusing: Consumer<'traces'> = { consume: async () => Promise.reject(new Error('exporter down')) };
     const processor = create('traces', { send_batch_size: 4, timeout: '1h' }, refusing, {
       lines,
-      meter: provider.getMeter('tributary'),
+      meter: telemetry.meter,
     });
 
     await processor.consume(makeSpans(5));
@@ -334,14 +289,14 @@ describe('batch processor', () => {
     expect(warning).toMatchObject({ component: 'batch/test', signal: 'traces', items: 5 });
     expect(warning?.err).toMatchObject({ message: 'exporter down' });
 
-    const { resourceMetrics } = await reader.collect();
+    const resourceMetrics = await telemetry.collect();
     const failed = resourceMetrics.scopeMetrics
       .flatMap((sm) => sm.metrics)
       .find((m) => m.descriptor.name === 'tributary_processor_batch_send_failed_items');
     expect(failed?.dataPoints.map((p) => [p.value, p.attributes])).toEqual([
       [5, { component: 'batch/test', signal: 'traces', pipeline: 'traces/test' }],
     ]);
-    await provider.shutdown();
+    await telemetry.shutdown();
   });
 });
 

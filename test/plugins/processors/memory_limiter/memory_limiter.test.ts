@@ -1,48 +1,24 @@
-import { metrics } from '@opentelemetry/api';
-import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
-import { container } from 'tsyringe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Consumer, type Processor, RetryableError } from '../../../../core/component.js';
 import type { CreateContext } from '../../../../core/plugin.js';
 import type { Batch } from '../../../../core/signals.js';
+import { makeSpans, testContext } from '../../../../core/testing/index.js';
 import memoryLimiter from '../../../../plugins/processors/memory_limiter/index.js';
 import { MemoryLimiterProcessor } from '../../../../plugins/processors/memory_limiter/limiter.js';
 
 const MIB = 1024 * 1024;
 type Config = ReturnType<typeof memoryLimiter.config.parse>;
 
-function makeSpans(count: number): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      {
-        onStart() {},
-        onEnd: (span) => ended.push(span),
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
-  });
-  const tracer = provider.getTracer('memory-limiter-test');
-  for (let i = 0; i < count; i++) tracer.startSpan(`span-${i}`).end();
-  return ended;
-}
-
 function context(
   config: Record<string, unknown>,
   lines: Record<string, unknown>[] = [],
 ): CreateContext<Config> {
-  return {
-    id: 'memory_limiter',
+  return testContext(memoryLimiter.config.parse(config), 'memory_limiter', {
     kind: 'processor',
-    type: 'memory_limiter',
-    config: memoryLimiter.config.parse(config),
     logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
-    meter: metrics.getMeter('t'),
-    container: container.createChildContainer(),
     pipeline: 'traces',
-  };
+  });
 }
 
 function recorder(): Consumer<'traces'> & { batches: Batch<'traces'>[] } {
