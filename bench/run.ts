@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark, ours next to its peer in one process, with the ratio printed.
 import 'reflect-metadata';
+import * as mcpOverhead from './mcp-overhead.js';
 import * as pipelineBatch from './pipeline-batch.js';
-import { print } from './report.js';
+import { print, type Result } from './report.js';
 
-for (const bench of [pipelineBatch]) print(await bench.run());
+const benchmarks: { run(): Promise<Result | Result[]> }[] = [pipelineBatch, mcpOverhead];
+for (const bench of benchmarks) for (const result of [await bench.run()].flat()) print(result);

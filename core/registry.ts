@@ -26,6 +26,8 @@ export class Registry {
   register(plugin: PluginDefinition, origin = 'engine.use()'): void {
     checkPlugin(plugin, origin);
     const token = `plugin:${plugin.kind}:${plugin.type}`;
+    // The same module loaded again (validate() then start()) registers nothing new.
+    if (this.container.isRegistered(token) && this.container.resolve(token) === plugin) return;
     if (this.container.isRegistered(token)) {
       throw new TributaryError(
         'TRB_PLUGIN_DUPLICATE',

@@ -133,6 +133,28 @@ service:
     );
     await running.shutdown();
     const kinds = events.map((e) => e.split(' ').slice(0, 2).join(' '));
-    expect(kinds).toEqual(['start exporter', 'start exporter', 'start receiver', 'start receiver', 'stop receiver', 'stop receiver', 'stop exporter', 'stop exporter']);
+    expect(kinds).toEqual([
+      'start exporter',
+      'start exporter',
+      'start receiver',
+      'start receiver',
+      'stop receiver',
+      'stop receiver',
+      'stop exporter',
+      'stop exporter',
+    ]);
+  });
+});
+
+describe('engine lifecycle', () => {
+  it('validate() then start() loads the config plugins once', async () => {
+    const { Engine } = await import('../../../main.js');
+    const { createLogger } = await import('../../../core/telemetry/logger.js');
+    const config = new URL('../../../examples/third-party-plugin/pipeline.yaml', import.meta.url).pathname;
+    const engine = await Engine.fromFile(config, { logger: createLogger('silent') });
+    await engine.validate();
+    await engine.start();
+    await engine.shutdown();
+    expect([...engine.status().values()].every((s) => s.status === 'stopped')).toBe(true);
   });
 });
