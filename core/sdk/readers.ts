@@ -1,4 +1,4 @@
-import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { type MetricProducer, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
 import type { Consumer } from '../component.js';
 
@@ -22,8 +22,10 @@ export class PipelineMetricReader extends OnDemandMetricReader {
     private readonly next: Consumer<'metrics'>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
+    /** Metrics made outside the SDK's instruments, collected with them. */
+    metricProducers: MetricProducer[] = [],
   ) {
-    super();
+    super({ metricProducers });
   }
 
   protected override onInitialized(): void {

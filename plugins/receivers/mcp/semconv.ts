@@ -1,5 +1,6 @@
-/** Names from the OpenTelemetry MCP semantic conventions and the monitoring guide. */
+import type { Attributes } from '@opentelemetry/api';
 
+/** Names from the OpenTelemetry MCP semantic conventions and the monitoring guide. */
 export const ATTR = {
   method: 'mcp.method.name',
   sessionId: 'mcp.session.id',
@@ -19,25 +20,33 @@ export const ATTR = {
 /** Seconds; the MCP semantic conventions' advice for operation and session durations. */
 export const DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
-/** What a request is about: the tool or prompt it names (the span name's target), and its attributes. */
+/**
+ * Adds what a request is about to `attributes` (the tool, prompt or resource it names) and returns its
+ * target: the tool or prompt name that ends the span's name.
+ */
 export function describeRequest(
   method: string,
-  params: unknown,
-): { target?: string; attributes: Record<string, string> } {
-  const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
-  const name = typeof p.name === 'string' ? p.name : undefined;
+  params: Record<string, unknown> | undefined,
+  attributes: Attributes,
+): string | undefined {
+  if (!params) return undefined;
+  const name = typeof params.name === 'string' ? params.name : undefined;
   switch (method) {
     case 'tools/call':
-      return name
-        ? { target: name, attributes: { [ATTR.toolName]: name, [ATTR.operationName]: 'execute_tool' } }
-        : { attributes: {} };
+      if (name) {
+        attributes[ATTR.toolName] = name;
+        attributes[ATTR.operationName] = 'execute_tool';
+      }
+      return name;
     case 'prompts/get':
-      return name ? { target: name, attributes: { [ATTR.promptName]: name } } : { attributes: {} };
+      if (name) attributes[ATTR.promptName] = name;
+      return name;
     case 'resources/read':
     case 'resources/subscribe':
     case 'resources/unsubscribe':
-      return typeof p.uri === 'string' ? { attributes: { [ATTR.resourceUri]: p.uri } } : { attributes: {} };
+      if (typeof params.uri === 'string') attributes[ATTR.resourceUri] = params.uri;
+      return undefined;
     default:
-      return { attributes: {} };
+      return undefined;
   }
 }

@@ -8,7 +8,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { captureValue } from './capture.js';
 import { ATTR, describeRequest } from './semconv.js';
@@ -18,14 +17,31 @@ import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 type Json = Record<string, unknown>;
 type Id = string | number;
 
-interface Pending {
+/** A request in flight. */
+export interface Pending {
+  id: Id;
   span: Span;
+  /** performance.now() when it arrived, and the wall clock then (for its log record). */
   started: number;
+  startedAt: number;
   method: string;
   target?: string;
   /** Incoming requests are served here (SERVER spans); outgoing ones are sent from here (CLIENT spans). */
   incoming: boolean;
+  sessionId?: string;
+  /** Which session attributes the span started with. */
+  sharedKey: string;
   progressToken?: unknown;
+}
+
+/** A finished request, recorded into metrics and logs after the response is on its way. */
+export interface Outcome {
+  seconds: number;
+  endedAt: number;
+  error?: string;
+  message?: string;
+  size?: number;
+  response?: Json;
 }
 
 const propagator = new W3CTraceContextPropagator();
@@ -44,41 +60,41 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const isJsonRpc = (v: unknown): v is Json => isObject(v) && v.jsonrpc === '2.0';
 const now = () => performance.now();
 
-/** The hooks of one MCP connection: turns the JSON-RPC messages it sees into spans, metrics and logs. */
+/**
+ * The hooks of one MCP connection. On the request's path it does only what must happen then: start
+ * the span (so handler code can join it), end it when the response goes out. Metrics and log records
+ * are made after the response left, in the telemetry's next turn.
+ */
 export class McpSessionObserver implements McpSession {
   private readonly pending = new Map<Id, Pending>();
   private readonly byProgressToken = new Map<unknown, Pending>();
   private readonly opened = now();
   private protocolVersion?: string;
   private closed = false;
-  private readonly base: Attributes;
+  /** network.transport, mcp.protocol.version, mcp.session.id: rebuilt only when one of them changes. */
+  private shared: Attributes = {};
+  private sharedKey = '';
 
   constructor(
     private readonly telemetry: McpTelemetry,
-    private readonly options: McpSessionOptions,
+    readonly options: McpSessionOptions,
   ) {
-    this.base = options.transport ? { [ATTR.networkTransport]: options.transport } : {};
     if (options.side === 'server') telemetry.instruments.activeConnections.add(1);
   }
 
   incoming(message: unknown, info?: MessageInfo): Context | undefined {
     try {
-      if (Array.isArray(message)) {
-        for (const m of message) this.receive(m, info);
-        return undefined;
-      }
-      return this.receive(message, info);
+      if (!Array.isArray(message)) return this.receive(message, info);
+      for (const m of message) this.receive(m, info);
     } catch (err) {
       this.telemetry.hookError(err);
-      return undefined;
     }
+    return undefined;
   }
 
   outgoing(message: unknown, info?: MessageInfo): unknown {
     try {
-      return Array.isArray(message)
-        ? message.map((m) => this.send(m, info, message.length))
-        : this.send(message, info, 1);
+      return Array.isArray(message) ? message.map((m) => this.send(m, undefined)) : this.send(message, info);
     } catch (err) {
       this.telemetry.hookError(err);
       return message;
@@ -87,7 +103,7 @@ export class McpSessionObserver implements McpSession {
 
   unparsed(_bytes: number): void {
     try {
-      this.telemetry.instruments.unparsed.add(1, this.base);
+      this.telemetry.instruments.unparsed.add(1, this.attributes());
     } catch (err) {
       this.telemetry.hookError(err);
     }
@@ -97,112 +113,110 @@ export class McpSessionObserver implements McpSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (const [id, p] of this.pending)
-        this.finish(id, p, {
-          error: 'connection_closed',
-          message: 'the connection closed before a response',
-        });
-      const attributes = {
-        ...this.base,
-        ...this.versionAttribute(),
-        ...(error ? { [ATTR.errorType]: error.name } : {}),
-      };
+      for (const p of this.pending.values())
+        this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
       const { instruments } = this.telemetry;
-      const histogram =
-        this.options.side === 'server'
-          ? instruments.serverSessionDuration
-          : instruments.clientSessionDuration;
-      histogram.record((now() - this.opened) / 1000, attributes);
-      if (this.options.side === 'server') instruments.activeConnections.add(-1);
+      const attributes = error ? { ...this.attributes(), [ATTR.errorType]: error.name } : this.attributes();
+      const server = this.options.side === 'server';
+      (server ? instruments.serverSessionDuration : instruments.clientSessionDuration).record(
+        (now() - this.opened) / 1000,
+        attributes,
+      );
+      if (server) instruments.activeConnections.add(-1);
     } catch (err) {
       this.telemetry.hookError(err);
     }
   }
 
+  /** Attributes every span and point of this session carries. */
+  attributes(): Attributes {
+    const sessionId = this.options.sessionId?.();
+    const key = `${this.protocolVersion}\u0000${sessionId}`;
+    if (key !== this.sharedKey) {
+      this.sharedKey = key;
+      this.shared = {};
+      if (this.options.transport) this.shared[ATTR.networkTransport] = this.options.transport;
+      if (this.protocolVersion) this.shared[ATTR.protocolVersion] = this.protocolVersion;
+      if (sessionId) this.shared[ATTR.sessionId] = sessionId;
+    }
+    return this.shared;
+  }
+
   private receive(m: unknown, info: MessageInfo | undefined): Context | undefined {
     if (!isJsonRpc(m)) return undefined;
-    if (typeof m.method === 'string') {
-      if (m.id !== undefined && m.id !== null) return this.startRequest(m, true, info);
-      this.notification(m, true);
+    if (typeof m.method !== 'string') {
+      this.response(m, false, info);
       return undefined;
     }
-    this.response(m, false, info);
+    if (m.id !== undefined && m.id !== null) return this.startRequest(m, true, info);
+    this.notification(m, true);
     return undefined;
   }
 
-  private send(m: unknown, info: MessageInfo | undefined, count: number): unknown {
+  private send(m: unknown, info: MessageInfo | undefined): unknown {
     if (!isJsonRpc(m)) return m;
-    if (typeof m.method === 'string') {
-      if (m.id === undefined || m.id === null) {
-        this.notification(m, false);
-        return m;
-      }
-      const ctx = this.startRequest(m, false, info);
-      // Only a client carries its trace context to the server; a server's messages are passed on as they are.
-      return this.options.side === 'client' && ctx ? withTraceContext(m, ctx) : m;
+    if (typeof m.method !== 'string') {
+      this.response(m, true, info);
+      return m;
     }
-    this.response(m, true, info && count === 1 ? info : undefined);
-    return m;
+    if (m.id === undefined || m.id === null) {
+      this.notification(m, false);
+      return m;
+    }
+    const ctx = this.startRequest(m, false, info);
+    // Only a client carries its trace context to the server; a server's messages are passed on as they are.
+    return this.options.side === 'client' ? withTraceContext(m, ctx) : m;
   }
 
   private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): Context {
     const method = m.method as string;
     const id = m.id as Id;
     const params = isObject(m.params) ? m.params : undefined;
-    const meta = isObject(params?._meta) ? params._meta : undefined;
+    const meta = params && isObject(params._meta) ? params._meta : undefined;
     if (method === 'initialize' && typeof params?.protocolVersion === 'string')
       this.protocolVersion ??= params.protocolVersion;
-    const { target, attributes } = describeRequest(method, params);
-    const sessionId = this.options.sessionId?.();
-    const clientAddress = info?.clientAddress ?? this.options.clientAddress;
+
+    const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
+    const target = describeRequest(method, params, attributes);
+    Object.assign(attributes, this.attributes());
+    const clientAddress = incoming ? (info?.clientAddress ?? this.options.clientAddress) : undefined;
+    if (clientAddress) attributes[ATTR.clientAddress] = clientAddress;
+    const { capture } = this.telemetry.config;
+    if (capture.arguments && target && method === 'tools/call') {
+      attributes[ATTR.toolArguments] = captureValue(
+        params?.arguments ?? {},
+        capture.redact_keys,
+        capture.max_length,
+      );
+    }
+
     const parent =
       incoming && meta?.traceparent ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : context.active();
     const span = this.telemetry.tracer.startSpan(
       target ? `${method} ${target}` : method,
-      {
-        kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT,
-        attributes: {
-          [ATTR.method]: method,
-          [ATTR.requestId]: String(id),
-          ...attributes,
-          ...this.base,
-          ...this.versionAttribute(),
-          ...(sessionId ? { [ATTR.sessionId]: sessionId } : {}),
-          ...(clientAddress && incoming ? { [ATTR.clientAddress]: clientAddress } : {}),
-        },
-      },
+      { kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT, attributes },
       parent,
     );
-    const { capture } = this.telemetry.config;
-    if (capture.arguments && method === 'tools/call' && params) {
-      span.setAttribute(
-        ATTR.toolArguments,
-        captureValue(params.arguments ?? {}, capture.redact_keys, capture.max_length),
-      );
-    }
     const pending: Pending = {
+      id,
       span,
       started: now(),
+      startedAt: Date.now(),
       method,
       target,
       incoming,
+      sessionId: this.options.sessionId?.(),
+      sharedKey: this.sharedKey,
       progressToken: meta?.progressToken,
     };
     this.pending.set(id, pending);
     if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
-    const ctx = trace.setSpan(parent, span);
-    if (incoming && this.options.side === 'server') {
-      this.log(ctx, SeverityNumber.INFO, 'Request started', {
-        request_id: String(id),
-        ...this.requestFields(pending, sessionId),
-      });
-    }
-    return ctx;
+    if (incoming && this.options.side === 'server') this.telemetry.started(this, pending);
+    return trace.setSpan(parent, span);
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
-    const id = m.id as Id;
-    const pending = this.pending.get(id);
+    const pending = this.pending.get(m.id as Id);
     // A response travels the opposite way to its request.
     if (!pending || pending.incoming !== outgoing) return;
     const result = isObject(m.result) ? m.result : undefined;
@@ -210,37 +224,33 @@ export class McpSessionObserver implements McpSession {
       this.protocolVersion = result.protocolVersion;
     const error = isObject(m.error) ? m.error : undefined;
     if (error) {
-      this.finish(id, pending, {
+      this.finish(pending, {
         error: String(error.code ?? 'error'),
         message: String(error.message ?? ''),
         size: info?.size,
-        m,
+        response: m,
       });
-    } else if (pending.method === 'tools/call' && result?.isError === true) {
-      this.finish(id, pending, {
+    } else if (result?.isError === true && pending.method === 'tools/call') {
+      this.finish(pending, {
         error: 'tool_error',
         message: firstText(result),
         size: info?.size,
-        m,
-        result,
+        response: m,
       });
     } else {
-      this.finish(id, pending, { size: info?.size, m, result });
+      this.finish(pending, { size: info?.size, response: m });
     }
   }
 
   private notification(m: Json, incoming: boolean): void {
     const params = isObject(m.params) ? m.params : undefined;
-    if (m.method === 'notifications/cancelled' && params) {
+    if (!params) return;
+    if (m.method === 'notifications/cancelled') {
       const pending = this.pending.get(params.requestId as Id);
       // The cancelled request runs the other way to the notification that cancels it.
-      if (pending && pending.incoming === incoming) {
-        this.finish(params.requestId as Id, pending, {
-          error: 'cancelled',
-          message: String(params.reason ?? 'cancelled'),
-        });
-      }
-    } else if (m.method === 'notifications/progress' && params) {
+      if (pending && pending.incoming === incoming)
+        this.finish(pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
+    } else if (m.method === 'notifications/progress') {
       this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
         ...(typeof params.progress === 'number' ? { 'mcp.progress': params.progress } : {}),
         ...(typeof params.total === 'number' ? { 'mcp.progress.total': params.total } : {}),
@@ -248,96 +258,34 @@ export class McpSessionObserver implements McpSession {
     }
   }
 
-  private finish(
-    id: Id,
-    p: Pending,
-    outcome: { error?: string; message?: string; size?: number; m?: Json; result?: Json },
-  ): void {
-    this.pending.delete(id);
+  /** Ends the span now; metrics and logs follow in the telemetry's next turn. */
+  private finish(p: Pending, outcome: Omit<Outcome, 'seconds' | 'endedAt'>): void {
+    const ended = now();
+    this.pending.delete(p.id);
     if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
-    const seconds = (now() - p.started) / 1000;
     const { span } = p;
-    const { instruments, config } = this.telemetry;
     if (outcome.error) {
       span.setAttribute(ATTR.errorType, outcome.error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
     }
-    if (p.incoming && p.target && outcome.result && config.capture.results) {
+    const { capture } = this.telemetry.config;
+    if (capture.results && p.incoming && p.target && outcome.response?.result) {
       span.setAttribute(
         ATTR.toolResult,
-        captureValue(outcome.result, config.capture.redact_keys, config.capture.max_length),
+        captureValue(outcome.response.result, capture.redact_keys, capture.max_length),
       );
     }
-    if (this.protocolVersion) span.setAttribute(ATTR.protocolVersion, this.protocolVersion);
-    const sessionId = this.options.sessionId?.();
-    if (sessionId) span.setAttribute(ATTR.sessionId, sessionId);
+    // Learned during the request: the version from the initialize response, an HTTP session's id.
+    const shared = this.attributes();
+    if (p.sharedKey !== this.sharedKey) span.setAttributes(shared);
     span.end();
-
-    const attributes: Attributes = {
-      [ATTR.method]: p.method,
-      ...(p.method === 'tools/call' && p.target ? { [ATTR.toolName]: p.target } : {}),
-      ...(p.method === 'prompts/get' && p.target ? { [ATTR.promptName]: p.target } : {}),
-      ...(outcome.error ? { [ATTR.errorType]: outcome.error } : {}),
-      ...this.base,
-      ...this.versionAttribute(),
-    };
-    if (!p.incoming) {
-      instruments.clientDuration.record(seconds, attributes);
-      return;
-    }
-    instruments.serverDuration.record(seconds, attributes);
-    if (this.options.side !== 'server') return;
-    // The monitoring guide's series, so its dashboard and alert rules work unchanged.
-    instruments.requests.add(1, { method: p.method, endpoint: p.target ?? '' });
-    instruments.requestDuration.record(seconds, { method: p.method });
-    const status = outcome.error ? 'error' : 'success';
-    if (p.method === 'tools/call' && p.target) instruments.toolExecutions.add(1, { tool: p.target, status });
-
-    const ctx = trace.setSpan(ROOT_CONTEXT, span);
-    if (outcome.error && p.method === 'tools/call') {
-      this.log(ctx, SeverityNumber.ERROR, 'Tool execution failed', {
-        tool_name: p.target ?? '',
-        error: outcome.message ?? outcome.error,
-        error_type: outcome.error,
-      });
-    }
-    if (config.request_logs) {
-      this.log(ctx, outcome.error ? SeverityNumber.WARN : SeverityNumber.INFO, 'Request completed', {
-        request_id: String(id),
-        ...this.requestFields(p, sessionId),
-        status,
-        ...(outcome.error ? { error_type: outcome.error } : {}),
-        duration_ms: seconds * 1000,
-        response_size: outcome.size ?? (outcome.m ? JSON.stringify(outcome.m).length : 0),
-      });
-    }
-  }
-
-  private requestFields(p: Pending, sessionId: string | undefined): Attributes {
-    return {
-      method: p.method,
-      ...(p.target ? { target: p.target } : {}),
-      ...(p.method === 'tools/call' && p.target ? { tool_name: p.target } : {}),
-      ...(sessionId ? { session_id: sessionId } : {}),
-    };
-  }
-
-  private log(ctx: Context, severityNumber: SeverityNumber, body: string, attributes: Attributes): void {
-    const { logs, config } = this.telemetry;
-    if (!logs || (!config.request_logs && severityNumber < SeverityNumber.ERROR)) return;
-    logs.emit({ severityNumber, severityText: SEVERITY[severityNumber], body, attributes, context: ctx });
-  }
-
-  private versionAttribute(): Attributes {
-    return this.protocolVersion ? { [ATTR.protocolVersion]: this.protocolVersion } : {};
+    this.telemetry.finished(this, p, {
+      ...outcome,
+      seconds: (ended - p.started) / 1000,
+      endedAt: Date.now(),
+    });
   }
 }
-
-const SEVERITY: Partial<Record<SeverityNumber, string>> = {
-  [SeverityNumber.INFO]: 'INFO',
-  [SeverityNumber.WARN]: 'WARN',
-  [SeverityNumber.ERROR]: 'ERROR',
-};
 
 /** A copy of an outgoing request with the span's trace context in `params._meta`. */
 function withTraceContext(m: Json, ctx: Context): Json {

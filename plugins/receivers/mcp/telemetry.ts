@@ -11,22 +11,19 @@ import { PipelineLogProcessor, PipelineSpanProcessor } from '../../../core/sdk/p
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import type { Signal } from '../../../core/signals.js';
 import type { McpConfig } from './config.js';
+import { OperationStats } from './operations.js';
+import { logStarted, recordFinished } from './record.js';
 import { DURATION_BUCKETS } from './semconv.js';
-import { McpSessionObserver } from './session.js';
+import { McpSessionObserver, type Outcome, type Pending } from './session.js';
 import type { McpHooks, McpSession, McpSessionOptions } from './types.js';
 
 const SCOPE = 'tributary-mcp';
 
 /** The instruments every session records into; made once per receiver. */
 export interface McpInstruments {
-  serverDuration: Histogram;
-  clientDuration: Histogram;
   serverSessionDuration: Histogram;
   clientSessionDuration: Histogram;
-  requests: Counter;
-  requestDuration: Histogram;
   activeConnections: UpDownCounter;
-  toolExecutions: Counter;
   unparsed: Counter;
   hookErrors: Counter;
 }
@@ -42,11 +39,16 @@ export class McpTelemetry implements McpHooks {
   tracerProvider?: BasicTracerProvider;
   logs?: OtelLogger;
   instruments!: McpInstruments;
+  /** Request durations and counts: the busiest metrics, aggregated without per-request SDK calls. */
+  readonly operations = new OperationStats();
   private readonly next: { [S in Signal]?: Consumer<S> } = {};
   private readonly running = new Set<Signal>();
   private providers?: { traces: BasicTracerProvider; metrics: MeterProvider; logs?: LoggerProvider };
   private stopped?: Promise<void>;
   private hookErrorLogged = false;
+  /** Requests started or finished since the last turn: recorded after the responses left. */
+  private later: { session: McpSessionObserver; p: Pending; outcome?: Outcome }[] = [];
+  private scheduled?: NodeJS.Immediate;
 
   constructor(
     readonly config: McpConfig,
@@ -67,6 +69,7 @@ export class McpTelemetry implements McpHooks {
   shutdown(signal: Signal): Promise<void> {
     this.running.delete(signal);
     if (this.running.size > 0 || !this.providers) return Promise.resolve();
+    this.record();
     const { traces, metrics, logs } = this.providers;
     this.stopped ??= Promise.all([traces.shutdown(), metrics.shutdown(), logs?.shutdown()]).then(() => {});
     return this.stopped;
@@ -75,6 +78,31 @@ export class McpTelemetry implements McpHooks {
   session(options: McpSessionOptions): McpSession {
     return new McpSessionObserver(this, options);
   }
+
+  started(session: McpSessionObserver, p: Pending): void {
+    this.later.push({ session, p });
+    this.scheduled ??= setImmediate(this.record);
+  }
+
+  finished(session: McpSessionObserver, p: Pending, outcome: Outcome): void {
+    this.later.push({ session, p, outcome });
+    this.scheduled ??= setImmediate(this.record);
+  }
+
+  private readonly record = (): void => {
+    clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const work = this.later;
+    this.later = [];
+    for (const { session, p, outcome } of work) {
+      try {
+        if (outcome) recordFinished(this, session, p, outcome);
+        else logStarted(this, p);
+      } catch (err) {
+        this.hookError(err);
+      }
+    }
+  };
 
   /** A bug in the hooks: counted and logged once, never passed to the MCP protocol. */
   hookError(err: unknown): void {
@@ -99,7 +127,7 @@ export class McpTelemetry implements McpHooks {
     const meterProvider = new MeterProvider({
       resource,
       readers: metrics
-        ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger)]
+        ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger, [this.operations])]
         : [],
     });
     const loggerProvider = logs
@@ -125,19 +153,11 @@ function makeInstruments(provider: MeterProvider): McpInstruments {
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
   return {
-    serverDuration: seconds(
-      'mcp.server.operation.duration',
-      'Duration of MCP requests handled by the server.',
-    ),
-    clientDuration: seconds('mcp.client.operation.duration', 'Duration of MCP requests sent by the client.'),
     serverSessionDuration: seconds('mcp.server.session.duration', 'Duration of MCP sessions on the server.'),
     clientSessionDuration: seconds('mcp.client.session.duration', 'Duration of MCP sessions on the client.'),
-    requests: meter.createCounter('mcp_requests_total', { description: 'Total requests' }),
-    requestDuration: seconds('mcp_request_duration_seconds', 'Request duration'),
     activeConnections: meter.createUpDownCounter('mcp_active_connections', {
       description: 'Active connections',
     }),
-    toolExecutions: meter.createCounter('mcp_tool_executions_total', { description: 'Tool executions' }),
     unparsed: meter.createCounter('tributary_mcp_unparsed_messages', {
       unit: '{message}',
       description: 'Lines or payloads relayed that were not JSON-RPC',

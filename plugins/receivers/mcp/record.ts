@@ -1,0 +1,87 @@
+import { type Attributes, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { ATTR } from './semconv.js';
+import type { McpSessionObserver, Outcome, Pending } from './session.js';
+import type { McpTelemetry } from './telemetry.js';
+
+/** "Request started": the monitoring guide's middleware log, linked to the request's span. */
+export function logStarted(telemetry: McpTelemetry, p: Pending): void {
+  if (!telemetry.logs || !telemetry.config.request_logs) return;
+  telemetry.logs.emit({
+    timestamp: p.startedAt,
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    body: 'Request started',
+    attributes: requestFields(p),
+    context: trace.setSpan(ROOT_CONTEXT, p.span),
+  });
+}
+
+/** Metrics and logs of a finished request: the semantic conventions' series and the guide's. */
+export function recordFinished(
+  telemetry: McpTelemetry,
+  session: McpSessionObserver,
+  p: Pending,
+  outcome: Outcome,
+): void {
+  const server = session.options.side === 'server';
+  // A client records the requests it sends; a server those it serves (the guide's series among them).
+  if (p.incoming !== server) return;
+  const shared = session.attributes();
+  telemetry.operations.record(
+    {
+      side: session.options.side,
+      method: p.method,
+      target: p.target,
+      targetKey: p.method === 'prompts/get' ? ATTR.promptName : ATTR.toolName,
+      error: outcome.error,
+      transport: session.options.transport,
+      version: shared[ATTR.protocolVersion] as string | undefined,
+    },
+    outcome.seconds,
+  );
+  if (!server) return;
+
+  const status = outcome.error ? 'error' : 'success';
+  const { logs, config } = telemetry;
+  if (!logs) return;
+  const context = trace.setSpan(ROOT_CONTEXT, p.span);
+  if (outcome.error && p.method === 'tools/call') {
+    logs.emit({
+      timestamp: outcome.endedAt,
+      severityNumber: SeverityNumber.ERROR,
+      severityText: 'ERROR',
+      body: 'Tool execution failed',
+      attributes: {
+        tool_name: p.target ?? '',
+        error: outcome.message ?? outcome.error,
+        error_type: outcome.error,
+      },
+      context,
+    });
+  }
+  if (!config.request_logs) return;
+  const fields = requestFields(p);
+  fields.status = status;
+  if (outcome.error) fields.error_type = outcome.error;
+  fields.duration_ms = outcome.seconds * 1000;
+  fields.response_size = outcome.size ?? (outcome.response ? JSON.stringify(outcome.response).length : 0);
+  logs.emit({
+    timestamp: outcome.endedAt,
+    severityNumber: outcome.error ? SeverityNumber.WARN : SeverityNumber.INFO,
+    severityText: outcome.error ? 'WARN' : 'INFO',
+    body: 'Request completed',
+    attributes: fields,
+    context,
+  });
+}
+
+function requestFields(p: Pending): Attributes {
+  const fields: Attributes = { request_id: String(p.id), method: p.method };
+  if (p.target) {
+    fields.target = p.target;
+    if (p.method === 'tools/call') fields.tool_name = p.target;
+  }
+  if (p.sessionId) fields.session_id = p.sessionId;
+  return fields;
+}
