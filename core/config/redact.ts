@@ -1,4 +1,4 @@
-const SECRET = /password|passwd|token|secret|api_?key|authorization|credential|private_?key|cookie/i;
+const SECRET = /password|passwd|token|secret|api[_-]?key|authorization|credential|private[_-]?key|cookie/i;
 
 /** A copy of a config with the values of secret-looking keys replaced, for print-config and logs. */
 export function redactSecrets(value: unknown): unknown {
