@@ -1,4 +1,4 @@
-import { type Attributes, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ATTR } from './semconv.js';
 import type { McpSessionObserver, Outcome, Pending } from './session.js';
@@ -6,14 +6,14 @@ import type { McpTelemetry } from './telemetry.js';
 
 /** "Request started": the monitoring guide's middleware log, linked to the request's span. */
 export function logStarted(telemetry: McpTelemetry, p: Pending): void {
-  if (!telemetry.logs || !telemetry.config.request_logs) return;
-  telemetry.logs.emit({
-    timestamp: p.startedAt,
+  if (!telemetry.logging || !telemetry.config.request_logs) return;
+  telemetry.log({
+    time: p.startedAt,
     severityNumber: SeverityNumber.INFO,
     severityText: 'INFO',
     body: 'Request started',
     attributes: requestFields(p),
-    context: trace.setSpan(ROOT_CONTEXT, p.span),
+    spanContext: p.span.spanContext(),
   });
 }
 
@@ -43,12 +43,11 @@ export function recordFinished(
   if (!server) return;
 
   const status = outcome.error ? 'error' : 'success';
-  const { logs, config } = telemetry;
-  if (!logs) return;
-  const context = trace.setSpan(ROOT_CONTEXT, p.span);
+  if (!telemetry.logging) return;
+  const spanContext = p.span.spanContext();
   if (outcome.error && p.method === 'tools/call') {
-    logs.emit({
-      timestamp: outcome.endedAt,
+    telemetry.log({
+      time: outcome.endedAt,
       severityNumber: SeverityNumber.ERROR,
       severityText: 'ERROR',
       body: 'Tool execution failed',
@@ -57,22 +56,22 @@ export function recordFinished(
         error: outcome.message ?? outcome.error,
         error_type: outcome.error,
       },
-      context,
+      spanContext,
     });
   }
-  if (!config.request_logs) return;
+  if (!telemetry.config.request_logs) return;
   const fields = requestFields(p);
   fields.status = status;
   if (outcome.error) fields.error_type = outcome.error;
   fields.duration_ms = outcome.seconds * 1000;
   fields.response_size = outcome.size ?? (outcome.response ? JSON.stringify(outcome.response).length : 0);
-  logs.emit({
-    timestamp: outcome.endedAt,
+  telemetry.log({
+    time: outcome.endedAt,
     severityNumber: outcome.error ? SeverityNumber.WARN : SeverityNumber.INFO,
     severityText: outcome.error ? 'WARN' : 'INFO',
     body: 'Request completed',
     attributes: fields,
-    context,
+    spanContext,
   });
 }
 

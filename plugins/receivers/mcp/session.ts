@@ -29,8 +29,8 @@ export interface Pending {
   /** Incoming requests are served here (SERVER spans); outgoing ones are sent from here (CLIENT spans). */
   incoming: boolean;
   sessionId?: string;
-  /** Which session attributes the span started with. */
-  sharedKey: string;
+  /** Which version of the session attributes the span started with. */
+  sharedKey: number;
   progressToken?: unknown;
 }
 
@@ -73,7 +73,10 @@ export class McpSessionObserver implements McpSession {
   private closed = false;
   /** network.transport, mcp.protocol.version, mcp.session.id: rebuilt only when one of them changes. */
   private shared: Attributes = {};
-  private sharedKey = '';
+  /** Bumped whenever `shared` is rebuilt. */
+  private sharedKey = 0;
+  private sharedSession?: string;
+  private sharedVersion?: string;
 
   constructor(
     private readonly telemetry: McpTelemetry,
@@ -131,9 +134,14 @@ export class McpSessionObserver implements McpSession {
   /** Attributes every span and point of this session carries. */
   attributes(): Attributes {
     const sessionId = this.options.sessionId?.();
-    const key = `${this.protocolVersion}\u0000${sessionId}`;
-    if (key !== this.sharedKey) {
-      this.sharedKey = key;
+    if (
+      sessionId !== this.sharedSession ||
+      this.protocolVersion !== this.sharedVersion ||
+      this.sharedKey === 0
+    ) {
+      this.sharedSession = sessionId;
+      this.sharedVersion = this.protocolVersion;
+      this.sharedKey++;
       this.shared = {};
       if (this.options.transport) this.shared[ATTR.networkTransport] = this.options.transport;
       if (this.protocolVersion) this.shared[ATTR.protocolVersion] = this.protocolVersion;
@@ -278,12 +286,12 @@ export class McpSessionObserver implements McpSession {
     // Learned during the request: the version from the initialize response, an HTTP session's id.
     const shared = this.attributes();
     if (p.sharedKey !== this.sharedKey) span.setAttributes(shared);
+    // The caller's object becomes the record: no copy on the request's path.
+    const done = outcome as Outcome;
+    done.seconds = (ended - p.started) / 1000;
+    done.endedAt = Date.now();
+    this.telemetry.finished(this, p, done);
     span.end();
-    this.telemetry.finished(this, p, {
-      ...outcome,
-      seconds: (ended - p.started) / 1000,
-      endedAt: Date.now(),
-    });
   }
 }
 

@@ -1,13 +1,12 @@
 import type { Counter, Histogram, Tracer, UpDownCounter } from '@opentelemetry/api';
-import type { Logger as OtelLogger } from '@opentelemetry/api-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import type { Consumer } from '../../../core/component.js';
 import { Handoff } from '../../../core/sdk/handoff.js';
-import { PipelineLogProcessor, PipelineSpanProcessor } from '../../../core/sdk/processors.js';
+import { type LogFields, logRecord } from '../../../core/sdk/log-record.js';
+import { PipelineSpanProcessor } from '../../../core/sdk/processors.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import type { Signal } from '../../../core/signals.js';
 import type { McpConfig } from './config.js';
@@ -18,6 +17,7 @@ import { McpSessionObserver, type Outcome, type Pending } from './session.js';
 import type { McpHooks, McpSession, McpSessionOptions } from './types.js';
 
 const SCOPE = 'tributary-mcp';
+const LOG_SCOPE = { name: SCOPE };
 
 /** The instruments every session records into; made once per receiver. */
 export interface McpInstruments {
@@ -37,13 +37,16 @@ export class McpTelemetry implements McpHooks {
   tracer!: Tracer;
   /** Set at start; embedding APIs may make it the global provider so handler code's spans join the request's. */
   tracerProvider?: BasicTracerProvider;
-  logs?: OtelLogger;
+  /** Where log records go, when a logs pipeline lists this receiver. */
+  private logs?: Handoff<'logs'>;
+  private spans?: Handoff<'traces'>;
+  private resource?: Resource;
   instruments!: McpInstruments;
   /** Request durations and counts: the busiest metrics, aggregated without per-request SDK calls. */
   readonly operations = new OperationStats();
   private readonly next: { [S in Signal]?: Consumer<S> } = {};
   private readonly running = new Set<Signal>();
-  private providers?: { traces: BasicTracerProvider; metrics: MeterProvider; logs?: LoggerProvider };
+  private providers?: { traces: BasicTracerProvider; metrics: MeterProvider };
   private stopped?: Promise<void>;
   private hookErrorLogged = false;
   /** Requests started or finished since the last turn: recorded after the responses left. */
@@ -70,8 +73,8 @@ export class McpTelemetry implements McpHooks {
     this.running.delete(signal);
     if (this.running.size > 0 || !this.providers) return Promise.resolve();
     this.record();
-    const { traces, metrics, logs } = this.providers;
-    this.stopped ??= Promise.all([traces.shutdown(), metrics.shutdown(), logs?.shutdown()]).then(() => {});
+    const { traces, metrics } = this.providers;
+    this.stopped ??= Promise.all([traces.shutdown(), metrics.shutdown(), this.logs?.drain()]).then(() => {});
     return this.stopped;
   }
 
@@ -102,7 +105,19 @@ export class McpTelemetry implements McpHooks {
         this.hookError(err);
       }
     }
+    // This turn's spans and records leave together, in this turn: no further scheduling.
+    this.spans?.flush();
+    this.logs?.flush();
   };
+
+  /** Whether a logs pipeline lists this receiver. */
+  get logging(): boolean {
+    return this.logs !== undefined;
+  }
+
+  log(fields: LogFields): void {
+    this.logs?.push(logRecord(fields, this.resource as Resource, LOG_SCOPE));
+  }
 
   /** A bug in the hooks: counted and logged once, never passed to the MCP protocol. */
   hookError(err: unknown): void {
@@ -119,10 +134,11 @@ export class McpTelemetry implements McpHooks {
   private build() {
     const resource = resourceFromAttributes(this.config.resource);
     const { traces, metrics, logs } = this.next;
+    this.spans = traces && new Handoff(traces, this.logger);
     // Spans exist even without a traces pipeline: their ids correlate the logs.
     const tracerProvider = new BasicTracerProvider({
       resource,
-      spanProcessors: traces ? [new PipelineSpanProcessor(new Handoff(traces, this.logger))] : [],
+      spanProcessors: this.spans ? [new PipelineSpanProcessor(this.spans)] : [],
     });
     const meterProvider = new MeterProvider({
       resource,
@@ -130,17 +146,12 @@ export class McpTelemetry implements McpHooks {
         ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger, [this.operations])]
         : [],
     });
-    const loggerProvider = logs
-      ? new LoggerProvider({
-          resource,
-          processors: [new PipelineLogProcessor(new Handoff(logs, this.logger))],
-        })
-      : undefined;
+    this.logs = logs && new Handoff(logs, this.logger);
+    this.resource = resource;
     this.tracerProvider = tracerProvider;
     this.tracer = tracerProvider.getTracer(SCOPE);
-    this.logs = loggerProvider?.getLogger(SCOPE);
     this.instruments = makeInstruments(meterProvider);
-    return { traces: tracerProvider, metrics: meterProvider, logs: loggerProvider };
+    return { traces: tracerProvider, metrics: meterProvider };
   }
 }
 

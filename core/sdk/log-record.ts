@@ -1,0 +1,40 @@
+import type { Attributes, SpanContext } from '@opentelemetry/api';
+import type { SeverityNumber } from '@opentelemetry/api-logs';
+import { millisToHrTime } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+
+export interface LogFields {
+  /** Wall clock, milliseconds since the epoch. */
+  time: number;
+  severityNumber: SeverityNumber;
+  severityText: string;
+  body: string;
+  attributes: Attributes;
+  spanContext?: SpanContext;
+}
+
+/**
+ * A log record a receiver makes from facts it already holds, as a plain object satisfying
+ * ReadableLogRecord, the way decoding receivers build theirs. The SDK's LoggerProvider validates every
+ * attribute of every record: for the MCP hooks' two records a request, that was most of their cost.
+ */
+export function logRecord(
+  fields: LogFields,
+  resource: Resource,
+  scope: ReadableLogRecord['instrumentationScope'],
+): ReadableLogRecord {
+  const hrTime = millisToHrTime(fields.time);
+  return {
+    hrTime,
+    hrTimeObserved: hrTime,
+    spanContext: fields.spanContext,
+    severityNumber: fields.severityNumber,
+    severityText: fields.severityText,
+    body: fields.body,
+    resource,
+    instrumentationScope: scope,
+    attributes: fields.attributes,
+    droppedAttributesCount: 0,
+  };
+}
