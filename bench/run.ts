@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import * as mcpOverhead from './mcp-overhead.js';
 import * as pipelineBatch from './pipeline-batch.js';
+import * as prometheusScrape from './prometheus-scrape.js';
 import { print, type Result } from './report.js';
 
-const benchmarks: { run(): Promise<Result | Result[]> }[] = [pipelineBatch, mcpOverhead];
+const benchmarks: { run(): Promise<Result | Result[]> }[] = [pipelineBatch, mcpOverhead, prometheusScrape];
 for (const bench of benchmarks) for (const result of [await bench.run()].flat()) print(result);

@@ -1,6 +1,10 @@
 import type { PluginDefinition } from '../core/plugin.js';
 import forward from './connectors/forward/index.js';
+import elasticsearch from './exporters/elasticsearch/index.js';
 import file from './exporters/file/index.js';
+import jaeger from './exporters/jaeger/index.js';
+import otlp from './exporters/otlp/index.js';
+import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
@@ -16,4 +20,8 @@ export const builtins: readonly PluginDefinition[] = [
   forward,
   stdout,
   file,
+  elasticsearch,
+  prometheus,
+  otlp,
+  jaeger,
 ] as PluginDefinition[];

@@ -20,13 +20,21 @@ await engine.start();
 /** One McpServer per session, each instrumented: every request becomes a span, metrics and logs. */
 function mcpServer() {
   const server = instrumentMcpServer(new McpServer({ name: 'example-mcp-server', version: '1.0.0' }), engine);
-  server.registerTool('add', { description: 'Adds two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
-    content: [{ type: 'text', text: String(a + b) }],
-  }));
-  server.registerTool('search_docs', { description: 'Searches the docs (slowly)', inputSchema: { query: z.string() } }, async ({ query }) => {
-    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
-    return { content: [{ type: 'text', text: `3 results for "${query}"` }] };
-  });
+  server.registerTool(
+    'add',
+    { description: 'Adds two numbers', inputSchema: { a: z.number(), b: z.number() } },
+    async ({ a, b }) => ({
+      content: [{ type: 'text', text: String(a + b) }],
+    }),
+  );
+  server.registerTool(
+    'search_docs',
+    { description: 'Searches the docs (slowly)', inputSchema: { query: z.string() } },
+    async ({ query }) => {
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
+      return { content: [{ type: 'text', text: `3 results for "${query}"` }] };
+    },
+  );
   server.registerTool('flaky', { description: 'Fails one call in three', inputSchema: {} }, async () =>
     Math.random() < 1 / 3
       ? { isError: true, content: [{ type: 'text', text: 'the backend timed out' }] }
@@ -39,14 +47,26 @@ const sessions = new Map();
 
 const http = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/health') return json(res, 200, { status: 'healthy', timestamp: Date.now() / 1000, uptime: (Date.now() - started) / 1000, version: '1.0.0' });
+  if (url.pathname === '/health')
+    return json(res, 200, {
+      status: 'healthy',
+      timestamp: Date.now() / 1000,
+      uptime: (Date.now() - started) / 1000,
+      version: '1.0.0',
+    });
   if (url.pathname === '/ready') {
-    const failing = [...engine.status()].filter(([, s]) => s.status !== 'ok').map(([id, s]) => `${id}: ${s.status}`);
-    return failing.length ? json(res, 503, { status: 'not ready', error: failing.join(', ') }) : json(res, 200, { status: 'ready' });
+    const failing = [...engine.status()]
+      .filter(([, s]) => s.status !== 'ok')
+      .map(([id, s]) => `${id}: ${s.status}`);
+    return failing.length
+      ? json(res, 503, { status: 'not ready', error: failing.join(', ') })
+      : json(res, 200, { status: 'ready' });
   }
   if (url.pathname === '/metrics') {
     // The engine's prometheus exporter listens on loopback; this server is the one public port.
-    const upstream = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { accept: req.headers.accept ?? '' } });
+    const upstream = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+      headers: { accept: req.headers.accept ?? '' },
+    });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' });
     return res.end(await upstream.text());
   }
@@ -70,7 +90,9 @@ function json(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-http.listen(port, '127.0.0.1', () => process.stderr.write(`MCP server on http://127.0.0.1:${port}/mcp (health: /health, /ready, /metrics)\n`));
+http.listen(port, '127.0.0.1', () =>
+  process.stderr.write(`MCP server on http://127.0.0.1:${port}/mcp (health: /health, /ready, /metrics)\n`),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {

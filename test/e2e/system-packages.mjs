@@ -20,6 +20,10 @@ if (process.getuid?.() !== 0) {
   process.exit(0);
 }
 process.stderr.write(`installing ${missing.join(', ')} for the end-to-end tests\n`);
-const apt = (args) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+const apt = (args) =>
+  execFileSync('apt-get', args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 apt(['update', '-qq']);
 apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);

@@ -1,0 +1,134 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzip } from 'node:zlib';
+import { TributaryError } from '../../../core/errors.js';
+import { acceptsGzip, negotiateFormat } from './negotiate.js';
+import { CONTENT_TYPES, type Format } from './serialize.js';
+
+export interface ScrapeHandler {
+  /** The exposition in `format`, as of now. */
+  scrape(format: Format): Buffer;
+  /** Called once per scrape answered, for self-telemetry. */
+  served?(format: Format): void;
+}
+
+export interface ScrapeServerOptions {
+  host: string;
+  port: number;
+  path: string;
+  openMetrics: boolean;
+  /** The exporter's id, for errors that point at its config. */
+  id: string;
+  /** Logs a response that could not be written (the client went away mid-gzip, ...). */
+  onError(err: Error): void;
+}
+
+/** The pull endpoint: GET and HEAD on `path` (405 for other methods), a short help page on `/`, 404 elsewhere. */
+export class ScrapeServer {
+  private server?: Server;
+
+  constructor(
+    private readonly options: ScrapeServerOptions,
+    private readonly handler: ScrapeHandler,
+  ) {}
+
+  /** The bound address (the real port when 0 was configured); undefined before listen(). */
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  listen(): Promise<void> {
+    const { host, port, id } = this.options;
+    const server = createServer((req, res) => this.handle(req, res));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new TributaryError(
+                'TRB_EXPORTER_PORT_IN_USE',
+                `cannot listen on ${where}: the address is already in use`,
+                { path: `exporters.${id}.endpoint` },
+                `stop the process listening there, or set exporters.${id}.endpoint to a free host:port`,
+              )
+            : new TributaryError(
+                'TRB_EXPORTER_LISTEN_FAILED',
+                `cannot listen on ${where}: ${err.code ?? err.message}`,
+                { path: `exporters.${id}.endpoint` },
+                `set exporters.${id}.endpoint to an address of this machine and a port you may open`,
+              ),
+        );
+      });
+      server.listen(port, host, () => {
+        server.removeAllListeners('error');
+        server.on('error', (err) => this.options.onError(err));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    const readable = req.method === 'GET' || req.method === 'HEAD';
+    if (path === this.options.path && readable) this.serveMetrics(req, res);
+    else if (path === this.options.path) {
+      plain(res, 405, 'method not allowed: use GET or HEAD\n', { allow: 'GET, HEAD' });
+    } else if (path === '/' && readable) {
+      const formats = this.options.openMetrics
+        ? 'text format 0.0.4, or OpenMetrics 1.0 by Accept'
+        : 'text format 0.0.4';
+      plain(res, 200, `Tributary Prometheus exporter\n\nMetrics: ${this.options.path} (${formats})\n`);
+    } else plain(res, 404, `not found: metrics are at ${this.options.path}\n`);
+  }
+
+  private serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+    const format = negotiateFormat(req.headers.accept, this.options.openMetrics);
+    let body: Buffer;
+    try {
+      body = this.handler.scrape(format);
+    } catch (err) {
+      this.options.onError(err as Error);
+      plain(res, 500, 'the exporter failed to render its metrics; see its log\n');
+      return;
+    }
+    this.handler.served?.(format);
+    const headers = { 'content-type': CONTENT_TYPES[format], vary: 'Accept, Accept-Encoding' };
+    if (!acceptsGzip(req.headers['accept-encoding'])) {
+      res.writeHead(200, { ...headers, 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    gzip(body, (err, zipped) => {
+      if (err) {
+        this.options.onError(err);
+        plain(res, 500, 'the exporter failed to compress its metrics\n');
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length });
+      res.end(req.method === 'HEAD' ? undefined : zipped);
+    });
+  }
+}
+
+function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...extra,
+  });
+  res.end(text);
+}
