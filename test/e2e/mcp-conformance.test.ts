@@ -10,7 +10,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const CONFORMANCE = join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+/** It needs Node >= 22 (so does its dependency tree): npx runs it, pinned, on Node 24. */
+const CONFORMANCE = [
+  '-y',
+  '-p',
+  'node@24',
+  '-p',
+  '@modelcontextprotocol/conformance@0.1.16',
+  '--',
+  'conformance',
+];
 const CLI = join(root, 'dist/cli.js');
 const children: ChildProcess[] = [];
 
@@ -47,15 +56,11 @@ async function reachable(url: string): Promise<boolean> {
 /** Scenario name -> "passed/failed" as the suite prints it. */
 async function conformance(url: string): Promise<Record<string, string>> {
   const cwd = await mkdtemp(join(tmpdir(), 'trb-conformance-'));
-  const { stdout } = await promisify(execFile)(
-    'npx',
-    ['-y', '-p', 'node@24', '--', 'node', CONFORMANCE, 'server', '--url', url],
-    {
-      cwd,
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  const { stdout } = await promisify(execFile)('npx', [...CONFORMANCE, 'server', '--url', url], {
+    cwd,
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   const results: Record<string, string> = {};
   for (const m of stdout.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed/gmu))
     results[m[1] as string] = `${m[2]}/${m[3]}`;

@@ -27,7 +27,13 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${port}`;
   for (let tries = 0; tries < 100; tries++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error('the example server did not start');
@@ -41,7 +47,11 @@ afterAll(async () => {
 
 describe('examples/embedding-mcp-server', () => {
   it("serves the guide's /health and /ready", async () => {
-    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'healthy', version: '1.0.0', uptime: expect.any(Number) });
+    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({
+      status: 'healthy',
+      version: '1.0.0',
+      uptime: expect.any(Number),
+    });
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
@@ -50,13 +60,17 @@ describe('examples/embedding-mcp-server', () => {
   it('answers MCP tool calls and exposes their metrics on /metrics', async () => {
     const client = new Client({ name: 'example-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
-    expect(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({ content: [{ type: 'text', text: '5' }] });
+    expect(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({
+      content: [{ type: 'text', text: '5' }],
+    });
     await client.callTool({ name: 'search_docs', arguments: { query: 'metrics' } });
     await client.close();
     // The mcp receiver sends metrics every 5 s (tributary.yaml); poll the scrape until they arrive.
     await expect
       .poll(async () => (await fetch(`${base}/metrics`)).text(), { timeout: 20_000, interval: 500 })
-      .toMatch(/mcp_requests_total\{[^}]*endpoint="add"[^}]*method="tools\/call"[^}]*\} 1|mcp_requests_total\{[^}]*method="tools\/call"[^}]*endpoint="add"[^}]*\} 1/);
+      .toMatch(
+        /mcp_requests_total\{[^}]*endpoint="add"[^}]*method="tools\/call"[^}]*\} 1|mcp_requests_total\{[^}]*method="tools\/call"[^}]*endpoint="add"[^}]*\} 1/,
+      );
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('mcp_request_duration_seconds_bucket');
     expect(metrics).toMatch(/mcp_active_connections/);
