@@ -1,9 +1,13 @@
 import type { GraphNode, PipelineGraph } from './build.js';
 
-const label = (n: GraphNode) =>
-  n.kind === 'connector' ? `${n.id}<br/>${n.signal} → ${n.to}` : n.kind === 'fanout' ? 'fan-out' : n.id;
-const plainLabel = (n: GraphNode) =>
-  n.kind === 'connector' ? `${n.id}\\n${n.signal} -> ${n.to}` : n.kind === 'fanout' ? 'fan-out' : `${n.id}`;
+/** Receivers and exporters are one instance per signal: the label says which. */
+const caption = (n: GraphNode, newline: string, arrow: string) => {
+  if (n.kind === 'connector') return `${n.id}${newline}${n.signal} ${arrow} ${n.to}`;
+  if (n.kind === 'fanout') return 'fan-out';
+  return n.kind === 'receiver' || n.kind === 'exporter' ? `${n.id}${newline}${n.signal}` : n.id;
+};
+const label = (n: GraphNode) => caption(n, '<br/>', '→');
+const plainLabel = (n: GraphNode) => caption(n, '\\n', '->');
 
 /** Stable, syntax-safe node names: n0, n1, ... in graph order. */
 function names(graph: PipelineGraph): Map<GraphNode, string> {
@@ -49,12 +53,11 @@ export function renderDot(graph: PipelineGraph): string {
     connector: 'hexagon',
     extension: 'component',
   };
-  const node = (n: GraphNode) =>
-    `${id.get(n)} [label=${JSON.stringify(plainLabel(n))}, shape=${shapes[n.kind]}];`;
+  const node = (n: GraphNode) => `${id.get(n)} [label=${dotString(plainLabel(n))}, shape=${shapes[n.kind]}];`;
   const lines = ['digraph tributary {', '  rankdir=LR;'];
   const inPipeline = new Set<GraphNode>();
   for (const [pipeline, p] of graph.pipelines) {
-    lines.push(`  subgraph cluster_${id.get(p.fanout)} {`, `    label=${JSON.stringify(pipeline)};`);
+    lines.push(`  subgraph cluster_${id.get(p.fanout)} {`, `    label=${dotString(pipeline)};`);
     for (const n of [...p.processors, p.fanout]) {
       lines.push(`    ${node(n)}`);
       inPipeline.add(n);
@@ -66,4 +69,9 @@ export function renderDot(graph: PipelineGraph): string {
     for (const next of n.next) lines.push(`  ${id.get(n)} -> ${id.get(next)};`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
+}
+
+/** A DOT string: quotes escaped, `\n` kept as DOT's line break. */
+function dotString(text: string): string {
+  return `"${text.replace(/"/g, '\\"')}"`;
 }

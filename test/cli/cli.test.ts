@@ -92,6 +92,7 @@ describe('tributary graph', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^digraph tributary \{/);
     expect(run.stdout).toContain('subgraph cluster_');
+    expect(run.stdout).toContain('[label="forward\\nmetrics -> metrics", shape=hexagon]');
     expect(run.stdout.trim().endsWith('}')).toBe(true);
   });
 });
