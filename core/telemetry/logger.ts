@@ -13,7 +13,8 @@ export function createLogger(
       level,
       messageKey: 'message',
       base: { service: 'tributary' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // The monitoring guide's layout: timestamp, level, message.
+      timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
       redact: {
         paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'],
