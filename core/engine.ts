@@ -18,7 +18,7 @@ export interface EngineOptions {
 }
 
 export interface ShutdownOptions {
-  /** How long queues may take to drain before what is left is counted as dropped. Default 10 s. */
+  /** How long queues may take to drain before what is left is counted as dropped. Default: the config's `service.shutdown_timeout` (10 s). */
   timeoutMs?: number;
 }
 
@@ -34,6 +34,7 @@ export class Engine {
   private instances: Instance[] = [];
   private readonly statuses = new Map<string, ComponentStatus>();
   private readonly sharedValues = new Map<string, unknown>();
+  private shutdownTimeout = 10_000;
   private telemetry?: SelfTelemetry;
   private stopping?: Promise<void>;
   private drainDeadline = new AbortController();
@@ -102,6 +103,7 @@ export class Engine {
       this.state = 'new';
       throw err;
     });
+    this.shutdownTimeout = config.service.shutdown_timeout;
     const logger = this.options.logger ?? createLogger(config.service.telemetry.logs.level);
     this.log = logger;
     const telemetry = new SelfTelemetry();
@@ -168,7 +170,7 @@ export class Engine {
         return;
       }
       this.state = 'stopping';
-      await this.stopAll([...this.instances].reverse(), options.timeoutMs ?? 10_000);
+      await this.stopAll([...this.instances].reverse(), options.timeoutMs ?? this.shutdownTimeout);
       await this.telemetry?.shutdown();
       this.state = 'stopped';
       this.log?.info('Shutdown complete.');

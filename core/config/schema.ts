@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ComponentKind } from '../component.js';
 import type { Registry } from '../registry.js';
+import { duration } from './units.js';
 
 export const SECTIONS = {
   extensions: 'extension',
@@ -39,6 +40,9 @@ export const TopLevelConfig = z.strictObject({
   service: z.strictObject({
     extensions: ids.default([]),
     pipelines: z.record(z.string(), Pipeline),
+    shutdown_timeout: duration()
+      .prefault('10s')
+      .describe('how long queues may drain at shutdown before what is left is counted as dropped'),
     telemetry: z
       .strictObject({
         logs: z

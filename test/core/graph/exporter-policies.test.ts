@@ -6,6 +6,7 @@ import {
   createExporter,
   definePlugin,
   exporterConfig,
+  type Host,
   PermanentError,
   RetryableError,
 } from '../../../core/index.js';
@@ -126,5 +127,43 @@ describe('exporter policies from YAML', () => {
     expect(stuck.delivered).toEqual([]);
     const statuses = [...hung.engine.status().values()].map((s) => s.status);
     expect(statuses.every((s) => s === 'stopped')).toBe(true);
+  });
+});
+
+describe('service.shutdown_timeout', () => {
+  it('is the drain deadline engine.shutdown() gives components', async () => {
+    let reason = '';
+    // An exporter whose shutdown waits for the engine's drain deadline, as a stuck backend would.
+    const waiting = definePlugin({
+      kind: 'exporter',
+      type: 'waiting',
+      stability: { traces: 'development' },
+      config: z.strictObject({}),
+      create: {
+        traces: () => {
+          let host: Host | undefined;
+          return {
+            start: async (h: Host) => void (host = h),
+            consume: async () => {},
+            shutdown: () =>
+              new Promise<void>((resolve) =>
+                host?.shutdownSignal.addEventListener('abort', () => {
+                  reason = String((host?.shutdownSignal.reason as Error).message);
+                  resolve();
+                }),
+              ),
+          };
+        },
+      },
+    });
+    const pipeline = await startPipeline(
+      `receivers: { push: }
+exporters: { waiting: }
+service: { shutdown_timeout: 100ms, pipelines: { traces: { receivers: [push], exporters: [waiting] } } }
+`,
+      { plugins: [waiting] },
+    );
+    await pipeline.shutdown();
+    expect(reason).toBe('drain deadline of 100 ms passed');
   });
 });
