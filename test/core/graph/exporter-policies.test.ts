@@ -141,14 +141,16 @@ describe('service.shutdown_timeout', () => {
       config: z.strictObject({}),
       create: {
         traces: () => {
-          let host: Host | undefined;
+          let deadline: AbortSignal | undefined;
           return {
-            start: async (h: Host) => void (host = h),
+            start: async (host: Host) => {
+              deadline = host.shutdownSignal;
+            },
             consume: async () => {},
             shutdown: () =>
               new Promise<void>((resolve) =>
-                host?.shutdownSignal.addEventListener('abort', () => {
-                  reason = String((host?.shutdownSignal.reason as Error).message);
+                deadline?.addEventListener('abort', () => {
+                  reason = String((deadline?.reason as Error | undefined)?.message);
                   resolve();
                 }),
               ),
