@@ -97,6 +97,11 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   async start(host: Host): Promise<void> {
     if (this.host !== undefined || this.stopping) return;
     this.host = host;
+    // The deadline binds from the start: while receivers and processors stop, they may still be
+    // waiting on this full queue, and this exporter's own shutdown() has not been called yet.
+    host.shutdownSignal.addEventListener('abort', () => this.abandon('shutdown deadline passed'), {
+      once: true,
+    });
     await this.sender.start?.(host);
     this.started = true;
     const queue = this.queue;

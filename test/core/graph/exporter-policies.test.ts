@@ -11,6 +11,7 @@ import {
   RetryableError,
 } from '../../../core/index.js';
 import { makeSpans, startPipeline } from '../../../core/testing/index.js';
+import { builtins } from '../../../plugins/index.js';
 
 /** An exporter that fails its first `failures` sends (or hangs, with `hang`), recording each attempt. */
 function flakyExporter(behaviour: { failures?: number; permanent?: boolean; hang?: boolean }) {
@@ -167,5 +168,23 @@ service: { shutdown_timeout: 100ms, pipelines: { traces: { receivers: [push], ex
     );
     await pipeline.shutdown();
     expect(reason).toBe('drain deadline of 100 ms passed');
+  });
+});
+
+describe('the drain deadline with a full queue', () => {
+  it('ends shutdown even while a processor is still waiting for room in the queue', async () => {
+    const stuck = flakyExporter({ hang: true });
+    const pipeline = await startPipeline(
+      `receivers: { push: }
+processors: { batch: { timeout: 0 } }
+exporters:
+  flaky: { timeout: 0, sending_queue: { queue_size: 1, num_consumers: 1 } }
+service: { shutdown_timeout: 100ms, pipelines: { traces: { receivers: [push], processors: [batch], exporters: [flaky] } } }
+`,
+      { plugins: [...builtins, stuck.plugin] },
+    );
+    for (let i = 0; i < 5; i++) await pipeline.push('traces', makeSpans(1, `b${i}`));
+    await pipeline.shutdown(); // the batch processor's sends wait on the full queue until the deadline frees them
+    expect(stuck.delivered).toEqual([]);
   });
 });
