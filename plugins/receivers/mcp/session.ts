@@ -66,7 +66,9 @@ const now = () => performance.now();
  * are made after the response left, in the telemetry's next turn.
  */
 export class McpSessionObserver implements McpSession {
-  private readonly pending = new Map<Id, Pending>();
+  /** Requests in flight by id, one map per direction: each side numbers its own requests from 0. */
+  private readonly served = new Map<Id, Pending>();
+  private readonly sent = new Map<Id, Pending>();
   private readonly byProgressToken = new Map<unknown, Pending>();
   private readonly opened = now();
   private protocolVersion?: string;
@@ -116,7 +118,7 @@ export class McpSessionObserver implements McpSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (const p of this.pending.values())
+      for (const p of [...this.served.values(), ...this.sent.values()])
         this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
       const { instruments } = this.telemetry;
       const attributes = error ? { ...this.attributes(), [ATTR.errorType]: error.name } : this.attributes();
@@ -217,16 +219,16 @@ export class McpSessionObserver implements McpSession {
       sharedKey: this.sharedKey,
       progressToken: meta?.progressToken,
     };
-    this.pending.set(id, pending);
+    (incoming ? this.served : this.sent).set(id, pending);
     if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
     if (incoming && this.options.side === 'server') this.telemetry.started(this, pending);
     return trace.setSpan(parent, span);
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
-    const pending = this.pending.get(m.id as Id);
     // A response travels the opposite way to its request.
-    if (!pending || pending.incoming !== outgoing) return;
+    const pending = (outgoing ? this.served : this.sent).get(m.id as Id);
+    if (!pending) return;
     const result = isObject(m.result) ? m.result : undefined;
     if (pending.method === 'initialize' && typeof result?.protocolVersion === 'string')
       this.protocolVersion = result.protocolVersion;
@@ -254,9 +256,9 @@ export class McpSessionObserver implements McpSession {
     const params = isObject(m.params) ? m.params : undefined;
     if (!params) return;
     if (m.method === 'notifications/cancelled') {
-      const pending = this.pending.get(params.requestId as Id);
-      // The cancelled request runs the other way to the notification that cancels it.
-      if (pending && pending.incoming === incoming)
+      // The one who sent a request cancels it: the notification travels the way the request did.
+      const pending = (incoming ? this.served : this.sent).get(params.requestId as Id);
+      if (pending)
         this.finish(pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
     } else if (m.method === 'notifications/progress') {
       this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
@@ -269,7 +271,7 @@ export class McpSessionObserver implements McpSession {
   /** Ends the span now; metrics and logs follow in the telemetry's next turn. */
   private finish(p: Pending, outcome: Omit<Outcome, 'seconds' | 'endedAt'>): void {
     const ended = now();
-    this.pending.delete(p.id);
+    (p.incoming ? this.served : this.sent).delete(p.id);
     if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
     const { span } = p;
     if (outcome.error) {

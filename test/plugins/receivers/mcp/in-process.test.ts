@@ -3,6 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { trace } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -214,5 +215,41 @@ describe('mcp hooks never break the server', () => {
     ]);
     await pipeline.shutdown();
     expect(points(pipeline, 'tributary_mcp_hook_errors')[0]?.value).toBeGreaterThan(0);
+  });
+});
+
+describe('requests in both directions', () => {
+  it('keeps a tool call and the sampling requests its handler sends apart, though their ids collide', async () => {
+    pipeline = await startPipeline(CONFIG(), { plugins: builtins });
+    const server = makeServer();
+    server.registerTool('summarize', { inputSchema: { text: z.string() } }, async ({ text }) => {
+      for (let i = 0; i < 2; i++) {
+        await server.server.createMessage({
+          messages: [{ role: 'user', content: { type: 'text', text } }],
+          maxTokens: 5,
+        });
+      }
+      return { content: [{ type: 'text', text: 'summarized' }] };
+    });
+    instrumentMcpServer(server, pipeline.engine);
+    const client = new Client({ name: 'c', version: '1' }, { capabilities: { sampling: {} } });
+    client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'ok' },
+      model: 'test',
+    }));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    expect((await client.callTool({ name: 'summarize', arguments: { text: 'long' } })).content).toEqual([
+      { type: 'text', text: 'summarized' },
+    ]);
+    await pipeline.shutdown();
+    const names = spans(pipeline).map((s) => `${s.kind === 1 ? 'SERVER' : 'CLIENT'} ${s.name}`);
+    expect(names).toContain('SERVER tools/call summarize');
+    expect(names.filter((n) => n === 'CLIENT sampling/createMessage')).toHaveLength(2);
+    expect(
+      points(pipeline, 'mcp_tool_executions_total').find((p) => p.attributes.tool === 'summarize')?.value,
+    ).toBe(1);
   });
 });
