@@ -102,3 +102,10 @@ export const endpoint = (defaultValue: string) =>
       ),
     )
     .meta({ description: 'host:port to listen on; the host defaults to 127.0.0.1' });
+
+/** How often something repeats: a duration greater than 0 (0 would fire on every tick). */
+export const interval = () =>
+  duration().refine((ms) => ms > 0, {
+    message: 'an interval must be greater than 0, e.g. "10s"',
+    params: { trbCode: 'TRB_CONFIG_BAD_DURATION' },
+  });

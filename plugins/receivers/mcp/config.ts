@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../../core/config/units.js';
+import { interval } from '../../../core/config/units.js';
 
 const Capture = z.strictObject({
   arguments: z
@@ -21,7 +21,7 @@ const Capture = z.strictObject({
 
 export const McpConfig = z.strictObject({
   capture: Capture.prefault({}),
-  collection_interval: duration()
+  collection_interval: interval()
     .prefault('10s')
     .describe('how often the MCP metrics are sent down the pipeline'),
   request_logs: z

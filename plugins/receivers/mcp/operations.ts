@@ -11,6 +11,10 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { ATTR, DURATION_BUCKETS } from './semconv.js';
 
+/** The OpenTelemetry SDK's default cardinality limit per metric. */
+const CARDINALITY_LIMIT = 2000;
+const OTHER = '_OTHER';
+
 /** One combination of what an operation metric is broken down by. */
 export interface Operation {
   side: 'server' | 'client';
@@ -43,18 +47,27 @@ export class OperationStats implements MetricProducer {
   private readonly start: HrTime = millisToHrTime(Date.now());
 
   record(op: Operation, seconds: number): void {
-    const key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.transport ?? ''}\u0000${op.version ?? ''}`;
+    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.transport ?? ''}\u0000${op.version ?? ''}`;
     let s = this.series.get(key);
     if (!s) {
-      s = {
-        ...op,
-        count: 0,
-        sum: 0,
-        min: Number.POSITIVE_INFINITY,
-        max: Number.NEGATIVE_INFINITY,
-        buckets: new Array(DURATION_BUCKETS.length + 1).fill(0),
-      };
-      this.series.set(key, s);
+      // Clients choose method and tool names: past the SDK's default cardinality limit, new
+      // combinations share one series per side, as the semantic conventions' `_OTHER` method.
+      if (this.series.size >= CARDINALITY_LIMIT) {
+        key = `${op.side}\u0000${OTHER}`;
+        op = { side: op.side, method: OTHER, transport: op.transport };
+        s = this.series.get(key);
+      }
+      if (!s) {
+        s = {
+          ...op,
+          count: 0,
+          sum: 0,
+          min: Number.POSITIVE_INFINITY,
+          max: Number.NEGATIVE_INFINITY,
+          buckets: new Array(DURATION_BUCKETS.length + 1).fill(0),
+        };
+        this.series.set(key, s);
+      }
     }
     s.count++;
     s.sum += seconds;

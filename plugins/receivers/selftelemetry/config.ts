@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { duration } from '../../../core/config/units.js';
+import { interval } from '../../../core/config/units.js';
 
 export const SelfTelemetryConfig = z.strictObject({
   /** How often the engine's own metrics are collected and sent down the pipeline. */
-  collection_interval: duration().prefault('10s'),
+  collection_interval: interval().prefault('10s'),
 });
 export type SelfTelemetryConfig = z.output<typeof SelfTelemetryConfig>;

@@ -66,6 +66,15 @@ service:
     expect(e?.message).toContain('"10s"');
   });
 
+  it('refuses a zero interval, which would collect on every tick', async () => {
+    const [e] = await errorsOf(
+      `receivers:\n  selftelemetry: { collection_interval: 0 }\nexporters: { stdout: {} }\n${PIPELINE}`,
+    );
+    expect(e?.format()).toContain(
+      'TRB_CONFIG_BAD_DURATION receivers.selftelemetry.collection_interval: an interval must be greater than 0',
+    );
+  });
+
   it('names an unknown component type with a suggestion', async () => {
     const [e] = await errorsOf(
       `receivers: { selftelemetry: }\nexporters: { stdout: {}, stdoot/x: {} }\n${PIPELINE}`,

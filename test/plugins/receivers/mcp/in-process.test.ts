@@ -253,3 +253,18 @@ describe('requests in both directions', () => {
     ).toBe(1);
   });
 });
+
+describe('metric cardinality', () => {
+  it('folds client-chosen names past 2000 series into one _OTHER series', async () => {
+    const { OperationStats } = await import('../../../../plugins/receivers/mcp/operations.js');
+    const stats = new OperationStats();
+    for (let i = 0; i < 5000; i++)
+      stats.record({ side: 'server', method: `junk/${i}`, error: '-32601' }, 0.001);
+    const { resourceMetrics } = await stats.collect();
+    const requests = resourceMetrics.scopeMetrics[0]?.metrics.find(
+      (m) => m.descriptor.name === 'mcp_requests_total',
+    );
+    expect(requests?.dataPoints).toHaveLength(2001);
+    expect(requests?.dataPoints.find((p) => p.attributes.method === '_OTHER')?.value).toBe(3000);
+  });
+});
