@@ -150,16 +150,28 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     } catch (err) {
       sent = Promise.reject(err);
     }
-    const settled = sent.then(undefined, (err: unknown) => this.refused(err, items));
+    const settled = sent.then(this.accepted, (err: unknown) => this.refused(err, items));
     this.sending.add(settled);
     void settled.then(() => this.sending.delete(settled));
   }
 
+  /** Refusals come in spells (a backend down, a queue full): one line when a spell starts, one when it ends. */
+  private refusedSince = 0;
+
+  private readonly accepted = (): void => {
+    if (this.refusedSince === 0) return;
+    this.logger.info({ items: this.refusedSince }, 'batch: the next consumer accepts batches again');
+    this.refusedSince = 0;
+  };
+
   private refused(err: unknown, items: number): void {
     this.sendFailed.add(items, this.attributes);
-    this.logger.warn(
-      { component: this.id, signal: this.signal, items, err },
-      'batch: the next consumer refused a batch; its items are dropped',
-    );
+    if (this.refusedSince === 0) {
+      this.logger.warn(
+        { component: this.id, signal: this.signal, items, err },
+        'batch: the next consumer refused a batch; its items are dropped (counted in tributary_processor_batch_send_failed_items)',
+      );
+    }
+    this.refusedSince += items;
   }
 }

@@ -1,3 +1,5 @@
+import { fstatSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
@@ -150,11 +152,19 @@ async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: bool
 function writesToStdout(component: { type: string; config: unknown } | undefined): boolean {
   const config = component?.config as { stream?: unknown; path?: unknown } | undefined;
   if (component?.type === 'stdout') return config?.stream === 'stdout';
-  if (component?.type === 'file') return STDOUT_PATHS.has(String(config?.path));
+  if (component?.type === 'file') return isStdout(String(config?.path));
   return false;
 }
 
-const STDOUT_PATHS = new Set(['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);
+/** Whether `path` is this process's stdout under any name (/dev/stdout, /proc/1/fd/1, a symlink). */
+function isStdout(path: string): boolean {
+  try {
+    const [file, out] = [statSync(resolve(path)), fstatSync(1)];
+    return file.dev === out.dev && file.ino === out.ino;
+  } catch {
+    return false;
+  }
+}
 
 function hooksOf(engine: Engine, receiver: string): McpHooks {
   const hooks = engine.sharedOf<Partial<McpHooks>>(receiver);
