@@ -13,6 +13,8 @@ export function expandScalar(
   text: string,
   env: NodeJS.ProcessEnv,
   where: () => TributaryError['source'],
+  /** False for a quoted YAML scalar: what it expands to stays a string. */
+  typed = true,
 ): unknown {
   if (!text.includes('${')) return text;
   let whole: string | undefined;
@@ -40,7 +42,7 @@ export function expandScalar(
     if (offset === 0 && match.length === text.length) whole = value;
     return value;
   });
-  if (whole !== undefined) {
+  if (whole !== undefined && typed) {
     const typed: unknown = parse(whole);
     return typed === null || typeof typed === 'object' ? whole : typed;
   }

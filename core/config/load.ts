@@ -21,6 +21,11 @@ export class LoadedConfig {
     readonly files: readonly string[],
     private readonly sources = new Map<string, Source>(),
     private readonly keys = new Map<string, Source>(),
+    /**
+     * `${env:...}` references that could not be expanded. They are reported with everything
+     * validation finds, so one unset variable does not hide the config's other mistakes.
+     */
+    readonly errors: readonly TributaryError[] = [],
   ) {}
 
   /**
@@ -45,6 +50,7 @@ export class LoadedConfig {
       [...this.files, ...other.files],
       sources,
       keys,
+      [...this.errors, ...other.errors],
     );
   }
 }
@@ -129,7 +135,8 @@ export function parseConfigText(text: string, file: string, env = process.env): 
     if (isScalar(resolved)) {
       if (typeof resolved.value !== 'string') return resolved.value;
       try {
-        return expandScalar(resolved.value, env, () => ({ ...sources.get(key), path: key }));
+        const plain = resolved.type === 'PLAIN' || resolved.type === undefined;
+        return expandScalar(resolved.value, env, () => ({ ...sources.get(key), path: key }), plain);
       } catch (err) {
         if (!(err instanceof TributaryError)) throw err;
         errors.push(err);
@@ -139,8 +146,7 @@ export function parseConfigText(text: string, file: string, env = process.env): 
     return resolved === null || resolved === undefined ? null : resolved;
   };
   const value = doc.contents ? toValue(doc.contents, []) : {};
-  if (errors.length) throw new TributaryErrors(errors);
-  if (value === null) return new LoadedConfig({}, [file], sources, keys);
+  if (value === null) return new LoadedConfig({}, [file], sources, keys, errors);
   if (!isPlainObject(value)) {
     throw new TributaryError(
       'TRB_CONFIG_INVALID_TYPE',
@@ -149,7 +155,7 @@ export function parseConfigText(text: string, file: string, env = process.env): 
       'start with keys such as receivers:, exporters:, service:',
     );
   }
-  return new LoadedConfig(value, [file], sources, keys);
+  return new LoadedConfig(value, [file], sources, keys, errors);
 }
 
 /** A config given as an object (embedding): expanded like a file, located by path only. */
@@ -171,6 +177,5 @@ export function configFromObject(object: Record<string, unknown>, env = process.
     return v;
   };
   const value = walk(object, []) as Record<string, unknown>;
-  if (errors.length) throw new TributaryErrors(errors);
-  return new LoadedConfig(value, []);
+  return new LoadedConfig(value, [], undefined, undefined, errors);
 }

@@ -34,11 +34,16 @@ export const signalOfPipeline = (id: string) => id.split('/')[0] as Signal;
  */
 export async function validateConfig(source: LoadedConfig, registry: Registry): Promise<ValidConfig> {
   const top = TopLevelConfig.safeParse(source.value);
-  if (!top.success) throw new TributaryErrors(issuesToErrors(top.error.issues, TopLevelConfig, source, []));
+  if (!top.success) {
+    throw new TributaryErrors([
+      ...source.errors,
+      ...issuesToErrors(top.error.issues, TopLevelConfig, source, []),
+    ]);
+  }
   const pluginErrors = await loadPluginModules(top.data.plugins, source, registry);
-  if (pluginErrors.length) throw new TributaryErrors(pluginErrors);
+  if (pluginErrors.length) throw new TributaryErrors([...source.errors, ...pluginErrors]);
 
-  const errors: TributaryError[] = [];
+  const errors: TributaryError[] = [...source.errors];
   const components = {} as ValidConfig['components'];
   for (const [section, kind] of Object.entries(SECTIONS) as [Section, ComponentKind][]) {
     components[section] = new Map();

@@ -108,7 +108,7 @@ export class McpSessionObserver implements McpSession {
 
   unparsed(_bytes: number): void {
     try {
-      this.telemetry.instruments.unparsed.add(1, this.attributes());
+      this.telemetry.instruments.unparsed.add(1, this.metricAttributes());
     } catch (err) {
       this.telemetry.hookError(err);
     }
@@ -121,7 +121,8 @@ export class McpSessionObserver implements McpSession {
       for (const p of [...this.served.values(), ...this.sent.values()])
         this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
       const { instruments } = this.telemetry;
-      const attributes = error ? { ...this.attributes(), [ATTR.errorType]: error.name } : this.attributes();
+      const attributes = this.metricAttributes();
+      if (error) attributes[ATTR.errorType] = error.name;
       const server = this.options.side === 'server';
       (server ? instruments.serverSessionDuration : instruments.clientSessionDuration).record(
         (now() - this.opened) / 1000,
@@ -133,7 +134,15 @@ export class McpSessionObserver implements McpSession {
     }
   }
 
-  /** Attributes every span and point of this session carries. */
+  /** Metric attributes: never the session id, which would make a series per session. */
+  private metricAttributes(): Attributes {
+    const attributes: Attributes = {};
+    if (this.options.transport) attributes[ATTR.networkTransport] = this.options.transport;
+    if (this.protocolVersion) attributes[ATTR.protocolVersion] = this.protocolVersion;
+    return attributes;
+  }
+
+  /** Attributes every span of this session carries. */
   attributes(): Attributes {
     const sessionId = this.options.sessionId?.();
     if (

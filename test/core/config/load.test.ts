@@ -2,12 +2,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFiles, parseConfigText } from '../../../core/config/load.js';
+import { LoadedConfig, loadConfigFiles, parseConfigText } from '../../../core/config/load.js';
 import { TributaryError, TributaryErrors } from '../../../core/errors.js';
 
+/** Errors thrown while loading, or, for `${env:...}` references, deferred to validation. */
 const errorsOf = (fn: () => unknown): TributaryError[] => {
   try {
-    fn();
+    const loaded = fn();
+    if (loaded instanceof LoadedConfig && loaded.errors.length) return [...loaded.errors];
   } catch (err) {
     if (err instanceof TributaryErrors) return err.errors;
     if (err instanceof TributaryError) return [err];
@@ -39,6 +41,11 @@ describe('loading YAML config', () => {
       env,
     );
     expect(config.value).toEqual({ a: 9464, b: 'example:9464', c: 'fallback', d: '${env:PORT}', e: '$HOME' });
+  });
+
+  it('keeps a quoted reference a string, as the YAML says', () => {
+    const config = parseConfigText('a: "${env:PORT}"\nb: ${env:PORT}\n', '/c.yaml', { PORT: '9465' });
+    expect(config.value).toEqual({ a: '9465', b: 9465 });
   });
 
   it('names an undefined variable with its position', () => {

@@ -75,9 +75,33 @@ async function runStdio(cli: CliContext, o: Options, [command, ...args]: string[
     const hooks = hooksOf(engine, o.receiver);
     code = await runStdioProxy(hooks, command as string, args, { ...io, logger: loggerOf(engine) });
   } finally {
-    await engine.shutdown();
+    await drainDespiteOneSignal(engine);
   }
   process.exitCode = code;
+}
+
+/**
+ * MCP clients close a stdio server by ending its stdin, then SIGTERM, then SIGKILL a few seconds
+ * apart: the SIGTERM must not cut the drain short (service.shutdown_timeout bounds it); a second
+ * signal still exits at once.
+ */
+async function drainDespiteOneSignal(engine: Engine): Promise<void> {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      loggerOf(engine).warn({ signal }, 'Second signal: exiting without draining.');
+      process.exit(130);
+    }
+    loggerOf(engine).info({ signal }, 'Draining queues before exit. Send the signal again to exit at once.');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await engine.shutdown();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 async function runHttp(cli: CliContext, o: Options, listen: { host: string; port: number }, upstream: URL) {
