@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { redactSecrets } from '../config/redact.js';
 import { configJsonSchema } from '../config/schema.js';
 import { Engine } from '../engine.js';
+import { didYouMean, TributaryError } from '../errors.js';
 import { renderDot, renderMermaid } from '../graph/render.js';
 import { pluginSignals } from '../plugin.js';
 import { defaultConfigPath } from './package-root.js';
@@ -27,7 +28,19 @@ export function addCommands(program: Command, options: CliOptions): void {
     .command('run', { isDefault: true })
     .description('run the engine (config/default.yaml when no --config is given)')
     .addOption(configOption(false))
-    .action(async (o: { config?: string[] }) => {
+    // As the default command it also receives mistyped command names: answer those, not "too many arguments".
+    .allowExcessArguments(true)
+    .action(async (o: { config?: string[] }, command: Command) => {
+      const [word] = command.args;
+      if (word !== undefined) {
+        const names = program.commands.map((c) => c.name());
+        throw new TributaryError(
+          'TRB_CLI_UNKNOWN_COMMAND',
+          `unknown command "${word}"`,
+          {},
+          didYouMean(word, names),
+        );
+      }
       await runUntilSignalled(await engineFrom(o.config ?? [defaultConfigPath()]));
     });
 

@@ -56,6 +56,16 @@ describe('tributary validate', () => {
   });
 });
 
+describe('a mistyped command', () => {
+  it('is named, with the command it probably meant', () => {
+    const run = tributary('valdate', '--config', fixture('unknown-key.yaml'));
+    expect(run.stderr).toBe(
+      'error: TRB_CLI_UNKNOWN_COMMAND unknown command "valdate"; did you mean "validate"?\n',
+    );
+    expect(run.status).toBe(1);
+  });
+});
+
 describe('tributary components', () => {
   it('--json lists every built-in with kind, type, signals and stability', () => {
     const run = tributary('components', '--json');
