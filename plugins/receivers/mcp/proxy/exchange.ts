@@ -141,7 +141,15 @@ export class McpExchange {
       this.guard(() => this.target().session.unparsed(bytes)),
     );
     stream.on('data', (chunk: Buffer) => this.guard(() => body.push(chunk)));
-    stream.once('end', () => this.guard(() => body.end()));
+    // A stream the client or upstream cut off emits 'close' without 'end': end the body either way, once.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.guard(() => body.end());
+    };
+    stream.once('end', end);
+    stream.once('close', end);
     this.bodies.push(body.done);
     return body;
   }
