@@ -111,6 +111,11 @@ export class McpExchange {
     else if (hasInitialize(message)) {
       this.provisional = true;
       this.attach(this.sessions.provisional(this.clientAddress));
+    } else if (message !== undefined) {
+      // No session id (a stateless server): this exchange is its own session, so two clients that
+      // both number a request 1 are not mixed up.
+      this.closeAfter = true;
+      this.attach(this.sessions.provisional(this.clientAddress));
     }
     this.target().session.incoming(message, { size, clientAddress: this.clientAddress });
   }
