@@ -85,7 +85,11 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       this.hold(items);
       return this.deliver(batch, items);
     }
-    if (this.dropWhenFull && queue.size >= queue.capacity) return this.dropNewest(items, queue.capacity);
+    // `block` makes producers wait for room, but no more of them than the queue holds: producers that
+    // do not wait (a batch processor handing on, the MCP hooks) must not grow memory without bound.
+    if (queue.size >= queue.capacity && (this.dropWhenFull || queue.waiting >= queue.capacity)) {
+      return this.dropNewest(items, queue.capacity);
+    }
     if (this.droppedWhileFull > 0) {
       this.logger.info({ items: this.droppedWhileFull }, 'sending queue has room again');
       this.droppedWhileFull = 0;
@@ -257,7 +261,9 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     if (this.droppedWhileFull === 0) {
       this.logger.warn(
         { items, queue_size: capacity },
-        'sending queue is full: dropping new batches (when_full: drop_newest)',
+        this.dropWhenFull
+          ? 'sending queue is full: dropping new batches (when_full: drop_newest)'
+          : 'sending queue is full and as many batches wait for room: dropping new batches',
       );
     }
     this.droppedWhileFull += items;

@@ -27,6 +27,10 @@ export class MemoryQueue<T> implements BatchQueue<T> {
     return this.held;
   }
 
+  get waiting(): number {
+    return this.offers.length;
+  }
+
   offer(item: T): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the sending queue is closed'));
     const taker = this.takers.shift();

@@ -34,6 +34,8 @@ export interface BatchQueue<T> {
   readonly size: number;
   /** The most items held at once. */
   readonly capacity: number;
+  /** Producers waiting in offer() for room (when_full: block). */
+  readonly waiting: number;
   /**
    * Adds `item` at the tail and resolves once it is held (for a persistent queue: written to storage).
    * When full it waits, first come first served, until a take() makes room. Rejects once closed.

@@ -103,9 +103,10 @@ describe('exporter policies from YAML', () => {
 
     const blocking = flakyExporter({ failures: 0 });
     const ok = await startPipeline(
-      config('    sending_queue: { queue_size: 1, num_consumers: 1, when_full: block }'),
+      config('    sending_queue: { queue_size: 10, num_consumers: 1, when_full: block }'),
       { plugins: [blocking.plugin] },
     );
+    // 20 at once: one is sent, 10 are held, 9 wait for room — all within the bound, none lost.
     await Promise.all(Array.from({ length: 20 }, (_, i) => ok.push('traces', makeSpans(1, `b${i}`))));
     await ok.shutdown();
     expect(blocking.delivered.flat().sort()).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}-0`).sort());
@@ -128,6 +129,29 @@ describe('exporter policies from YAML', () => {
     expect(stuck.delivered).toEqual([]);
     const statuses = [...hung.engine.status().values()].map((s) => s.status);
     expect(statuses.every((s) => s === 'stopped')).toBe(true);
+  });
+});
+
+describe('when_full: block, with producers that do not wait', () => {
+  it('lets at most queue_size batches wait for room, refusing and counting the rest', async () => {
+    const stuck = flakyExporter({ hang: true });
+    const pipeline = await startPipeline(
+      config('    timeout: 0\n    sending_queue: { queue_size: 2, num_consumers: 1, when_full: block }'),
+      { plugins: [stuck.plugin] },
+    );
+    const outcomes: string[] = [];
+    // One is taken by the (stuck) sender, two are held, two wait for room; the other five are refused.
+    for (let i = 0; i < 10; i++) {
+      void pipeline.push('traces', makeSpans(1, `f${i}`)).then(
+        () => outcomes.push('accepted'),
+        (err: Error) =>
+          outcomes.push(err.message.includes('sending queue is full') ? 'refused' : err.message),
+      );
+    }
+    await expect.poll(() => outcomes.length).toBe(8);
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(3);
+    await pipeline.engine.shutdown({ timeoutMs: 50 });
   });
 });
 
