@@ -3,6 +3,7 @@ import { type Exporter, type Host, PermanentError, RetryableError } from '../com
 import { TributaryError } from '../errors.js';
 import type { CreateContext } from '../plugin.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
+import { componentLogger } from '../telemetry/attributes.js';
 import { Backoff } from './backoff.js';
 import type { ExporterSettings, RetrySettings } from './config.js';
 import { MemoryQueue } from './queue.js';
@@ -67,7 +68,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   ) {
     const { timeout, retry_on_failure, sending_queue } = ctx.config;
     this.id = ctx.id;
-    this.logger = withIdentity(ctx.logger, ctx.id, signal);
+    this.logger = componentLogger(ctx.logger, ctx.id, signal);
     this.timeout = timeout;
     this.retry = retry_on_failure;
     this.dropWhenFull = sending_queue.when_full === 'drop_newest';
@@ -295,15 +296,6 @@ function abort(attempt: Attempt, reason: Error): void {
 
 function timeOut(attempt: Attempt, ms: number): void {
   abort(attempt, new RetryableError(`send timed out after ${ms}ms`));
-}
-
-/** Every line names the component and signal; the engine's logger usually binds them already (no duplicate keys). */
-function withIdentity(logger: Logger, component: string, signal: Signal): Logger {
-  const bound = logger.bindings();
-  const missing: Record<string, string> = {};
-  if (!('component' in bound)) missing.component = component;
-  if (!('signal' in bound)) missing.signal = signal;
-  return Object.keys(missing).length > 0 ? logger.child(missing) : logger;
 }
 
 /** A user error's code and hint belong in the log line, not only its message. */

@@ -7,7 +7,7 @@ import { TributaryError } from '../../../core/errors.js';
 import type { Sender } from '../../../core/exporterhelper/index.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import type { Batch } from '../../../core/signals.js';
-import { componentAttributes } from '../../../core/telemetry/attributes.js';
+import { componentAttributes, componentLogger } from '../../../core/telemetry/attributes.js';
 import { BulkIndexer, type BulkResponseBody } from './bulk-indexer.js';
 import type { ElasticsearchConfig } from './config.js';
 import {
@@ -58,7 +58,7 @@ export class ElasticsearchSender<S extends DocSignal> implements Sender<S> {
   ) {
     this.config = ctx.config;
     this.encoder = new DocumentEncoder(signal, ctx.config);
-    this.logger = withIdentity(ctx.logger, ctx.id, signal);
+    this.logger = componentLogger(ctx.logger, ctx.id, signal);
     this.attributes = componentAttributes(ctx, signal);
     this.deadLettered = ctx.meter.createCounter('tributary_exporter_dead_lettered_items', {
       description:
@@ -226,15 +226,6 @@ async function clientOptions(config: ElasticsearchConfig): Promise<ClientOptions
     }
   }
   return options;
-}
-
-/** Log lines name the component and signal, as the exporter helper's do (no duplicate keys). */
-function withIdentity(logger: Logger, component: string, signal: DocSignal): Logger {
-  const bound = logger.bindings();
-  const missing: Record<string, string> = {};
-  if (!('component' in bound)) missing.component = component;
-  if (!('signal' in bound)) missing.signal = signal;
-  return Object.keys(missing).length > 0 ? logger.child(missing) : logger;
 }
 
 /** Waits for `work` to settle, or rejects with the signal's reason when it aborts first. */
