@@ -17,3 +17,4 @@ export {
   recordSpans,
 } from './data.js';
 export { pushReceiver, Recorded, type RunningPipeline, sinkExporter, startPipeline } from './harness.js';
+export { freePort } from './ports.js';

@@ -3,13 +3,13 @@
 // metrics and logs the mcp receiver documents.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../core/testing/index.js';
 
 const root = join(import.meta.dirname, '../..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -91,14 +91,6 @@ function checkTelemetry(all: Line[], transport: 'pipe' | 'tcp') {
     (l) => l.name === 'mcp_request_duration_seconds' && l.attributes?.method === 'tools/call',
   );
   expect(durations.at(-1)).toMatchObject({ type: 'histogram', count: 3 });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('tributary mcp-proxy with server-everything', () => {

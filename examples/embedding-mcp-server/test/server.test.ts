@@ -1,23 +1,15 @@
 // The example as a user runs it: `node server.js`, importing the package by name.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort } from 'tributary/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = join(import.meta.dirname, '..');
 const selfImport = join(here, '../../test/fixtures/self-import.mjs');
 let server: ChildProcess;
 let base: string;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   const [port, metricsPort] = [await freePort(), await freePort()];

@@ -1,20 +1,9 @@
 // Shared by the prometheus exporter's tests: free ports, scraping over real HTTP, promtool.
 import { spawn } from 'node:child_process';
 import { type Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
-/** A port nothing listens on right now (the OS picks it; closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../../../core/testing/index.js';
 
 export interface Scraped {
   status: number;

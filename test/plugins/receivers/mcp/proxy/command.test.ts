@@ -2,8 +2,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -15,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runUntilSignalled } from '../../../../../core/cli/run.js';
 import { Engine } from '../../../../../core/engine.js';
 import type { CliContext } from '../../../../../core/plugin.js';
+import { freePort } from '../../../../../core/testing/index.js';
 import { builtins } from '../../../../../plugins/index.js';
 import { addMcpProxyCommand } from '../../../../../plugins/receivers/mcp/proxy/command.js';
 import { EVERYTHING, StreamsTransport } from './fixtures/clients.js';
@@ -237,11 +236,3 @@ describe('tributary mcp-proxy --listen --upstream (Streamable HTTP)', () => {
     expect(usage.join('')).toMatch(/not both[\s\S]*needs both[\s\S]*say which MCP server/);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

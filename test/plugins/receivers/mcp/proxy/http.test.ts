@@ -13,6 +13,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { freePort } from '../../../../../core/testing/index.js';
 import { type HttpProxy, startHttpProxy } from '../../../../../plugins/receivers/mcp/proxy/http.js';
 import { EVERYTHING } from './fixtures/clients.js';
 import { RecordingHooks } from './fixtures/recording-hooks.js';
@@ -30,15 +31,6 @@ async function listening(server: Server): Promise<number> {
     new Promise((resolve) => server.close(resolve)).then(() => server.closeAllConnections()),
   );
   return (server.address() as AddressInfo).port;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** server-everything in Streamable HTTP mode (it reads PORT) on a free port. */
