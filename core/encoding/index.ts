@@ -9,6 +9,7 @@ export {
   logsToJsonLines,
   metricsToJsonLines,
   resourceMetricsToJsonLines,
+  SPAN_KINDS,
   spansToJsonLines,
   spanToJsonLine,
   toJsonLines,

@@ -117,7 +117,8 @@ export function logsToJsonLines(batch: readonly ReadableLogRecord[]): string {
 
 // ---- traces -----------------------------------------------------------------------------------
 
-const KINDS: Record<number, string> = {
+/** Span kinds as JSON strings, ready to splice into a line. */
+export const SPAN_KINDS: Record<number, string> = {
   [SpanKind.INTERNAL]: '"INTERNAL"',
   [SpanKind.SERVER]: '"SERVER"',
   [SpanKind.CLIENT]: '"CLIENT"',
@@ -147,7 +148,7 @@ export function spanToJsonLine(span: ReadableSpan): string {
   const context = span.spanContext();
   const parent = span.parentSpanContext;
   const status = span.status;
-  let line = `{"name":${JSON.stringify(span.name)},"kind":${KINDS[span.kind] ?? '"INTERNAL"'},"trace_id":${JSON.stringify(context.traceId)},"span_id":${JSON.stringify(context.spanId)},"parent_span_id":${parent ? JSON.stringify(parent.spanId) : 'null'},"start_time":${jsonTime(span.startTime)},"end_time":${jsonTime(span.endTime)},"duration_ms":${durationMs(span)},"status":{"code":${STATUS_CODES[status?.code ?? 0] ?? '"UNSET"'}`;
+  let line = `{"name":${JSON.stringify(span.name)},"kind":${SPAN_KINDS[span.kind] ?? '"INTERNAL"'},"trace_id":${JSON.stringify(context.traceId)},"span_id":${JSON.stringify(context.spanId)},"parent_span_id":${parent ? JSON.stringify(parent.spanId) : 'null'},"start_time":${jsonTime(span.startTime)},"end_time":${jsonTime(span.endTime)},"duration_ms":${durationMs(span)},"status":{"code":${STATUS_CODES[status?.code ?? 0] ?? '"UNSET"'}`;
   if (status?.message) line += `,"message":${JSON.stringify(status.message)}`;
   line += `},"attributes":${jsonAttributes(span.attributes)},"events":[`;
   let separator = '';

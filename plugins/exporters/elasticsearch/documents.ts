@@ -1,8 +1,13 @@
-import { type HrTime, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type HrTime, SpanStatusCode } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { jsonResource, logRecordToJsonLine, spanToJsonLine } from '../../../core/encoding/index.js';
+import {
+  jsonResource,
+  logRecordToJsonLine,
+  SPAN_KINDS,
+  spanToJsonLine,
+} from '../../../core/encoding/index.js';
 import {
   hrTimeToMs,
   isOmitted,
@@ -148,14 +153,6 @@ function messageJson(body: unknown): string {
   return JSON.stringify(jsonValue(body));
 }
 
-const KINDS: Record<number, string> = {
-  [SpanKind.INTERNAL]: '"INTERNAL"',
-  [SpanKind.SERVER]: '"SERVER"',
-  [SpanKind.CLIENT]: '"CLIENT"',
-  [SpanKind.PRODUCER]: '"PRODUCER"',
-  [SpanKind.CONSUMER]: '"CONSUMER"',
-};
-
 /** ECS event.outcome of a span status. */
 function outcomeJson(code: SpanStatusCode | undefined): string {
   if (code === SpanStatusCode.ERROR) return '"failure"';
@@ -189,7 +186,7 @@ export function ecsLogDocument(record: ReadableLogRecord, extra: string): string
 export function ecsSpanDocument(span: ReadableSpan, extra: string): string {
   const context = span.spanContext();
   const start = jsonTime(span.startTime);
-  let doc = `{"@timestamp":${start},"span.name":${JSON.stringify(span.name)},"span.kind":${KINDS[span.kind] ?? '"INTERNAL"'},"trace.id":${JSON.stringify(context.traceId)},"span.id":${JSON.stringify(context.spanId)}`;
+  let doc = `{"@timestamp":${start},"span.name":${JSON.stringify(span.name)},"span.kind":${SPAN_KINDS[span.kind] ?? '"INTERNAL"'},"trace.id":${JSON.stringify(context.traceId)},"span.id":${JSON.stringify(context.spanId)}`;
   const parent = span.parentSpanContext;
   if (parent) doc += `,"parent.id":${JSON.stringify(parent.spanId)}`;
   doc += `,"event.start":${start},"event.end":${jsonTime(span.endTime)},"event.duration":${durationNs(span)},"event.outcome":${outcomeJson(span.status?.code)}`;
