@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
+import { onStopSignals } from '../../../../core/cli/run.js';
 import { endpoint } from '../../../../core/config/units.js';
 import type { Engine } from '../../../../core/engine.js';
 import { TributaryError } from '../../../../core/errors.js';
@@ -86,21 +87,11 @@ async function runStdio(cli: CliContext, o: Options, [command, ...args]: string[
  * signal still exits at once.
  */
 async function drainDespiteOneSignal(engine: Engine): Promise<void> {
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
-      loggerOf(engine).warn({ signal }, 'Second signal: exiting without draining.');
-      process.exit(130);
-    }
-    loggerOf(engine).info({ signal }, 'Draining queues before exit. Send the signal again to exit at once.');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onStopSignals(engine, () => {}, 'already draining queues');
   try {
     await engine.shutdown();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
 }
 
@@ -108,22 +99,9 @@ async function runHttp(cli: CliContext, o: Options, listen: { host: string; port
   const engine = await loadChecked(cli, o, { stdio: false });
   const logger = () => loggerOf(engine);
   // As `tributary run`: the first signal drains, a second exits at once.
-  let signals = 0;
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
-      logger().warn({ signal }, 'Second signal: exiting without draining.');
-      process.exit(130);
-    }
-    logger().info(
-      { signal },
-      'Shutting down: closing the proxy, draining queues. Send the signal again to exit at once.',
-    );
-    stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onStopSignals(engine, () => stop(), 'closing the proxy, draining queues');
   try {
     await engine.start();
     try {
@@ -134,8 +112,7 @@ async function runHttp(cli: CliContext, o: Options, listen: { host: string; port
       await engine.shutdown();
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
 }
 
