@@ -121,9 +121,8 @@ async function runHttp(cli: CliContext, o: Options, listen: { host: string; port
  * pipeline, or (stdio) an exporter writing to stdout, which belongs to the MCP stream.
  */
 async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: boolean }): Promise<Engine> {
-  // The check compiles the graph on an engine of its own: validating twice loads `plugins:` modules twice.
-  const probe = await cli.loadEngine(o.config);
-  const { config, graph } = await probe.validate();
+  const engine = await cli.loadEngine(o.config);
+  const { config, graph } = await engine.validate();
   if (!graph.nodes.some((n) => n.kind === 'receiver' && n.id === o.receiver)) {
     const defined = config.components.receivers.has(o.receiver);
     throw new TributaryError(
@@ -131,7 +130,7 @@ async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: bool
       defined
         ? `receiver "${o.receiver}" is in no pipeline, so nothing would observe the proxied traffic`
         : `the config has no receiver "${o.receiver}" to observe the proxied traffic`,
-      defined ? probe.source.locate(['receivers', o.receiver], { key: true }) : { path: 'receivers' },
+      defined ? engine.source.locate(['receivers', o.receiver], { key: true }) : { path: 'receivers' },
       `add "${o.receiver}: {}" under receivers: (type mcp) and list it in a pipeline, e.g. service.pipelines.traces.receivers: [${o.receiver}]`,
     );
   }
@@ -141,12 +140,12 @@ async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: bool
       throw new TributaryError(
         'TRB_PROXY_STDOUT_CONFLICT',
         `exporter "${culprit.id}" writes to stdout, which carries the MCP stream in stdio mode`,
-        probe.source.locate(['exporters', culprit.id], { key: true }),
+        engine.source.locate(['exporters', culprit.id], { key: true }),
         'set "stream: stderr" on a stdout exporter, or write to a file',
       );
     }
   }
-  return cli.loadEngine(o.config);
+  return engine;
 }
 
 /** The built-in exporters that can be told to write to this process's stdout. */
