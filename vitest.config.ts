@@ -7,9 +7,9 @@ export default defineConfig({
   // Examples import the package by name, as their users do.
   resolve: {
     alias: {
-      'tributary/testing': here('./core/testing/index.ts'),
-      'tributary/mcp': here('./plugins/receivers/mcp/instrument.ts'),
-      tributary: here('./main.ts'),
+      'tributary-telemetry/testing': here('./core/testing/index.ts'),
+      'tributary-telemetry/mcp': here('./plugins/receivers/mcp/instrument.ts'),
+      'tributary-telemetry': here('./main.ts'),
     },
   },
   test: {

@@ -1,4 +1,4 @@
-/** `tributary/testing`: a harness for plugin authors and a conformance check for any plugin. */
+/** `tributary-telemetry/testing`: a harness for plugin authors and a conformance check for any plugin. */
 export {
   type ConformanceOptions,
   checkConformance,

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { Engine } from 'tributary';
-import { instrumentMcpServer } from 'tributary/mcp';
+import { Engine } from 'tributary-telemetry';
+import { instrumentMcpServer } from 'tributary-telemetry/mcp';
 import { z } from 'zod';
 
 const port = Number(process.env.PORT ?? 8000);

@@ -1,6 +1,6 @@
 // A third-party Tributary plugin: the processor `add_attribute` stamps one attribute on every span,
 // metric data point and log record. It needs nothing from tributary at run time: a plugin is plain
-// data. In TypeScript, wrap it in `definePlugin` from 'tributary' to get the config type inferred.
+// data. In TypeScript, wrap it in `definePlugin` from 'tributary-telemetry' to get the config type inferred.
 import { z } from 'zod';
 
 const Config = z.strictObject({
@@ -39,7 +39,7 @@ function* pointAttributes(batch) {
 }
 const itemAttributes = (batch) => batch.map((item) => item.attributes);
 
-/** @type {import('tributary').PluginDefinition} */
+/** @type {import('tributary-telemetry').PluginDefinition} */
 export default {
   kind: 'processor',
   type: 'add_attribute',

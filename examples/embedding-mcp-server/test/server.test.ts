@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freePort } from 'tributary/testing';
+import { freePort } from 'tributary-telemetry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = join(import.meta.dirname, '..');

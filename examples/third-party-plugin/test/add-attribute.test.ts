@@ -1,5 +1,5 @@
-// Tests a third-party plugin the way its author would: against `tributary/testing`.
-import { checkConformance, makeLogs, makeSpans, startPipeline } from 'tributary/testing';
+// Tests a third-party plugin the way its author would: against `tributary-telemetry/testing`.
+import { checkConformance, makeLogs, makeSpans, startPipeline } from 'tributary-telemetry/testing';
 import { describe, expect, it } from 'vitest';
 import addAttribute from '../index.js';
 
