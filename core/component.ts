@@ -14,6 +14,13 @@ export interface Consumer<S extends Signal = Signal> {
 /** Downstream is full or down: the same batch may succeed later. */
 export class RetryableError extends Error {
   override name = 'RetryableError';
+  /** The backend asked to wait at least this long (an HTTP `Retry-After`): the next attempt waits that long or more. */
+  readonly retryAfterMs?: number;
+
+  constructor(message?: string, options?: ErrorOptions & { retryAfterMs?: number }) {
+    super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
 }
 
 /** The data itself is bad: retrying cannot help. It is dropped, counted and logged once. */

@@ -17,10 +17,15 @@ export class Backoff {
     this.interval = settings.initial_interval;
   }
 
-  /** Milliseconds to wait before the next attempt, or undefined when that would pass max_elapsed_time. */
-  next(now: number = performance.now()): number | undefined {
+  /**
+   * Milliseconds to wait before the next attempt, or undefined when that would pass max_elapsed_time.
+   * `retryAfter` (the backend's Retry-After) is a floor, as in the Collector's throttle retry: it may
+   * exceed max_interval, since retrying sooner only earns another refusal.
+   */
+  next(now: number = performance.now(), retryAfter = 0): number | undefined {
     const { randomization_factor, multiplier, max_interval, max_elapsed_time } = this.settings;
-    const delay = this.interval * (1 + randomization_factor * (2 * this.random() - 1));
+    const jittered = this.interval * (1 + randomization_factor * (2 * this.random() - 1));
+    const delay = Math.max(jittered, retryAfter);
     this.interval = Math.min(this.interval * multiplier, max_interval);
     if (max_elapsed_time > 0 && now - this.startedAt + delay > max_elapsed_time) return undefined;
     return delay;

@@ -194,7 +194,8 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
           if (error instanceof PermanentError) throw this.fail(items, attempt, error, 'permanent error');
           if (!this.retry.enabled) throw this.fail(items, attempt, error, 'retry_on_failure is disabled');
           backoff ??= new Backoff(this.retry, startedAt);
-          const delay = backoff.next();
+          const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
+          const delay = backoff.next(performance.now(), retryAfter);
           if (delay === undefined) {
             this.fail(items, attempt, error, 'retry_on_failure.max_elapsed_time passed');
             throw new PermanentError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Signal } from '../signals.js';
+import { tlsSettings } from './tls.js';
 
 export const OTLP_ENCODINGS = ['proto', 'json'] as const;
 export type OtlpEncoding = (typeof OTLP_ENCODINGS)[number];
@@ -31,6 +32,13 @@ export const httpHeaders = () =>
 
 export const compression = () =>
   z.enum(COMPRESSIONS).default('gzip').describe('gzip: compress request bodies; none: send them as they are');
+
+/** The keys of an OTLP/HTTP client that every exporter speaking it has (`otlp`, `jaeger`). */
+export const otlpHttpClientSettings = () => ({
+  headers: httpHeaders(),
+  compression: compression(),
+  tls: tlsSettings(),
+});
 
 export const OTLP_PATHS: Readonly<Record<Signal, string>> = {
   traces: 'v1/traces',

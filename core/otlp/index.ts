@@ -1,14 +1,4 @@
-/** OTLP/HTTP sending shared by the exporters that speak it (`otlp`, and `jaeger` with `protocol: otlp-http`). */
-export {
-  COMPRESSIONS,
-  type Compression,
-  compression,
-  httpHeaders,
-  httpUrl,
-  isRetryableStatus,
-  OTLP_ENCODINGS,
-  OTLP_PATHS,
-  type OtlpEncoding,
-  signalUrl,
-} from './config.js';
+/** OTLP/HTTP sending shared by the exporters that speak it (`otlp` and `jaeger`). */
+export { httpUrl, OTLP_ENCODINGS, type OtlpEncoding, otlpHttpClientSettings, signalUrl } from './config.js';
 export { OtlpHttpSender, type OtlpHttpSettings } from './http-sender.js';
+export type { TlsSettings } from './tls.js';

@@ -1,82 +1,51 @@
 import { z } from 'zod';
 import { exporterConfig } from '../../../core/exporterhelper/index.js';
-import { COMPRESSIONS, httpHeaders, httpUrl } from '../../../core/otlp/index.js';
+import { httpUrl, otlpHttpClientSettings } from '../../../core/otlp/index.js';
 
-export const JAEGER_PROTOCOLS = ['otlp-http', 'thrift-http', 'thrift-udp'] as const;
-export type JaegerProtocol = (typeof JAEGER_PROTOCOLS)[number];
+export const DEFAULT_ENDPOINT = 'http://localhost:4318';
 
-export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
-export const DEFAULT_THRIFT_ENDPOINT = 'http://localhost:14268/api/traces';
-export const DEFAULT_AGENT_HOST = 'localhost';
-export const DEFAULT_AGENT_PORT = 6832;
-export const DEFAULT_MAX_PACKET_SIZE = 65000;
+const REMOVED = 'TRB_CONFIG_REMOVED';
+const USE_OTLP =
+  'Jaeger Thrift was removed (Jaeger v1 is end of life and its OpenTelemetry exporter deprecated); ' +
+  `Jaeger v2 and v1.35+ take OTLP: remove it and set endpoint to Jaeger's OTLP/HTTP port, e.g. ${DEFAULT_ENDPOINT}`;
 
-/** Keys that only one protocol reads, and that protocol: setting one for another is a mistake worth an error. */
-const ONLY_FOR: Record<string, JaegerProtocol[]> = {
-  endpoint: ['otlp-http', 'thrift-http'],
-  headers: ['otlp-http'],
-  compression: ['otlp-http'],
-  username: ['thrift-http'],
-  password: ['thrift-http'],
-  agent_host: ['thrift-udp'],
-  agent_port: ['thrift-udp'],
-  max_packet_size: ['thrift-udp'],
-};
+/** A key of the removed Thrift protocols: setting it says what replaced it. */
+const thriftKey = () =>
+  z
+    .unknown()
+    .superRefine((_value, ctx) =>
+      ctx.addIssue({ code: 'custom', message: USE_OTLP, params: { trbCode: REMOVED } }),
+    )
+    .optional()
+    .meta({ deprecated: true })
+    .describe('removed with Jaeger Thrift: use OTLP (endpoint)');
 
 export const JaegerConfig = exporterConfig({
   protocol: z
-    .enum(JAEGER_PROTOCOLS)
-    .default('otlp-http')
-    .describe(
-      'otlp-http: OTLP/HTTP protobuf (Jaeger >= 1.35); thrift-http: Thrift to a Jaeger v1 collector; thrift-udp: Thrift to a Jaeger v1 agent',
-    ),
-  endpoint: httpUrl(DEFAULT_OTLP_ENDPOINT)
-    .optional()
-    .describe(
-      `otlp-http: the base URL, /v1/traces is appended (default ${DEFAULT_OTLP_ENDPOINT}); thrift-http: the collector's URL (default ${DEFAULT_THRIFT_ENDPOINT})`,
-    ),
-  headers: httpHeaders().describe('otlp-http: extra HTTP headers; values may come from ${env:VAR}'),
-  compression: z.enum(COMPRESSIONS).optional().describe('otlp-http: gzip (default) or none'),
-  username: z.string().optional().describe('thrift-http: HTTP basic auth user (with password)'),
-  password: z.string().optional().describe('thrift-http: HTTP basic auth password; use ${env:VAR}'),
-  agent_host: z
     .string()
-    .min(1)
-    .optional()
-    .describe(`thrift-udp: the agent's host (default ${DEFAULT_AGENT_HOST})`),
-  agent_port: z
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .optional()
-    .describe(`thrift-udp: the agent's binary Thrift port (default ${DEFAULT_AGENT_PORT})`),
-  max_packet_size: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65000)
-    .optional()
-    .describe(`thrift-udp: the largest UDP packet sent (default ${DEFAULT_MAX_PACKET_SIZE})`),
-}).superRefine((config, ctx) => {
-  for (const [key, protocols] of Object.entries(ONLY_FOR)) {
-    const value = config[key as keyof typeof config];
-    const set = key === 'headers' ? Object.keys(value as object).length > 0 : value !== undefined;
-    if (set && !protocols.includes(config.protocol)) {
+    .superRefine((value, ctx) => {
+      if (value === 'otlp-http') return;
+      const thrift = value === 'thrift-http' || value === 'thrift-udp';
       ctx.addIssue({
         code: 'custom',
-        path: [key],
-        message: `${key} applies to protocol ${protocols.join(' or ')}, not ${config.protocol}`,
+        message: thrift
+          ? USE_OTLP
+          : `invalid value ${JSON.stringify(value)}: the only protocol is "otlp-http"`,
+        params: { trbCode: thrift ? REMOVED : 'TRB_CONFIG_INVALID_VALUE' },
       });
-    }
-  }
-  if ((config.username === undefined) !== (config.password === undefined)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [config.username === undefined ? 'username' : 'password'],
-      message: 'username and password go together: set both or neither',
-    });
-  }
+    })
+    .default('otlp-http')
+    .meta({ enum: ['otlp-http'] })
+    .describe('otlp-http: OTLP/HTTP protobuf, the only one (Jaeger v2, and v1 from 1.35)'),
+  endpoint: httpUrl(DEFAULT_ENDPOINT)
+    .default(DEFAULT_ENDPOINT)
+    .describe("the base URL of Jaeger's OTLP/HTTP receiver: /v1/traces is appended"),
+  ...otlpHttpClientSettings(),
+  username: thriftKey(),
+  password: thriftKey(),
+  agent_host: thriftKey(),
+  agent_port: thriftKey(),
+  max_packet_size: thriftKey(),
 });
 
 export type JaegerConfig = z.output<typeof JaegerConfig>;

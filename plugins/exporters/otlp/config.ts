@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { exporterConfig } from '../../../core/exporterhelper/index.js';
-import { compression, httpHeaders, httpUrl, OTLP_ENCODINGS } from '../../../core/otlp/index.js';
+import { httpUrl, OTLP_ENCODINGS, otlpHttpClientSettings } from '../../../core/otlp/index.js';
 import type { Signal } from '../../../core/signals.js';
 
 const signalEndpoint = (signal: Signal) =>
@@ -19,8 +19,7 @@ export const OtlpConfig = exporterConfig({
     .enum(OTLP_ENCODINGS)
     .default('proto')
     .describe('proto: binary protobuf (application/x-protobuf); json: OTLP/JSON (application/json)'),
-  headers: httpHeaders(),
-  compression: compression(),
+  ...otlpHttpClientSettings(),
 });
 
 export type OtlpConfig = z.output<typeof OtlpConfig>;

@@ -10,6 +10,6 @@ export function otlpSender<S extends Signal>(
   logger: Logger,
 ): OtlpHttpSender<S> {
   const url = config[`${signal}_endpoint`] ?? signalUrl(config.endpoint, signal);
-  const { encoding, headers, compression, timeout } = config;
-  return new OtlpHttpSender(signal, { url, encoding, headers, compression, timeout }, logger);
+  const { encoding, headers, compression, tls } = config;
+  return new OtlpHttpSender(signal, { url, encoding, headers, compression, tls }, logger);
 }

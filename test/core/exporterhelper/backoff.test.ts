@@ -34,6 +34,18 @@ describe('Backoff', () => {
     expect(backoff.next(15_000)).toBeUndefined();
   });
 
+  it('waits at least what the backend asked for (Retry-After), beyond max_interval', () => {
+    const backoff = new Backoff(settings, 0);
+    expect(backoff.next(0, 60_000)).toBe(60_000);
+    // A shorter Retry-After than the backoff's wait changes nothing, and the interval still grows.
+    expect(backoff.next(0, 1000)).toBe(7500);
+  });
+
+  it('gives up at once when a Retry-After would pass max_elapsed_time', () => {
+    const backoff = new Backoff({ ...settings, max_elapsed_time: 20_000 }, 0);
+    expect(backoff.next(1000, 30_000)).toBeUndefined();
+  });
+
   it('never stops when max_elapsed_time is 0', () => {
     expect(new Backoff(settings, 0).next(1e12)).toBe(5000);
   });

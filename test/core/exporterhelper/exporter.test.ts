@@ -138,6 +138,22 @@ describe('createExporter with the sending queue', () => {
     expect(failure?.msg).toMatch(/max_elapsed_time/);
   });
 
+  it('waits at least the retryAfterMs a RetryableError carries before the next attempt', async () => {
+    const { ctx, host, logs } = setup({ retry_on_failure: fast });
+    const backend = new FakeBackend((call) => {
+      if (call === 1) throw new RetryableError('429 Too Many Requests', { retryAfterMs: 300 });
+    });
+    const exporter = createExporter(ctx, 'traces', backend);
+    await exporter.start(host);
+    await exporter.consume(makeSpans(1));
+    await exporter.shutdown();
+    expect(backend.calls).toBe(2);
+    expect(logs.find((l) => l.msg === 'send failed; will retry')).toMatchObject({
+      retry_in_ms: 300,
+      error: '429 Too Many Requests',
+    });
+  });
+
   it('does not retry a PermanentError', async () => {
     const { ctx, host, logs, metric } = setup({ retry_on_failure: fast });
     const backend = new FakeBackend(() => {

@@ -1,6 +1,7 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
 
 /** One request as a backend received it. */
@@ -13,6 +14,10 @@ export interface ReceivedRequest {
   raw: Buffer;
   /** The body after `Content-Encoding: gzip` was undone. */
   body: Buffer;
+  /** performance.now() when the request had arrived whole. */
+  at: number;
+  /** Over HTTPS, the common name of the client's certificate, when it showed one. */
+  clientCertificate?: string;
 }
 
 /** How the backend answers a request; `hang` never answers (until the backend closes). */
@@ -29,8 +34,8 @@ export function ok(request: ReceivedRequest): Reply {
 }
 
 /**
- * A stand-in for an OTLP/HTTP receiver or a Jaeger collector on 127.0.0.1: it records every request
- * and answers as `reply` says (by default 200 with an empty export response).
+ * A stand-in for an OTLP/HTTP receiver on 127.0.0.1, over HTTP or (given `tls`) HTTPS: it records
+ * every request and answers as `reply` says (by default 200 with an empty export response).
  */
 export class HttpBackend {
   readonly requests: ReceivedRequest[] = [];
@@ -41,28 +46,41 @@ export class HttpBackend {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    private readonly secure: boolean,
   ) {}
 
-  /** Listens on 127.0.0.1, on `port` or any free one. */
-  static async start(port = 0): Promise<HttpBackend> {
-    const server = createServer();
+  /** Listens on 127.0.0.1, on `port` or any free one; with `tls`, over HTTPS. */
+  static async start(port = 0, tls?: ServerOptions): Promise<HttpBackend> {
+    const server = tls ? createHttpsServer(tls) : createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
-    const backend = new HttpBackend(server, (server.address() as AddressInfo).port);
+    const backend = new HttpBackend(server, (server.address() as AddressInfo).port, tls !== undefined);
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () =>
-        backend.receive(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks), res),
-      );
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+        const request: ReceivedRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          raw,
+          body,
+          at: performance.now(),
+        };
+        const peer = tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
+        if (peer?.subject) request.clientCertificate = String(peer.subject.CN);
+        backend.receive(request, res);
+      });
     });
     return backend;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.secure ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   /** Resolves once `count` requests in all have arrived. */
@@ -78,15 +96,7 @@ export class HttpBackend {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private receive(
-    method: string,
-    path: string,
-    headers: IncomingHttpHeaders,
-    raw: Buffer,
-    res: ServerResponse,
-  ) {
-    const body = headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-    const request: ReceivedRequest = { method, path, headers, raw, body };
+  private receive(request: ReceivedRequest, res: ServerResponse) {
     const index = this.requests.push(request) - 1;
     const reply = this.reply(request, index);
     if ('hang' in reply) this.hanging.add(res);
@@ -103,42 +113,4 @@ export async function closedPort(): Promise<number> {
   const backend = await HttpBackend.start();
   await backend.close();
   return backend.port;
-}
-
-/** A stand-in for a Jaeger agent: a UDP socket on 127.0.0.1 that keeps every packet. */
-export class UdpAgent {
-  readonly packets: Buffer[] = [];
-  private readonly waiters: { count: number; resolve: () => void }[] = [];
-
-  private constructor(
-    private readonly socket: Socket,
-    readonly port: number,
-  ) {}
-
-  static async start(): Promise<UdpAgent> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => resolve());
-    });
-    const agent = new UdpAgent(socket, socket.address().port);
-    socket.on('message', (packet) => {
-      agent.packets.push(packet);
-      for (const waiter of agent.waiters.filter((w) => agent.packets.length >= w.count)) {
-        agent.waiters.splice(agent.waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    });
-    return agent;
-  }
-
-  /** Resolves once `count` packets in all have arrived. */
-  received(count: number): Promise<void> {
-    if (this.packets.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.socket.close(() => resolve()));
-  }
 }

@@ -51,7 +51,7 @@ export const nanos = (span: ReadableSpan) => String(hrTimeToNanoseconds(span.sta
 export const micros = (span: ReadableSpan) => BigInt(hrTimeToMicroseconds(span.startTime));
 
 /** A counter `mcp_requests_total` (3 tools/call, 1 tools/list) and a histogram of 5 request durations. */
-export function mcpMetrics(): Promise<ResourceMetrics[]> {
+export function mcpMetrics(service = resource): Promise<ResourceMetrics[]> {
   return recordMetrics(
     (provider) => {
       const meter = provider.getMeter('mcp.metrics', '1.0.0');
@@ -64,7 +64,7 @@ export function mcpMetrics(): Promise<ResourceMetrics[]> {
       });
       for (const seconds of [0.05, 0.2, 0.3, 0.7, 2]) duration.record(seconds);
     },
-    { resource },
+    { resource: service },
   );
 }
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signalUrl } from '../../../../core/otlp/index.js';
@@ -21,6 +24,13 @@ import {
 // Fast retries, no jitter: the failure tests wait for attempts, never for a clock.
 const quickRetry =
   'retry_on_failure: { initial_interval: 10ms, max_interval: 10ms, randomization_factor: 0 }';
+const quickRetryConfig = { initial_interval: '10ms', max_interval: '10ms', randomization_factor: 0 };
+
+// A self-signed certificate for localhost and 127.0.0.1 (test/fixtures/tls/README.md).
+const TLS_DIR = join(import.meta.dirname, '../../../fixtures/tls');
+const CERT_FILE = join(TLS_DIR, 'localhost.crt');
+const KEY_FILE = join(TLS_DIR, 'localhost.key');
+const serverTls = { cert: readFileSync(CERT_FILE), key: readFileSync(KEY_FILE) };
 
 function decode<S extends 'traces' | 'metrics' | 'logs'>(signal: S, request: ReceivedRequest) {
   return decodeOtlp(signal, request.body, String(request.headers['content-type']));
@@ -179,9 +189,7 @@ service:
         authorization: 'Bearer s3cret',
         'x-scope-orgid': 'tenant-1',
       });
-      expect(request.headers['user-agent']).toMatch(
-        /^Tributary\/\d+\.\d+\.\d+ OTel-OTLP-Exporter-JavaScript\//,
-      );
+      expect(request.headers['user-agent']).toMatch(/^Tributary\/\d+\.\d+\.\d+$/);
       expect(request.raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // the gzip magic number
     }
 
@@ -252,19 +260,12 @@ service:
     expect(backend.requests.map((r) => r.path).sort()).toEqual(['/ingest/logs?tenant=a', '/otlp/v1/traces']);
   });
 
-  it('retries 429 and 503 under retry_on_failure, one request per attempt, and delivers the batch once', async () => {
+  it('waits the Retry-After of a 429 before the next attempt, and delivers the batch once', async () => {
     backend.reply = (_request, index): Reply =>
-      index === 0
-        ? { status: 429, headers: { 'retry-after': '1' } }
-        : index === 1
-          ? { status: 503, body: 'overloaded' }
-          : { status: 200, headers: { 'content-type': 'application/x-protobuf' } };
+      index === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 };
     const run = exporterUnderTest(
       otlp,
-      {
-        endpoint: backend.url,
-        retry_on_failure: { initial_interval: '10ms', max_interval: '10ms', randomization_factor: 0 },
-      },
+      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
       'traces',
     );
     const spans = toolSpans();
@@ -272,33 +273,106 @@ service:
     await run.exporter.consume(spans);
     await run.stop();
 
-    expect(backend.requests).toHaveLength(3);
-    // The OTel exporter's own retries are out: each request was one attempt of ours, and logged.
-    const retries = run.logs.filter((l) => l.msg === 'send failed; will retry');
-    expect(retries.map((l) => l.error)).toEqual([
-      expect.stringMatching(/answered 429, 502, 503 or 504: try again later \(Retry-After 1s\)$/),
-      expect.stringMatching(/answered 429, 502, 503 or 504/),
+    expect(backend.requests).toHaveLength(2);
+    // One request per attempt, each one logged, and the wait is the backend's, not the 10ms backoff.
+    expect(run.logs.filter((l) => l.msg === 'send failed; will retry')).toEqual([
+      expect.objectContaining({
+        retry_in_ms: 2000,
+        error: `${backend.url}/v1/traces answered HTTP 429 Too Many Requests (Retry-After 2s)`,
+      }),
     ]);
-    expect(new Set(backend.requests.map((r) => r.body.toString('hex'))).size).toBe(1);
-    expectToolSpans(spansOf(decode('traces', backend.requests[2] as ReceivedRequest)), spans);
+    const [first, second] = backend.requests as [ReceivedRequest, ReceivedRequest];
+    // libuv's clock counts whole milliseconds: a 2000ms timer set just after `first` fires after 1999.x of them.
+    expect(second.at - first.at).toBeGreaterThan(1999);
+    expect(second.body.equals(first.body)).toBe(true);
+    expectToolSpans(spansOf(decode('traces', second)), spans);
     expect(await run.metric('tributary_exporter_sent_items')).toBe(3);
     expect(await run.metric('tributary_exporter_send_failed_items')).toBe(0);
   });
 
-  it('does not retry a 400: the batch is counted failed and the reason logged', async () => {
-    backend.reply = () => ({ status: 400, body: 'invalid span: empty trace id' });
-    const run = exporterUnderTest(otlp, { endpoint: backend.url }, 'traces');
+  it('takes a 503’s Retry-After as an HTTP-date too', async () => {
+    backend.reply = (_request, index): Reply =>
+      index === 0
+        ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 2500).toUTCString() }, body: 'busy' }
+        : { status: 200 };
+    const run = exporterUnderTest(
+      otlp,
+      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
+      'logs',
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(mcpLogs());
+    await run.stop();
+
+    expect(backend.requests).toHaveLength(2);
+    const [retry] = run.logs.filter((l) => l.msg === 'send failed; will retry');
+    // The date has whole seconds: 2.5 s from then is 1.5 s to 2.5 s from when it is read.
+    expect(retry?.retry_in_ms).toBeGreaterThanOrEqual(1000);
+    expect(retry?.retry_in_ms).toBeLessThanOrEqual(2500);
+    expect(retry?.error).toMatch(/answered HTTP 503 Service Unavailable: busy \(Retry-After \ds\)$/);
+    expectMcpLogs(logRecordsOf(decode('logs', backend.requests[1] as ReceivedRequest)));
+  });
+
+  it('retries 502 and 504 on the backoff when they carry no Retry-After', async () => {
+    backend.reply = (_request, index): Reply =>
+      index === 0 ? { status: 502 } : index === 1 ? { status: 504 } : { status: 200 };
+    const run = exporterUnderTest(
+      otlp,
+      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
+      'traces',
+    );
     await run.exporter.start(run.host);
     await run.exporter.consume(toolSpans());
     await run.stop();
+    expect(backend.requests).toHaveLength(3);
+    expect(run.logs.filter((l) => l.msg === 'send failed; will retry').map((l) => l.retry_in_ms)).toEqual([
+      10, 10,
+    ]);
+  });
+
+  it('sends every ResourceMetrics of a batch in one request, in either encoding', async () => {
+    for (const encoding of ['proto', 'json']) {
+      const gateway = resourceFromAttributes({ 'service.name': 'mcp-gateway' });
+      const batch = [...(await mcpMetrics()), ...(await mcpMetrics(gateway))];
+      expect(batch).toHaveLength(2);
+      const run = exporterUnderTest(otlp, { endpoint: backend.url, encoding }, 'metrics');
+      await run.exporter.start(run.host);
+      await run.exporter.consume(batch);
+      await run.stop();
+
+      const [request] = backend.requests.splice(0);
+      expect(backend.requests).toHaveLength(0);
+      const decoded = decode('metrics', request as ReceivedRequest);
+      expect(
+        decoded.resourceMetrics.map((rm) => attributesOf(rm.resource.attributes)['service.name']),
+      ).toEqual(['mcp-server', 'mcp-gateway']);
+      for (const rm of decoded.resourceMetrics) {
+        expectMcpMetrics(rm.scopeMetrics.flatMap((sm) => sm.metrics));
+      }
+      expect(await run.metric('tributary_exporter_sent_items')).toBe(6);
+    }
+  });
+
+  it('does not retry a 400: the batch is dropped, counted failed and logged once', async () => {
+    backend.reply = () => ({ status: 400, body: 'invalid span: empty trace id' });
+    const run = exporterUnderTest(otlp, { endpoint: backend.url }, 'traces');
+    const spans = toolSpans();
+    await run.exporter.start(run.host);
+    await run.exporter.consume(spans);
+    await run.stop();
 
     expect(backend.requests).toHaveLength(1);
+    expectToolSpans(spansOf(decode('traces', backend.requests[0] as ReceivedRequest)), spans);
     expect(await run.metric('tributary_exporter_send_failed_items')).toBe(3);
     expect(await run.metric('tributary_exporter_sent_items')).toBe(0);
-    expect(run.logs.find((l) => l.msg.startsWith('send failed (permanent error)'))).toMatchObject({
-      items: 3,
-      error: `${backend.url}/v1/traces answered HTTP 400 Bad Request: invalid span: empty trace id`,
-    });
+    // One line says it all: no retry warnings before it.
+    expect(run.logs.filter((l) => l.level >= 40)).toEqual([
+      expect.objectContaining({
+        msg: 'send failed (permanent error): batch not sent',
+        items: 3,
+        error: `${backend.url}/v1/traces answered HTTP 400 Bad Request: invalid span: empty trace id`,
+      }),
+    ]);
   });
 
   it('refuses the batch with the reason when the queue is off, as a pipeline sees it', async () => {
@@ -404,5 +478,108 @@ service:
     expect(request?.headers['x-tenant']).toBe('a');
     expect(request?.headers.authorization).toBeUndefined();
     expect(request?.headers['x-leak']).toBeUndefined();
+  });
+});
+
+describe('otlp exporter over TLS', () => {
+  let backend: HttpBackend;
+  afterEach(async () => {
+    await backend?.close();
+  });
+
+  it('verifies the server against tls.ca_file and sends over HTTPS', async () => {
+    backend = await HttpBackend.start(0, serverTls);
+    const pipeline = await startPipeline(
+      `
+receivers: { push: {} }
+exporters:
+  otlp: { endpoint: ${backend.url}, tls: { ca_file: ${CERT_FILE} } }
+service:
+  pipelines:
+    metrics: { receivers: [push], exporters: [otlp] }
+`,
+      { plugins: [otlp] },
+    );
+    await pipeline.push('metrics', await mcpMetrics());
+    await pipeline.shutdown();
+    expect(backend.url).toMatch(/^https:/);
+    expect(backend.requests).toHaveLength(1);
+    expectMcpMetrics(metricsOf(decode('metrics', backend.requests[0] as ReceivedRequest)));
+  });
+
+  it('retries while the certificate cannot be verified; insecure_skip_verify sends anyway', async () => {
+    backend = await HttpBackend.start(0, serverTls);
+    const strict = exporterUnderTest(
+      otlp,
+      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
+      'logs',
+    );
+    await strict.exporter.start(strict.host);
+    await strict.exporter.consume(mcpLogs());
+    expect((await strict.logged('send failed; will retry')).error).toMatch(/self-signed certificate/);
+    const stopped = strict.stop();
+    strict.deadline.abort();
+    await stopped;
+    expect(backend.requests).toHaveLength(0);
+
+    const trusting = exporterUnderTest(
+      otlp,
+      { endpoint: backend.url, tls: { insecure_skip_verify: true } },
+      'logs',
+    );
+    await trusting.exporter.start(trusting.host);
+    await trusting.exporter.consume(mcpLogs());
+    await trusting.stop();
+    expect(backend.requests).toHaveLength(1);
+    expectMcpLogs(logRecordsOf(decode('logs', backend.requests[0] as ReceivedRequest)));
+  });
+
+  it('shows tls.cert_file and tls.key_file to a server that asks for a client certificate', async () => {
+    backend = await HttpBackend.start(0, {
+      ...serverTls,
+      ca: serverTls.cert,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
+    const run = exporterUnderTest(
+      otlp,
+      { endpoint: backend.url, tls: { ca_file: CERT_FILE, cert_file: CERT_FILE, key_file: KEY_FILE } },
+      'traces',
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(toolSpans());
+    await run.stop();
+    expect(backend.requests.map((r) => r.clientCertificate)).toEqual(['localhost']);
+  });
+
+  it('fails to start, naming the file, when a TLS file cannot be read', async () => {
+    backend = await HttpBackend.start(0, serverTls);
+    const missing = join(TLS_DIR, 'missing-ca.crt');
+    await expect(
+      startPipeline(
+        `
+receivers: { push: {} }
+exporters:
+  otlp: { endpoint: ${backend.url}, tls: { ca_file: ${missing} } }
+service:
+  pipelines:
+    traces: { receivers: [push], exporters: [otlp] }
+`,
+        { plugins: [otlp] },
+      ),
+    ).rejects.toMatchObject({
+      code: 'TRB_EXPORTER_OTLP_TLS',
+      message: expect.stringContaining(`cannot read tls.ca_file ${missing}: ENOENT`),
+    });
+  });
+
+  it('takes cert_file and key_file only together', () => {
+    const issues = (tls: unknown) =>
+      otlp.config.safeParse({ tls }).error?.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(issues({ cert_file: CERT_FILE })).toEqual([
+      ['tls.key_file', 'cert_file and key_file go together: set both or neither'],
+    ]);
+    expect(issues({ cert_file: CERT_FILE, key_file: KEY_FILE, ca_file: CERT_FILE })).toBeUndefined();
+    expect(issues({ insecure: true })).toHaveLength(1);
   });
 });
