@@ -4,6 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signalUrl } from '../../../../core/otlp/index.js';
+import type { Batch, Signal } from '../../../../core/signals.js';
 import { checkConformance, makeSpans, startPipeline } from '../../../../core/testing/index.js';
 import otlp from '../../../../plugins/exporters/otlp/index.js';
 import { closedPort, HttpBackend, type ReceivedRequest, type Reply } from '../decoders/backends.js';
@@ -147,6 +148,20 @@ describe('otlp exporter', () => {
     await backend.close();
   });
 
+  /** Sends `batch` through an otlp exporter with 10ms retries, answered by `answers` in turn (then 200). */
+  async function sendWithQuickRetries<S extends Signal>(signal: S, batch: Batch<S>, answers: Reply[]) {
+    backend.reply = (_request, index) => answers[index] ?? { status: 200 };
+    const run = exporterUnderTest(
+      otlp,
+      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
+      signal,
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(batch);
+    await run.stop();
+    return { run, retries: run.logs.filter((l) => l.msg === 'send failed; will retry') };
+  }
+
   it('meets the component contract for every signal', async () => {
     expect(await checkConformance(otlp, { config: { endpoint: backend.url } })).toEqual([
       'traces',
@@ -261,21 +276,14 @@ service:
   });
 
   it('waits the Retry-After of a 429 before the next attempt, and delivers the batch once', async () => {
-    backend.reply = (_request, index): Reply =>
-      index === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 };
-    const run = exporterUnderTest(
-      otlp,
-      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
-      'traces',
-    );
     const spans = toolSpans();
-    await run.exporter.start(run.host);
-    await run.exporter.consume(spans);
-    await run.stop();
+    const { run, retries } = await sendWithQuickRetries('traces', spans, [
+      { status: 429, headers: { 'retry-after': '2' } },
+    ]);
 
     expect(backend.requests).toHaveLength(2);
     // One request per attempt, each one logged, and the wait is the backend's, not the 10ms backoff.
-    expect(run.logs.filter((l) => l.msg === 'send failed; will retry')).toEqual([
+    expect(retries).toEqual([
       expect.objectContaining({
         retry_in_ms: 2000,
         error: `${backend.url}/v1/traces answered HTTP 429 Too Many Requests (Retry-After 2s)`,
@@ -291,21 +299,13 @@ service:
   });
 
   it('takes a 503’s Retry-After as an HTTP-date too', async () => {
-    backend.reply = (_request, index): Reply =>
-      index === 0
-        ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 2500).toUTCString() }, body: 'busy' }
-        : { status: 200 };
-    const run = exporterUnderTest(
-      otlp,
-      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
-      'logs',
-    );
-    await run.exporter.start(run.host);
-    await run.exporter.consume(mcpLogs());
-    await run.stop();
+    const date = new Date(Date.now() + 2500).toUTCString();
+    const { retries } = await sendWithQuickRetries('logs', mcpLogs(), [
+      { status: 503, headers: { 'retry-after': date }, body: 'busy' },
+    ]);
 
     expect(backend.requests).toHaveLength(2);
-    const [retry] = run.logs.filter((l) => l.msg === 'send failed; will retry');
+    const [retry] = retries;
     // The date has whole seconds: 2.5 s from then is 1.5 s to 2.5 s from when it is read.
     expect(retry?.retry_in_ms).toBeGreaterThanOrEqual(1000);
     expect(retry?.retry_in_ms).toBeLessThanOrEqual(2500);
@@ -314,20 +314,9 @@ service:
   });
 
   it('retries 502 and 504 on the backoff when they carry no Retry-After', async () => {
-    backend.reply = (_request, index): Reply =>
-      index === 0 ? { status: 502 } : index === 1 ? { status: 504 } : { status: 200 };
-    const run = exporterUnderTest(
-      otlp,
-      { endpoint: backend.url, retry_on_failure: quickRetryConfig },
-      'traces',
-    );
-    await run.exporter.start(run.host);
-    await run.exporter.consume(toolSpans());
-    await run.stop();
+    const { retries } = await sendWithQuickRetries('traces', toolSpans(), [{ status: 502 }, { status: 504 }]);
     expect(backend.requests).toHaveLength(3);
-    expect(run.logs.filter((l) => l.msg === 'send failed; will retry').map((l) => l.retry_in_ms)).toEqual([
-      10, 10,
-    ]);
+    expect(retries.map((l) => l.retry_in_ms)).toEqual([10, 10]);
   });
 
   it('sends every ResourceMetrics of a batch in one request, in either encoding', async () => {
@@ -552,24 +541,30 @@ service:
     expect(backend.requests.map((r) => r.clientCertificate)).toEqual(['localhost']);
   });
 
-  it('fails to start, naming the file, when a TLS file cannot be read', async () => {
+  it('fails to start with TRB_EXPORTER_OTLP_TLS when a TLS file cannot be read or used', async () => {
     backend = await HttpBackend.start(0, serverTls);
-    const missing = join(TLS_DIR, 'missing-ca.crt');
-    await expect(
+    const startWith = (tls: string) =>
       startPipeline(
         `
 receivers: { push: {} }
 exporters:
-  otlp: { endpoint: ${backend.url}, tls: { ca_file: ${missing} } }
+  otlp: { endpoint: ${backend.url}, tls: ${tls} }
 service:
   pipelines:
     traces: { receivers: [push], exporters: [otlp] }
 `,
         { plugins: [otlp] },
-      ),
-    ).rejects.toMatchObject({
+      );
+    const missing = join(TLS_DIR, 'missing-ca.crt');
+    await expect(startWith(`{ ca_file: ${missing} }`)).rejects.toMatchObject({
       code: 'TRB_EXPORTER_OTLP_TLS',
       message: expect.stringContaining(`cannot read tls.ca_file ${missing}: ENOENT`),
+      hint: 'point tls.ca_file at a readable PEM file',
+    });
+    const notAKey = join(TLS_DIR, 'README.md');
+    await expect(startWith(`{ cert_file: ${CERT_FILE}, key_file: ${notAKey} }`)).rejects.toMatchObject({
+      code: 'TRB_EXPORTER_OTLP_TLS',
+      message: expect.stringContaining('the tls files are not usable: '),
     });
   });
 
