@@ -568,6 +568,19 @@ service:
     });
   });
 
+  it('says so when tls is set for an http:// endpoint, which is sent without it', async () => {
+    backend = await HttpBackend.start();
+    const run = exporterUnderTest(otlp, { endpoint: backend.url, tls: { ca_file: CERT_FILE } }, 'traces');
+    await run.exporter.start(run.host);
+    await run.exporter.consume(toolSpans());
+    await run.stop();
+    expect(await run.logged('tls settings are ignored')).toMatchObject({
+      level: 40,
+      url: `${backend.url}/v1/traces`,
+    });
+    expect(backend.requests).toHaveLength(1);
+  });
+
   it('takes cert_file and key_file only together', () => {
     const issues = (tls: unknown) =>
       otlp.config.safeParse({ tls }).error?.issues.map((i) => [i.path.join('.'), i.message]);
