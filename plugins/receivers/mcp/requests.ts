@@ -1,5 +1,6 @@
 import type { Attributes, Counter, Histogram, Span, Tracer, UpDownCounter } from '@opentelemetry/api';
 import type { LogFields } from '../../../core/sdk/log-record.js';
+import type { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import type { OperationStats } from './operations.js';
 import type { McpSessionOptions } from './types.js';
@@ -55,6 +56,8 @@ export interface ObservedSession {
  */
 export interface RequestRecorder {
   readonly config: McpConfig;
+  /** Whose X-Forwarded-For gives client.address (`trusted_proxies`). */
+  readonly trustedProxies: TrustedProxies;
   readonly tracer: Tracer;
   readonly instruments: McpInstruments;
   readonly operations: OperationStats;

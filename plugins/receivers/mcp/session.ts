@@ -170,7 +170,10 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
     const target = describeRequest(method, params, attributes);
     Object.assign(attributes, this.attributes());
-    const clientAddress = incoming ? (info?.clientAddress ?? this.options.clientAddress) : undefined;
+    const peer = info?.clientAddress ?? this.options.clientAddress;
+    const clientAddress = incoming
+      ? this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor)
+      : undefined;
     if (clientAddress) attributes[ATTR.clientAddress] = clientAddress;
     const { capture } = this.telemetry.config;
     if (capture.arguments && target && method === 'tools/call') {

@@ -9,6 +9,7 @@ import { type LogFields, logRecord } from '../../../core/sdk/log-record.js';
 import { PipelineSpanProcessor } from '../../../core/sdk/processors.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import type { Signal } from '../../../core/signals.js';
+import { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import { OperationStats } from './operations.js';
 import { logStarted, recordFinished } from './record.js';
@@ -45,10 +46,14 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   private later: { session: ObservedSession; p: Pending; outcome?: Outcome }[] = [];
   private scheduled?: NodeJS.Immediate;
 
+  readonly trustedProxies: TrustedProxies;
+
   constructor(
     readonly config: McpConfig,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.trustedProxies = new TrustedProxies(config.trusted_proxies);
+  }
 
   /** Each signal's receiver instance hands over its pipeline at creation. */
   connect<S extends Signal>(signal: S, next: Consumer<S>): void {

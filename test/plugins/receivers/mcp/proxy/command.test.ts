@@ -217,7 +217,10 @@ describe('tributary mcp-proxy --listen --upstream (Streamable HTTP)', () => {
         )
         .toBe(true);
       const client = new Client({ name: 'cli-test', version: '1.0.0' });
-      const transport = new StreamableHTTPClientTransport(new URL(`${proxy}/mcp`));
+      // Not believed: the config names no trusted_proxies.
+      const transport = new StreamableHTTPClientTransport(new URL(`${proxy}/mcp`), {
+        requestInit: { headers: { 'x-forwarded-for': '203.0.113.7' } },
+      });
       await client.connect(transport);
       const sum = await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } });
       expect(sum).toEqual({ content: [{ type: 'text', text: 'The sum of 1 and 2 is 3.' }] });
