@@ -24,6 +24,8 @@ export {
   type Sender,
 } from './exporterhelper/index.js';
 export {
+  type Capabilities,
+  type CliContext,
   type ConnectorRoute,
   type CreateContext,
   definePlugin,

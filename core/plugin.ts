@@ -12,7 +12,6 @@ import type {
   Processor,
   Receiver,
 } from './component.js';
-import type { Engine } from './engine.js';
 import type { Signal } from './signals.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
@@ -43,13 +42,31 @@ export interface CreateContext<C = unknown> {
 
 type Create<C, Next, T> = (ctx: CreateContext<C>, next: Next) => T;
 
-/** What a plugin's CLI command gets from the distribution it runs in. */
+/**
+ * What a CLI command gets from the distribution it runs in: what its engines are made with
+ * (`Engine.fromFile(files, cli)`), so a plugin's command runs the same plugins as `tributary run`.
+ */
 export interface CliContext {
-  /** An engine over the given config files with every plugin of this distribution registered. */
-  loadEngine(configFiles: readonly string[]): Promise<Engine>;
-  /** Starts the engine and runs until SIGINT/SIGTERM, then drains it. */
-  runUntilSignalled(engine: Engine): Promise<void>;
+  /** Every plugin of this distribution. */
+  plugins: readonly PluginDefinition[];
+  /** The engines' diagnostics logger; by default JSON lines on stderr at the config's level. */
+  logger?: Logger;
 }
+
+/**
+ * What the engine and commands may need to know about a component, declared by its plugin as a
+ * function of the validated config: nothing is guessed from a plugin's type name.
+ */
+export interface Capabilities<C> {
+  /**
+   * Whether a component with this config writes to this process's stdout. `mcp-proxy` refuses such
+   * a config in stdio mode, where stdout carries the MCP stream.
+   */
+  writesToStdout?: (config: C) => boolean;
+}
+
+/** The capabilities a plugin may declare (the registry refuses others). */
+export const CAPABILITIES = ['writesToStdout'] as const satisfies readonly (keyof Capabilities<unknown>)[];
 
 export type ConnectorRoute = `${Signal}->${Signal}`;
 
@@ -62,6 +79,8 @@ interface PluginBase<K extends ComponentKind, Schema extends z.ZodType> {
   engine?: string;
   /** The config schema, defaults included. Unknown keys must be errors (zod objects are strict here). */
   config: Schema;
+  /** What the engine and commands need to know about its components. */
+  capabilities?: Capabilities<Cfg<Schema>>;
   /** Commands this plugin adds to the `tributary` CLI. */
   commands?: (program: Command, cli: CliContext) => void;
 }

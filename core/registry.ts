@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import semver from 'semver';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { ComponentKind } from './component.js';
-import { TributaryError } from './errors.js';
-import type { PluginDefinition } from './plugin.js';
+import { didYouMean, TributaryError } from './errors.js';
+import { CAPABILITIES, type PluginDefinition } from './plugin.js';
 import { isSignal } from './signals.js';
 import { ENGINE_VERSION } from './version.js';
 
@@ -81,6 +81,16 @@ function checkPlugin(plugin: PluginDefinition, origin: string): void {
       if (!ok || typeof fn !== 'function')
         throw invalid(`"${plugin.type}" has an invalid create entry "${route}"`);
     }
+  }
+  for (const [name, value] of Object.entries(plugin.capabilities ?? {})) {
+    if (!(CAPABILITIES as readonly string[]).includes(name))
+      throw invalid(
+        `"${plugin.type}" declares an unknown capability "${name}"; ${didYouMean(name, CAPABILITIES)}`,
+      );
+    if (typeof value !== 'function')
+      throw invalid(
+        `"${plugin.type}" declares capability ${name} as a ${typeof value}, not a function of its config`,
+      );
   }
   if (plugin.engine !== undefined) {
     if (!semver.validRange(plugin.engine))

@@ -6,9 +6,8 @@ import { configJsonSchema } from '../config/schema.js';
 import { Engine } from '../engine.js';
 import { didYouMean, TributaryError } from '../errors.js';
 import { renderDot, renderMermaid } from '../graph/render.js';
-import { pluginSignals } from '../plugin.js';
+import { type CliContext, pluginSignals } from '../plugin.js';
 import { defaultConfigPath } from './package-root.js';
-import type { CliOptions } from './program.js';
 import { runUntilSignalled } from './run.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -21,8 +20,8 @@ const configOption = (required: boolean) => {
 };
 
 /** The built-in commands: run, validate, components, graph, print-config, schema. */
-export function addCommands(program: Command, options: CliOptions): void {
-  const engineFrom = (files: string[]) => Engine.fromFile(files, { plugins: options.plugins });
+export function addCommands(program: Command, cli: CliContext): void {
+  const engineFrom = (files: string[]) => Engine.fromFile(files, cli);
 
   program
     .command('run', { isDefault: true })

@@ -1,18 +1,14 @@
 import { Command, CommanderError } from 'commander';
-import { Engine } from '../engine.js';
 import { isUserError, type TributaryError, TributaryErrors } from '../errors.js';
-import type { CliContext, PluginDefinition } from '../plugin.js';
+import type { CliContext } from '../plugin.js';
 import { ENGINE_VERSION } from '../version.js';
 import { addCommands } from './commands.js';
-import { runUntilSignalled } from './run.js';
 
-export interface CliOptions {
-  /** The plugins this distribution ships (main.ts / cli.ts pass the built-ins). */
-  plugins: readonly PluginDefinition[];
-}
-
-/** The `tributary` command line as a library: built-in commands plus those plugins contribute. */
-export function createProgram(options: CliOptions): Command {
+/**
+ * The `tributary` command line as a library: built-in commands plus those plugins contribute, all
+ * given the distribution's plugins (main.ts / cli.ts pass the built-ins).
+ */
+export function createProgram(cli: CliContext): Command {
   const program = new Command('tributary')
     .description(
       'A telemetry pipeline engine for MCP servers: receivers -> processors -> exporters, wired in YAML.',
@@ -20,19 +16,15 @@ export function createProgram(options: CliOptions): Command {
     .version(ENGINE_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  addCommands(program, options);
-  const cli: CliContext = {
-    loadEngine: (files) => Engine.fromFile(files, { plugins: options.plugins }),
-    runUntilSignalled,
-  };
-  for (const plugin of options.plugins) plugin.commands?.(program, cli);
+  addCommands(program, cli);
+  for (const plugin of cli.plugins) plugin.commands?.(program, cli);
   return program;
 }
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 a user error (printed without a stack), 2 a bug. */
-export async function runCli(argv: readonly string[], options: CliOptions): Promise<number> {
+export async function runCli(argv: readonly string[], cli: CliContext): Promise<number> {
   try {
-    await createProgram(options).parseAsync([...argv], { from: 'user' });
+    await createProgram(cli).parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;

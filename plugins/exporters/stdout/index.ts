@@ -13,6 +13,7 @@ export default definePlugin({
   description: 'Writes spans, metric data points and log records to stdout or stderr as JSON lines',
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   config: StdoutConfig,
+  capabilities: { writesToStdout: (config) => config.stream === 'stdout' },
   create: {
     traces: (ctx) => createExporter(ctx, 'traces', sender('traces', ctx.config)),
     metrics: (ctx) => createExporter(ctx, 'metrics', sender('metrics', ctx.config)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { interval } from '../../../core/config/units.js';
+import { parseAddressRange } from './client-address.js';
 
 const Capture = z.strictObject({
   arguments: z
@@ -28,6 +29,16 @@ export const McpConfig = z.strictObject({
     .boolean()
     .default(true)
     .describe('log "Request started" and "Request completed" for every request'),
+  trusted_proxies: z
+    .array(
+      z.string().refine((entry) => parseAddressRange(entry) !== undefined, {
+        message: 'expected an IP address or a CIDR range, e.g. 10.0.0.1, 10.0.0.0/8 or ::1',
+      }),
+    )
+    .default([])
+    .describe(
+      'proxies in front of an HTTP server (addresses or CIDR ranges) whose X-Forwarded-For gives client.address; empty: the header is ignored',
+    ),
   resource: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .default({ 'service.name': 'mcp-server' })

@@ -124,7 +124,7 @@ function hookTransport(
       if (depth > 0) return handler.call(this, message, extra);
       depth++;
       try {
-        const ctx = session.incoming(message, { clientAddress: forwardedFor(extra) ?? address });
+        const ctx = session.incoming(message, { clientAddress: address, forwardedFor: forwardedFor(extra) });
         return ctx ? context.with(ctx, handler, this, message, extra) : handler.call(this, message, extra);
       } finally {
         depth--;
@@ -189,12 +189,13 @@ function guessNetworkTransport(transport: object): McpNetworkTransport {
   return undefined;
 }
 
+/** The request's X-Forwarded-For header; the receiver believes it only from `trusted_proxies`. */
 function forwardedFor(extra: unknown): string | undefined {
   const headers = (extra as { requestInfo?: { headers?: Record<string, unknown> } } | undefined)?.requestInfo
     ?.headers;
   const value = headers?.['x-forwarded-for'];
   const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.split(',')[0]?.trim() : undefined;
+  return typeof first === 'string' ? first : undefined;
 }
 
 function registerGlobals(telemetry: McpTelemetry): void {

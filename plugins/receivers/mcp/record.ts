@@ -1,11 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
 import { ATTR } from './semconv.js';
-import type { McpSessionObserver, Outcome, Pending } from './session.js';
-import type { McpTelemetry } from './telemetry.js';
 
 /** "Request started": the monitoring guide's middleware log, linked to the request's span. */
-export function logStarted(telemetry: McpTelemetry, p: Pending): void {
+export function logStarted(telemetry: RequestRecorder, p: Pending): void {
   if (!telemetry.logging || !telemetry.config.request_logs) return;
   telemetry.log({
     time: p.startedAt,
@@ -19,8 +18,8 @@ export function logStarted(telemetry: McpTelemetry, p: Pending): void {
 
 /** Metrics and logs of a finished request: the semantic conventions' series and the guide's. */
 export function recordFinished(
-  telemetry: McpTelemetry,
-  session: McpSessionObserver,
+  telemetry: RequestRecorder,
+  session: ObservedSession,
   p: Pending,
   outcome: Outcome,
 ): void {

@@ -3,46 +3,18 @@ import {
   type Context,
   context,
   ROOT_CONTEXT,
-  type Span,
   SpanKind,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { captureValue } from './capture.js';
+import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
 import { ATTR, describeRequest } from './semconv.js';
-import type { McpTelemetry } from './telemetry.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
 type Id = string | number;
-
-/** A request in flight. */
-export interface Pending {
-  id: Id;
-  span: Span;
-  /** performance.now() when it arrived, and the wall clock then (for its log record). */
-  started: number;
-  startedAt: number;
-  method: string;
-  target?: string;
-  /** Incoming requests are served here (SERVER spans); outgoing ones are sent from here (CLIENT spans). */
-  incoming: boolean;
-  sessionId?: string;
-  /** Which version of the session attributes the span started with. */
-  sharedKey: number;
-  progressToken?: unknown;
-}
-
-/** A finished request, recorded into metrics and logs after the response is on its way. */
-export interface Outcome {
-  seconds: number;
-  endedAt: number;
-  error?: string;
-  message?: string;
-  size?: number;
-  response?: Json;
-}
 
 const propagator = new W3CTraceContextPropagator();
 const metaGetter = {
@@ -65,7 +37,7 @@ const now = () => performance.now();
  * the span (so handler code can join it), end it when the response goes out. Metrics and log records
  * are made after the response left, in the telemetry's next turn.
  */
-export class McpSessionObserver implements McpSession {
+export class McpSessionObserver implements McpSession, ObservedSession {
   /** Requests in flight by id, one map per direction: each side numbers its own requests from 0. */
   private readonly served = new Map<Id, Pending>();
   private readonly sent = new Map<Id, Pending>();
@@ -81,7 +53,7 @@ export class McpSessionObserver implements McpSession {
   private sharedVersion?: string;
 
   constructor(
-    private readonly telemetry: McpTelemetry,
+    private readonly telemetry: RequestRecorder,
     readonly options: McpSessionOptions,
   ) {
     if (options.side === 'server') telemetry.instruments.activeConnections.add(1);
@@ -198,7 +170,10 @@ export class McpSessionObserver implements McpSession {
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
     const target = describeRequest(method, params, attributes);
     Object.assign(attributes, this.attributes());
-    const clientAddress = incoming ? (info?.clientAddress ?? this.options.clientAddress) : undefined;
+    const peer = info?.clientAddress ?? this.options.clientAddress;
+    const clientAddress = incoming
+      ? this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor)
+      : undefined;
     if (clientAddress) attributes[ATTR.clientAddress] = clientAddress;
     const { capture } = this.telemetry.config;
     if (capture.arguments && target && method === 'tools/call') {

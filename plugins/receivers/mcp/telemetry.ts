@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Tracer, UpDownCounter } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -9,31 +9,24 @@ import { type LogFields, logRecord } from '../../../core/sdk/log-record.js';
 import { PipelineSpanProcessor } from '../../../core/sdk/processors.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import type { Signal } from '../../../core/signals.js';
+import { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import { OperationStats } from './operations.js';
 import { logStarted, recordFinished } from './record.js';
+import type { McpInstruments, ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
 import { DURATION_BUCKETS } from './semconv.js';
-import { McpSessionObserver, type Outcome, type Pending } from './session.js';
+import { McpSessionObserver } from './session.js';
 import type { McpHooks, McpSession, McpSessionOptions } from './types.js';
 
 const SCOPE = 'tributary-mcp';
 const LOG_SCOPE = { name: SCOPE };
-
-/** The instruments every session records into; made once per receiver. */
-export interface McpInstruments {
-  serverSessionDuration: Histogram;
-  clientSessionDuration: Histogram;
-  activeConnections: UpDownCounter;
-  unparsed: Counter;
-  hookErrors: Counter;
-}
 
 /**
  * The `mcp` receiver's shared part: one per component id, fed by every hooked connection, emitting
  * through the OpenTelemetry SDK's own providers into whichever of the traces, metrics and logs
  * pipelines list this receiver.
  */
-export class McpTelemetry implements McpHooks {
+export class McpTelemetry implements McpHooks, RequestRecorder {
   tracer!: Tracer;
   /** Set at start; embedding APIs may make it the global provider so handler code's spans join the request's. */
   tracerProvider?: BasicTracerProvider;
@@ -50,13 +43,17 @@ export class McpTelemetry implements McpHooks {
   private stopped?: Promise<void>;
   private hookErrorLogged = false;
   /** Requests started or finished since the last turn: recorded after the responses left. */
-  private later: { session: McpSessionObserver; p: Pending; outcome?: Outcome }[] = [];
+  private later: { session: ObservedSession; p: Pending; outcome?: Outcome }[] = [];
   private scheduled?: NodeJS.Immediate;
+
+  readonly trustedProxies: TrustedProxies;
 
   constructor(
     readonly config: McpConfig,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.trustedProxies = new TrustedProxies(config.trusted_proxies);
+  }
 
   /** Each signal's receiver instance hands over its pipeline at creation. */
   connect<S extends Signal>(signal: S, next: Consumer<S>): void {
@@ -82,12 +79,12 @@ export class McpTelemetry implements McpHooks {
     return new McpSessionObserver(this, options);
   }
 
-  started(session: McpSessionObserver, p: Pending): void {
+  started(session: ObservedSession, p: Pending): void {
     this.later.push({ session, p });
     this.scheduled ??= setImmediate(this.record);
   }
 
-  finished(session: McpSessionObserver, p: Pending, outcome: Outcome): void {
+  finished(session: ObservedSession, p: Pending, outcome: Outcome): void {
     this.later.push({ session, p, outcome });
     this.scheduled ??= setImmediate(this.record);
   }

@@ -11,7 +11,7 @@ export interface McpSessionOptions {
   transport: McpNetworkTransport;
   /** Read when a span starts or ends: HTTP transports learn their session id during initialize. */
   sessionId?: () => string | undefined;
-  /** The peer's address, when known (HTTP). */
+  /** The peer's address, when known (HTTP): the socket's. */
   clientAddress?: string;
 }
 
@@ -19,8 +19,10 @@ export interface McpSessionOptions {
 export interface MessageInfo {
   /** Its size on the wire in bytes, when the caller knows it (the proxies do). */
   size?: number;
-  /** The peer's address for this message (HTTP: from the socket or X-Forwarded-For). */
+  /** The peer's address for this message (HTTP: the socket's). */
   clientAddress?: string;
+  /** The `X-Forwarded-For` header it came with (HTTP): believed only from a trusted proxy. */
+  forwardedFor?: string;
 }
 
 /**

@@ -1,12 +1,10 @@
-import { fstatSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { onStopSignals } from '../../../../core/cli/run.js';
 import { endpoint } from '../../../../core/config/units.js';
-import type { Engine } from '../../../../core/engine.js';
-import { TributaryError } from '../../../../core/errors.js';
+import { Engine } from '../../../../core/engine.js';
+import { TributaryError, TributaryErrors } from '../../../../core/errors.js';
 import type { CliContext } from '../../../../core/plugin.js';
 import { createLogger } from '../../../../core/telemetry/logger.js';
 import type { McpHooks } from '../types.js';
@@ -118,10 +116,10 @@ async function runHttp(cli: CliContext, o: Options, listen: { host: string; port
 
 /**
  * Loads the engine and refuses, before anything starts, what cannot work: no such receiver in a
- * pipeline, or (stdio) an exporter writing to stdout, which belongs to the MCP stream.
+ * pipeline, or (stdio) a component that declares it writes to stdout, which belongs to the MCP stream.
  */
 async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: boolean }): Promise<Engine> {
-  const engine = await cli.loadEngine(o.config);
+  const engine = await Engine.fromFile(o.config, cli);
   const { config, graph } = await engine.validate();
   if (!graph.nodes.some((n) => n.kind === 'receiver' && n.id === o.receiver)) {
     const defined = config.components.receivers.has(o.receiver);
@@ -134,36 +132,25 @@ async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: bool
       `add "${o.receiver}: {}" under receivers: (type mcp) and list it in a pipeline, e.g. service.pipelines.traces.receivers: [${o.receiver}]`,
     );
   }
-  if (stdio) {
-    const culprit = graph.nodes.find((n) => n.kind === 'exporter' && writesToStdout(n.component));
-    if (culprit) {
-      throw new TributaryError(
-        'TRB_PROXY_STDOUT_CONFLICT',
-        `exporter "${culprit.id}" writes to stdout, which carries the MCP stream in stdio mode`,
-        engine.source.locate(['exporters', culprit.id], { key: true }),
-        'set "stream: stderr" on a stdout exporter, or write to a file',
-      );
-    }
-  }
+  if (!stdio) return engine;
+  // Every component that would run: the graph's (once per id) and the service's extensions.
+  const running = new Set([
+    ...graph.nodes.flatMap((n) => n.component ?? []),
+    ...config.service.extensions.flatMap((id) => config.components.extensions.get(id) ?? []),
+  ]);
+  const conflicts = [...running]
+    .filter((c) => c.plugin.capabilities?.writesToStdout?.(c.config) === true)
+    .map(
+      (c) =>
+        new TributaryError(
+          'TRB_PROXY_STDOUT_CONFLICT',
+          `${c.kind} "${c.id}" writes to stdout, which carries the MCP stream in stdio mode`,
+          engine.source.locate([`${c.kind}s`, c.id], { key: true }),
+          'make it write elsewhere (a stdout exporter: stream: stderr; a file exporter: a real file), or remove it from service:',
+        ),
+    );
+  if (conflicts.length) throw new TributaryErrors(conflicts);
   return engine;
-}
-
-/** The built-in exporters that can be told to write to this process's stdout. */
-function writesToStdout(component: { type: string; config: unknown } | undefined): boolean {
-  const config = component?.config as { stream?: unknown; path?: unknown } | undefined;
-  if (component?.type === 'stdout') return config?.stream === 'stdout';
-  if (component?.type === 'file') return isStdout(String(config?.path));
-  return false;
-}
-
-/** Whether `path` is this process's stdout under any name (/dev/stdout, /proc/1/fd/1, a symlink). */
-function isStdout(path: string): boolean {
-  try {
-    const [file, out] = [statSync(resolve(path)), fstatSync(1)];
-    return file.dev === out.dev && file.ino === out.ino;
-  } catch {
-    return false;
-  }
 }
 
 function hooksOf(engine: Engine, receiver: string): McpHooks {

@@ -14,7 +14,9 @@ type Guard = (observe: () => void) => void;
  */
 export class McpExchange {
   private readonly sessionId: string | undefined;
+  /** The socket's peer; the receiver decides whether X-Forwarded-For overrides it (trusted_proxies). */
   private readonly clientAddress: string | undefined;
+  private readonly forwardedFor: string | undefined;
   private http?: HttpSession;
   private provisional = false;
   private adopted = false;
@@ -34,7 +36,8 @@ export class McpExchange {
     private readonly guard: Guard,
   ) {
     this.sessionId = header(req.headers, 'mcp-session-id');
-    this.clientAddress = clientAddressOf(req);
+    this.clientAddress = req.socket.remoteAddress;
+    this.forwardedFor = header(req.headers, 'x-forwarded-for');
     // A GET stream keeps its session alive from the start, even while it has nothing to say.
     if (this.sessionId && req.method !== 'POST')
       this.attach(this.sessions.named(this.sessionId, this.clientAddress));
@@ -117,7 +120,11 @@ export class McpExchange {
       this.closeAfter = true;
       this.attach(this.sessions.provisional(this.clientAddress));
     }
-    this.target().session.incoming(message, { size, clientAddress: this.clientAddress });
+    this.target().session.incoming(message, {
+      size,
+      clientAddress: this.clientAddress,
+      forwardedFor: this.forwardedFor,
+    });
   }
 
   private responseReader(contentType: string): BodyReader | undefined {
@@ -192,10 +199,4 @@ export class McpExchange {
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The first X-Forwarded-For hop when a proxy in front of us set one, else the socket's peer. */
-function clientAddressOf(req: IncomingMessage): string | undefined {
-  const forwarded = header(req.headers, 'x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || req.socket.remoteAddress;
 }

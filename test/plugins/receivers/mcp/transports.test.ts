@@ -37,6 +37,33 @@ afterEach(async () => {
 const serverSpan = (p: RunningPipeline, name: string) =>
   (p.recorded.items('traces') as ReadableSpan[]).find((s) => s.name === name && s.kind === 1);
 
+/** An instrumented SDK 1.x server on Streamable HTTP (one McpServer per session) and a client of it. */
+async function connectOverHttp(p: RunningPipeline, headers: Record<string, string>) {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const http: Server = createServer(async (req, res) => {
+    const id = req.headers['mcp-session-id'];
+    let transport = typeof id === 'string' ? transports.get(id) : undefined;
+    if (!transport) {
+      transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        onsessioninitialized: (sid) => void transports.set(sid, transport as StreamableHTTPServerTransport),
+      });
+      const server = instrumentMcpServer(new McpServer({ name: 'http', version: '1.0.0' }), p.engine);
+      server.registerTool('ping_me', {}, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+      await server.connect(transport);
+    }
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => http.close(resolve)));
+  const url = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`);
+  const client = new Client({ name: 'http-client', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  await client.connect(transport);
+  closers.push(() => client.close());
+  return { client, transport };
+}
+
 describe('mcp hooks on each transport', () => {
   it('SDK 2.x McpServer and Client over its in-memory transport', async () => {
     pipeline = await startPipeline(CONFIG, { plugins: builtins });
@@ -67,29 +94,7 @@ describe('mcp hooks on each transport', () => {
 
   it('SDK 1.x over Streamable HTTP: session id, transport and client address on the span', async () => {
     pipeline = await startPipeline(CONFIG, { plugins: builtins });
-    const engine = pipeline.engine;
-    const transports = new Map<string, StreamableHTTPServerTransport>();
-    const http: Server = createServer(async (req, res) => {
-      const id = req.headers['mcp-session-id'];
-      let transport = typeof id === 'string' ? transports.get(id) : undefined;
-      if (!transport) {
-        transport = new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => crypto.randomUUID(),
-          onsessioninitialized: (sid) => void transports.set(sid, transport as StreamableHTTPServerTransport),
-        });
-        const server = instrumentMcpServer(new McpServer({ name: 'http', version: '1.0.0' }), engine);
-        server.registerTool('ping_me', {}, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
-        await server.connect(transport);
-      }
-      await transport.handleRequest(req, res);
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => http.close(resolve)));
-    const url = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`);
-    const client = new Client({ name: 'http-client', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(url);
-    await client.connect(transport);
-    closers.push(() => client.close());
+    const { client, transport } = await connectOverHttp(pipeline, { 'x-forwarded-for': '203.0.113.7' });
     expect(await client.callTool({ name: 'ping_me', arguments: {} })).toMatchObject({
       content: [{ text: 'pong' }],
     });
@@ -98,8 +103,25 @@ describe('mcp hooks on each transport', () => {
     expect(span?.attributes).toMatchObject({
       'mcp.session.id': transport.sessionId,
       'network.transport': 'tcp',
+      // Anyone can send X-Forwarded-For: with no trusted_proxies it is ignored.
       'client.address': '127.0.0.1',
     });
+  });
+
+  it('X-Forwarded-For gives client.address from trusted proxies, read from the right', async () => {
+    const trusting = (proxies: string) => CONFIG.replace('mcp: }', `mcp: { trusted_proxies: ${proxies} } }`);
+    // The client wrote 203.0.113.7 itself; 198.51.100.2 is what the proxy on 127.0.0.1 saw.
+    const headers = { 'x-forwarded-for': '203.0.113.7, 198.51.100.2' };
+    const addressVia = async (proxies: string) => {
+      pipeline = await startPipeline(trusting(proxies), { plugins: builtins });
+      const { client } = await connectOverHttp(pipeline, headers);
+      await client.callTool({ name: 'ping_me', arguments: {} });
+      await pipeline.shutdown();
+      return serverSpan(pipeline, 'tools/call ping_me')?.attributes['client.address'];
+    };
+    expect(await addressVia('[127.0.0.1]')).toBe('198.51.100.2');
+    expect(await addressVia('[127.0.0.0/8, 198.51.100.0/24]')).toBe('203.0.113.7');
+    expect(await addressVia('[10.0.0.1]')).toBe('127.0.0.1');
   });
 
   it('SDK 1.x over stdio: a server process that embeds the engine writes its spans and logs to a file', async () => {

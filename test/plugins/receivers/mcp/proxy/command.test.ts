@@ -10,8 +10,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Command, CommanderError } from 'commander';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runUntilSignalled } from '../../../../../core/cli/run.js';
-import { Engine } from '../../../../../core/engine.js';
 import type { CliContext } from '../../../../../core/plugin.js';
 import { freePort } from '../../../../../core/testing/index.js';
 import { builtins } from '../../../../../plugins/index.js';
@@ -19,11 +17,9 @@ import { addMcpProxyCommand } from '../../../../../plugins/receivers/mcp/proxy/c
 import { EVERYTHING, StreamsTransport } from './fixtures/clients.js';
 
 const ECHO_SERVER = join(import.meta.dirname, 'fixtures/echo-server.mjs');
-const cli: CliContext = {
-  // The engine's own diagnostics would go to fd 2, into the test runner's output.
-  loadEngine: (files) => Engine.fromFile(files, { plugins: builtins, logger: pino({ level: 'silent' }) }),
-  runUntilSignalled,
-};
+const CONSOLE_EXPORTER = join(import.meta.dirname, '../../../../fixtures/plugins/console-exporter.js');
+// The engine's own diagnostics would go to fd 2, into the test runner's output.
+const cli: CliContext = { plugins: builtins, logger: pino({ level: 'silent' }) };
 
 let dir: string;
 let io: { stdin: PassThrough; stdout: PassThrough; stderr: PassThrough };
@@ -116,18 +112,52 @@ service:
     logs: { receivers: [mcp], exporters: [stdout] }
 `);
     await expect(run('--config', file, '--', process.execPath, ECHO_SERVER)).rejects.toMatchObject({
-      code: 'TRB_PROXY_STDOUT_CONFLICT',
-      source: { file, line: 3 },
-      message: 'exporter "stdout" writes to stdout, which carries the MCP stream in stdio mode',
+      errors: [
+        {
+          code: 'TRB_PROXY_STDOUT_CONFLICT',
+          source: { file, line: 3 },
+          message: 'exporter "stdout" writes to stdout, which carries the MCP stream in stdio mode',
+        },
+      ],
     });
     const toDevStdout = await config(`receivers: { mcp: {} }
 exporters: { file/out: { path: /dev/stdout } }
 service: { pipelines: { traces: { receivers: [mcp], exporters: [file/out] } } }
 `);
     await expect(run('--config', toDevStdout, '--', process.execPath, ECHO_SERVER)).rejects.toMatchObject({
-      code: 'TRB_PROXY_STDOUT_CONFLICT',
-      message: expect.stringContaining('exporter "file/out" writes to stdout'),
+      errors: [
+        { code: 'TRB_PROXY_STDOUT_CONFLICT', message: expect.stringContaining('exporter "file/out"') },
+      ],
     });
+  });
+
+  it('refuses a third-party exporter that declares it writes to stdout, as it does the built-ins', async () => {
+    const file = await config(`plugins: [${CONSOLE_EXPORTER}]
+receivers: { mcp: {} }
+exporters: { console/mine: {}, console/other: { to: stderr } }
+service: { pipelines: { traces: { receivers: [mcp], exporters: [console/mine, console/other] } } }
+`);
+    io.stdin.end(); // were it not refused, the proxy would end here rather than wait
+    await expect(run('--config', file, '--', process.execPath, ECHO_SERVER)).rejects.toMatchObject({
+      errors: [
+        {
+          code: 'TRB_PROXY_STDOUT_CONFLICT',
+          source: { file, line: 3 },
+          message: 'exporter "console/mine" writes to stdout, which carries the MCP stream in stdio mode',
+        },
+      ],
+    });
+  });
+
+  it('runs with a stdout exporter on stream: stderr in a pipeline (stdout stays the MCP stream)', async () => {
+    const file = await config(`receivers: { mcp: {} }
+exporters: { stdout: { stream: stderr } }
+service: { pipelines: { logs: { receivers: [mcp], exporters: [stdout] } } }
+`);
+    const done = run('--config', file, '--', process.execPath, ECHO_SERVER, '7');
+    io.stdin.end('not json\n');
+    await done;
+    expect(process.exitCode).toBe(7);
   });
 
   it('needs the mcp receiver in a pipeline, and says what to add', async () => {
@@ -187,7 +217,10 @@ describe('tributary mcp-proxy --listen --upstream (Streamable HTTP)', () => {
         )
         .toBe(true);
       const client = new Client({ name: 'cli-test', version: '1.0.0' });
-      const transport = new StreamableHTTPClientTransport(new URL(`${proxy}/mcp`));
+      // Not believed: the config names no trusted_proxies.
+      const transport = new StreamableHTTPClientTransport(new URL(`${proxy}/mcp`), {
+        requestInit: { headers: { 'x-forwarded-for': '203.0.113.7' } },
+      });
       await client.connect(transport);
       const sum = await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } });
       expect(sum).toEqual({ content: [{ type: 'text', text: 'The sum of 1 and 2 is 3.' }] });

@@ -279,7 +279,11 @@ describe('HTTP proxy', () => {
     expect(seen[0]?.headers).toMatchObject({ host: `127.0.0.1:${port}`, 'x-custom': 'kept' });
     expect(seen[0]?.headers['proxy-authorization']).toBeUndefined();
     const session = hooks.byId('session-1');
-    expect(session?.options.clientAddress).toBe('10.1.2.3');
+    // The proxy reports the peer and the header; the receiver decides whether to believe it.
+    expect(session?.options.clientAddress).toBe('127.0.0.1');
+    expect(session?.observed.find((o) => o.kind === 'incoming')).toMatchObject({
+      info: { clientAddress: '127.0.0.1', forwardedFor: '10.1.2.3, 127.0.0.1' },
+    });
     expect(session?.messages('outgoing')).toEqual([
       { jsonrpc: '2.0', id: 1, result: {} },
       { jsonrpc: '2.0', method: 'notifications/message', params: {} },
