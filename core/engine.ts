@@ -7,6 +7,7 @@ import { buildGraph, type PipelineGraph } from './graph/build.js';
 import { findExtension, type Instance, instantiate } from './graph/lifecycle.js';
 import type { CreateContext, PluginDefinition } from './plugin.js';
 import { Registry } from './registry.js';
+import { MetricSources } from './sdk/metric-sources.js';
 import { createLogger } from './telemetry/logger.js';
 import { SelfTelemetry } from './telemetry/self.js';
 
@@ -109,6 +110,7 @@ export class Engine {
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;
     this.registry.container.register(SelfTelemetry, { useValue: telemetry });
+    this.registry.container.register(MetricSources, { useValue: new MetricSources() });
     this.instances = instantiate(
       config,
       graph,
