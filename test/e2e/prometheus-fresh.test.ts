@@ -19,7 +19,7 @@ import {
   query,
   type Sample,
   sampleValue,
-  startDaemon,
+  startPrometheus,
   stopDaemon,
   until,
 } from './prometheus-helpers.js';
@@ -55,12 +55,7 @@ beforeAll(async () => {
     }),
   );
   api = `http://127.0.0.1:${prometheusPort}`;
-  prometheus = startDaemon('prometheus', [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${prometheusPort}`,
-    '--log.level=warn',
-  ]);
+  prometheus = startPrometheus(config, join(dir, 'data'), prometheusPort);
   // Prometheus scrapes the engine before any request is made.
   const up = await until(
     () => query(api, 'up{job="mcp-server"}'),
