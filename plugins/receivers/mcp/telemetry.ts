@@ -59,7 +59,7 @@ export class McpTelemetry implements McpHooks {
   constructor(
     readonly config: McpConfig,
     readonly logger: Logger,
-    private readonly sources?: MetricSources,
+    private readonly sources: MetricSources,
   ) {}
 
   /** Each signal's receiver instance hands over its pipeline at creation. */
@@ -150,7 +150,7 @@ export class McpTelemetry implements McpHooks {
       new PipelineMetricReader(metrics, this.config.collection_interval, this.logger, [this.operations]);
     const meterProvider = new MeterProvider({ resource, readers: reader ? [reader] : [] });
     // A pull exporter scraped between intervals serves this receiver's metrics as of the scrape.
-    if (reader) this.removeSource = this.sources?.add(() => reader.forceFlush());
+    if (reader) this.removeSource = this.sources.add(() => reader.forceFlush());
     this.logs = logs && new Handoff(logs, this.logger);
     this.resource = resource;
     this.tracerProvider = tracerProvider;
