@@ -7,6 +7,8 @@ import { buildGraph, type PipelineGraph } from './graph/build.js';
 import { findExtension, type Instance, instantiate } from './graph/lifecycle.js';
 import type { CreateContext, PluginDefinition } from './plugin.js';
 import { Registry } from './registry.js';
+import { MetricSources } from './sdk/metric-sources.js';
+import type { Signal } from './signals.js';
 import { createLogger } from './telemetry/logger.js';
 import { SelfTelemetry } from './telemetry/self.js';
 
@@ -23,6 +25,9 @@ export interface ShutdownOptions {
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Items as users count them, by signal. */
+const ITEMS: Record<Signal, string> = { traces: 'spans', metrics: 'metric data points', logs: 'log records' };
 
 /**
  * A running pipeline graph. Build one from YAML files or a config object, add plugins with `use()`,
@@ -109,6 +114,7 @@ export class Engine {
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;
     this.registry.container.register(SelfTelemetry, { useValue: telemetry });
+    this.registry.container.register(MetricSources, { useValue: new MetricSources() });
     this.instances = instantiate(
       config,
       graph,
@@ -171,9 +177,10 @@ export class Engine {
       }
       this.state = 'stopping';
       await this.stopAll([...this.instances].reverse(), options.timeoutMs ?? this.shutdownTimeout);
+      const notSent = (await this.telemetry?.notSent()) ?? [];
       await this.telemetry?.shutdown();
       this.state = 'stopped';
-      this.log?.info('Shutdown complete.');
+      this.logShutdown(notSent);
     })();
     return this.stopping;
   }
@@ -214,6 +221,19 @@ export class Engine {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The closing line, which sums up what could not be sent: one report, however many exporters failed. */
+  private logShutdown(notSent: { component: string; signal: string; items: number }[]): void {
+    if (notSent.length === 0) {
+      this.log?.info('Shutdown complete.');
+      return;
+    }
+    const what = notSent.map((n) => `${n.items} ${ITEMS[n.signal as Signal] ?? 'items'} (${n.component})`);
+    this.log?.warn(
+      { not_sent: Object.fromEntries(notSent.map((n) => [`${n.component}/${n.signal}`, n.items])) },
+      `Shutdown complete. Not sent in this run: ${what.join(', ')}; counted in tributary_exporter_send_failed_items and tributary_exporter_dropped_items.`,
+    );
   }
 
   private hostFor(instance: Instance, logger: Logger): Host {

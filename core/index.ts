@@ -34,5 +34,6 @@ export {
   type Stability,
 } from './plugin.js';
 export { Registry } from './registry.js';
+export { MetricSources } from './sdk/metric-sources.js';
 export { type Batch, cloneBatch, countItems, SIGNALS, type Signal } from './signals.js';
 export { ENGINE_VERSION } from './version.js';

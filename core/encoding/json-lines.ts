@@ -57,9 +57,12 @@ export function jsonResource(resource: Resource | undefined): string {
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].map((l) => JSON.stringify(l));
 const UNSPECIFIED_LEVEL = '"UNSPECIFIED"';
 
-/** The OpenTelemetry short name of a severity number (9..12 -> INFO), UNSPECIFIED outside 1..24. */
+/**
+ * The severity text in upper case, as the guide's (and the engine's own) lines have it; without one,
+ * the OpenTelemetry short name of the severity number (9..12 -> INFO), UNSPECIFIED outside 1..24.
+ */
 function levelJson(record: ReadableLogRecord): string {
-  if (record.severityText) return JSON.stringify(record.severityText);
+  if (record.severityText) return JSON.stringify(record.severityText.toUpperCase());
   const n = record.severityNumber;
   if (typeof n !== 'number' || !(n >= 1 && n <= 24)) return UNSPECIFIED_LEVEL;
   return LEVELS[Math.floor((n - 1) / 4)] ?? UNSPECIFIED_LEVEL;

@@ -4,6 +4,12 @@ import type { Signal } from '../signals.js';
 import { componentAttributes } from '../telemetry/attributes.js';
 import type { BatchQueue } from './storage.js';
 
+/** The counters of items an exporter could not send: what the engine sums up at shutdown. */
+export const NOT_SENT_COUNTERS = {
+  failed: 'tributary_exporter_send_failed_items',
+  dropped: 'tributary_exporter_dropped_items',
+} as const;
+
 interface QueueGauge {
   gauge: ObservableGauge;
   callback: ObservableCallback;
@@ -30,11 +36,11 @@ export class ExporterTelemetry {
       description: 'Items (spans, metric data points, log records) the exporter sent successfully.',
       unit: '{item}',
     });
-    this.failedItems = meter.createCounter('tributary_exporter_send_failed_items', {
+    this.failedItems = meter.createCounter(NOT_SENT_COUNTERS.failed, {
       description: 'Items the exporter gave up sending: a permanent error, or retries ran out.',
       unit: '{item}',
     });
-    this.droppedItems = meter.createCounter('tributary_exporter_dropped_items', {
+    this.droppedItems = meter.createCounter(NOT_SENT_COUNTERS.dropped, {
       description: 'Items the exporter dropped unsent: the queue was full or the exporter was shut down.',
       unit: '{item}',
     });

@@ -1,8 +1,10 @@
 import pino, { type LevelWithSilent, type Logger } from 'pino';
 
 /**
- * The engine's own diagnostics: JSON lines on stderr. stdout belongs to the `stdout` exporter (and, in
- * MCP stdio proxy mode, to the MCP stream alone). Synchronous writes so nothing is lost at exit.
+ * The engine's own diagnostics: JSON lines on stderr in the monitoring guide's layout, the one the
+ * `stdout` exporter writes log records in (`timestamp`, `level` in upper case, `message`, `logger`, then
+ * extra fields). stdout belongs to the `stdout` exporter (and, in MCP stdio proxy mode, to the MCP
+ * stream alone). Synchronous writes so nothing is lost at exit.
  */
 export function createLogger(
   level: LevelWithSilent = 'info',
@@ -12,10 +14,10 @@ export function createLogger(
     {
       level,
       messageKey: 'message',
-      base: { service: 'tributary' },
-      // The monitoring guide's layout: timestamp, level, message.
+      base: { logger: 'tributary' },
       timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
-      formatters: { level: (label) => ({ level: label }) },
+      // pino's labels upper-cased are OpenTelemetry's short severity names: INFO, WARN, ERROR...
+      formatters: { level: (label) => ({ level: label.toUpperCase() }) },
       redact: {
         paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'],
         censor: '[REDACTED]',

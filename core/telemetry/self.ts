@@ -1,7 +1,8 @@
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { type DataPoint, MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Consumer } from '../component.js';
+import { NOT_SENT_COUNTERS } from '../exporterhelper/telemetry.js';
 import { OnDemandMetricReader } from '../sdk/readers.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -49,6 +50,26 @@ export class SelfTelemetry {
   async collect(): Promise<ResourceMetrics> {
     const { resourceMetrics } = await this.reader.collect();
     return resourceMetrics;
+  }
+
+  /** Items exporters could not send in this run (failed or dropped), by exporter and signal, from their counters. */
+  async notSent(): Promise<{ component: string; signal: string; items: number }[]> {
+    const names: ReadonlySet<string> = new Set(Object.values(NOT_SENT_COUNTERS));
+    const totals = new Map<string, { component: string; signal: string; items: number }>();
+    for (const scope of (await this.collect()).scopeMetrics) {
+      for (const metric of scope.metrics) {
+        if (!names.has(metric.descriptor.name)) continue;
+        for (const point of metric.dataPoints as DataPoint<number>[]) {
+          const component = String(point.attributes.component);
+          const signal = String(point.attributes.signal);
+          const key = `${component}\u0000${signal}`;
+          const total = totals.get(key) ?? { component, signal, items: 0 };
+          total.items += point.value;
+          totals.set(key, total);
+        }
+      }
+    }
+    return [...totals.values()].filter((t) => t.items > 0);
   }
 
   /** Counts what a receiver's pipelines accept and refuse. */

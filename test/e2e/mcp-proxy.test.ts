@@ -1,19 +1,21 @@
 // `tributary mcp-proxy` as a user runs it (the built CLI), in front of server-everything, with the MCP
 // SDK's own client: every result equals a direct connection's, and the file exporter holds the spans,
-// metrics and logs the mcp receiver documents.
-import { spawn } from 'node:child_process';
+// metrics and logs the mcp receiver documents. With the shipped pipeline and no Jaeger, closing the
+// client ends the proxy within the SDK's grace period.
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../core/testing/index.js';
 
 const root = join(import.meta.dirname, '../..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const CLI = join(root, 'dist/cli.js');
+const MCP_SERVER_YAML = join(root, 'pipelines/mcp-server.yaml');
 
 type Line = Record<string, unknown> & { attributes?: Record<string, unknown> };
 
@@ -172,6 +174,63 @@ describe('tributary mcp-proxy with server-everything', () => {
     } finally {
       proxy.kill('SIGKILL');
       server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('tributary mcp-proxy with pipelines/mcp-server.yaml and no Jaeger', () => {
+  afterEach(() => void vi.restoreAllMocks());
+
+  it("ends on its own when the client closes: close() returns within the SDK's 2 s grace, no signal sent", {
+    timeout: 60_000,
+  }, async () => {
+    // The SDK's StdioClientTransport ends stdin, waits 2 s, then kill()s: watch what processes emit and are sent.
+    const emitted = vi.spyOn(ChildProcess.prototype, 'emit');
+    const signalled = vi.spyOn(ChildProcess.prototype, 'kill');
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, 'mcp-proxy', '--config', MCP_SERVER_YAML, '--', process.execPath, EVERYTHING, 'stdio'],
+      env: {
+        ...(process.env as Record<string, string>),
+        JAEGER_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        PROMETHEUS_ENDPOINT: '127.0.0.1:0',
+      },
+      stderr: 'pipe',
+    });
+    const stderr: string[] = [];
+    transport.stderr?.on('data', (chunk: Buffer) => void stderr.push(chunk.toString('utf8')));
+    const client = new Client({ name: 'closing', version: '1.0.0' });
+    await client.connect(transport);
+    const pid = transport.pid;
+    await client.callTool({ name: 'echo', arguments: { message: 'then goodbye' } });
+
+    await client.close();
+    const ofProxy = <A extends unknown[]>(spy: { mock: { calls: A[]; contexts: unknown[] } }) =>
+      spy.mock.calls.filter((_, i) => (spy.mock.contexts[i] as ChildProcess).pid === pid);
+    expect(ofProxy(signalled), 'signals the SDK had to send the proxy').toEqual([]);
+    // close() returned once the proxy had exited, by itself and cleanly.
+    expect(ofProxy(emitted).filter(([event]) => String(event) === 'exit')).toEqual([['exit', 0, null]]);
+
+    // The spans Jaeger never got are summed up once, in the closing line.
+    const lines = stderr
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+    const summaries = lines.filter((l) => 'not_sent' in l);
+    expect(summaries).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        logger: 'tributary',
+        message: expect.stringMatching(/^Shutdown complete\. Not sent in this run: \d+ spans \(jaeger\)/),
+        not_sent: { 'jaeger/traces': expect.any(Number) },
+      }),
+    ]);
+    // The engine's diagnostics and the stdout exporter's request logs share one layout on stderr.
+    expect(new Set(lines.map((l) => l.logger))).toEqual(new Set(['tributary', 'tributary-mcp']));
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(expect.arrayContaining(['timestamp', 'level', 'message', 'logger']));
+      expect(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']).toContain(line.level);
     }
   });
 });

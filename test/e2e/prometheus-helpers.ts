@@ -24,6 +24,16 @@ export function startDaemon(command: string, args: string[]): Daemon {
   return daemon;
 }
 
+/** Prometheus on `config`, keeping its data in `dataDir`, its API on 127.0.0.1:`port`. */
+export function startPrometheus(config: string, dataDir: string, port: number): Daemon {
+  return startDaemon('prometheus', [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${dataDir}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
+}
+
 /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
 export async function stopDaemon(daemon: Daemon): Promise<void> {
   const { child } = daemon;

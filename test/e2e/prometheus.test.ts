@@ -23,6 +23,7 @@ import {
   type Sample,
   sampleValue,
   startDaemon,
+  startPrometheus,
   stopDaemon,
   until,
 } from './prometheus-helpers.js';
@@ -127,12 +128,7 @@ service:
   daemons.push(startDaemon('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nodePort}`]));
   const config = await prometheusConfig(exporterPort, nodePort);
   prometheus = `http://127.0.0.1:${prometheusPort}`;
-  const server9090 = startDaemon('prometheus', [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${prometheusPort}`,
-    '--log.level=warn',
-  ]);
+  const server9090 = startPrometheus(config, join(dir, 'data'), prometheusPort);
   daemons.push(server9090);
   const ready = await until(
     async () => (await fetch(`${prometheus}/-/ready`, { signal: AbortSignal.timeout(1000) })).status,

@@ -57,7 +57,7 @@ describe('examples/embedding-mcp-server', () => {
     });
     await client.callTool({ name: 'search_docs', arguments: { query: 'metrics' } });
     await client.close();
-    // The mcp receiver sends metrics every 5 s (tributary.yaml); poll the scrape until they arrive.
+    // Each scrape collects the mcp receiver first; the hooks record a request just after its response.
     await expect
       .poll(async () => (await fetch(`${base}/metrics`)).text(), { timeout: 20_000, interval: 500 })
       .toMatch(

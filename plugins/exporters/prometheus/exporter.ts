@@ -3,6 +3,7 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type Exporter, type Host, PermanentError } from '../../../core/component.js';
 import { ExporterTelemetry } from '../../../core/exporterhelper/telemetry.js';
 import type { CreateContext } from '../../../core/plugin.js';
+import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { countItems } from '../../../core/signals.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import type { PrometheusConfig } from './config.js';
@@ -34,6 +35,7 @@ export class PrometheusExporter implements Exporter<'metrics'> {
       targetInfo: config.target_info,
     });
     this.telemetry = new PrometheusTelemetry(ctx, this.store);
+    const sources = ctx.container.resolve(MetricSources);
     this.server = new ScrapeServer(
       {
         host: config.endpoint.host,
@@ -44,6 +46,8 @@ export class PrometheusExporter implements Exporter<'metrics'> {
         onError: (err) => ctx.logger.warn({ err: err.message }, 'the metrics endpoint failed to answer'),
       },
       {
+        // The SDK-based receivers hand over what they hold first: a scrape never serves an old interval.
+        refresh: () => sources.collect(),
         scrape: (format) => this.scrape(format),
         served: (format) => this.telemetry.scraped(format),
       },

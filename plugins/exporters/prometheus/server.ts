@@ -6,6 +6,8 @@ import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { CONTENT_TYPES, type Format } from './serialize.js';
 
 export interface ScrapeHandler {
+  /** Brings the metrics up to date before each scrape; never rejects. */
+  refresh?(): Promise<void>;
   /** The exposition in `format`, as of now. */
   scrape(format: Format): Buffer;
   /** Called once per scrape answered, for self-telemetry. */
@@ -84,8 +86,11 @@ export class ScrapeServer {
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     const readable = req.method === 'GET' || req.method === 'HEAD';
-    if (path === this.options.path && readable) this.serveMetrics(req, res);
-    else if (path === this.options.path) {
+    if (path === this.options.path && readable) {
+      const refreshed = this.handler.refresh?.();
+      if (refreshed) void refreshed.then(() => this.serveMetrics(req, res));
+      else this.serveMetrics(req, res);
+    } else if (path === this.options.path) {
       plain(res, 405, 'method not allowed: use GET or HEAD\n', { allow: 'GET, HEAD' });
     } else if (path === '/' && readable) {
       const formats = this.options.openMetrics

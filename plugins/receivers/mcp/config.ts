@@ -23,8 +23,10 @@ const Capture = z.strictObject({
 export const McpConfig = z.strictObject({
   capture: Capture.prefault({}),
   collection_interval: interval()
-    .prefault('10s')
-    .describe('how often the MCP metrics are sent down the pipeline'),
+    .prefault('1s')
+    .describe(
+      'how often the MCP metrics are sent down the pipeline (pull exporters also get them on scrape)',
+    ),
   request_logs: z
     .boolean()
     .default(true)

@@ -1,5 +1,6 @@
 import type { Consumer, Receiver } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
+import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import type { Signal } from '../../../core/signals.js';
 import type { McpConfig } from './config.js';
 import { McpTelemetry } from './telemetry.js';
@@ -14,7 +15,9 @@ export class McpReceiver<S extends Signal> implements Receiver {
     private readonly signal: S,
     next: Consumer<S>,
   ) {
-    this.telemetry = ctx.shared(() => new McpTelemetry(ctx.config, ctx.logger));
+    this.telemetry = ctx.shared(
+      () => new McpTelemetry(ctx.config, ctx.logger, ctx.container.resolve(MetricSources)),
+    );
     this.telemetry.connect(signal, next);
   }
 

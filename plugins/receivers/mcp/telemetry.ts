@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Consumer } from '../../../core/component.js';
 import { Handoff } from '../../../core/sdk/handoff.js';
 import { type LogFields, logRecord } from '../../../core/sdk/log-record.js';
+import type { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { PipelineSpanProcessor } from '../../../core/sdk/processors.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import type { Signal } from '../../../core/signals.js';
@@ -42,6 +43,8 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   private providers?: { traces: BasicTracerProvider; metrics: MeterProvider };
   private stopped?: Promise<void>;
   private hookErrorLogged = false;
+  /** Takes this receiver off the engine's on-scrape metric sources. */
+  private removeSource?: () => void;
   /** Requests started or finished since the last turn: recorded after the responses left. */
   private later: { session: ObservedSession; p: Pending; outcome?: Outcome }[] = [];
   private scheduled?: NodeJS.Immediate;
@@ -51,6 +54,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   constructor(
     readonly config: McpConfig,
     readonly logger: Logger,
+    private readonly sources: MetricSources,
   ) {
     this.trustedProxies = new TrustedProxies(config.trusted_proxies);
   }
@@ -70,6 +74,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
     this.running.delete(signal);
     if (this.running.size > 0 || !this.providers) return Promise.resolve();
     this.record();
+    this.removeSource?.();
     const { traces, metrics } = this.providers;
     this.stopped ??= Promise.all([traces.shutdown(), metrics.shutdown(), this.logs?.drain()]).then(() => {});
     return this.stopped;
@@ -137,12 +142,12 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
       resource,
       spanProcessors: this.spans ? [new PipelineSpanProcessor(this.spans)] : [],
     });
-    const meterProvider = new MeterProvider({
-      resource,
-      readers: metrics
-        ? [new PipelineMetricReader(metrics, this.config.collection_interval, this.logger, [this.operations])]
-        : [],
-    });
+    const reader =
+      metrics &&
+      new PipelineMetricReader(metrics, this.config.collection_interval, this.logger, [this.operations]);
+    const meterProvider = new MeterProvider({ resource, readers: reader ? [reader] : [] });
+    // A pull exporter scraped between intervals serves this receiver's metrics as of the scrape.
+    if (reader) this.removeSource = this.sources.add(() => reader.forceFlush());
     this.logs = logs && new Handoff(logs, this.logger);
     this.resource = resource;
     this.tracerProvider = tracerProvider;

@@ -1,12 +1,17 @@
 import type { Consumer, Receiver } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
+import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
 import type { SelfTelemetryConfig } from './config.js';
 
-/** Collects the engine's own metrics on an interval, and once more at shutdown so the last counts leave. */
+/**
+ * Collects the engine's own metrics on an interval, when a pull exporter is scraped, and once more at
+ * shutdown so the last counts leave.
+ */
 export class SelfTelemetryReceiver implements Receiver {
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private removeSource?: () => void;
 
   constructor(
     private readonly ctx: CreateContext<SelfTelemetryConfig>,
@@ -17,11 +22,13 @@ export class SelfTelemetryReceiver implements Receiver {
     const interval = this.ctx.config.collection_interval;
     this.timer = setInterval(() => void this.collect(), interval);
     this.timer.unref();
+    this.removeSource = this.ctx.container.resolve(MetricSources).add(() => this.collect());
   }
 
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.removeSource?.();
     clearInterval(this.timer);
     if (this.timer) await this.collect();
   }

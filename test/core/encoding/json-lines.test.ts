@@ -62,7 +62,8 @@ describe('json lines: logs in the monitoring guide layout', () => {
     const [text] = parseLines(
       toJsonLines('logs', [plainLog(base, { severityNumber: SeverityNumber.WARN, severityText: 'warning' })]),
     );
-    expect(text?.level).toBe('warning');
+    // Upper case, as the guide's levelname and the engine's own diagnostics.
+    expect(text?.level).toBe('WARNING');
   });
 
   it('keeps a trace_id attribute as is when the record has no span context', () => {

@@ -2,15 +2,19 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { Consumer } from '../../../core/component.js';
+import { parseConfigText } from '../../../core/config/load.js';
 import {
   createExporter,
   definePlugin,
+  Engine,
   exporterConfig,
   type Host,
   PermanentError,
   RetryableError,
 } from '../../../core/index.js';
-import { makeSpans, startPipeline } from '../../../core/testing/index.js';
+import { createLogger } from '../../../core/telemetry/logger.js';
+import { makeSpans, pushReceiver, startPipeline } from '../../../core/testing/index.js';
 import { builtins } from '../../../plugins/index.js';
 
 /** An exporter that fails its first `failures` sends (or hangs, with `hang`), recording each attempt. */
@@ -129,6 +133,28 @@ describe('exporter policies from YAML', () => {
     expect(stuck.delivered).toEqual([]);
     const statuses = [...hung.engine.status().values()].map((s) => s.status);
     expect(statuses.every((s) => s === 'stopped')).toBe(true);
+  });
+
+  it('sums up in the closing line, once, what could not be sent', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const targets = new Map<string, Consumer>();
+    const stuck = flakyExporter({ hang: true });
+    const engine = new Engine(parseConfigText(config('    timeout: 0'), 'policies.yaml'), {
+      logger,
+      plugins: [pushReceiver(targets), stuck.plugin],
+    });
+    await engine.start();
+    await targets.get('push:traces')?.consume(makeSpans(4));
+    await engine.shutdown({ timeoutMs: 50 });
+    const closing = lines.filter((l) => String(l.message).startsWith('Shutdown complete'));
+    expect(closing).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: expect.stringContaining('Not sent in this run: 4 spans (flaky)'),
+        not_sent: { 'flaky/traces': 4 },
+      }),
+    ]);
   });
 });
 

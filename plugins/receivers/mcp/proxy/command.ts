@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { onStopSignals } from '../../../../core/cli/run.js';
 import { endpoint } from '../../../../core/config/units.js';
+import type { ValidConfig } from '../../../../core/config/validate.js';
 import { Engine } from '../../../../core/engine.js';
 import { TributaryError, TributaryErrors } from '../../../../core/errors.js';
 import type { CliContext } from '../../../../core/plugin.js';
@@ -66,35 +67,54 @@ const USAGE = {
     'error: say which MCP server to proxy: -- COMMAND [ARGS...] for stdio, or --listen HOST:PORT --upstream URL for Streamable HTTP',
 };
 
+/**
+ * How long after closing a stdio server's stdin an MCP client waits before SIGTERM (the MCP SDK's
+ * StdioClientTransport: 2 s), less time for the server and then this process to exit.
+ */
+const CLIENT_CLOSE_DRAIN_MS = 1500;
+
 async function runStdio(cli: CliContext, o: Options, [command, ...args]: string[], io: ProxyStreams) {
-  const engine = await loadChecked(cli, o, { stdio: true });
+  const { engine, config } = await loadChecked(cli, o, { stdio: true });
   await engine.start();
+  // The client closing stdin starts its clock: the drain must end before the client kills us.
+  let drainBy: number | undefined;
+  io.stdin.once('end', () => {
+    drainBy = performance.now() + CLIENT_CLOSE_DRAIN_MS;
+  });
   let code: number;
   try {
     const hooks = hooksOf(engine, o.receiver);
     code = await runStdioProxy(hooks, command as string, args, { ...io, logger: loggerOf(engine) });
   } finally {
-    await drainDespiteOneSignal(engine);
+    const timeoutMs =
+      drainBy === undefined
+        ? config.service.shutdown_timeout
+        : Math.max(0, Math.min(config.service.shutdown_timeout, drainBy - performance.now()));
+    if (drainBy !== undefined)
+      loggerOf(engine).info(
+        { drain_ms: Math.round(timeoutMs) },
+        'The MCP client closed stdin: draining before it would stop this process.',
+      );
+    await drainDespiteOneSignal(engine, timeoutMs);
   }
   process.exitCode = code;
 }
 
 /**
- * MCP clients close a stdio server by ending its stdin, then SIGTERM, then SIGKILL a few seconds
- * apart: the SIGTERM must not cut the drain short (service.shutdown_timeout bounds it); a second
- * signal still exits at once.
+ * A client may still send SIGTERM (then SIGKILL) while the queues drain: it must not cut the drain
+ * short (`timeoutMs` bounds it); a second signal still exits at once.
  */
-async function drainDespiteOneSignal(engine: Engine): Promise<void> {
+async function drainDespiteOneSignal(engine: Engine, timeoutMs: number): Promise<void> {
   const release = onStopSignals(engine, () => {}, 'already draining queues');
   try {
-    await engine.shutdown();
+    await engine.shutdown({ timeoutMs });
   } finally {
     release();
   }
 }
 
 async function runHttp(cli: CliContext, o: Options, listen: { host: string; port: number }, upstream: URL) {
-  const engine = await loadChecked(cli, o, { stdio: false });
+  const { engine } = await loadChecked(cli, o, { stdio: false });
   const logger = () => loggerOf(engine);
   // As `tributary run`: the first signal drains, a second exits at once.
   let stop!: () => void;
@@ -118,7 +138,11 @@ async function runHttp(cli: CliContext, o: Options, listen: { host: string; port
  * Loads the engine and refuses, before anything starts, what cannot work: no such receiver in a
  * pipeline, or (stdio) a component that declares it writes to stdout, which belongs to the MCP stream.
  */
-async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: boolean }): Promise<Engine> {
+async function loadChecked(
+  cli: CliContext,
+  o: Options,
+  { stdio }: { stdio: boolean },
+): Promise<{ engine: Engine; config: ValidConfig }> {
   const engine = await Engine.fromFile(o.config, cli);
   const { config, graph } = await engine.validate();
   if (!graph.nodes.some((n) => n.kind === 'receiver' && n.id === o.receiver)) {
@@ -132,7 +156,7 @@ async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: bool
       `add "${o.receiver}: {}" under receivers: (type mcp) and list it in a pipeline, e.g. service.pipelines.traces.receivers: [${o.receiver}]`,
     );
   }
-  if (!stdio) return engine;
+  if (!stdio) return { engine, config };
   // Every component that would run: the graph's (once per id) and the service's extensions.
   const running = new Set([
     ...graph.nodes.flatMap((n) => n.component ?? []),
@@ -150,7 +174,7 @@ async function loadChecked(cli: CliContext, o: Options, { stdio }: { stdio: bool
         ),
     );
   if (conflicts.length) throw new TributaryErrors(conflicts);
-  return engine;
+  return { engine, config };
 }
 
 function hooksOf(engine: Engine, receiver: string): McpHooks {
