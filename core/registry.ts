@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import semver from 'semver';
-import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { ComponentKind } from './component.js';
+import { type DependencyContainer, container as rootContainer } from './container.js';
 import { TributaryError } from './errors.js';
 import type { PluginDefinition } from './plugin.js';
 import { isSignal } from './signals.js';
