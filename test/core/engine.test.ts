@@ -182,7 +182,9 @@ describe('engine lifecycle', () => {
   it('a process that shuts its engine down during start() exits on its own, nothing left behind', async () => {
     // Against dist/ (`npm run build`), in a fresh process: what keeps it alive is what the engine left.
     const script = join(import.meta.dirname, '../fixtures/lifecycle/shutdown-during-start.mjs');
-    const child = spawn(process.execPath, [script, String(await freePort())], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, String(await freePort())], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
