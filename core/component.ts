@@ -60,6 +60,9 @@ export interface Host {
   reportStatus(status: StatusName, error?: Error): void;
   readonly logger: Logger;
   readonly meter: Meter;
-  /** Aborts when the engine's shutdown drain deadline passes: stop draining and drop what is left. */
+  /**
+   * Aborts when the engine's shutdown drain deadline passes: stop draining and drop what is left.
+   * A shutdown() still running 500 ms later is abandoned.
+   */
   readonly shutdownSignal: AbortSignal;
 }

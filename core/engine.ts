@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { ComponentStatus, Extension, Host, StatusName } from './component.js';
 import { configFromObject, type LoadedConfig, loadConfigFiles } from './config/load.js';
 import { type ValidConfig, validateConfig } from './config/validate.js';
-import { TributaryError } from './errors.js';
+import { type Source, TributaryError } from './errors.js';
 import { buildGraph, type PipelineGraph } from './graph/build.js';
 import { findExtension, type Instance, instantiate } from './graph/lifecycle.js';
+import { stopInOrder } from './graph/shutdown.js';
 import type { CreateContext, PluginDefinition } from './plugin.js';
 import { Registry } from './registry.js';
 import { MetricSources } from './sdk/metric-sources.js';
@@ -24,7 +25,7 @@ export interface ShutdownOptions {
   timeoutMs?: number;
 }
 
-type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+export type EngineState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 /** Items as users count them, by signal. */
 const ITEMS: Record<Signal, string> = { traces: 'spans', metrics: 'metric data points', logs: 'log records' };
@@ -35,13 +36,19 @@ const ITEMS: Record<Signal, string> = { traces: 'spans', metrics: 'metric data p
  */
 export class Engine {
   readonly registry = new Registry();
-  private state: State = 'new';
+  private current: EngineState = 'new';
   private instances: Instance[] = [];
+  /** Instances whose start() returned, in start order: what shutdown stops. */
+  private readonly started: Instance[] = [];
+  private readonly abandoned = new Set<string>();
+  private pipelineCount = 0;
   private readonly statuses = new Map<string, ComponentStatus>();
   private readonly sharedValues = new Map<string, unknown>();
   private shutdownTimeout = 10_000;
   private telemetry?: SelfTelemetry;
   private stopping?: Promise<void>;
+  /** Settles when start() has stopped starting components, however it ended. */
+  private startup?: Promise<void>;
   private drainDeadline = new AbortController();
   private log?: Logger;
 
@@ -56,6 +63,11 @@ export class Engine {
   /** The engine's diagnostics logger: the one given in options, else made at start() from the config. */
   get logger(): Logger | undefined {
     return this.log;
+  }
+
+  /** Where the engine is in its life: new -> starting -> running -> stopping -> stopped, or failed when start() failed. */
+  get state(): EngineState {
+    return this.current;
   }
 
   /** Reads and merges YAML config files in order (later files win). */
@@ -94,21 +106,99 @@ export class Engine {
     return { config, graph: buildGraph(config) };
   }
 
-  /** Validates, creates every component and starts them: extensions, exporters, processors, receivers. */
+  /**
+   * Validates, creates every component and starts them: extensions, exporters, processors, receivers.
+   * An engine starts once. A component that fails to start stops everything started (state `failed`).
+   * A shutdown() during start lets the component being started finish, starts no other, and start()
+   * then rejects with TRB_ENGINE_STATE once everything is stopped.
+   */
   async start(): Promise<void> {
-    if (this.state !== 'new')
+    if (this.current !== 'new') throw this.cannotStart();
+    this.current = 'starting';
+    const startup = this.startComponents();
+    this.startup = startup.then(
+      () => {},
+      () => {},
+    );
+    await startup;
+    if (this.stopping) {
+      await this.stopping;
       throw new TributaryError(
         'TRB_ENGINE_STATE',
-        `cannot start an engine that is ${this.state}`,
+        'shutdown() was called while the engine was starting: it stopped what had started and started nothing more',
         {},
-        'create a new Engine',
+        'create a new Engine to run the config again',
       );
-    this.state = 'starting';
-    const { config, graph } = await this.validate().catch((err) => {
-      this.state = 'new';
+    }
+    this.current = 'running';
+    this.log?.info(
+      { components: this.instances.length, pipelines: this.pipelineCount },
+      'Everything is ready. Begin running and processing data.',
+    );
+  }
+
+  /**
+   * Stops receivers first, then processors and exporters, so everything accepted drains downstream.
+   * After `timeoutMs` exporters give up and count what is left as dropped; a component that has not
+   * returned from shutdown() by then plus a grace is abandoned (status `permanent_error`, logged).
+   * During start() it waits for start to stop starting. Safe to call twice, and in any state.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.current === 'new') {
+        this.current = 'stopped';
+        return;
+      }
+      await this.startup;
+      if (this.current === 'failed') return;
+      this.current = 'stopping';
+      await this.stopAll([...this.started].reverse(), options.timeoutMs ?? this.shutdownTimeout);
+      const notSent = (await this.telemetry?.notSent()) ?? [];
+      await this.telemetry?.shutdown();
+      this.current = 'stopped';
+      this.logShutdown(notSent);
+    })();
+    return this.stopping;
+  }
+
+  private cannotStart(): TributaryError {
+    const [what, hint] = {
+      starting: ['start() was already called and has not finished', 'await the first start() instead'],
+      running: ['the engine is already running', 'call start() once; shutdown() stops it'],
+      stopping: [
+        'the engine is stopping: an engine runs once',
+        'create a new Engine to run the config again',
+      ],
+      stopped: [
+        'the engine was shut down: an engine runs once',
+        'create a new Engine to run the config again',
+      ],
+      failed: [
+        'the engine failed to start and stopped what it had started',
+        'fix what the first start() reported, then create a new Engine',
+      ],
+    }[this.current as Exclude<EngineState, 'new'>];
+    return new TributaryError(
+      'TRB_ENGINE_STATE',
+      `cannot start an engine that is ${this.current}: ${what}`,
+      {},
+      hint,
+    );
+  }
+
+  /** Validates, creates and starts each component in order, until done or a shutdown() is asked for. */
+  private async startComponents(): Promise<void> {
+    let config: ValidConfig;
+    let graph: PipelineGraph;
+    try {
+      ({ config, graph } = await this.validate());
+    } catch (err) {
+      this.current = 'failed';
       throw err;
-    });
+    }
+    if (this.stopping) return;
     this.shutdownTimeout = config.service.shutdown_timeout;
+    this.pipelineCount = graph.pipelines.size;
     const logger = this.options.logger ?? createLogger(config.service.telemetry.logs.level);
     this.log = logger;
     const telemetry = new SelfTelemetry();
@@ -134,55 +224,21 @@ export class Engine {
       }),
       (id, signal, next) => telemetry.observeReceiver(id, signal, next),
     );
-    const started: Instance[] = [];
     for (const instance of this.instances) {
+      if (this.stopping) return;
       this.setStatus(instance.id, 'starting');
       try {
         await instance.component.start(this.hostFor(instance, logger));
       } catch (err) {
         this.setStatus(instance.id, 'permanent_error', err as Error);
-        await this.stopAll(started.reverse(), 5000);
-        this.state = 'stopped';
-        const where = this.source.locate([`${instance.kind}s`, instance.id]);
-        const what = `${instance.kind} "${instance.id}" failed to start`;
-        if (err instanceof TributaryError)
-          throw new TributaryError(err.code, `${what}: ${err.message}`, where, err.hint);
-        const hint = 'fix its config or free the resource it needs';
-        throw new TributaryError(
-          'TRB_COMPONENT_START_FAILED',
-          `${what}: ${(err as Error).message}`,
-          where,
-          hint,
-        );
+        await this.stopAll([...this.started].reverse(), this.shutdownTimeout);
+        await telemetry.shutdown();
+        this.current = 'failed';
+        throw startFailure(instance, err as Error, this.source.locate([`${instance.kind}s`, instance.id]));
       }
       this.setStatus(instance.id, 'ok');
-      started.push(instance);
+      this.started.push(instance);
     }
-    this.state = 'running';
-    logger.info(
-      { components: this.instances.length, pipelines: graph.pipelines.size },
-      'Everything is ready. Begin running and processing data.',
-    );
-  }
-
-  /**
-   * Stops receivers first, then processors and exporters, so everything accepted drains downstream.
-   * After `timeoutMs` exporters give up and count what is left as dropped. Safe to call twice.
-   */
-  shutdown(options: ShutdownOptions = {}): Promise<void> {
-    this.stopping ??= (async () => {
-      if (this.state === 'new') {
-        this.state = 'stopped';
-        return;
-      }
-      this.state = 'stopping';
-      await this.stopAll([...this.instances].reverse(), options.timeoutMs ?? this.shutdownTimeout);
-      const notSent = (await this.telemetry?.notSent()) ?? [];
-      await this.telemetry?.shutdown();
-      this.state = 'stopped';
-      this.logShutdown(notSent);
-    })();
-    return this.stopping;
   }
 
   /** Each component's last reported status, by component id. */
@@ -199,28 +255,30 @@ export class Engine {
     return findExtension<T>(this.instances, id);
   }
 
-  private async stopAll(instances: Instance[], timeoutMs: number): Promise<void> {
-    const timer = setTimeout(
-      () => this.drainDeadline.abort(new Error(`drain deadline of ${timeoutMs} ms passed`)),
-      timeoutMs,
-    );
-    try {
-      for (const instance of instances) {
-        this.setStatus(instance.id, 'stopping');
-        try {
-          await instance.component.shutdown();
-          this.setStatus(instance.id, 'stopped');
-        } catch (err) {
-          this.setStatus(instance.id, 'permanent_error', err as Error);
-          this.log?.error(
-            { component: instance.id, err },
-            `${instance.kind} "${instance.id}" failed to shut down`,
-          );
-        }
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+  private stopAll(instances: Instance[], timeoutMs: number): Promise<void> {
+    return stopInOrder(instances, timeoutMs, this.drainDeadline, {
+      stopping: (instance) => this.setStatus(instance.id, 'stopping'),
+      stopped: (instance) => this.setStatus(instance.id, 'stopped'),
+      failed: (instance, err) => {
+        this.setStatus(instance.id, 'permanent_error', err);
+        this.log?.error(
+          { component: instance.id, err },
+          `${instance.kind} "${instance.id}" failed to shut down`,
+        );
+      },
+      abandoned: ({ id, kind }) => {
+        if (this.abandoned.has(id)) return;
+        const error = new TributaryError(
+          'TRB_COMPONENT_SHUTDOWN_TIMEOUT',
+          `${kind} "${id}" did not finish shutting down within the ${timeoutMs} ms deadline; abandoned it`,
+          this.source.locate([`${kind}s`, id]),
+          'its shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
+        );
+        this.setStatus(id, 'permanent_error', error);
+        this.abandoned.add(id);
+        this.log?.error({ component: id }, error.format());
+      },
+    });
   }
 
   /** The closing line, which sums up what could not be sent: one report, however many exporters failed. */
@@ -247,6 +305,16 @@ export class Engine {
   }
 
   private setStatus(id: string, status: StatusName, error?: Error): void {
+    // An abandoned component keeps its error, whatever it reports or returns later.
+    if (this.abandoned.has(id)) return;
     this.statuses.set(id, { status, time: new Date(), ...(error ? { error } : {}) });
   }
+}
+
+function startFailure(instance: Instance, err: Error, where: Source): TributaryError {
+  const what = `${instance.kind} "${instance.id}" failed to start`;
+  if (err instanceof TributaryError)
+    return new TributaryError(err.code, `${what}: ${err.message}`, where, err.hint);
+  const hint = 'fix its config or free the resource it needs';
+  return new TributaryError('TRB_COMPONENT_START_FAILED', `${what}: ${err.message}`, where, hint);
 }

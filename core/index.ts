@@ -15,7 +15,7 @@ export type {
 export { PermanentError, RetryableError } from './component.js';
 export { configFromObject, LoadedConfig, loadConfigFiles } from './config/load.js';
 export { duration, endpoint, size } from './config/units.js';
-export { Engine, type EngineOptions, type ShutdownOptions } from './engine.js';
+export { Engine, type EngineOptions, type EngineState, type ShutdownOptions } from './engine.js';
 export { isUserError, type Source, TributaryError, TributaryErrors } from './errors.js';
 export {
   createExporter,

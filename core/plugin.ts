@@ -1,7 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import type { z } from 'zod';
 import type {
   ComponentKind,
@@ -12,6 +11,7 @@ import type {
   Processor,
   Receiver,
 } from './component.js';
+import type { DependencyContainer } from './container.js';
 import type { Signal } from './signals.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';

@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import semver from 'semver';
-import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { ComponentKind } from './component.js';
+import { type DependencyContainer, container as rootContainer } from './container.js';
 import { didYouMean, TributaryError } from './errors.js';
 import { CAPABILITIES, type PluginDefinition } from './plugin.js';
 import { isSignal } from './signals.js';

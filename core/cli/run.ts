@@ -37,7 +37,10 @@ export async function runUntilSignalled(engine: Engine): Promise<void> {
   // Components may hold only unref'd handles; the engine runs until a signal says stop.
   const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
-    await engine.start();
+    // A signal during start: shutdown() stops what started, and start() rejects saying so.
+    await engine.start().catch((err) => {
+      if (engine.state !== 'stopped') throw err;
+    });
     await stopped;
   } finally {
     clearInterval(keepAlive);

@@ -2,25 +2,39 @@ import type { Consumer } from '../component.js';
 import { type Batch, cloneBatch, type Signal } from '../signals.js';
 
 /**
- * Hands one batch to several consumers. Those that declare `mutatesData` get a private copy, unless
- * no read-only consumer shares the batch, in which case the last of them may take the original.
- * Rejects with the first refusal once every consumer has answered.
+ * A node's consumer, and whether a batch handed to it may be changed: by the consumer itself or by
+ * anything downstream it passes the batch to without a copy (the Collector's capabilities node).
  */
-export function fanout<S extends Signal>(signal: S, consumers: Consumer<S>[]): Consumer<S> {
-  if (consumers.length === 1) return consumers[0] as Consumer<S>;
-  const readOnly = consumers.filter((c) => !c.mutatesData);
-  const mutating = consumers.filter((c) => c.mutatesData);
+export interface Target<S extends Signal = Signal> {
+  consumer: Consumer<S>;
+  mutates: boolean;
+}
+
+/**
+ * Hands one batch to several targets. Those that mutate get a private copy, unless no read-only
+ * target shares the batch, in which case the last of them may take the original: a fan-out that
+ * mutates is itself handed a copy by the fan-out before it. Rejects with the first refusal once
+ * every target has answered.
+ */
+export function fanout<S extends Signal>(signal: S, targets: Target<S>[]): Target<S> {
+  if (targets.length === 1) return targets[0] as Target<S>;
+  const readOnly = targets.filter((t) => !t.mutates).map((t) => t.consumer);
+  const mutating = targets.filter((t) => t.mutates).map((t) => t.consumer);
   const cloned = readOnly.length ? mutating : mutating.slice(0, -1);
   const owner = readOnly.length ? undefined : mutating[mutating.length - 1];
+  const mutates = mutating.length > 0;
   return {
-    mutatesData: false,
-    async consume(batch: Batch<S>) {
-      const pending: Promise<void>[] = [];
-      for (const c of readOnly) pending.push(c.consume(batch));
-      for (const c of cloned) pending.push(c.consume(cloneBatch(signal, batch)));
-      if (owner) pending.push(owner.consume(batch));
-      const results = await Promise.allSettled(pending);
-      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    mutates,
+    consumer: {
+      mutatesData: mutates,
+      async consume(batch: Batch<S>) {
+        const pending: Promise<void>[] = [];
+        for (const c of readOnly) pending.push(c.consume(batch));
+        for (const c of cloned) pending.push(c.consume(cloneBatch(signal, batch)));
+        if (owner) pending.push(owner.consume(batch));
+        const results = await Promise.allSettled(pending);
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+      },
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ValidConfig } from '../config/validate.js';
 import type { CreateContext } from '../plugin.js';
 import type { Signal } from '../signals.js';
 import type { GraphNode, PipelineGraph } from './build.js';
-import { fanout } from './fanout.js';
+import { fanout, type Target } from './fanout.js';
 
 export interface Instance {
   id: string;
@@ -42,14 +42,15 @@ export function instantiate(
     instances.push({ id, kind: 'extension', component: extension });
   }
 
-  const consumers = new Map<GraphNode, Consumer>();
-  const nextOf = (node: GraphNode): Consumer => {
-    const list = node.next.map((n) => consumers.get(n) as Consumer);
-    return fanout(node.to ?? node.signal, list);
-  };
+  const targets = new Map<GraphNode, Target>();
+  const nextOf = (node: GraphNode): Target =>
+    fanout(
+      node.to ?? node.signal,
+      node.next.map((n) => targets.get(n) as Target),
+    );
   for (const node of graph.nodes) {
     if (node.kind === 'fanout') {
-      consumers.set(node, nextOf(node));
+      targets.set(node, nextOf(node));
       continue;
     }
     const c = node.component;
@@ -73,9 +74,16 @@ export function instantiate(
     const next = node.kind === 'exporter' ? undefined : nextOf(node);
     const component = create(
       ctx,
-      node.kind === 'receiver' ? observeReceiver(node.id, node.signal, next as Consumer) : next,
+      node.kind === 'receiver'
+        ? observeReceiver(node.id, node.signal, next?.consumer as Consumer)
+        : next?.consumer,
     );
-    if (node.kind !== 'receiver') consumers.set(node, component as Consumer);
+    // A processor or connector passes its batch on: it mutates if anything after it does.
+    if (node.kind !== 'receiver')
+      targets.set(node, {
+        consumer: component as Consumer,
+        mutates: Boolean(component.mutatesData) || Boolean(next?.mutates),
+      });
     instances.push({ id: node.id, kind: node.kind, signal: node.signal, component });
   }
   return instances;

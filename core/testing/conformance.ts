@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
-import { container } from 'tsyringe';
 import type { Component, Consumer, Host } from '../component.js';
+import { container } from '../container.js';
 import type { CreateContext, PluginDefinition } from '../plugin.js';
 import { createLogger } from '../telemetry/logger.js';
 

@@ -152,6 +152,26 @@ describe('tributary run', () => {
       ),
     ).toBe(true);
   });
+  it('stops on SIGINT although a component hangs in shutdown(): abandoned after service.shutdown_timeout, exit 0', async () => {
+    const config = join(import.meta.dirname, '../fixtures/lifecycle/hanging.yaml');
+    const child = spawn(process.execPath, [CLI, 'run', '--config', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      await expect.poll(() => stderr, { timeout: 15_000 }).toContain('Everything is ready');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(
+      /hanging\.yaml:3:3: TRB_COMPONENT_SHUTDOWN_TIMEOUT receivers\.hanging: receiver \\"hanging\\" did not finish shutting down within the 100 ms deadline; abandoned it/,
+    );
+    expect(stderr).toContain('Shutdown complete');
+  });
 });
 
 describe('third-party plugins', () => {

@@ -1,7 +1,23 @@
 // Tests a third-party plugin the way its author would: against `tributary-telemetry/testing`.
+import { builtins } from 'tributary-telemetry';
 import { checkConformance, makeLogs, makeSpans, startPipeline } from 'tributary-telemetry/testing';
 import { describe, expect, it } from 'vitest';
 import addAttribute from '../index.js';
+
+const STAMPED = [
+  { index: 0, env: 'prod' },
+  { index: 1, env: 'prod' },
+];
+const PLAIN = [{ index: 0 }, { index: 1 }];
+
+/** Pushes two spans through the pipelines of `yaml`; the attributes `sink/stamped` and `sink/plain` exported. */
+async function stampedAndPlain(yaml) {
+  const pipeline = await startPipeline(yaml, { plugins: [...builtins, addAttribute] });
+  await pipeline.push('traces', makeSpans(2));
+  await pipeline.shutdown();
+  const attributes = (id) => pipeline.recorded.items('traces', id).map((s) => s.attributes);
+  return { stamped: attributes('sink/stamped'), plain: attributes('sink/plain') };
+}
 
 describe('add_attribute processor', () => {
   it('passes the conformance checks for every signal', async () => {
@@ -29,6 +45,31 @@ service:
       { index: 1, env: 'prod' },
     ]);
     expect(pipeline.recorded.items('logs')[0]?.attributes).toEqual({ env: 'prod' });
+  });
+
+  it('stamps only its own pipeline when a receiver feeds another, even behind batch', async () => {
+    const exported = await stampedAndPlain(`receivers: { push: }
+processors: { batch: , add_attribute: { key: env, value: prod } }
+exporters: { sink/stamped: , sink/plain: }
+service:
+  pipelines:
+    traces/stamped: { receivers: [push], processors: [batch, add_attribute], exporters: [sink/stamped] }
+    traces/plain: { receivers: [push], exporters: [sink/plain] }
+`);
+    expect(exported).toEqual({ stamped: STAMPED, plain: PLAIN });
+  });
+
+  it('stamps only the pipeline a forward connector feeds, not the one the connector exports from', async () => {
+    const exported = await stampedAndPlain(`receivers: { push: }
+processors: { batch: , add_attribute: { key: env, value: prod } }
+exporters: { sink/stamped: , sink/plain: }
+connectors: { forward: }
+service:
+  pipelines:
+    traces/in: { receivers: [push], exporters: [sink/plain, forward] }
+    traces/stamped: { receivers: [forward], processors: [batch, add_attribute], exporters: [sink/stamped] }
+`);
+    expect(exported).toEqual({ stamped: STAMPED, plain: PLAIN });
   });
 
   it('rejects a config without a key, saying where', async () => {

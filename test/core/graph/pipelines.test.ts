@@ -24,6 +24,25 @@ const renamer = definePlugin({
   },
 });
 
+/** A traces->traces connector that renames every span in place on its way through: it declares mutatesData. */
+const renamingConnector = definePlugin({
+  kind: 'connector',
+  type: 'renaming_forward',
+  stability: { 'traces->traces': 'alpha' },
+  config: z.strictObject({}),
+  create: {
+    'traces->traces': (_ctx, next: Consumer<'traces'>) => ({
+      mutatesData: true,
+      start: async () => {},
+      shutdown: async () => {},
+      consume: (batch: ReadableSpan[]) => {
+        for (const span of batch) (span as { name: string }).name = 'forwarded';
+        return next.consume(batch);
+      },
+    }),
+  },
+});
+
 let running: RunningPipeline | undefined;
 afterEach(async () => {
   await running?.shutdown();
@@ -66,6 +85,26 @@ service:
     expect(names(running.recorded.items('traces', 'sink/a'))).toEqual(['changed', 'changed']);
     expect(names(running.recorded.items('traces', 'sink/b'))).toEqual(['span-0', 'span-1']);
     expect(names(spans)).toEqual(['span-0', 'span-1']);
+  });
+
+  it('a mutating connector behind a read-only processor does not change what another pipeline sees', async () => {
+    running = await startPipeline(
+      `receivers: { push: }
+processors: { batch: }
+connectors: { renaming_forward: }
+exporters: { sink/a: , sink/b: }
+service:
+  pipelines:
+    traces/in: { receivers: [push], processors: [batch], exporters: [renaming_forward] }
+    traces/out: { receivers: [renaming_forward], exporters: [sink/a] }
+    traces/plain: { receivers: [push], exporters: [sink/b] }
+`,
+      { plugins: [...builtins, renamingConnector] },
+    );
+    await running.push('traces', makeSpans(2));
+    await running.shutdown();
+    expect(names(running.recorded.items('traces', 'sink/a'))).toEqual(['forwarded', 'forwarded']);
+    expect(names(running.recorded.items('traces', 'sink/b'))).toEqual(['span-0', 'span-1']);
   });
 
   it('a forward connector carries data from one pipeline into another', async () => {

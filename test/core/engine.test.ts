@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePlugin, Engine, type TributaryError } from '../../core/index.js';
+import { createLogger } from '../../core/telemetry/logger.js';
+import { freePort, pushReceiver, Recorded, sinkExporter } from '../../core/testing/index.js';
+import { builtins } from '../../plugins/index.js';
+
+/** An extension whose start() waits until the test opens it: the engine is `starting` meanwhile. */
+function gateExtension() {
+  let open!: () => void;
+  let entered!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const starting = new Promise<void>((resolve) => (entered = resolve));
+  const plugin = definePlugin({
+    kind: 'extension',
+    type: 'gate',
+    stability: { extension: 'alpha' },
+    config: z.strictObject({}),
+    create: () => ({
+      start: async () => {
+        entered();
+        await opened;
+      },
+      shutdown: async () => {},
+    }),
+  });
+  return { plugin, starting, open };
+}
+
+/** A traces and logs receiver that records its starts and stops, and whose shutdown may never return. */
+function trackedReceiver(type: string, { hangs = false } = {}) {
+  const events: string[] = [];
+  const plugin = definePlugin({
+    kind: 'receiver',
+    type,
+    stability: { traces: 'alpha', logs: 'alpha' },
+    config: z.strictObject({}),
+    create: Object.fromEntries(
+      (['traces', 'logs'] as const).map((signal) => [
+        signal,
+        () => ({
+          start: async () => void events.push(`start ${signal}`),
+          shutdown: () => {
+            events.push(`stop ${signal}`);
+            return hangs ? new Promise<void>(() => {}) : Promise.resolve();
+          },
+        }),
+      ]),
+    ),
+  } as never);
+  return { plugin, events };
+}
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (err: TributaryError) => `${err.code} ${err.message}; ${err.hint}`,
+  );
+
+const plainConfig = {
+  receivers: { push: {} },
+  exporters: { sink: {} },
+  service: { pipelines: { traces: { receivers: ['push'], exporters: ['sink'] } } },
+};
+const plainEngine = () =>
+  Engine.fromConfig(plainConfig, {
+    logger: createLogger('silent'),
+    plugins: [pushReceiver(new Map()), sinkExporter(new Recorded())],
+  });
+
+describe('engine lifecycle', () => {
+  it('shutdown() during start() waits for it, starts nothing more and leaves nothing running', async () => {
+    const gate = gateExtension();
+    const tracked = trackedReceiver('tracked');
+    const port = await freePort();
+    const engine = Engine.fromConfig(
+      {
+        extensions: { gate: {} },
+        receivers: { selftelemetry: {}, tracked: {} },
+        processors: { batch: {} },
+        exporters: { prometheus: { endpoint: `127.0.0.1:${port}` }, sink: {} },
+        service: {
+          extensions: ['gate'],
+          pipelines: {
+            metrics: { receivers: ['selftelemetry'], processors: ['batch'], exporters: ['prometheus'] },
+            logs: { receivers: ['tracked'], exporters: ['sink'] },
+          },
+        },
+      },
+      {
+        logger: createLogger('silent'),
+        plugins: [...builtins, gate.plugin, tracked.plugin, sinkExporter(new Recorded())],
+      },
+    );
+    const started = failure(engine.start());
+    await gate.starting;
+    const stopped = engine.shutdown();
+    expect(engine.state).toBe('starting');
+    gate.open();
+    await stopped;
+
+    expect(await started).toMatch(
+      /^TRB_ENGINE_STATE shutdown\(\) was called while the engine was starting: .*; create a new Engine/,
+    );
+    expect(engine.state).toBe('stopped');
+    expect(tracked.events).toEqual([]);
+    expect(Object.fromEntries(engine.status())).toEqual({
+      gate: expect.objectContaining({ status: 'stopped' }),
+    });
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+  });
+
+  it('start() on an engine that is running, stopped or failed is a TRB_ENGINE_STATE error saying what to do', async () => {
+    const engine = plainEngine();
+    await engine.start();
+    expect(engine.state).toBe('running');
+    expect(await failure(engine.start())).toBe(
+      'TRB_ENGINE_STATE cannot start an engine that is running: the engine is already running; call start() once; shutdown() stops it',
+    );
+    await engine.shutdown();
+    expect(await failure(engine.start())).toBe(
+      'TRB_ENGINE_STATE cannot start an engine that is stopped: the engine was shut down: an engine runs once; create a new Engine to run the config again',
+    );
+
+    const never = plainEngine();
+    await never.shutdown();
+    expect(never.state).toBe('stopped');
+    expect(await failure(never.start())).toMatch(/^TRB_ENGINE_STATE cannot start an engine that is stopped/);
+
+    const broken = Engine.fromConfig(plainConfig, { logger: createLogger('silent') });
+    expect(await failure(broken.start())).toMatch(/TRB_CONFIG_UNKNOWN_TYPE/);
+    expect(broken.state).toBe('failed');
+    expect(await failure(broken.start())).toMatch(
+      /^TRB_ENGINE_STATE cannot start an engine that is failed: .*; fix what the first start\(\) reported, then create a new Engine$/,
+    );
+    await broken.shutdown();
+  });
+
+  it('a component hanging in shutdown() is abandoned after the deadline: logged once, status error, the rest still stop', async () => {
+    const stuck = trackedReceiver('stuck', { hangs: true });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const engine = Engine.fromConfig(
+      {
+        receivers: { stuck: {}, push: {} },
+        exporters: { sink: {} },
+        service: {
+          shutdown_timeout: '50ms',
+          pipelines: {
+            traces: { receivers: ['stuck', 'push'], exporters: ['sink'] },
+            logs: { receivers: ['stuck', 'push'], exporters: ['sink'] },
+          },
+        },
+      },
+      { logger, plugins: [stuck.plugin, pushReceiver(new Map()), sinkExporter(new Recorded())] },
+    );
+    await engine.start();
+    await engine.shutdown(); // returns although stuck's shutdown() never does
+
+    expect(engine.state).toBe('stopped');
+    expect(stuck.events.sort()).toEqual(['start logs', 'start traces', 'stop logs', 'stop traces']);
+    const { stuck: abandoned, ...rest } = Object.fromEntries(engine.status());
+    expect(abandoned).toMatchObject({
+      status: 'permanent_error',
+      error: {
+        code: 'TRB_COMPONENT_SHUTDOWN_TIMEOUT',
+        message: 'receiver "stuck" did not finish shutting down within the 50 ms deadline; abandoned it',
+      },
+    });
+    expect(rest).toEqual({
+      push: expect.objectContaining({ status: 'stopped' }),
+      sink: expect.objectContaining({ status: 'stopped' }),
+    });
+    const logged = lines.filter((l) => l.component === 'stuck' && l.level === 'error');
+    expect(logged.map((l) => l.message)).toEqual([
+      'TRB_COMPONENT_SHUTDOWN_TIMEOUT receivers.stuck: receiver "stuck" did not finish shutting down within the 50 ms deadline; abandoned it; its shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
+    ]);
+  });
+
+  it('a process that shuts its engine down during start() exits on its own, nothing left behind', async () => {
+    // Against dist/ (`npm run build`), in a fresh process: what keeps it alive is what the engine left.
+    const script = join(import.meta.dirname, '../fixtures/lifecycle/shutdown-during-start.mjs');
+    const child = spawn(process.execPath, [script, String(await freePort())], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    try {
+      await expect.poll(() => stdout, { timeout: 15_000 }).toContain('\n');
+      expect(JSON.parse(stdout)).toEqual({ start: 'TRB_ENGINE_STATE', state: 'stopped', keepingAlive: [] });
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill();
+    }
+  });
+});
