@@ -173,7 +173,7 @@ describe('engine lifecycle', () => {
       push: expect.objectContaining({ status: 'stopped' }),
       sink: expect.objectContaining({ status: 'stopped' }),
     });
-    const logged = lines.filter((l) => l.component === 'stuck' && l.level === 'error');
+    const logged = lines.filter((l) => l.component === 'stuck' && l.level === 'ERROR');
     expect(logged.map((l) => l.message)).toEqual([
       'TRB_COMPONENT_SHUTDOWN_TIMEOUT receivers.stuck: receiver "stuck" did not finish shutting down within the 50 ms deadline; abandoned it; its shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
     ]);
