@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ComponentStatus, Extension, Host, StatusName } from './component.js';
 import { configFromObject, type LoadedConfig, loadConfigFiles } from './config/load.js';
+import { redactText, secretsOf } from './config/redact.js';
 import { type ValidConfig, validateConfig } from './config/validate.js';
-import { TributaryError } from './errors.js';
+import { isUserError, TributaryError, TributaryErrors } from './errors.js';
 import { buildGraph, type PipelineGraph } from './graph/build.js';
 import { findExtension, type Instance, instantiate } from './graph/lifecycle.js';
 import type { CreateContext, PluginDefinition } from './plugin.js';
@@ -85,8 +86,20 @@ export class Engine {
 
   /** Validates the config and compiles the graph, creating nothing. Throws TributaryErrors. */
   async validate(): Promise<{ config: ValidConfig; graph: PipelineGraph }> {
-    const config = await validateConfig(this.source, this.registry);
-    return { config, graph: buildGraph(config) };
+    const { config, errors, wired } = await validateConfig(this.source, this.registry);
+    // The graph has mistakes of its own (cycles, unused connectors) to report with the rest, but
+    // compiled over pipelines naming undefined components it would only repeat those.
+    let graph: PipelineGraph | undefined;
+    if (wired) {
+      try {
+        graph = buildGraph(config);
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        errors.push(...(err instanceof TributaryErrors ? err.errors : [err]));
+      }
+    }
+    if (errors.length || !graph) throw new TributaryErrors(errors);
+    return { config, graph };
   }
 
   /** Validates, creates every component and starts them: extensions, exporters, processors, receivers. */
@@ -104,7 +117,9 @@ export class Engine {
       throw err;
     });
     this.shutdownTimeout = config.service.shutdown_timeout;
-    const logger = this.options.logger ?? createLogger(config.service.telemetry.logs.level);
+    const secrets = secretsOf(this.source.value);
+    const logger =
+      this.options.logger ?? createLogger(config.service.telemetry.logs.level, undefined, secrets);
     this.log = logger;
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;
@@ -138,16 +153,12 @@ export class Engine {
         await this.stopAll(started.reverse(), 5000);
         this.state = 'stopped';
         const where = this.source.locate([`${instance.kind}s`, instance.id]);
-        const what = `${instance.kind} "${instance.id}" failed to start`;
+        // A component's message may quote its config: the redaction rule applies to it too.
+        const what = `${instance.kind} "${instance.id}" failed to start: ${redactText(String((err as Error)?.message ?? err), secrets)}`;
         if (err instanceof TributaryError)
-          throw new TributaryError(err.code, `${what}: ${err.message}`, where, err.hint);
+          throw new TributaryError(err.code, what, where, err.hint && redactText(err.hint, secrets));
         const hint = 'fix its config or free the resource it needs';
-        throw new TributaryError(
-          'TRB_COMPONENT_START_FAILED',
-          `${what}: ${(err as Error).message}`,
-          where,
-          hint,
-        );
+        throw new TributaryError('TRB_COMPONENT_START_FAILED', what, where, hint);
       }
       this.setStatus(instance.id, 'ok');
       started.push(instance);

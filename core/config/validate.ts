@@ -1,12 +1,13 @@
+import type { z } from 'zod';
 import type { ComponentKind } from '../component.js';
-import { didYouMean, TributaryError, TributaryErrors } from '../errors.js';
+import { closest, didYouMean, TributaryError } from '../errors.js';
 import type { PluginDefinition } from '../plugin.js';
 import type { Registry } from '../registry.js';
 import { isSignal, type Signal } from '../signals.js';
 import { issuesToErrors } from './issues.js';
-import type { LoadedConfig } from './load.js';
+import { type ConfigPath, formatPath, type LoadedConfig } from './load.js';
 import { loadPluginModules } from './plugins.js';
-import { SECTIONS, type Section, type TopLevel, TopLevelConfig } from './schema.js';
+import { Pipeline, SECTIONS, type Section, type TopLevel, TopLevelConfig } from './schema.js';
 
 export interface ComponentConfig {
   id: string;
@@ -28,34 +29,147 @@ const PIPELINE_ID = /^([a-z]+)(?:\/(.+))?$/;
 
 export const signalOfPipeline = (id: string) => id.split('/')[0] as Signal;
 
-/**
- * Checks a loaded config whole and returns it typed, defaults applied, or throws TributaryErrors with
- * every mistake found, each located. Loads the `plugins:` modules into the registry first.
- */
-export async function validateConfig(source: LoadedConfig, registry: Registry): Promise<ValidConfig> {
-  const top = TopLevelConfig.safeParse(source.value);
-  if (!top.success) {
-    throw new TributaryErrors([
-      ...source.errors,
-      ...issuesToErrors(top.error.issues, TopLevelConfig, source, []),
-    ]);
-  }
-  const pluginErrors = await loadPluginModules(top.data.plugins, source, registry);
-  if (pluginErrors.length) throw new TributaryErrors([...source.errors, ...pluginErrors]);
+export interface CheckedConfig {
+  /** Typed, defaults applied; only whole when `errors` is empty. */
+  config: ValidConfig;
+  /** Every mistake found, each located. */
+  errors: TributaryError[];
+  /** Every pipeline was read and names only defined components: compiling the graph can find more. */
+  wired: boolean;
+}
 
+/**
+ * Checks a loaded config whole and returns it typed, defaults applied, with every mistake found, each
+ * located and none a consequence of another. Loads the `plugins:` modules into the registry first.
+ */
+export async function validateConfig(source: LoadedConfig, registry: Registry): Promise<CheckedConfig> {
   const errors: TributaryError[] = [...source.errors];
+  const top = parseKeepingText(TopLevelConfig, source.value, source, []);
+  if (!top.success) errors.push(...issuesToErrors(top.error.issues, TopLevelConfig, source, []));
+  const parts = top.success ? top.data : readableParts(source.value);
+  const pluginErrors = await loadPluginModules(parts.plugins, source, registry);
+  errors.push(...pluginErrors);
+
   const components = {} as ValidConfig['components'];
+  const unread = new Unread(source.value, pluginErrors.length > 0);
   for (const [section, kind] of Object.entries(SECTIONS) as [Section, ComponentKind][]) {
     components[section] = new Map();
-    for (const [id, raw] of Object.entries(top.data[section])) {
-      const component = validateComponent(source, registry, section, kind, id, raw, errors);
+    for (const [id, raw] of Object.entries(parts[section])) {
+      const component = validateComponent(source, registry, section, kind, id, raw, errors, unread);
       if (component) components[section].set(id, component);
     }
   }
-  const { service } = top.data;
-  checkReferences(source, service, components, errors);
-  if (errors.length) throw new TributaryErrors(errors);
-  return { source, components, service };
+  const resolved = checkReferences(source, parts.service, components, errors, unread);
+  return {
+    config: { source, components, service: parts.service as TopLevel['service'] },
+    errors,
+    wired: top.success && resolved,
+  };
+}
+
+/**
+ * Parses `value`; a `${env:...}` value that took a YAML type where the schema wants text gets its text
+ * back (`KEY=271828` for a header is the string "271828"), as in the Collector.
+ */
+function parseKeepingText<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  source: LoadedConfig,
+  prefix: ConfigPath,
+): z.ZodSafeParseResult<z.output<T>> {
+  for (;;) {
+    const result = schema.safeParse(value);
+    if (result.success) return result;
+    let swapped = false;
+    for (const issue of result.error.issues) {
+      if (issue.code !== 'invalid_type' || issue.expected !== 'string') continue;
+      const text = source.envText.get(formatPath([...prefix, ...(issue.path as ConfigPath)]));
+      if (text === undefined) continue;
+      value = withValueAt(value, issue.path as ConfigPath, text);
+      swapped = true;
+    }
+    if (!swapped) return result;
+  }
+}
+
+/** A copy of `value` with `replacement` at `path`. */
+function withValueAt(value: unknown, path: ConfigPath, replacement: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return replacement;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<
+    string | number,
+    unknown
+  >;
+  copy[head] = withValueAt(copy[head], rest, replacement);
+  return copy;
+}
+
+type Parts = Pick<TopLevel, 'plugins' | Section> & {
+  service: Pick<TopLevel['service'], 'extensions' | 'pipelines'>;
+};
+
+/** What of a top level with mistakes can still be checked: each section, plugin list and pipeline that reads on its own. */
+function readableParts(value: Record<string, unknown>): Parts {
+  const part = <T>(schema: z.ZodType<T>, v: unknown, fallback: T): T => {
+    const result = schema.safeParse(v);
+    return result.success ? result.data : fallback;
+  };
+  const shape = TopLevelConfig.shape;
+  const service = asMap(value.service);
+  const pipelines = Object.entries(asMap(service.pipelines)).flatMap(([id, p]) => {
+    const result = Pipeline.safeParse(p);
+    return result.success ? [[id, result.data] as const] : [];
+  });
+  return {
+    plugins: part(shape.plugins, value.plugins, []),
+    extensions: part(shape.extensions, value.extensions, {}),
+    receivers: part(shape.receivers, value.receivers, {}),
+    processors: part(shape.processors, value.processors, {}),
+    exporters: part(shape.exporters, value.exporters, {}),
+    connectors: part(shape.connectors, value.connectors, {}),
+    service: {
+      extensions: part(shape.service.shape.extensions, service.extensions, []),
+      pipelines: Object.fromEntries(pipelines),
+    },
+  };
+}
+
+const asMap = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/**
+ * Definitions the check could not read: a misspelled section (`exporter:`), a component of an unknown
+ * type (`batchh`), or any type when a plugin module failed to load. A pipeline naming one of these,
+ * or a near miss of one, gets no second error.
+ */
+class Unread {
+  private readonly sections = new Set<string>();
+  private readonly ids = new Map<string, string[]>();
+
+  constructor(
+    value: Record<string, unknown>,
+    readonly pluginsMissing: boolean,
+  ) {
+    for (const key of Object.keys(value)) {
+      if (key in SECTIONS) {
+        if (!TopLevelConfig.shape[key as Section].safeParse(value[key]).success) this.sections.add(key);
+      } else if (!(key in TopLevelConfig.shape)) {
+        const section = closest(key, Object.keys(SECTIONS));
+        if (section) this.sections.add(section);
+      }
+    }
+  }
+
+  add(section: Section, id: string): void {
+    this.ids.set(section, [...(this.ids.get(section) ?? []), id]);
+  }
+
+  mayDefine(sections: readonly Section[], id: string): boolean {
+    return sections.some((s) => {
+      const ids = this.ids.get(s) ?? [];
+      return this.sections.has(s) || ids.includes(id) || closest(id, ids) !== undefined;
+    });
+  }
 }
 
 function validateComponent(
@@ -66,9 +180,11 @@ function validateComponent(
   id: string,
   raw: unknown,
   errors: TributaryError[],
+  unread: Unread,
 ): ComponentConfig | undefined {
   const type = COMPONENT_ID.exec(id)?.[1];
   if (!type) {
+    unread.add(section, id);
     errors.push(
       new TributaryError(
         'TRB_CONFIG_BAD_ID',
@@ -81,6 +197,9 @@ function validateComponent(
   }
   const plugin = registry.get(kind, type);
   if (!plugin) {
+    unread.add(section, id);
+    // The type may be one the plugin module that failed to load would have registered.
+    if (unread.pluginsMissing) return;
     const known = registry.list(kind).map((p) => p.type);
     errors.push(
       new TributaryError(
@@ -92,29 +211,35 @@ function validateComponent(
     );
     return;
   }
-  const parsed = plugin.config.safeParse(raw ?? {});
+  const parsed = parseKeepingText(plugin.config, raw ?? {}, source, [section, id]);
   // A component with a bad config is still defined: pipelines naming it get no second error.
   if (!parsed.success)
     errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
   return { id, kind, type, plugin, config: parsed.data };
 }
 
+/** Checks what `service` names; false when something it names is not defined. */
 function checkReferences(
   source: LoadedConfig,
-  service: TopLevel['service'],
+  service: Parts['service'],
   components: ValidConfig['components'],
   errors: TributaryError[],
-): void {
+  unread: Unread,
+): boolean {
+  let resolved = true;
   const check = (path: (string | number)[], id: string, sections: Section[], signal?: Signal) => {
     const found = sections.map((s) => components[s].get(id)).find(Boolean);
-    const noun = SECTIONS[sections[0] as Section];
+    const section = sections[0] as Section;
     if (!found) {
+      resolved = false;
+      if (unread.mayDefine(sections, id)) return;
       const defined = sections.flatMap((s) => [...components[s].keys()]);
-      const hint = didYouMean(id, defined) ?? `define it under ${sections.join(' or ')}:`;
+      const or = sections.length > 1 ? ` (or under ${sections.slice(1).join(', ')})` : '';
+      const hint = didYouMean(id, defined) ?? `define it, e.g. ${section}: { ${id}: {} }${or}`;
       errors.push(
         new TributaryError(
           'TRB_CONFIG_UNKNOWN_COMPONENT',
-          `unknown ${noun} "${id}"`,
+          `unknown ${SECTIONS[section]} "${id}"`,
           source.locate(path),
           hint,
         ),
@@ -154,6 +279,7 @@ function checkReferences(
     const base = ['service', 'pipelines', pipelineId];
     const signal = PIPELINE_ID.exec(pipelineId)?.[1] ?? '';
     if (!isSignal(signal)) {
+      resolved = false;
       const hint = didYouMean(signal, ['traces', 'metrics', 'logs']);
       errors.push(
         new TributaryError(
@@ -175,4 +301,5 @@ function checkReferences(
       for (const [i, id] of pipeline[key].entries()) check([...base, key, i], id, [...sections], signal);
     }
   }
+  return resolved;
 }

@@ -1,12 +1,16 @@
 import pino, { type LevelWithSilent, type Logger } from 'pino';
+import { redactSecrets, redactText } from '../config/redact.js';
 
 /**
  * The engine's own diagnostics: JSON lines on stderr. stdout belongs to the `stdout` exporter (and, in
  * MCP stdio proxy mode, to the MCP stream alone). Synchronous writes so nothing is lost at exit.
+ * Every line goes through the config's redaction rule; `secrets` (the config's secret values) are
+ * masked wherever they appear, messages and errors included.
  */
 export function createLogger(
   level: LevelWithSilent = 'info',
   destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true }),
+  secrets: readonly string[] = [],
 ): Logger {
   return pino(
     {
@@ -15,10 +19,14 @@ export function createLogger(
       base: { service: 'tributary' },
       // The monitoring guide's layout: timestamp, level, message.
       timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: {
-        paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'],
-        censor: '[REDACTED]',
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redactSecrets(object, secrets) as Record<string, unknown>,
+      },
+      serializers: {
+        message: (message: unknown) => (typeof message === 'string' ? redactText(message, secrets) : message),
+        // The serialized error is not a plain object: spread it so its message and stack are walked too.
+        err: (err: Error) => redactSecrets({ ...pino.stdSerializers.err(err) }, secrets),
       },
     },
     destination,

@@ -27,7 +27,7 @@ describe('tributary validate', () => {
     ],
     [
       'undefined-component.yaml',
-      /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/,
+      /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it, e.g. processors: \{ batch: \{\} \}$/m,
     ],
     [
       'missing-plugin.yaml',
