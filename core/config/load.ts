@@ -5,6 +5,7 @@ import { type Source, TributaryError, TributaryErrors } from '../errors.js';
 import { expandScalar, typedValue } from './expand.js';
 
 export type ConfigPath = readonly (string | number)[];
+export type EnvText = { path: ConfigPath; text: string };
 
 /** `service.pipelines.metrics.exporters[1]` */
 export function formatPath(path: ConfigPath): string {
@@ -27,10 +28,10 @@ export class LoadedConfig {
      */
     readonly errors: readonly TributaryError[] = [],
     /**
-     * The text of each `${env:...}` value that took a YAML type (`KEY=271828` read as a number), by
-     * path: where the schema wants text, validation gives the text back.
+     * The text of each `${env:...}` value that took a YAML type (`KEY=0123` read as 123), by path:
+     * where the schema takes text, validation gives the text back.
      */
-    readonly envText: ReadonlyMap<string, string> = new Map(),
+    readonly envText: ReadonlyMap<string, EnvText> = new Map(),
   ) {}
 
   /**
@@ -52,7 +53,7 @@ export class LoadedConfig {
     const keys = new Map([...this.keys, ...other.keys]);
     // What the later file wrote replaces the earlier file's env text too.
     const envText = new Map([...this.envText].filter(([path]) => !other.sources.has(path)));
-    for (const [path, text] of other.envText) envText.set(path, text);
+    for (const [key, typed] of other.envText) envText.set(key, typed);
     return new LoadedConfig(
       mergeValues(this.value, other.value) as Record<string, unknown>,
       [...this.files, ...other.files],
@@ -78,16 +79,16 @@ function mergeValues(base: unknown, over: unknown): unknown {
 /** Expands a config's scalars, collecting what cannot be expanded and the text of typed values. */
 class Expander {
   readonly errors: TributaryError[] = [];
-  readonly envText = new Map<string, string>();
+  readonly envText = new Map<string, EnvText>();
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   /** `typed` false for a quoted YAML scalar: what it expands to stays a string, as the YAML says. */
-  expand(raw: string, path: string, where: () => Source, typed = true): unknown {
+  expand(raw: string, path: ConfigPath, where: () => Source, typed = true): unknown {
     try {
       const { text, whole } = expandScalar(raw, this.env, where);
       if (!whole || !typed) return text;
       const value = typedValue(text);
-      if (value !== text) this.envText.set(path, text);
+      if (value !== text) this.envText.set(formatPath(path), { path, text });
       return value;
     } catch (err) {
       if (!(err instanceof TributaryError)) throw err;
@@ -130,7 +131,9 @@ const FLOW_CHARS = '{}[],';
 const STAND_INS = '\uE000\uE001\uE002\uE003\uE004';
 const STAND_IN = /[\uE000-\uE004]/g;
 const hideFlowChars = (text: string) =>
-  text.replace(REFERENCE, (ref) => ref.replace(/[{}[\],]/g, (c) => STAND_INS[FLOW_CHARS.indexOf(c)] as string));
+  text.replace(REFERENCE, (ref) =>
+    ref.replace(/[{}[\],]/g, (c) => STAND_INS[FLOW_CHARS.indexOf(c)] as string),
+  );
 const restoreFlowChars = (text: string) =>
   text.replace(STAND_IN, (c) => FLOW_CHARS[STAND_INS.indexOf(c)] as string);
 
@@ -183,7 +186,7 @@ export function parseConfigText(text: string, file: string, env = process.env): 
       if (typeof resolved.value !== 'string') return resolved.value;
       const plain = resolved.type === 'PLAIN' || resolved.type === undefined;
       const where = () => ({ ...sources.get(key), path: key });
-      return expander.expand(restoreFlowChars(resolved.value), key, where, plain);
+      return expander.expand(restoreFlowChars(resolved.value), path, where, plain);
     }
     return resolved === null || resolved === undefined ? null : resolved;
   };
@@ -206,8 +209,7 @@ export function configFromObject(object: Record<string, unknown>, env = process.
   const expander = new Expander(env);
   const walk = (v: unknown, path: (string | number)[]): unknown => {
     if (typeof v === 'string') {
-      const key = formatPath(path);
-      return expander.expand(v, key, () => ({ path: key }));
+      return expander.expand(v, path, () => ({ path: formatPath(path) }));
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (isPlainObject(v))

@@ -6,7 +6,8 @@ import { SECTIONS } from './schema.js';
  * A value is secret when a key on its path looks like a credential or it sits in a `headers` map; in
  * any other text, URLs lose their password and query.
  */
-const SECRET_KEY = /password|passwd|token|secret|api[_-]?key|authorization|credential|private[_-]?key|cookie/i;
+const SECRET_KEY =
+  /password|passwd|token|secret|api[_-]?key|authorization|credential|private[_-]?key|cookie/i;
 /** Maps whose every value is a credential more often than not. */
 const ALL_SECRET = /^headers$/i;
 export const REDACTED = '[REDACTED]';

@@ -5,7 +5,7 @@ import type { PluginDefinition } from '../plugin.js';
 import type { Registry } from '../registry.js';
 import { isSignal, type Signal } from '../signals.js';
 import { issuesToErrors } from './issues.js';
-import { type ConfigPath, formatPath, type LoadedConfig } from './load.js';
+import type { ConfigPath, LoadedConfig } from './load.js';
 import { loadPluginModules } from './plugins.js';
 import { Pipeline, SECTIONS, type Section, type TopLevel, TopLevelConfig } from './schema.js';
 
@@ -68,8 +68,8 @@ export async function validateConfig(source: LoadedConfig, registry: Registry): 
 }
 
 /**
- * Parses `value`; a `${env:...}` value that took a YAML type where the schema wants text gets its text
- * back (`KEY=271828` for a header is the string "271828"), as in the Collector.
+ * Parses `value`. A `${env:...}` value that took a YAML type (`KEY=0123` read as 123) gets its text back
+ * wherever the schema takes text there (a header, a password), as the Collector gives text to a string.
  */
 function parseKeepingText<T extends z.ZodType>(
   schema: T,
@@ -77,20 +77,19 @@ function parseKeepingText<T extends z.ZodType>(
   source: LoadedConfig,
   prefix: ConfigPath,
 ): z.ZodSafeParseResult<z.output<T>> {
-  for (;;) {
-    const result = schema.safeParse(value);
-    if (result.success) return result;
-    let swapped = false;
-    for (const issue of result.error.issues) {
-      if (issue.code !== 'invalid_type' || issue.expected !== 'string') continue;
-      const text = source.envText.get(formatPath([...prefix, ...(issue.path as ConfigPath)]));
-      if (text === undefined) continue;
-      value = withValueAt(value, issue.path as ConfigPath, text);
-      swapped = true;
-    }
-    if (!swapped) return result;
+  let result = schema.safeParse(value);
+  for (const { path, text } of source.envText.values()) {
+    if (!startsWith(path, prefix)) continue;
+    const at = path.slice(prefix.length);
+    const withText = withValueAt(value, at, text);
+    const trial = schema.safeParse(withText);
+    const refused = trial.error?.issues.some((i) => startsWith(i.path as ConfigPath, at));
+    if (trial.success || (!result.success && !refused)) [value, result] = [withText, trial];
   }
+  return result;
 }
+
+const startsWith = (path: ConfigPath, prefix: ConfigPath) => prefix.every((key, i) => path[i] === key);
 
 /** A copy of `value` with `replacement` at `path`. */
 function withValueAt(value: unknown, path: ConfigPath, replacement: unknown): unknown {
