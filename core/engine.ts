@@ -149,16 +149,11 @@ export class Engine {
       try {
         await instance.component.start(this.hostFor(instance, logger));
       } catch (err) {
-        this.setStatus(instance.id, 'permanent_error', err as Error);
+        const failure = this.startFailure(instance, err, secrets);
+        this.setStatus(instance.id, 'permanent_error', failure);
         await this.stopAll(started.reverse(), 5000);
         this.state = 'stopped';
-        const where = this.source.locate([`${instance.kind}s`, instance.id]);
-        // A component's message may quote its config: the redaction rule applies to it too.
-        const what = `${instance.kind} "${instance.id}" failed to start: ${redactText(String((err as Error)?.message ?? err), secrets)}`;
-        if (err instanceof TributaryError)
-          throw new TributaryError(err.code, what, where, err.hint && redactText(err.hint, secrets));
-        const hint = 'fix its config or free the resource it needs';
-        throw new TributaryError('TRB_COMPONENT_START_FAILED', what, where, hint);
+        throw failure;
       }
       this.setStatus(instance.id, 'ok');
       started.push(instance);
@@ -235,6 +230,21 @@ export class Engine {
       meter: (this.telemetry as SelfTelemetry).meter,
       shutdownSignal: this.drainDeadline.signal,
     };
+  }
+
+  /** Where and why `instance` failed to start; its message may quote its config, so it is redacted. */
+  private startFailure(instance: Instance, err: unknown, secrets: readonly string[]): TributaryError {
+    const where = this.source.locate([`${instance.kind}s`, instance.id]);
+    const reason = redactText(String((err as Error)?.message ?? err), secrets);
+    const what = `${instance.kind} "${instance.id}" failed to start: ${reason}`;
+    if (err instanceof TributaryError)
+      return new TributaryError(err.code, what, where, err.hint && redactText(err.hint, secrets));
+    return new TributaryError(
+      'TRB_COMPONENT_START_FAILED',
+      what,
+      where,
+      'fix its config or free the resource it needs',
+    );
   }
 
   private setStatus(id: string, status: StatusName, error?: Error): void {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { didYouMean, TributaryError } from '../errors.js';
-import { type ConfigPath, formatPath, type LoadedConfig } from './load.js';
+import type { ConfigPath, LoadedConfig } from './load.js';
 import { REDACTED, redactSecrets } from './redact.js';
 
 type Def = {
@@ -50,7 +50,6 @@ export function issuesToErrors(
   prefix: ConfigPath,
 ): TributaryError[] {
   const errors: TributaryError[] = [];
-  const unexpanded = new Set(config.errors.map((e) => e.source.path));
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     if (issue.code === 'unrecognized_keys') {
@@ -67,7 +66,7 @@ export function issuesToErrors(
       }
       continue;
     }
-    if (unexpanded.has(formatPath(path))) continue;
+    if (config.unexpanded(path)) continue;
     const custom =
       issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
     const code = custom ?? CODES[issue.code] ?? 'TRB_CONFIG_INVALID_VALUE';

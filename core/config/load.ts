@@ -47,6 +47,12 @@ export class LoadedConfig {
     return { file: this.files[this.files.length - 1], path: formatPath(path) };
   }
 
+  /** Whether the value at `path` holds a `${env:...}` that could not be expanded (already an error). */
+  unexpanded(path: ConfigPath): boolean {
+    const at = formatPath(path);
+    return this.errors.some((e) => e.source.path === at);
+  }
+
   /** Later files win: maps merge key by key, lists and scalars replace. */
   merge(other: LoadedConfig): LoadedConfig {
     const sources = new Map([...this.sources, ...other.sources]);

@@ -51,7 +51,9 @@ export async function validateConfig(source: LoadedConfig, registry: Registry): 
   errors.push(...pluginErrors);
 
   const components = {} as ValidConfig['components'];
-  const unread = new Unread(source.value, pluginErrors.length > 0);
+  const pluginsMissing =
+    pluginErrors.length > 0 || parts.plugins.some((_, i) => source.unexpanded(['plugins', i]));
+  const unread = new Unread(source.value, pluginsMissing);
   for (const [section, kind] of Object.entries(SECTIONS) as [Section, ComponentKind][]) {
     components[section] = new Map();
     for (const [id, raw] of Object.entries(parts[section])) {
@@ -231,8 +233,9 @@ function checkReferences(
     const section = sections[0] as Section;
     if (!found) {
       resolved = false;
-      if (unread.mayDefine(sections, id)) return;
       const defined = sections.flatMap((s) => [...components[s].keys()]);
+      const typo = closest(id, defined) !== undefined;
+      if (source.unexpanded(path) || (!typo && unread.mayDefine(sections, id))) return;
       const or = sections.length > 1 ? ` (or under ${sections.slice(1).join(', ')})` : '';
       const hint = didYouMean(id, defined) ?? `define it, e.g. ${section}: { ${id}: {} }${or}`;
       errors.push(

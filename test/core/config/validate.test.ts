@@ -220,6 +220,20 @@ service:
       }
     });
 
+    it('a near miss of a defined component is still named, next to one of unknown type', async () => {
+      const errors = await errorsOf(`receivers: { selftelemetry: }
+processors: { batch: {}, batchh: {} }
+exporters: { stdout: {} }
+service:
+  pipelines:
+    metrics: { receivers: [selftelemetry], processors: [batc], exporters: [stdout] }
+`);
+      expect(errors.map((e) => e.format())).toEqual([
+        '/cfg/config.yaml:2:26: TRB_CONFIG_UNKNOWN_TYPE processors.batchh: unknown processor type "batchh"; did you mean "batch"?',
+        '/cfg/config.yaml:6:57: TRB_CONFIG_UNKNOWN_COMPONENT service.pipelines.metrics.processors[0]: unknown processor "batc"; did you mean "batch"?',
+      ]);
+    });
+
     it('a misspelled section is one error, not one per component the pipelines name', async () => {
       const errors = await errorsOf(`receivers: { selftelemetry: }
 exporter: { stdout: {} }
@@ -244,6 +258,20 @@ service:
         '/cfg/config.yaml:2:44: TRB_CONFIG_ENV_UNDEFINED processors.memory_limiter.limit_mib: environment variable TRB_UNSET_LIMIT is not set; set it, or give a default: ${env:TRB_UNSET_LIMIT:-value}',
       ]);
     });
+  });
+
+  it('an unset variable naming a component or a plugin module is one error', async () => {
+    const errors = await errorsOf(`plugins: [\${env:TRB_UNSET_PLUGIN}]
+receivers: { selftelemetry: }
+exporters: { stdout: {}, from_plugin: {} }
+service:
+  pipelines:
+    metrics: { receivers: [selftelemetry], exporters: [stdout, \${env:TRB_UNSET_EXPORTER}] }
+`);
+    expect(errors.map((e) => `${e.code} ${e.source.path}`)).toEqual([
+      'TRB_CONFIG_ENV_UNDEFINED plugins[0]',
+      'TRB_CONFIG_ENV_UNDEFINED service.pipelines.metrics.exporters[1]',
+    ]);
   });
 
   it('says how to define a component nothing defines, with an example', async () => {
