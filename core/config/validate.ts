@@ -1,13 +1,14 @@
-import type { z } from 'zod';
 import type { ComponentKind } from '../component.js';
 import { closest, didYouMean, TributaryError } from '../errors.js';
 import type { PluginDefinition } from '../plugin.js';
 import type { Registry } from '../registry.js';
 import { isSignal, type Signal } from '../signals.js';
+import { parseKeepingText } from './env-text.js';
 import { issuesToErrors } from './issues.js';
-import type { ConfigPath, LoadedConfig } from './load.js';
+import type { LoadedConfig } from './load.js';
 import { loadPluginModules } from './plugins.js';
-import { Pipeline, SECTIONS, type Section, type TopLevel, TopLevelConfig } from './schema.js';
+import { SECTIONS, type Section, type TopLevel, TopLevelConfig } from './schema.js';
+import { asMap, type Parts, readableParts, Unread } from './unread.js';
 
 export interface ComponentConfig {
   id: string;
@@ -56,7 +57,8 @@ export async function validateConfig(source: LoadedConfig, registry: Registry): 
   const unread = new Unread(source.value, pluginsMissing);
   for (const [section, kind] of Object.entries(SECTIONS) as [Section, ComponentKind][]) {
     components[section] = new Map();
-    for (const [id, raw] of Object.entries(parts[section])) {
+    // As written, not as the top level read them: each component's own schema decides what its values are.
+    for (const [id, raw] of Object.entries(asMap(source.value[section]))) {
       const component = validateComponent(source, registry, section, kind, id, raw, errors, unread);
       if (component) components[section].set(id, component);
     }
@@ -67,110 +69,6 @@ export async function validateConfig(source: LoadedConfig, registry: Registry): 
     errors,
     wired: top.success && resolved,
   };
-}
-
-/**
- * Parses `value`. A `${env:...}` value that took a YAML type (`KEY=0123` read as 123) gets its text back
- * wherever the schema takes text there (a header, a password), as the Collector gives text to a string.
- */
-function parseKeepingText<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  source: LoadedConfig,
-  prefix: ConfigPath,
-): z.ZodSafeParseResult<z.output<T>> {
-  let result = schema.safeParse(value);
-  for (const { path, text } of source.envText.values()) {
-    if (!startsWith(path, prefix)) continue;
-    const at = path.slice(prefix.length);
-    const withText = withValueAt(value, at, text);
-    const trial = schema.safeParse(withText);
-    const refused = trial.error?.issues.some((i) => startsWith(i.path as ConfigPath, at));
-    if (trial.success || (!result.success && !refused)) [value, result] = [withText, trial];
-  }
-  return result;
-}
-
-const startsWith = (path: ConfigPath, prefix: ConfigPath) => prefix.every((key, i) => path[i] === key);
-
-/** A copy of `value` with `replacement` at `path`. */
-function withValueAt(value: unknown, path: ConfigPath, replacement: unknown): unknown {
-  const [head, ...rest] = path;
-  if (head === undefined) return replacement;
-  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<
-    string | number,
-    unknown
-  >;
-  copy[head] = withValueAt(copy[head], rest, replacement);
-  return copy;
-}
-
-type Parts = Pick<TopLevel, 'plugins' | Section> & {
-  service: Pick<TopLevel['service'], 'extensions' | 'pipelines'>;
-};
-
-/** What of a top level with mistakes can still be checked: each section, plugin list and pipeline that reads on its own. */
-function readableParts(value: Record<string, unknown>): Parts {
-  const part = <T>(schema: z.ZodType<T>, v: unknown, fallback: T): T => {
-    const result = schema.safeParse(v);
-    return result.success ? result.data : fallback;
-  };
-  const shape = TopLevelConfig.shape;
-  const service = asMap(value.service);
-  const pipelines = Object.entries(asMap(service.pipelines)).flatMap(([id, p]) => {
-    const result = Pipeline.safeParse(p);
-    return result.success ? [[id, result.data] as const] : [];
-  });
-  return {
-    plugins: part(shape.plugins, value.plugins, []),
-    extensions: part(shape.extensions, value.extensions, {}),
-    receivers: part(shape.receivers, value.receivers, {}),
-    processors: part(shape.processors, value.processors, {}),
-    exporters: part(shape.exporters, value.exporters, {}),
-    connectors: part(shape.connectors, value.connectors, {}),
-    service: {
-      extensions: part(shape.service.shape.extensions, service.extensions, []),
-      pipelines: Object.fromEntries(pipelines),
-    },
-  };
-}
-
-const asMap = (v: unknown): Record<string, unknown> =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-
-/**
- * Definitions the check could not read: a misspelled section (`exporter:`), a component of an unknown
- * type (`batchh`), or any type when a plugin module failed to load. A pipeline naming one of these,
- * or a near miss of one, gets no second error.
- */
-class Unread {
-  private readonly sections = new Set<string>();
-  private readonly ids = new Map<string, string[]>();
-
-  constructor(
-    value: Record<string, unknown>,
-    readonly pluginsMissing: boolean,
-  ) {
-    for (const key of Object.keys(value)) {
-      if (key in SECTIONS) {
-        if (!TopLevelConfig.shape[key as Section].safeParse(value[key]).success) this.sections.add(key);
-      } else if (!(key in TopLevelConfig.shape)) {
-        const section = closest(key, Object.keys(SECTIONS));
-        if (section) this.sections.add(section);
-      }
-    }
-  }
-
-  add(section: Section, id: string): void {
-    this.ids.set(section, [...(this.ids.get(section) ?? []), id]);
-  }
-
-  mayDefine(sections: readonly Section[], id: string): boolean {
-    return sections.some((s) => {
-      const ids = this.ids.get(s) ?? [];
-      return this.sections.has(s) || ids.includes(id) || closest(id, ids) !== undefined;
-    });
-  }
 }
 
 function validateComponent(

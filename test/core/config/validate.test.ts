@@ -372,6 +372,23 @@ service: { pipelines: { logs: { receivers: [mcp], exporters: [elasticsearch] } }
     });
   });
 
+  it('a value from ${env:...} that reads as a number is one where the key wants a number', async () => {
+    const { config: valid } = await new Engine(
+      parseConfigText(
+        `receivers: { selftelemetry: }
+processors: { memory_limiter: { limit_mib: \${env:LIMIT}, check_interval: 1s } }
+exporters: { stdout: {} }
+service:
+  pipelines:
+    metrics: { receivers: [selftelemetry], processors: [memory_limiter], exporters: [stdout] }
+`,
+        '/c.yaml',
+        { LIMIT: '512' },
+      ),
+    ).validate();
+    expect(valid.components.processors.get('memory_limiter')?.config).toMatchObject({ limit_mib: 512 });
+  });
+
   it("a component's start failure that quotes its config is redacted", async () => {
     const locked = definePlugin({
       kind: 'exporter',
