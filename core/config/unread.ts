@@ -14,9 +14,10 @@ export function readableParts(value: Record<string, unknown>): Parts {
   };
   const shape = TopLevelConfig.shape;
   const service = asMap(value.service);
-  const pipelines = Object.entries(asMap(service.pipelines)).flatMap(([id, p]) => {
+  // A pipeline that does not read names nothing, but its id is still checked.
+  const pipelines = Object.entries(asMap(service.pipelines)).map(([id, p]) => {
     const result = Pipeline.safeParse(p);
-    return result.success ? [[id, result.data] as const] : [];
+    return [id, result.success ? result.data : { receivers: [], processors: [], exporters: [] }] as const;
   });
   return {
     plugins: part(shape.plugins, value.plugins, []),

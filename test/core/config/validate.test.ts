@@ -193,6 +193,20 @@ service:
     ]);
   });
 
+  it('a pipeline with a missing list still has its id checked', async () => {
+    const errors = await errorsOf(`receivers: { selftelemetry: }
+exporters: { stdout: {} }
+service:
+  pipelines:
+    metrics: { receivers: [selftelemetry], exporters: [stdout] }
+    tracez: { receivers: [selftelemetry] }
+`);
+    expect(errors.map((e) => `${e.code} ${e.source.path}`)).toEqual([
+      'TRB_CONFIG_INVALID_TYPE service.pipelines.tracez.exporters',
+      'TRB_CONFIG_BAD_PIPELINE_ID service.pipelines.tracez',
+    ]);
+  });
+
   it('a graph mistake is reported with the mistakes inside components', async () => {
     const errors = await errorsOf(`receivers: { selftelemetry: }
 exporters: { stdout: { strem: stderr } }
