@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ComponentStatus, Extension, Host, StatusName } from './component.js';
 import { configFromObject, type LoadedConfig, loadConfigFiles } from './config/load.js';
+import { redactText, secretsOf } from './config/redact.js';
 import { type ValidConfig, validateConfig } from './config/validate.js';
-import { type Source, TributaryError } from './errors.js';
+import { isUserError, TributaryError, TributaryErrors } from './errors.js';
 import { buildGraph, type PipelineGraph } from './graph/build.js';
 import { findExtension, type Instance, instantiate } from './graph/lifecycle.js';
 import { stopInOrder } from './graph/shutdown.js';
@@ -102,8 +103,20 @@ export class Engine {
 
   /** Validates the config and compiles the graph, creating nothing. Throws TributaryErrors. */
   async validate(): Promise<{ config: ValidConfig; graph: PipelineGraph }> {
-    const config = await validateConfig(this.source, this.registry);
-    return { config, graph: buildGraph(config) };
+    const { config, errors, wired } = await validateConfig(this.source, this.registry);
+    // The graph has mistakes of its own (cycles, unused connectors) to report with the rest, but
+    // compiled over pipelines naming undefined components it would only repeat those.
+    let graph: PipelineGraph | undefined;
+    if (wired) {
+      try {
+        graph = buildGraph(config);
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        errors.push(...(err instanceof TributaryErrors ? err.errors : [err]));
+      }
+    }
+    if (errors.length || !graph) throw new TributaryErrors(errors);
+    return { config, graph };
   }
 
   /**
@@ -199,7 +212,9 @@ export class Engine {
     if (this.stopping) return;
     this.shutdownTimeout = config.service.shutdown_timeout;
     this.pipelineCount = graph.pipelines.size;
-    const logger = this.options.logger ?? createLogger(config.service.telemetry.logs.level);
+    const secrets = secretsOf(this.source.value);
+    const logger =
+      this.options.logger ?? createLogger(config.service.telemetry.logs.level, undefined, secrets);
     this.log = logger;
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;
@@ -230,11 +245,12 @@ export class Engine {
       try {
         await instance.component.start(this.hostFor(instance, logger));
       } catch (err) {
-        this.setStatus(instance.id, 'permanent_error', err as Error);
+        const failure = this.startFailure(instance, err, secrets);
+        this.setStatus(instance.id, 'permanent_error', failure);
         await this.stopAll([...this.started].reverse(), this.shutdownTimeout);
         await telemetry.shutdown();
         this.current = 'failed';
-        throw startFailure(instance, err as Error, this.source.locate([`${instance.kind}s`, instance.id]));
+        throw failure;
       }
       this.setStatus(instance.id, 'ok');
       this.started.push(instance);
@@ -304,17 +320,24 @@ export class Engine {
     };
   }
 
+  /** Where and why `instance` failed to start; its message may quote its config, so it is redacted. */
+  private startFailure(instance: Instance, err: unknown, secrets: readonly string[]): TributaryError {
+    const where = this.source.locate([`${instance.kind}s`, instance.id]);
+    const reason = redactText(String((err as Error)?.message ?? err), secrets);
+    const what = `${instance.kind} "${instance.id}" failed to start: ${reason}`;
+    if (err instanceof TributaryError)
+      return new TributaryError(err.code, what, where, err.hint && redactText(err.hint, secrets));
+    return new TributaryError(
+      'TRB_COMPONENT_START_FAILED',
+      what,
+      where,
+      'fix its config or free the resource it needs',
+    );
+  }
+
   private setStatus(id: string, status: StatusName, error?: Error): void {
     // An abandoned component keeps its error, whatever it reports or returns later.
     if (this.abandoned.has(id)) return;
     this.statuses.set(id, { status, time: new Date(), ...(error ? { error } : {}) });
   }
-}
-
-function startFailure(instance: Instance, err: Error, where: Source): TributaryError {
-  const what = `${instance.kind} "${instance.id}" failed to start`;
-  if (err instanceof TributaryError)
-    return new TributaryError(err.code, `${what}: ${err.message}`, where, err.hint);
-  const hint = 'fix its config or free the resource it needs';
-  return new TributaryError('TRB_COMPONENT_START_FAILED', `${what}: ${err.message}`, where, hint);
 }

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { TributaryError } from '../errors.js';
 
 // `$${` is an escaped `${`; `${env:NAME}` and `${env:NAME:-default}` are the only references.
@@ -6,18 +6,16 @@ const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 /**
- * Expands environment references in one scalar. A value that is a single reference in full takes the
- * referenced value's YAML type (`limit_mib: ${env:LIMIT}` gives a number), as in the Collector.
+ * Expands environment references in one scalar. `whole` says it was a single reference in full: then
+ * the value may take the YAML type of what it expands to (see typedValue).
  */
 export function expandScalar(
   text: string,
   env: NodeJS.ProcessEnv,
   where: () => TributaryError['source'],
-  /** False for a quoted YAML scalar: what it expands to stays a string. */
-  typed = true,
-): unknown {
-  if (!text.includes('${')) return text;
-  let whole: string | undefined;
+): { text: string; whole: boolean } {
+  if (!text.includes('${')) return { text, whole: false };
+  let whole = false;
   const expanded = text.replace(REFERENCE, (match, inner: string | undefined, offset: number) => {
     if (inner === undefined) return '${';
     const m = ENV.exec(inner);
@@ -39,12 +37,19 @@ export function expandScalar(
         `set it, or give a default: \${env:${name}:-value}`,
       );
     }
-    if (offset === 0 && match.length === text.length) whole = value;
+    whole = offset === 0 && match.length === text.length;
     return value;
   });
-  if (whole !== undefined && typed) {
-    const typed: unknown = parse(whole);
-    return typed === null || typeof typed === 'object' ? whole : typed;
-  }
-  return expanded;
+  return { text: expanded, whole };
+}
+
+/**
+ * What a whole reference's value reads as in YAML (`512` a number, `true` a boolean), as in the
+ * Collector (`limit_mib: ${env:LIMIT}` gives a number); text when it is a map, a list, null or not
+ * YAML at all (`@token`). Silent: a YAML warning would print the value.
+ */
+export function typedValue(text: string): unknown {
+  const doc = parseDocument(text, { logLevel: 'silent' });
+  const typed: unknown = doc.errors.length ? null : doc.toJS();
+  return typed === null || typeof typed === 'object' ? text : typed;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { didYouMean, TributaryError } from '../errors.js';
 import type { ConfigPath, LoadedConfig } from './load.js';
+import { REDACTED, redactSecrets } from './redact.js';
 
 type Def = {
   type: string;
@@ -37,7 +38,11 @@ const CODES: Record<string, string> = {
   invalid_value: 'TRB_CONFIG_INVALID_VALUE',
 };
 
-/** Turns zod issues into located TributaryErrors: file:line:col, the config path, what is valid. */
+/**
+ * Turns zod issues into located TributaryErrors: file:line:col, the config path, what is valid. A value
+ * it quotes goes through the redaction rule; an issue at a value whose `${env:...}` could not be
+ * expanded is left out (that error is already reported).
+ */
 export function issuesToErrors(
   issues: readonly z.core.$ZodIssue[],
   schema: z.ZodType,
@@ -61,25 +66,29 @@ export function issuesToErrors(
       }
       continue;
     }
+    if (config.unexpanded(path)) continue;
     const custom =
       issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
     const code = custom ?? CODES[issue.code] ?? 'TRB_CONFIG_INVALID_VALUE';
+    const received = valueAt(config, path);
+    const shown = redactSecrets(received, [], path);
     let hint: string | undefined;
     let message = issue.message;
     if (issue.code === 'invalid_value') {
-      const received = valueAt(config, path);
       const options = issue.values.map(String);
-      message = `invalid value ${JSON.stringify(received)}`;
+      message = `invalid value ${JSON.stringify(shown)}`;
       hint =
-        typeof received === 'string'
-          ? didYouMean(received, options)
+        typeof shown === 'string' && shown === received
+          ? didYouMean(shown, options)
           : `valid: ${options.map((o) => JSON.stringify(o)).join(', ')}`;
     } else if (issue.code === 'invalid_type') {
-      const received = valueAt(config, path);
       message =
         received === undefined
           ? `missing required key (expected ${issue.expected})`
-          : `expected ${issue.expected}, got ${describe(received)}`;
+          : `expected ${issue.expected}, got ${describe(received, shown)}`;
+    } else if (shown !== received && (typeof received === 'string' || typeof received === 'number')) {
+      // A plugin's own message may quote the value.
+      message = message.replaceAll(String(received), String(shown));
     }
     errors.push(new TributaryError(code, message, config.locate(path), hint));
   }
@@ -93,9 +102,9 @@ function valueAt(config: LoadedConfig, path: ConfigPath): unknown {
   return v;
 }
 
-function describe(v: unknown): string {
+function describe(v: unknown, shown: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return `${typeof v} ${shown === REDACTED ? shown : JSON.stringify(shown)}`;
 }

@@ -14,6 +14,7 @@ export async function loadPluginModules(
 ): Promise<TributaryError[]> {
   const errors: TributaryError[] = [];
   for (const [i, specifier] of specifiers.entries()) {
+    if (config.unexpanded(['plugins', i])) continue;
     const source = config.locate(['plugins', i]);
     const base = source.file ? dirname(source.file) : process.cwd();
     let url: string;

@@ -13,7 +13,7 @@ export const SECTIONS = {
 export type Section = keyof typeof SECTIONS;
 
 const ids = z.array(z.string());
-const Pipeline = z.strictObject({
+export const Pipeline = z.strictObject({
   receivers: ids.min(1, 'a pipeline needs at least one receiver'),
   processors: ids.default([]),
   exporters: ids.min(1, 'a pipeline needs at least one exporter'),

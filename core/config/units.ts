@@ -53,33 +53,51 @@ function parseOrReport<In, Out>(
   };
 }
 
+/** What a duration or size needs: a bare number (`10` or `"10"`) is told which unit to add. */
+function needsUnit(value: unknown, units: [string, string], examples: string): string {
+  const text = String(value).trim();
+  return /^\d+(\.\d+)?$/.test(text)
+    ? `add a unit, e.g. "${text}${units[0]}" or "${text}${units[1]}"`
+    : `use a number with a unit, e.g. ${examples}`;
+}
+
+/*
+ * Durations and sizes also read bare numbers, only to say which unit they lack; editors are told
+ * the schema users should write (a string, or 0 for a duration).
+ */
+const numberOrText = z.union([z.string(), z.number()]);
+
 /** A config duration (`10s`): a string with a unit, read as milliseconds. `0` alone means none. */
 export const duration = () =>
-  z
-    .union([z.string(), z.literal(0)])
+  numberOrText
     .transform(
       parseOrReport(
-        (value) => (value === 0 ? 0 : parseDuration(value)),
+        (value) => (value === 0 ? 0 : typeof value === 'string' ? parseDuration(value) : undefined),
         (value) =>
-          `invalid duration ${JSON.stringify(value)}: use a number with a unit, e.g. "200ms", "10s", "5m"`,
+          `invalid duration ${JSON.stringify(value)}: ${needsUnit(value, ['s', 'ms'], '"200ms", "10s", "5m"')}`,
         'TRB_CONFIG_BAD_DURATION',
       ),
     )
-    .meta({ description: 'a duration: a number with a unit (ns, us, ms, s, m, h), e.g. "10s"' });
+    .meta({
+      description: 'a duration: a number with a unit (ns, us, ms, s, m, h), e.g. "10s"',
+      anyOf: [{ type: 'string' }, { type: 'number', const: 0 }],
+    });
 
 /** A config size (`64MiB`): a string with a unit, read as bytes. */
 export const size = () =>
-  z
-    .string()
+  numberOrText
     .transform(
       parseOrReport(
-        parseSize,
+        (value) => (typeof value === 'string' ? parseSize(value) : undefined),
         (value) =>
-          `invalid size ${JSON.stringify(value)}: use a number with a unit, e.g. "512KiB", "64MiB", "1GB"`,
+          `invalid size ${JSON.stringify(value)}: ${needsUnit(value, ['MiB', 'B'], '"512KiB", "64MiB", "1GB"')}`,
         'TRB_CONFIG_BAD_SIZE',
       ),
     )
-    .meta({ description: 'a size: a number with a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. "64MiB"' });
+    .meta({
+      description: 'a size: a number with a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. "64MiB"',
+      anyOf: [{ type: 'string' }],
+    });
 
 /** `host:port` (`[::1]:port` for IPv6) to host and port; undefined when it is not one. No host: 127.0.0.1. */
 function parseEndpoint(value: string): { host: string; port: number } | undefined {

@@ -1,12 +1,14 @@
 import type { ComponentKind } from '../component.js';
-import { didYouMean, TributaryError, TributaryErrors } from '../errors.js';
+import { closest, didYouMean, TributaryError } from '../errors.js';
 import type { PluginDefinition } from '../plugin.js';
 import type { Registry } from '../registry.js';
 import { isSignal, type Signal } from '../signals.js';
+import { parseKeepingText } from './env-text.js';
 import { issuesToErrors } from './issues.js';
 import type { LoadedConfig } from './load.js';
 import { loadPluginModules } from './plugins.js';
 import { SECTIONS, type Section, type TopLevel, TopLevelConfig } from './schema.js';
+import { asMap, type Parts, readableParts, Unread } from './unread.js';
 
 export interface ComponentConfig {
   id: string;
@@ -28,34 +30,45 @@ const PIPELINE_ID = /^([a-z]+)(?:\/(.+))?$/;
 
 export const signalOfPipeline = (id: string) => id.split('/')[0] as Signal;
 
-/**
- * Checks a loaded config whole and returns it typed, defaults applied, or throws TributaryErrors with
- * every mistake found, each located. Loads the `plugins:` modules into the registry first.
- */
-export async function validateConfig(source: LoadedConfig, registry: Registry): Promise<ValidConfig> {
-  const top = TopLevelConfig.safeParse(source.value);
-  if (!top.success) {
-    throw new TributaryErrors([
-      ...source.errors,
-      ...issuesToErrors(top.error.issues, TopLevelConfig, source, []),
-    ]);
-  }
-  const pluginErrors = await loadPluginModules(top.data.plugins, source, registry);
-  if (pluginErrors.length) throw new TributaryErrors([...source.errors, ...pluginErrors]);
+export interface CheckedConfig {
+  /** Typed, defaults applied; only whole when `errors` is empty. */
+  config: ValidConfig;
+  /** Every mistake found, each located. */
+  errors: TributaryError[];
+  /** Every pipeline was read and names only defined components: compiling the graph can find more. */
+  wired: boolean;
+}
 
+/**
+ * Checks a loaded config whole and returns it typed, defaults applied, with every mistake found, each
+ * located and none a consequence of another. Loads the `plugins:` modules into the registry first.
+ */
+export async function validateConfig(source: LoadedConfig, registry: Registry): Promise<CheckedConfig> {
   const errors: TributaryError[] = [...source.errors];
+  const top = parseKeepingText(TopLevelConfig, source.value, source, []);
+  if (!top.success) errors.push(...issuesToErrors(top.error.issues, TopLevelConfig, source, []));
+  const parts = top.success ? top.data : readableParts(source.value);
+  const pluginErrors = await loadPluginModules(parts.plugins, source, registry);
+  errors.push(...pluginErrors);
+
   const components = {} as ValidConfig['components'];
+  const pluginsMissing =
+    pluginErrors.length > 0 || parts.plugins.some((_, i) => source.unexpanded(['plugins', i]));
+  const unread = new Unread(source.value, pluginsMissing);
   for (const [section, kind] of Object.entries(SECTIONS) as [Section, ComponentKind][]) {
     components[section] = new Map();
-    for (const [id, raw] of Object.entries(top.data[section])) {
-      const component = validateComponent(source, registry, section, kind, id, raw, errors);
+    // As written, not as the top level read them: each component's own schema decides what its values are.
+    for (const [id, raw] of Object.entries(asMap(source.value[section]))) {
+      const component = validateComponent(source, registry, section, kind, id, raw, errors, unread);
       if (component) components[section].set(id, component);
     }
   }
-  const { service } = top.data;
-  checkReferences(source, service, components, errors);
-  if (errors.length) throw new TributaryErrors(errors);
-  return { source, components, service };
+  const resolved = checkReferences(source, parts.service, components, errors, unread);
+  return {
+    config: { source, components, service: parts.service as TopLevel['service'] },
+    errors,
+    wired: top.success && resolved,
+  };
 }
 
 function validateComponent(
@@ -66,9 +79,11 @@ function validateComponent(
   id: string,
   raw: unknown,
   errors: TributaryError[],
+  unread: Unread,
 ): ComponentConfig | undefined {
   const type = COMPONENT_ID.exec(id)?.[1];
   if (!type) {
+    unread.add(section, id);
     errors.push(
       new TributaryError(
         'TRB_CONFIG_BAD_ID',
@@ -81,6 +96,9 @@ function validateComponent(
   }
   const plugin = registry.get(kind, type);
   if (!plugin) {
+    unread.add(section, id);
+    // The type may be one the plugin module that failed to load would have registered.
+    if (unread.pluginsMissing) return;
     const known = registry.list(kind).map((p) => p.type);
     errors.push(
       new TributaryError(
@@ -92,29 +110,36 @@ function validateComponent(
     );
     return;
   }
-  const parsed = plugin.config.safeParse(raw ?? {});
+  const parsed = parseKeepingText(plugin.config, raw ?? {}, source, [section, id]);
   // A component with a bad config is still defined: pipelines naming it get no second error.
   if (!parsed.success)
     errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
   return { id, kind, type, plugin, config: parsed.data };
 }
 
+/** Checks what `service` names; false when something it names is not defined. */
 function checkReferences(
   source: LoadedConfig,
-  service: TopLevel['service'],
+  service: Parts['service'],
   components: ValidConfig['components'],
   errors: TributaryError[],
-): void {
+  unread: Unread,
+): boolean {
+  let resolved = true;
   const check = (path: (string | number)[], id: string, sections: Section[], signal?: Signal) => {
     const found = sections.map((s) => components[s].get(id)).find(Boolean);
-    const noun = SECTIONS[sections[0] as Section];
+    const section = sections[0] as Section;
     if (!found) {
+      resolved = false;
       const defined = sections.flatMap((s) => [...components[s].keys()]);
-      const hint = didYouMean(id, defined) ?? `define it under ${sections.join(' or ')}:`;
+      const typo = closest(id, defined) !== undefined;
+      if (source.unexpanded(path) || (!typo && unread.mayDefine(sections, id))) return;
+      const or = sections.length > 1 ? ` (or under ${sections.slice(1).join(', ')})` : '';
+      const hint = didYouMean(id, defined) ?? `define it, e.g. ${section}: { ${id}: {} }${or}`;
       errors.push(
         new TributaryError(
           'TRB_CONFIG_UNKNOWN_COMPONENT',
-          `unknown ${noun} "${id}"`,
+          `unknown ${SECTIONS[section]} "${id}"`,
           source.locate(path),
           hint,
         ),
@@ -154,6 +179,7 @@ function checkReferences(
     const base = ['service', 'pipelines', pipelineId];
     const signal = PIPELINE_ID.exec(pipelineId)?.[1] ?? '';
     if (!isSignal(signal)) {
+      resolved = false;
       const hint = didYouMean(signal, ['traces', 'metrics', 'logs']);
       errors.push(
         new TributaryError(
@@ -175,4 +201,5 @@ function checkReferences(
       for (const [i, id] of pipeline[key].entries()) check([...base, key, i], id, [...sections], signal);
     }
   }
+  return resolved;
 }

@@ -18,7 +18,7 @@ export const httpUrl = (example: string) =>
 // RFC 9110 token characters: what a header name may hold.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Extra HTTP headers; print-config redacts a value by its header name (`authorization`, `*token*`, ...). */
+/** Extra HTTP headers; every value is a secret to print-config, errors and logs (config/redact.ts). */
 export const httpHeaders = () =>
   z
     .record(

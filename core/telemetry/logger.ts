@@ -1,14 +1,18 @@
 import pino, { type LevelWithSilent, type Logger } from 'pino';
+import { redactSecrets, redactText } from '../config/redact.js';
 
 /**
  * The engine's own diagnostics: JSON lines on stderr in the monitoring guide's layout, the one the
  * `stdout` exporter writes log records in (`timestamp`, `level` in upper case, `message`, `logger`, then
  * extra fields). stdout belongs to the `stdout` exporter (and, in MCP stdio proxy mode, to the MCP
- * stream alone). Synchronous writes so nothing is lost at exit.
+ * stream alone). Synchronous writes so nothing is lost at exit. Every line goes through the config's
+ * redaction rule; `secrets` (the config's secret values) are masked wherever they appear, messages
+ * and errors included.
  */
 export function createLogger(
   level: LevelWithSilent = 'info',
   destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true }),
+  secrets: readonly string[] = [],
 ): Logger {
   return pino(
     {
@@ -16,11 +20,15 @@ export function createLogger(
       messageKey: 'message',
       base: { logger: 'tributary' },
       timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
-      // pino's labels upper-cased are OpenTelemetry's short severity names: INFO, WARN, ERROR...
-      formatters: { level: (label) => ({ level: label.toUpperCase() }) },
-      redact: {
-        paths: ['*.password', '*.token', '*.secret', '*.api_key', '*.authorization'],
-        censor: '[REDACTED]',
+      formatters: {
+        // pino's labels upper-cased are OpenTelemetry's short severity names: INFO, WARN, ERROR...
+        level: (label) => ({ level: label.toUpperCase() }),
+        log: (object) => redactSecrets(object, secrets) as Record<string, unknown>,
+      },
+      serializers: {
+        message: (message: unknown) => (typeof message === 'string' ? redactText(message, secrets) : message),
+        // The serialized error is not a plain object: spread it so its message and stack are walked too.
+        err: (err: Error) => redactSecrets({ ...pino.stdSerializers.err(err) }, secrets),
       },
     },
     destination,

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtins } from '../../plugins/index.js';
+import { HttpBackend } from '../plugins/exporters/decoders/backends.js';
 
 const CLI = join(import.meta.dirname, '../../dist/cli.js');
 const fixture = (name: string) => join(import.meta.dirname, '../fixtures/invalid', name);
@@ -27,7 +28,7 @@ describe('tributary validate', () => {
     ],
     [
       'undefined-component.yaml',
-      /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it under processors:/,
+      /undefined-component\.yaml:9:20: TRB_CONFIG_UNKNOWN_COMPONENT service\.pipelines\.metrics\.processors\[0\]: unknown processor "batch"; define it, e.g. processors: \{ batch: \{\} \}$/m,
     ],
     [
       'missing-plugin.yaml',
@@ -47,6 +48,22 @@ describe('tributary validate', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).toBe('');
+  });
+
+  it('five independent mistakes: all five at once, each located, exit 1', () => {
+    const run = spawnSync(process.execPath, [CLI, 'validate', '--config', fixture('five-mistakes.yaml')], {
+      encoding: 'utf8',
+      env: { ...process.env, TRIBUTARY_TEST_UNSET_TIMEOUT: undefined },
+    });
+    const at = `${fixture('five-mistakes.yaml')}:`;
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      `error: ${at}7:55: TRB_CONFIG_ENV_UNDEFINED exporters.otlp.timeout: environment variable TRIBUTARY_TEST_UNSET_TIMEOUT is not set; set it, or give a default: \${env:TRIBUTARY_TEST_UNSET_TIMEOUT:-value}`,
+      `error: ${at}9:31: TRB_CONFIG_INVALID_VALUE service.telemetry.logs.level: invalid value "verbose"; valid: "trace", "debug", "info", "warn", "error", "fatal", "silent"`,
+      `error: ${at}2:41: TRB_CONFIG_BAD_DURATION receivers.selftelemetry.collection_interval: invalid duration 10: add a unit, e.g. "10s" or "10ms"`,
+      `error: ${at}4:3: TRB_CONFIG_UNKNOWN_TYPE processors.batchh: unknown processor type "batchh"; did you mean "batch"?`,
+      `error: ${at}6:13: TRB_CONFIG_UNKNOWN_KEY exporters.stdout.strem: unknown key "strem"; did you mean "stream"?`,
+    ]);
+    expect(run.status).toBe(1);
   });
 
   it('exit 0 on the default config', () => {
@@ -117,6 +134,51 @@ describe('tributary print-config', () => {
     expect(run.stdout).not.toContain('s3cr3t-value');
     expect(run.stdout).toContain('api_token: "[REDACTED]"');
     expect(run.stdout).toContain('path: /tmp/trb/out.jsonl');
+  });
+});
+
+describe('secrets', () => {
+  it('a header from ${env:...} that reads as a number is valid, and print-config redacts it', () => {
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'print-config', '--config', fixture('../secret-headers.yaml')],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          TRB_TEST_KEY: '271828',
+          TRB_TEST_ENDPOINT: 'https://bot:pa55word@gw.example:4318',
+        },
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('x-api-key: "[REDACTED]"');
+    expect(run.stdout).toContain('endpoint: https://bot:REDACTED@gw.example:4318/');
+    expect(run.stdout).not.toMatch(/271828|pa55word/);
+  });
+
+  it("the engine's log lines never hold the secret, even when the backend's answer quotes it", async () => {
+    const backend = await HttpBackend.start();
+    backend.reply = (request) => ({ status: 401, body: `unknown key ${request.headers['x-api-key']}` });
+    const endpoint = backend.url.replace('http://', 'http://bot:pa55word@');
+    const child = spawn(process.execPath, [CLI, 'run', '--config', fixture('../secret-headers.yaml')], {
+      env: { ...process.env, TRB_TEST_KEY: '271828', TRB_TEST_ENDPOINT: endpoint },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      await expect.poll(() => stderr, { timeout: 15_000 }).toContain('answered HTTP 401');
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.on('exit', resolve));
+      await backend.close();
+    }
+    // The backend got the real key, as text; the log has the answer with the key masked.
+    expect(backend.requests[0]?.headers['x-api-key']).toBe('271828');
+    expect(stderr).toContain('unknown key [REDACTED]');
+    expect(stderr).not.toMatch(/271828|pa55word/);
   });
 });
 

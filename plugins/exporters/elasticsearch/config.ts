@@ -8,8 +8,8 @@ export const DEFAULT_INDEX = 'mcp-server-%{+yyyy.MM.dd}';
 export const DEFAULT_DEAD_LETTER_PATH = './tributary-elasticsearch-dead-letter.jsonl';
 
 /**
- * A credential from YAML, usually `${env:...}`. A value that looks like a number arrives as one from
- * the expansion (a password `123456`): it is read back as text. Empty means unset.
+ * A credential from YAML, usually `${env:...}` (which keeps its text: `0123` stays `0123`). A bare
+ * YAML number (`password: 123456`) is read as text. Empty means unset.
  */
 const secret = () => z.union([z.string(), z.number()]).transform(String);
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TributaryError } from '../../../core/errors.js';
@@ -83,8 +84,9 @@ export class RotatingFile {
 
   private async open(): Promise<void> {
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      const handle = await open(this.path, 'a');
+      await makeDirectories(dirname(this.path));
+      // Non-blocking: opening a named pipe no process reads would otherwise wait forever.
+      const handle = await open(this.path, APPEND);
       try {
         this.size = (await handle.stat()).size;
       } catch (err) {
@@ -150,6 +152,30 @@ export class RotatingFile {
   }
 }
 
+const { O_WRONLY, O_CREAT, O_APPEND, O_NONBLOCK } = constants;
+const APPEND = O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK;
+
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdir never returns where a file system refuses a
+ * directory with ENOENT (under /proc it loops, holding a thread).
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const made = await mkdir(dir).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      // A file in the way (EEXIST) is left to open(), which says ENOTDIR.
+      if (err.code === 'EEXIST') return true;
+      if (err.code === 'ENOENT' && dirname(dir) !== dir) return false;
+      throw err;
+    },
+  );
+  if (made) return;
+  await makeDirectories(dirname(dir));
+  await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+}
+
 async function renameIfPresent(from: string, to: string): Promise<void> {
   try {
     await rename(from, to);
@@ -174,6 +200,8 @@ const REASONS: Record<string, [reason: string, hint: string]> = {
     'free space in the quota, or lower rotation.max_size or rotation.max_backups',
   ],
   EISDIR: ['it is a directory', 'path must name a file, e.g. "./telemetry/out.jsonl"'],
+  ENOENT: ['this file system does not allow creating it', 'choose a path on a writable file system'],
+  ENXIO: ['it is a named pipe no process reads', 'start the reader first, or choose a regular file'],
   ENOTDIR: ['a parent of the path is not a directory', 'check every directory in the path'],
   EMFILE: ['too many open files', 'raise the open file limit (ulimit -n)'],
 };

@@ -48,6 +48,22 @@ describe('loading YAML config', () => {
     expect(config.value).toEqual({ a: '9465', b: 9465 });
   });
 
+  it('reads a reference inside a flow map, where its braces would otherwise end the value', () => {
+    const config = parseConfigText(
+      'headers: { x-api-key: ${env:KEY}, x-b: [${env:B:-a,b}] }\nport: ${env:PORT}\n',
+      '/c.yaml',
+      { KEY: '271828', PORT: '9464' },
+    );
+    expect(config.value).toEqual({ headers: { 'x-api-key': 271828, 'x-b': ['a,b'] }, port: 9464 });
+    expect(config.envText.get('headers.x-api-key')?.text).toBe('271828');
+    expect(config.locate(['port'])).toMatchObject({ line: 2, column: 7 });
+  });
+
+  it('reads an env value that is not YAML as text, without a warning that would print it', () => {
+    const config = parseConfigText('a: ${env:A}\nb: ${env:B}\n', '/c.yaml', { A: '@tok"en', B: '%x' });
+    expect(config.value).toEqual({ a: '@tok"en', b: '%x' });
+  });
+
   it('names an undefined variable with its position', () => {
     const [error] = errorsOf(() =>
       parseConfigText('exporters:\n  otlp:\n    headers: { x: "${env:API_TOKEN}" }\n', '/c.yaml', {}),
@@ -67,6 +83,16 @@ describe('loading YAML config', () => {
     const [error] = errorsOf(() => parseConfigText('a: [1, 2\nb: 3\n', '/c.yaml'));
     expect(error?.code).toBe('TRB_CONFIG_YAML');
     expect(error?.source.line).toBeGreaterThan(0);
+  });
+
+  it('reports the first syntax error, not the confusion after it, and every duplicate key', () => {
+    const errors = errorsOf(() =>
+      parseConfigText('a: 1\na: 2\nb: { x: 1 } }\nc: 3\nd: [4]\ntoken: "s3cret\n', '/c.yaml'),
+    );
+    expect(errors.map((e) => e.format())).toEqual([
+      '/c.yaml:2:1: TRB_CONFIG_YAML Map keys must be unique; fix the YAML syntax',
+      '/c.yaml:3:13: TRB_CONFIG_YAML Unexpected flow-map-end token in YAML stream; fix the YAML syntax',
+    ]);
   });
 
   it('merges files in order: maps merge, lists replace, positions follow the file that set them', async () => {

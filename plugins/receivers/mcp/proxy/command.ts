@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { onStopSignals } from '../../../../core/cli/run.js';
+import { redactText } from '../../../../core/config/redact.js';
 import { endpoint } from '../../../../core/config/units.js';
 import type { ValidConfig } from '../../../../core/config/validate.js';
 import { Engine } from '../../../../core/engine.js';
@@ -209,7 +210,7 @@ function parseUpstream(value: string): URL {
   if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return url;
   throw new TributaryError(
     'TRB_PROXY_BAD_UPSTREAM',
-    `invalid --upstream ${JSON.stringify(value)}`,
+    `invalid --upstream ${JSON.stringify(redactText(value))}`,
     { path: '--upstream' },
     "give the MCP server's Streamable HTTP endpoint as an http(s) URL, e.g. http://127.0.0.1:3001/mcp",
   );

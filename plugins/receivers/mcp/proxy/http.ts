@@ -10,7 +10,6 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { redactUrl } from '../../../../core/config/redact.js';
 import { TributaryError } from '../../../../core/errors.js';
 import type { McpHooks } from '../types.js';
 import { McpExchange } from './exchange.js';
@@ -118,7 +117,7 @@ export async function startHttpProxy(hooks: McpHooks, options: HttpProxyOptions)
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  logger.info({ listen: `${host}:${port}`, upstream: redactUrl(upstream.href) }, 'MCP proxy listening');
+  logger.info({ listen: `${host}:${port}`, upstream: upstream.href }, 'MCP proxy listening');
   const url = new URL(
     upstream.pathname + upstream.search,
     `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -225,14 +224,14 @@ function upstreamHealth(upstream: URL, logger: Logger) {
       if (isDown) return void logger.debug({ err }, 'MCP upstream still unreachable');
       isDown = true;
       logger.warn(
-        { upstream: redactUrl(upstream.href), code: err.code, error: err.message },
+        { upstream: upstream.href, code: err.code, error: err.message },
         'MCP upstream unreachable: answering 502 until it is back',
       );
     },
     up() {
       if (!isDown) return;
       isDown = false;
-      logger.info({ upstream: redactUrl(upstream.href) }, 'MCP upstream reachable again');
+      logger.info({ upstream: upstream.href }, 'MCP upstream reachable again');
     },
   };
 }

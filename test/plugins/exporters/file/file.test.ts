@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Meter } from '@opentelemetry/api';
@@ -245,5 +246,80 @@ service:
       attributes: { component: 'file', signal: 'logs' },
     });
     await telemetry.shutdown();
+  });
+});
+
+describe('file exporter paths it cannot use: TRB_EXPORTER_FILE_WRITE at start, never a hang', () => {
+  const pipeline = (path: string, receiver = 'push', signal = 'logs') => `
+receivers: { ${receiver}: {} }
+exporters:
+  file: { path: ${JSON.stringify(path)} }
+service:
+  pipelines:
+    ${signal}: { receivers: [${receiver}], exporters: [file] }
+`;
+  const startOn = (path: string) => startPipeline(pipeline(path), { plugins: [file] });
+  const refused = (path: string, reason: string) => ({
+    code: 'TRB_EXPORTER_FILE_WRITE',
+    message: `exporter "file" failed to start: cannot open ${path}: ${reason}`,
+    source: { path: 'exporters.file', line: 4, column: 3 },
+  });
+
+  it('a parent the file system will not create (under /proc)', async () => {
+    // Node's own recursive mkdir loops forever here.
+    const path = '/proc/tributary-test/out.jsonl';
+    await expect(startOn(path)).rejects.toMatchObject(
+      refused(path, 'this file system does not allow creating it (ENOENT)'),
+    );
+  });
+
+  it('a file where a directory should be, and a directory where the file should be', async () => {
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, '');
+    const path = join(blocker, 'logs', 'out.jsonl');
+    await expect(startOn(path)).rejects.toMatchObject(
+      refused(path, 'a parent of the path is not a directory (ENOTDIR)'),
+    );
+    await expect(startOn(dir)).rejects.toMatchObject(refused(dir, 'it is a directory (EISDIR)'));
+  });
+
+  it('a named pipe no process reads', async () => {
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    await expect(startOn(fifo)).rejects.toMatchObject(
+      refused(fifo, 'it is a named pipe no process reads (ENXIO)'),
+    );
+  });
+
+  it('a place even root may not write (/sys)', async () => {
+    const path = '/sys/tributary-test.jsonl';
+    await expect(startOn(path)).rejects.toMatchObject({
+      code: 'TRB_EXPORTER_FILE_WRITE',
+      message: expect.stringMatching(
+        /cannot open \/sys\/tributary-test\.jsonl: (permission denied|read-only)/,
+      ),
+    });
+  });
+
+  it('a directory this user may not write (run as an unprivileged user when the tests run as root)', async () => {
+    const CLI = join(import.meta.dirname, '../../../../dist/cli.js');
+    await chmod(dir, 0o755);
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly);
+    await chmod(readOnly, 0o555);
+    const path = join(readOnly, 'out.jsonl');
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, pipeline(path, 'selftelemetry', 'metrics'));
+    await chmod(config, 0o644);
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const run = spawnSync(process.execPath, [CLI, 'run', '--config', config], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      ...user,
+    });
+    expect(run.stderr).toBe(
+      `error: ${config}:4:3: TRB_EXPORTER_FILE_WRITE exporters.file: exporter "file" failed to start: cannot open ${path}: permission denied (EACCES); make the file and its directory writable by this process, or choose another path\n`,
+    );
+    expect(run.status).toBe(1);
   });
 });

@@ -256,8 +256,12 @@ describe('tributary mcp-proxy --listen --upstream (Streamable HTTP)', () => {
     ).rejects.toMatchObject({
       code: 'TRB_CONFIG_BAD_ENDPOINT',
     });
-    await expect(run('--config', file, '--listen', ':0', '--upstream', 'ftp://x/mcp')).rejects.toMatchObject({
+    // The URL it quotes has its password masked.
+    await expect(
+      run('--config', file, '--listen', ':0', '--upstream', 'ftp://bot:pa55word@x/mcp'),
+    ).rejects.toMatchObject({
       code: 'TRB_PROXY_BAD_UPSTREAM',
+      message: 'invalid --upstream "ftp://bot:REDACTED@x/mcp"',
     });
     for (const args of [
       ['--listen', ':0', '--upstream', 'http://x/mcp', '--', 'node'],
