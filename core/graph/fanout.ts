@@ -4,7 +4,8 @@ import { type Batch, cloneBatch, type Signal } from '../signals.js';
 /**
  * Hands one batch to several consumers. Those that declare `mutatesData` get a private copy, unless
  * no read-only consumer shares the batch, in which case the last of them may take the original.
- * Rejects with the first refusal once every consumer has answered.
+ * Rejects with the first refusal only when every consumer refused: a consumer that refuses counts
+ * its own refusal, and the batch is not refused (nor counted as dropped upstream) for those that took it.
  */
 export function fanout<S extends Signal>(signal: S, consumers: Consumer<S>[]): Consumer<S> {
   if (consumers.length === 1) return consumers[0] as Consumer<S>;
@@ -20,7 +21,7 @@ export function fanout<S extends Signal>(signal: S, consumers: Consumer<S>[]): C
       for (const c of cloned) pending.push(c.consume(cloneBatch(signal, batch)));
       if (owner) pending.push(owner.consume(batch));
       const results = await Promise.allSettled(pending);
-      for (const r of results) if (r.status === 'rejected') throw r.reason;
+      if (results.every((r) => r.status === 'rejected')) throw (results[0] as PromiseRejectedResult).reason;
     },
   };
 }

@@ -1,11 +1,16 @@
 import type { Consumer, Receiver } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
+import { Periodic } from '../../../core/sdk/periodic.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
 import type { SelfTelemetryConfig } from './config.js';
 
-/** Collects the engine's own metrics on an interval, and once more at shutdown so the last counts leave. */
+/**
+ * Collects the engine's own metrics on an interval, one collection at a time, and once more at
+ * shutdown so the last counts leave.
+ */
 export class SelfTelemetryReceiver implements Receiver {
-  private timer?: NodeJS.Timeout;
+  private readonly periodic = new Periodic(() => this.collect());
+  private started = false;
   private stopped = false;
 
   constructor(
@@ -14,16 +19,14 @@ export class SelfTelemetryReceiver implements Receiver {
   ) {}
 
   async start(): Promise<void> {
-    const interval = this.ctx.config.collection_interval;
-    this.timer = setInterval(() => void this.collect(), interval);
-    this.timer.unref();
+    this.started = true;
+    this.periodic.start(this.ctx.config.collection_interval);
   }
 
   async shutdown(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     this.stopped = true;
-    clearInterval(this.timer);
-    if (this.timer) await this.collect();
+    await this.periodic.stop();
   }
 
   private async collect(): Promise<void> {

@@ -243,10 +243,13 @@ service:
     await run.stop();
 
     expect(backend.requests).toHaveLength(3);
+    // Logged once per outage: the first failure, then the count once a send succeeds.
     expect(run.logs.filter((l) => l.msg === 'send failed; will retry').map((l) => l.error)).toEqual([
       `${backend.url}/api/traces answered HTTP 503`,
-      `${backend.url}/api/traces answered HTTP 503`,
     ]);
+    expect(run.logs.find((l) => l.msg.startsWith('sends succeed again'))).toMatchObject({
+      failed_attempts: 2,
+    });
     expectToolBatch(decodeCollectorBatch((backend.requests[2] as ReceivedRequest).body), sent);
     expect(await run.metric('tributary_exporter_sent_items')).toBe(3);
   });
