@@ -24,9 +24,10 @@ interface Waiting<S extends Signal> {
 
 /**
  * Holds items until `send_batch_size` of them arrived or `timeout` passed since the first one, then
- * hands them on as one batch, split so none is larger than `send_batch_max_size`. It holds at most
- * `max_held_items`, counting batches handed on and not yet taken: past that consume() waits for room,
- * and once as many items wait, it refuses.
+ * hands them on as one batch, split so none is larger than `send_batch_max_size`. It hands on one
+ * batch at a time, as the Collector's does: while the next consumer makes a batch wait (a full
+ * sending queue), what arrives is held, at most `max_held_items` counting the batch in flight; past
+ * that consume() waits for room, and once as many items wait, it refuses.
  */
 export class BatchProcessor<S extends Signal> implements Processor<S> {
   readonly mutatesData = false;
@@ -44,14 +45,16 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
   private readonly timeoutTriggered: Counter;
   private readonly sendFailed: Counter;
   private readonly refusedItems: Counter;
-  /** The one timer of this instance: armed while items are held, never otherwise. */
+  /** The one timer of this instance: armed while items are held and not yet due, never otherwise. */
   private timer: NodeJS.Timeout | undefined;
-  private readonly sending = new Set<Promise<void>>();
-  /** Items in batches handed on and not yet taken (or refused) by the next consumer. */
-  private sendingItems = 0;
+  /** Everything held leaves as soon as it can: the timeout passed, timeout is 0, or shutting down. */
+  private due = false;
+  /** The batch handed on and not yet taken (or refused) by the next consumer, and its items. */
+  private inFlight: Promise<void> | undefined;
+  private inFlightItems = 0;
   private readonly waiting: Waiting<S>[] = [];
   private waitingItems = 0;
-  /** Items refused since the processor was last able to take a batch: one log line per full spell. */
+  /** Items refused since the processor last had room: one log line per full spell. */
   private refusedWhileFull = 0;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -110,15 +113,23 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     return new Promise((resolve) => this.waiting.push({ batch, items, resolve }));
   }
 
-  /** Sends everything held and waits for every send in flight. Safe to call twice, and without start(). */
+  /** Sends everything held and waits until it is taken. Safe to call twice, and without start(). */
   shutdown(): Promise<void> {
     this.stopped ??= this.stop();
     return this.stopped;
   }
 
+  private async stop(): Promise<void> {
+    this.stopping = true;
+    this.due = true;
+    this.sendReady();
+    // Each send that is taken starts the next; batches waiting for room get in as room is made.
+    while (this.inFlight) await this.inFlight;
+  }
+
   /** A batch fits when nothing is held (however large it is), or when it fits under max_held_items. */
   private hasRoom(items: number): boolean {
-    const held = this.buffer.count + this.sendingItems;
+    const held = this.buffer.count + this.inFlightItems;
     return held === 0 || held + items <= this.maxHeld;
   }
 
@@ -141,7 +152,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
       );
     }
     this.refusedWhileFull += items;
-    const held = this.buffer.count + this.sendingItems;
+    const held = this.buffer.count + this.inFlightItems;
     return Promise.reject(
       new RetryableError(
         `batch processor ${this.id} is full: ${held} items held and ${this.waitingItems} waiting for room (max_held_items ${this.maxHeld}); ${items} items refused`,
@@ -159,47 +170,47 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     const immediate = this.timeoutMs === 0 || this.stopping;
 
     // The common large-batch case: send the caller's batch as it is, without copying it.
-    if (buffer.empty && (immediate || items >= this.size) && (this.maxSize === 0 || items <= this.maxSize)) {
+    const idle = this.inFlight === undefined && buffer.empty;
+    if (idle && (immediate || items >= this.size) && (this.maxSize === 0 || items <= this.maxSize)) {
       if (!immediate) this.sizeTriggered.add(1, this.attributes);
       this.send(batch, items);
       return;
     }
-
     buffer.add(batch, items);
-    if (immediate) {
-      this.sendAll();
-    } else if (buffer.count > 0 && buffer.count >= this.size) {
-      // Like the Collector: send full batches while enough is held; a remainder waits for more or the timer.
-      do {
-        this.sizeTriggered.add(1, this.attributes);
-        this.sendNext();
-      } while (buffer.count > 0 && buffer.count >= this.size);
-      buffer.compact();
-    }
-
-    if (buffer.empty) this.clearTimer();
-    else if (this.timer === undefined) this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+    if (immediate) this.due = true;
+    this.sendReady();
   }
 
-  private async stop(): Promise<void> {
-    this.stopping = true;
-    this.clearTimer();
-    this.sendAll();
-    // Batches waiting for room get in (and are sent at once) as sends in flight finish.
-    while (this.sending.size > 0) await Promise.all(this.sending);
+  /**
+   * Unless a batch is in flight, sends the next one: a full one (like the Collector, full batches go
+   * while enough is held; a remainder waits for more or the timer), or whatever is held once due.
+   */
+  private sendReady(): void {
+    const buffer = this.buffer;
+    if (this.inFlight === undefined) {
+      if (buffer.count > 0 && buffer.count >= this.size) {
+        this.sizeTriggered.add(1, this.attributes);
+        this.sendNext();
+      } else if (this.due && !buffer.empty) {
+        this.sendNext();
+      }
+      buffer.compact();
+    }
+    if (buffer.empty) {
+      this.due = false;
+      this.clearTimer();
+    } else if (!this.due && this.timer === undefined) {
+      this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+    }
   }
 
   private readonly onTimeout = (): void => {
     this.timer = undefined;
     if (this.buffer.empty) return;
     this.timeoutTriggered.add(1, this.attributes);
-    this.sendAll();
+    this.due = true;
+    this.sendReady();
   };
-
-  private sendAll(): void {
-    while (!this.buffer.empty) this.sendNext();
-    this.buffer.compact();
-  }
 
   /** Sends the oldest items held, at most `send_batch_max_size` of them. */
   private sendNext(): void {
@@ -214,24 +225,24 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.timer = undefined;
   }
 
-  /** Hands one batch on without waiting for it. A refusal is logged and counted, never lost silently. */
+  /** Hands one batch on. A refusal is logged and counted, never lost silently; then the next may go. */
   private send(batch: Batch<S>, items: number): void {
     this.sendSize.record(items, this.attributes);
-    this.sendingItems += items;
+    this.inFlightItems = items;
     let sent: Promise<void>;
     try {
       sent = this.next.consume(batch);
     } catch (err) {
       sent = Promise.reject(err);
     }
-    const settled = sent
+    this.inFlight = sent
       .then(this.accepted, (err: unknown) => this.refused(err, items))
       .then(() => {
-        this.sending.delete(settled);
-        this.sendingItems -= items;
+        this.inFlight = undefined;
+        this.inFlightItems = 0;
+        this.sendReady();
         this.admitWaiting();
       });
-    this.sending.add(settled);
   }
 
   /** Refusals come in spells (a backend down, a queue full): one line when a spell starts, one when it ends. */
