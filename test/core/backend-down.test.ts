@@ -1,15 +1,12 @@
 // The engine under load while its only exporter's backend is down: a push receiver, the batch
 // processor and the otlp exporter, built from YAML, with the counters read from the self-telemetry.
-
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Attributes } from '@opentelemetry/api';
-import type { HistogramMetricData, MetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SelfTelemetry } from '../../core/telemetry/self.js';
 import { makeSpans, type RunningPipeline, startPipeline } from '../../core/testing/index.js';
 import { builtins } from '../../plugins/index.js';
 import { closedPort, HttpBackend } from '../plugins/exporters/decoders/backends.js';
+import { selfMetrics } from './self-metrics.js';
 
 const OUTAGE_MS = 20_000;
 const ITEMS_PER_SECOND = 50_000;
@@ -26,24 +23,15 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** The engine's own metrics, as the `selftelemetry` receiver would export them. */
+/** The counters that account for the items, read from the engine's self-telemetry. */
 async function counters(pipeline: RunningPipeline) {
-  const telemetry = pipeline.engine.registry.container.resolve(SelfTelemetry);
-  const metrics = (await telemetry.collect()).scopeMetrics.flatMap((sm) => sm.metrics);
-  const value = (name: string, component: string): number => {
-    const metric = metrics.find((m: MetricData) => m.descriptor.name === name);
-    const point = metric?.dataPoints.find((p) => (p.attributes as Attributes).component === component);
-    return (point?.value as number | undefined) ?? 0;
-  };
-  const handedOn = metrics.find((m) => m.descriptor.name === 'tributary_processor_batch_batch_send_size') as
-    | HistogramMetricData
-    | undefined;
+  const value = await selfMetrics(pipeline.engine);
   return {
     accepted: value('tributary_receiver_accepted_items', 'push'),
     receiverRefused: value('tributary_receiver_refused_items', 'push'),
     batchRefused: value('tributary_processor_batch_refused_items', 'batch'),
     /** Items the batch processor handed on to the exporter. */
-    batchHandedOn: handedOn?.dataPoints[0]?.value.sum ?? 0,
+    batchHandedOn: value('tributary_processor_batch_batch_send_size', 'batch'),
     sent: value('tributary_exporter_sent_items', 'otlp'),
     queued: value('tributary_exporter_queued_items', 'otlp'),
     refused: value('tributary_exporter_refused_items', 'otlp'),
