@@ -26,7 +26,11 @@ describe('Handoff', () => {
     const batches: ReadableSpan[][] = [];
     const answers: (() => void)[] = [];
     const stalled: Consumer<'traces'> = {
-      consume: (batch) => new Promise((resolve) => void (batches.push(batch), answers.push(resolve))),
+      consume: (batch) =>
+        new Promise((resolve) => {
+          batches.push(batch);
+          answers.push(resolve);
+        }),
     };
     const { handoff, lines, count } = setup(stalled, 4);
     for (const span of makeSpans(72)) handoff.push(span); // 8 batches of 4 go; 40 held

@@ -15,7 +15,11 @@ describe('PipelineMetricReader', () => {
     const exports: ResourceMetrics[][] = [];
     const answers: (() => void)[] = [];
     const stalled: Consumer<'metrics'> = {
-      consume: (batch) => new Promise((resolve) => void (exports.push(batch), answers.push(resolve))),
+      consume: (batch) =>
+        new Promise((resolve) => {
+          exports.push(batch);
+          answers.push(resolve);
+        }),
     };
     const reader = new PipelineMetricReader(stalled, 1000, pino({ level: 'silent' }));
     const provider = new MeterProvider({ readers: [reader] });
