@@ -1,10 +1,10 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Consumer } from '../../../core/component.js';
 import { Handoff } from '../../../core/sdk/handoff.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
 import { makeSpans } from '../../../core/testing/index.js';
+import { stalled } from '../stalled.js';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -23,16 +23,8 @@ function setup(pipeline: Consumer<'traces'>, maxBatch?: number) {
 
 describe('Handoff', () => {
   it('keeps at most 8 batches unanswered, and refuses, counted and logged once, what the pipeline has no room for', async () => {
-    const batches: ReadableSpan[][] = [];
-    const answers: (() => void)[] = [];
-    const stalled: Consumer<'traces'> = {
-      consume: (batch) =>
-        new Promise((resolve) => {
-          batches.push(batch);
-          answers.push(resolve);
-        }),
-    };
-    const { handoff, lines, count } = setup(stalled, 4);
+    const { next, batches, takeAll } = stalled<'traces'>();
+    const { handoff, lines, count } = setup(next, 4);
     for (const span of makeSpans(72)) handoff.push(span); // 8 batches of 4 go; 40 held
     expect(batches).toHaveLength(8);
     await turn(); // the turn ends with the pipeline still silent: 32 (8 x 4) stay held, 8 are refused
@@ -42,10 +34,10 @@ describe('Handoff', () => {
     expect(await count('tributary_receiver_refused_items')).toBe(11);
     expect(lines.filter((l) => l.level === 40)).toEqual([expect.objectContaining({ items: 8 })]);
 
-    for (const answer of answers.splice(0)) answer(); // room again: what was held goes as one batch
+    takeAll(); // room again: what was held goes as one batch
     const drained = handoff.drain();
     await turn();
-    for (const answer of answers.splice(0)) answer();
+    takeAll();
     await drained;
     expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 32]);
     expect(await count('tributary_receiver_accepted_items')).toBe(64);

@@ -1,9 +1,8 @@
-import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Consumer } from '../../../core/component.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
+import { stalled } from '../stalled.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -12,16 +11,8 @@ afterEach(() => {
 describe('PipelineMetricReader', () => {
   it('never runs two exports at once: ticks while the pipeline makes one wait are skipped', async () => {
     vi.useFakeTimers();
-    const exports: ResourceMetrics[][] = [];
-    const answers: (() => void)[] = [];
-    const stalled: Consumer<'metrics'> = {
-      consume: (batch) =>
-        new Promise((resolve) => {
-          exports.push(batch);
-          answers.push(resolve);
-        }),
-    };
-    const reader = new PipelineMetricReader(stalled, 1000, pino({ level: 'silent' }));
+    const { next, batches: exports, takeOne } = stalled<'metrics'>();
+    const reader = new PipelineMetricReader(next, 1000, pino({ level: 'silent' }));
     const provider = new MeterProvider({ readers: [reader] });
     const requests = provider.getMeter('test').createCounter('requests');
     requests.add(1);
@@ -30,7 +21,7 @@ describe('PipelineMetricReader', () => {
     expect(exports).toHaveLength(1);
 
     requests.add(2);
-    answers.shift()?.();
+    takeOne();
     await vi.advanceTimersByTimeAsync(1000); // the next tick exports again, with what was recorded meanwhile
     expect(exports).toHaveLength(2);
     const points = exports[1]?.[0]?.scopeMetrics[0]?.metrics[0]?.dataPoints;
@@ -38,9 +29,9 @@ describe('PipelineMetricReader', () => {
 
     // Shutdown waits for the export in flight, then exports once more.
     const stopped = provider.shutdown();
-    answers.shift()?.();
+    takeOne();
     await vi.advanceTimersByTimeAsync(0);
-    answers.shift()?.();
+    takeOne();
     await stopped;
     expect(exports).toHaveLength(3);
   });

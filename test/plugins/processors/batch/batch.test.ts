@@ -9,6 +9,7 @@ import { type Batch, countItems, type Signal } from '../../../../core/signals.js
 import { SelfTelemetry } from '../../../../core/telemetry/self.js';
 import { makeLogs, makeSpans, recordMetrics, testContext } from '../../../../core/testing/index.js';
 import batch from '../../../../plugins/processors/batch/index.js';
+import { stalled } from '../../../core/stalled.js';
 
 // --- real telemetry, made with the OpenTelemetry JS SDK --------------------------------------------
 
@@ -300,22 +301,6 @@ describe('batch processor', () => {
   });
 });
 
-/** A next consumer that takes each batch only when the test says so. */
-function heldBack<S extends Signal>() {
-  const batches: Batch<S>[] = [];
-  const releases: (() => void)[] = [];
-  const next: Consumer<S> = {
-    consume: (b) =>
-      new Promise<void>((resolve) => {
-        batches.push(b);
-        releases.push(resolve);
-      }),
-  };
-  /** Takes the oldest batch not yet taken. */
-  const takeOne = () => releases.shift()?.();
-  return { next, batches, takeOne };
-}
-
 const settled = (p: Promise<void>) =>
   p.then(
     () => 'accepted',
@@ -325,7 +310,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('batch processor with a next consumer that makes it wait', () => {
   it('hands on one batch at a time and holds at most max_held_items; past that consume() waits for room', async () => {
-    const { next, batches, takeOne } = heldBack<'traces'>();
+    const { next, batches, takeOne } = stalled<'traces'>();
     const processor = track(create('traces', { send_batch_size: 2, timeout: '1h', max_held_items: 4 }, next));
 
     await processor.consume(makeSpans(2, 'a')); // sent, not taken
@@ -348,7 +333,7 @@ describe('batch processor with a next consumer that makes it wait', () => {
   it('refuses with a RetryableError once as many items wait as may be held, and counts and logs it once', async () => {
     const telemetry = new SelfTelemetry();
     const lines: Record<string, unknown>[] = [];
-    const { next, takeOne } = heldBack<'traces'>();
+    const { next, takeOne } = stalled<'traces'>();
     const processor = create('traces', { send_batch_size: 2, timeout: '1h', max_held_items: 4 }, next, {
       lines,
       meter: telemetry.meter,
@@ -382,7 +367,7 @@ describe('batch processor with a next consumer that makes it wait', () => {
   });
 
   it('at shutdown, sends the batches that waited for room once there is room', async () => {
-    const { next, batches, takeOne } = heldBack<'logs'>();
+    const { next, batches, takeOne } = stalled<'logs'>();
     const processor = create('logs', { send_batch_size: 3, timeout: '1h', max_held_items: 3 }, next);
     await processor.consume(makeLogs(messages(3)));
     const waiting = processor.consume(makeLogs(['late']));
