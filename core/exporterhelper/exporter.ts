@@ -98,8 +98,8 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       this.hold(items);
       return this.deliver(batch, items);
     }
-    // `block` makes producers wait for room, but no more of them than the queue holds: producers that
-    // do not wait (a batch processor handing on, the MCP hooks) must not grow memory without bound.
+    // `block` makes producers wait for room, but no more of them than the queue holds: a producer that
+    // hands on batch after batch without waiting for the last must not grow memory without bound.
     if (queue.size >= queue.capacity && (this.dropWhenFull || queue.waiting >= queue.capacity)) {
       return this.refuseFull(items, queue.capacity);
     }
