@@ -306,7 +306,7 @@ export class Engine {
     const what = notSent.map((n) => `${n.items} ${ITEMS[n.signal as Signal] ?? 'items'} (${n.component})`);
     this.log?.warn(
       { not_sent: Object.fromEntries(notSent.map((n) => [`${n.component}/${n.signal}`, n.items])) },
-      `Shutdown complete. Not sent in this run: ${what.join(', ')}; counted in tributary_exporter_send_failed_items and tributary_exporter_dropped_items.`,
+      `Shutdown complete. Not sent in this run: ${what.join(', ')}; counted in tributary_exporter_send_failed_items, tributary_exporter_refused_items and tributary_exporter_dropped_items.`,
     );
   }
 

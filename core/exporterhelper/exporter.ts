@@ -34,6 +34,14 @@ interface Queued<S extends Signal> {
   items: number;
 }
 
+/** Sends failing since `since`: logged when it starts and when a send succeeds again, not per attempt. */
+interface Outage {
+  since: number;
+  failedAttempts: number;
+  /** Items of the batches whose sends failed meanwhile. */
+  items: number;
+}
+
 class SendingExporter<S extends Signal> implements Exporter<S> {
   private readonly id: string;
   private readonly logger: Logger;
@@ -57,8 +65,9 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   private workers: Promise<void>[] = [];
   private readonly inflight = new Set<Attempt>();
   private readonly sleeping = new Map<ReturnType<typeof setTimeout>, () => void>();
-  private droppedWhileFull = 0;
+  private refusedWhileFull = 0;
   private refusalLogged = false;
+  private outage?: Outage;
   private shutdownDone?: Promise<void>;
 
   constructor(
@@ -74,7 +83,10 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     this.dropWhenFull = sending_queue.when_full === 'drop_newest';
     this.numConsumers = sending_queue.num_consumers;
     if (sending_queue.enabled) this.queue = new MemoryQueue(sending_queue.queue_size);
-    this.telemetry = new ExporterTelemetry(ctx, signal, this.queue);
+    this.telemetry = new ExporterTelemetry(ctx, signal, {
+      queue: this.queue,
+      queuedItems: () => this.pendingItems,
+    });
     this.abandonReason = new PermanentError(`exporter ${ctx.id} shut down before the batch was sent`);
   }
 
@@ -86,14 +98,14 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       this.hold(items);
       return this.deliver(batch, items);
     }
-    // `block` makes producers wait for room, but no more of them than the queue holds: producers that
-    // do not wait (a batch processor handing on, the MCP hooks) must not grow memory without bound.
+    // `block` makes producers wait for room, but no more of them than the queue holds: a producer that
+    // hands on batch after batch without waiting for the last must not grow memory without bound.
     if (queue.size >= queue.capacity && (this.dropWhenFull || queue.waiting >= queue.capacity)) {
-      return this.dropNewest(items, queue.capacity);
+      return this.refuseFull(items, queue.capacity);
     }
-    if (this.droppedWhileFull > 0) {
-      this.logger.info({ items: this.droppedWhileFull }, 'sending queue has room again');
-      this.droppedWhileFull = 0;
+    if (this.refusedWhileFull > 0) {
+      this.logger.info({ items: this.refusedWhileFull }, 'sending queue has room again');
+      this.refusedWhileFull = 0;
     }
     this.hold(items);
     return queue.offer({ batch, items });
@@ -137,6 +149,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       // Workers end once the closed queue is empty; after an abandon they are not waited for.
       if (!this.abandoned) await Promise.all(this.workers);
     }
+    if (this.outage) this.logOutage('warn', 'shut down while sends were failing');
     this.telemetry.close();
     await this.sender.shutdown?.();
   }
@@ -186,7 +199,9 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       for (let attempt = 1; ; attempt++) {
         try {
           await this.attempt(batch);
-          if (!this.abandoned) this.telemetry.sent(items);
+          if (this.abandoned) return;
+          this.telemetry.sent(items);
+          if (this.outage) this.logOutage('info', 'sends succeed again');
           return;
         } catch (err) {
           if (this.abandoned) throw this.abandonReason;
@@ -200,10 +215,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
             this.fail(items, attempt, error, 'retry_on_failure.max_elapsed_time passed');
             throw new PermanentError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });
           }
-          this.logger.warn(
-            { items, attempt, retry_in_ms: Math.round(delay), error: describe(error) },
-            'send failed; will retry',
-          );
+          this.failedAttempt(items, attempt, delay, error);
           await this.sleep(delay);
           if (this.abandoned) throw this.abandonReason;
         }
@@ -235,6 +247,30 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     return error;
   }
 
+  /** The first failure of an outage is logged; the rest are counted for the line that ends it. */
+  private failedAttempt(items: number, attempt: number, delay: number, error: Error): void {
+    const outage = this.outage;
+    if (outage) {
+      outage.failedAttempts++;
+      if (attempt === 1) outage.items += items;
+      return;
+    }
+    this.outage = { since: performance.now(), failedAttempts: 1, items };
+    this.logger.warn(
+      { items, attempt, retry_in_ms: Math.round(delay), error: describe(error) },
+      'send failed; will retry',
+    );
+  }
+
+  private logOutage(level: 'info' | 'warn', message: string): void {
+    const { since, failedAttempts, items } = this.outage as Outage;
+    this.outage = undefined;
+    this.logger[level](
+      { failed_attempts: failedAttempts, items, failing_for_ms: Math.round(performance.now() - since) },
+      `${message} (${failedAttempts} attempts failed, for ${items} items)`,
+    );
+  }
+
   /** A backoff wait that abandon() can cut short. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -257,28 +293,28 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     if (--this.pending === 0) this.drained?.();
   }
 
-  private dropNewest(items: number, capacity: number): Promise<void> {
-    this.telemetry.dropped(items);
+  private refuseFull(items: number, capacity: number): Promise<void> {
+    this.telemetry.refused(items);
     // One line per full spell, not per batch: a full queue under load would flood the log.
-    if (this.droppedWhileFull === 0) {
+    if (this.refusedWhileFull === 0) {
       this.logger.warn(
         { items, queue_size: capacity },
         this.dropWhenFull
-          ? 'sending queue is full: dropping new batches (when_full: drop_newest)'
-          : 'sending queue is full and as many batches wait for room: dropping new batches',
+          ? 'sending queue is full: refusing new batches (when_full: drop_newest)'
+          : 'sending queue is full and as many batches wait for room: refusing new batches',
       );
     }
-    this.droppedWhileFull += items;
+    this.refusedWhileFull += items;
     return Promise.reject(
-      new RetryableError(`sending queue is full (${capacity} batches): ${items} items dropped`),
+      new RetryableError(`sending queue is full (${capacity} batches): ${items} items refused`),
     );
   }
 
   private refuse(items: number): Promise<void> {
-    this.telemetry.dropped(items);
+    this.telemetry.refused(items);
     if (!this.refusalLogged) {
       this.refusalLogged = true;
-      this.logger.warn({ items }, 'exporter is shut down: dropping batches sent to it');
+      this.logger.warn({ items }, 'exporter is shut down: refusing batches sent to it');
     }
     return Promise.reject(new PermanentError(`exporter ${this.id} is shut down`));
   }

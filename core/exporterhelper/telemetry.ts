@@ -4,31 +4,40 @@ import type { Signal } from '../signals.js';
 import { componentAttributes } from '../telemetry/attributes.js';
 import type { BatchQueue } from './storage.js';
 
-/** The counters of items an exporter could not send: what the engine sums up at shutdown. */
+/** The counters of items an exporter took in and could not send: what the engine sums up at shutdown. */
 export const NOT_SENT_COUNTERS = {
   failed: 'tributary_exporter_send_failed_items',
+  refused: 'tributary_exporter_refused_items',
   dropped: 'tributary_exporter_dropped_items',
 } as const;
 
-interface QueueGauge {
+interface Gauge {
   gauge: ObservableGauge;
   callback: ObservableCallback;
 }
 
-/** An exporter's self-telemetry: instruments made once, attributes built once. */
+/** What an exporter built by createExporter() holds, for the gauges. */
+export interface HeldBy {
+  /** The sending queue, when enabled: its size and capacity in batches. */
+  queue?: BatchQueue<unknown>;
+  /** Items taken in and not yet sent, given up or dropped. */
+  queuedItems(): number;
+}
+
+/**
+ * An exporter's self-telemetry: instruments made once, attributes built once. Every item handed to
+ * the exporter ends up counted once: sent, send_failed, refused or dropped, or is still queued.
+ */
 export class ExporterTelemetry {
   readonly attributes: Attributes;
   private readonly sentItems: Counter;
   private readonly failedItems: Counter;
+  private readonly refusedItems: Counter;
   private readonly droppedItems: Counter;
-  private readonly queueGauges: QueueGauge[] = [];
+  private readonly gauges: Gauge[] = [];
 
-  /** With a `queue`, also reports its size and capacity until close(). */
-  constructor(
-    ctx: Pick<CreateContext, 'id' | 'meter' | 'pipeline'>,
-    signal: Signal,
-    queue?: BatchQueue<unknown>,
-  ) {
+  /** With `held`, also reports the queued items and the queue's size and capacity until close(). */
+  constructor(ctx: Pick<CreateContext, 'id' | 'meter' | 'pipeline'>, signal: Signal, held?: HeldBy) {
     const { meter } = ctx;
     const attributes = componentAttributes(ctx, signal);
     this.attributes = attributes;
@@ -40,10 +49,22 @@ export class ExporterTelemetry {
       description: 'Items the exporter gave up sending: a permanent error, or retries ran out.',
       unit: '{item}',
     });
-    this.droppedItems = meter.createCounter(NOT_SENT_COUNTERS.dropped, {
-      description: 'Items the exporter dropped unsent: the queue was full or the exporter was shut down.',
+    this.refusedItems = meter.createCounter(NOT_SENT_COUNTERS.refused, {
+      description: 'Items the exporter refused to take: its sending queue was full, or it was shut down.',
       unit: '{item}',
     });
+    this.droppedItems = meter.createCounter(NOT_SENT_COUNTERS.dropped, {
+      description: 'Items the exporter took and dropped unsent: the shutdown deadline passed.',
+      unit: '{item}',
+    });
+    if (!held) return;
+    const queued = meter.createObservableGauge('tributary_exporter_queued_items', {
+      description:
+        'Items the exporter took and has not yet sent, given up or dropped: queued, being sent or retried.',
+      unit: '{item}',
+    });
+    this.observe(queued, (result) => result.observe(held.queuedItems(), attributes));
+    const queue = held.queue;
     if (!queue) return;
     const size = meter.createObservableGauge('tributary_exporter_queue_size', {
       description: 'Batches waiting in the sending queue.',
@@ -53,11 +74,13 @@ export class ExporterTelemetry {
       description: 'The most batches the sending queue holds.',
       unit: '{batch}',
     });
-    this.queueGauges.push(
-      { gauge: size, callback: (result) => result.observe(queue.size, attributes) },
-      { gauge: capacity, callback: (result) => result.observe(queue.capacity, attributes) },
-    );
-    for (const { gauge, callback } of this.queueGauges) gauge.addCallback(callback);
+    this.observe(size, (result) => result.observe(queue.size, attributes));
+    this.observe(capacity, (result) => result.observe(queue.capacity, attributes));
+  }
+
+  private observe(gauge: ObservableGauge, callback: ObservableCallback): void {
+    gauge.addCallback(callback);
+    this.gauges.push({ gauge, callback });
   }
 
   sent(items: number): void {
@@ -68,12 +91,16 @@ export class ExporterTelemetry {
     this.failedItems.add(items, this.attributes);
   }
 
+  refused(items: number): void {
+    this.refusedItems.add(items, this.attributes);
+  }
+
   dropped(items: number): void {
     this.droppedItems.add(items, this.attributes);
   }
 
-  /** Stops the queue gauges, so the meter no longer holds a shut-down exporter. */
+  /** Stops the gauges, so the meter no longer holds a shut-down exporter. */
   close(): void {
-    for (const { gauge, callback } of this.queueGauges.splice(0)) gauge.removeCallback(callback);
+    for (const { gauge, callback } of this.gauges.splice(0)) gauge.removeCallback(callback);
   }
 }

@@ -13,8 +13,9 @@ export interface Target<S extends Signal = Signal> {
 /**
  * Hands one batch to several targets. Those that mutate get a private copy, unless no read-only
  * target shares the batch, in which case the last of them may take the original: a fan-out that
- * mutates is itself handed a copy by the fan-out before it. Rejects with the first refusal once
- * every target has answered.
+ * mutates is itself handed a copy by the fan-out before it. Rejects with the first refusal only when
+ * every target refused: a target that refuses counts its own refusal, and the batch is not refused
+ * (nor counted as dropped upstream) for those that took it.
  */
 export function fanout<S extends Signal>(signal: S, targets: Target<S>[]): Target<S> {
   if (targets.length === 1) return targets[0] as Target<S>;
@@ -33,7 +34,7 @@ export function fanout<S extends Signal>(signal: S, targets: Target<S>[]): Targe
         for (const c of cloned) pending.push(c.consume(cloneBatch(signal, batch)));
         if (owner) pending.push(owner.consume(batch));
         const results = await Promise.allSettled(pending);
-        for (const r of results) if (r.status === 'rejected') throw r.reason;
+        if (results.every((r) => r.status === 'rejected')) throw (results[0] as PromiseRejectedResult).reason;
       },
     },
   };

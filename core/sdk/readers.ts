@@ -1,6 +1,7 @@
 import { type MetricProducer, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
 import type { Consumer } from '../component.js';
+import { Periodic } from './periodic.js';
 
 /** A metric reader that collects only when asked. */
 export class OnDemandMetricReader extends MetricReader {
@@ -14,9 +15,12 @@ export class OnDemandMetricReader extends MetricReader {
   }
 }
 
-/** Collects every `intervalMs` and once more at shutdown, handing the metrics to a pipeline. */
+/**
+ * Collects every `intervalMs` and once more at shutdown, handing the metrics to a pipeline. One
+ * export at a time: while the pipeline makes one wait, ticks are skipped (the SDK keeps aggregating).
+ */
 export class PipelineMetricReader extends OnDemandMetricReader {
-  private timer?: NodeJS.Timeout;
+  private readonly periodic = new Periodic(() => this.export());
 
   constructor(
     private readonly next: Consumer<'metrics'>,
@@ -29,17 +33,15 @@ export class PipelineMetricReader extends OnDemandMetricReader {
   }
 
   protected override onInitialized(): void {
-    this.timer = setInterval(() => void this.export(), this.intervalMs);
-    this.timer.unref();
+    this.periodic.start(this.intervalMs);
   }
 
-  protected override async onShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.export();
+  protected override onShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   protected override onForceFlush(): Promise<void> {
-    return this.export();
+    return this.periodic.run();
   }
 
   private async export(): Promise<void> {

@@ -7,6 +7,24 @@ import { OnDemandMetricReader } from '../sdk/readers.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
 import { ENGINE_VERSION } from '../version.js';
 
+interface ReceiverCounts {
+  attributes: Attributes;
+  accepted: number;
+  refused: number;
+}
+
+/** The counts behind each consumer observeReceiver() made: see countRefused(). */
+const countsOf = new WeakMap<Consumer, ReceiverCounts>();
+
+/**
+ * Counts items a receiver refused before handing them to `next`, the consumer it was created with
+ * (a hand-off whose pipeline has not taken what it was given): they count as refused by its pipelines.
+ */
+export function countRefused(next: Consumer, items: number): void {
+  const counts = countsOf.get(next);
+  if (counts) counts.refused += items;
+}
+
 /**
  * The engine's own metrics, made with the OpenTelemetry SDK like any other data. Registered in the
  * engine's container so the `selftelemetry` receiver can resolve it and feed it into pipelines.
@@ -17,7 +35,7 @@ export class SelfTelemetry {
   /** Collects when asked: the `selftelemetry` receiver asks on its interval. */
   private readonly reader = new OnDemandMetricReader();
   /** Plain numbers on the hot path; the SDK reads them only when metrics are collected. */
-  private readonly receivers: { attributes: Attributes; accepted: number; refused: number }[] = [];
+  private readonly receivers: ReceiverCounts[] = [];
 
   constructor() {
     this.provider = new MeterProvider({
@@ -25,11 +43,7 @@ export class SelfTelemetry {
       readers: [this.reader],
     });
     this.meter = this.provider.getMeter('tributary', ENGINE_VERSION);
-    const counter = (
-      name: string,
-      description: string,
-      read: (r: SelfTelemetry['receivers'][number]) => number,
-    ) =>
+    const counter = (name: string, description: string, read: (r: ReceiverCounts) => number) =>
       this.meter
         .createObservableCounter(name, { unit: '{item}', description })
         .addCallback((result: ObservableResult) => {
@@ -74,9 +88,9 @@ export class SelfTelemetry {
 
   /** Counts what a receiver's pipelines accept and refuse. */
   observeReceiver<S extends Signal>(component: string, signal: S, next: Consumer<S>): Consumer<S> {
-    const counts = { attributes: { component, signal }, accepted: 0, refused: 0 };
+    const counts: ReceiverCounts = { attributes: { component, signal }, accepted: 0, refused: 0 };
     this.receivers.push(counts);
-    return {
+    const observed: Consumer<S> = {
       mutatesData: next.mutatesData,
       consume(batch: Batch<S>) {
         return next.consume(batch).then(
@@ -90,6 +104,8 @@ export class SelfTelemetry {
         );
       },
     };
+    countsOf.set(observed, counts);
+    return observed;
   }
 
   shutdown(): Promise<void> {

@@ -18,12 +18,31 @@ export const BatchConfig = z
       .nonnegative()
       .default(0)
       .describe('the most items in one sent batch; larger batches are split. 0 means no upper bound'),
+    max_held_items: z
+      .number()
+      .int()
+      .positive()
+      .default(32768)
+      .describe(
+        'the most items held: waiting to be batched, or handed on and not yet taken by the next consumer. When full, consume() waits for room',
+      ),
   })
   .refine((c) => c.send_batch_max_size === 0 || c.send_batch_max_size >= c.send_batch_size, {
     path: ['send_batch_max_size'],
     error: (issue) => {
       const c = issue.input as { send_batch_size: number; send_batch_max_size: number };
       return `send_batch_max_size (${c.send_batch_max_size}) must be 0 (no upper bound) or at least send_batch_size (${c.send_batch_size})`;
+    },
+  })
+  .refine((c) => c.max_held_items >= Math.max(c.send_batch_size, c.send_batch_max_size), {
+    path: ['max_held_items'],
+    error: (issue) => {
+      const c = issue.input as {
+        send_batch_size: number;
+        send_batch_max_size: number;
+        max_held_items: number;
+      };
+      return `max_held_items (${c.max_held_items}) must be at least send_batch_size (${c.send_batch_size}) and send_batch_max_size (${c.send_batch_max_size})`;
     },
   });
 

@@ -1,6 +1,6 @@
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Consumer, Host, Processor } from '../../../core/component.js';
+import { type Consumer, type Host, type Processor, RetryableError } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { type Batch, countItems, type Signal } from '../../../core/signals.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
@@ -15,9 +15,19 @@ const SEND_SIZE_BUCKETS = [
   30000, 50000, 100000,
 ];
 
+/** A batch that arrived while the processor was full, waiting for room. */
+interface Waiting<S extends Signal> {
+  batch: Batch<S>;
+  items: number;
+  resolve: () => void;
+}
+
 /**
  * Holds items until `send_batch_size` of them arrived or `timeout` passed since the first one, then
- * hands them on as one batch, split so none is larger than `send_batch_max_size`.
+ * hands them on as one batch, split so none is larger than `send_batch_max_size`. It hands on one
+ * batch at a time, as the Collector's does: while the next consumer makes a batch wait (a full
+ * sending queue), what arrives is held, at most `max_held_items` counting the batch in flight; past
+ * that consume() waits for room, and once as many items wait, it refuses.
  */
 export class BatchProcessor<S extends Signal> implements Processor<S> {
   readonly mutatesData = false;
@@ -26,6 +36,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
   private readonly size: number;
   private readonly maxSize: number;
   private readonly timeoutMs: number;
+  private readonly maxHeld: number;
   private readonly logger: Logger;
   private readonly id: string;
   private readonly attributes: Attributes;
@@ -33,9 +44,19 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
   private readonly sizeTriggered: Counter;
   private readonly timeoutTriggered: Counter;
   private readonly sendFailed: Counter;
-  /** The one timer of this instance: armed while items are held, never otherwise. */
+  private readonly refusedItems: Counter;
+  /** The one timer of this instance: armed while items are held and not yet due, never otherwise. */
   private timer: NodeJS.Timeout | undefined;
-  private readonly sending = new Set<Promise<void>>();
+  /** Everything held leaves as soon as it can: the timeout passed, timeout is 0, or shutting down. */
+  private due = false;
+  /** The batch handed on and not yet taken (or refused) by the next consumer, and its items. */
+  private inFlight: Promise<void> | undefined;
+  private inFlightItems = 0;
+  private readonly waiting: Waiting<S>[] = [];
+  private waitingItems = 0;
+  /** Items refused since the processor last had room: one log line per full spell. */
+  private refusedWhileFull = 0;
+  private stopping = false;
   private stopped: Promise<void> | undefined;
 
   constructor(
@@ -48,6 +69,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.size = config.send_batch_size;
     this.maxSize = config.send_batch_max_size;
     this.timeoutMs = config.timeout;
+    this.maxHeld = config.max_held_items;
     this.logger = ctx.logger;
     this.id = ctx.id;
     this.attributes = componentAttributes(ctx, signal);
@@ -68,65 +90,127 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
       description: 'Items in batches the next consumer refused; they are dropped',
       unit: '{item}',
     });
+    this.refusedItems = ctx.meter.createCounter('tributary_processor_batch_refused_items', {
+      description: 'Items refused because max_held_items were held and as many waited for room',
+      unit: '{item}',
+    });
   }
 
   async start(_host: Host): Promise<void> {}
 
   consume(batch: Batch<S>): Promise<void> {
     // After shutdown nothing may be held (no timer would send it): hand data straight on.
-    if (this.stopped) return this.next.consume(batch);
+    if (this.stopping) return this.next.consume(batch);
     if (batch.length === 0) return RESOLVED;
     const items = countItems(this.signal, batch);
-    const buffer = this.buffer;
-    const immediate = this.timeoutMs === 0;
-
-    // The common large-batch case: send the caller's batch as it is, without copying it.
-    if (buffer.empty && (immediate || items >= this.size) && (this.maxSize === 0 || items <= this.maxSize)) {
-      if (!immediate) this.sizeTriggered.add(1, this.attributes);
-      this.send(batch, items);
+    if (this.waiting.length === 0 && this.hasRoom(items)) {
+      this.add(batch, items);
       return RESOLVED;
     }
-
-    buffer.add(batch, items);
-    if (immediate) {
-      this.sendAll();
-    } else if (buffer.count > 0 && buffer.count >= this.size) {
-      // Like the Collector: send full batches while enough is held; a remainder waits for more or the timer.
-      do {
-        this.sizeTriggered.add(1, this.attributes);
-        this.sendNext();
-      } while (buffer.count > 0 && buffer.count >= this.size);
-      buffer.compact();
-    }
-
-    if (buffer.empty) this.clearTimer();
-    else if (this.timer === undefined) this.timer = setTimeout(this.onTimeout, this.timeoutMs);
-    return RESOLVED;
+    // As many items may wait as may be held (and one batch larger than that, alone).
+    if (this.waiting.length > 0 && this.waitingItems + items > this.maxHeld) return this.refuse(items);
+    this.waitingItems += items;
+    return new Promise((resolve) => this.waiting.push({ batch, items, resolve }));
   }
 
-  /** Sends everything held and waits for every send in flight. Safe to call twice, and without start(). */
+  /** Sends everything held and waits until it is taken. Safe to call twice, and without start(). */
   shutdown(): Promise<void> {
     this.stopped ??= this.stop();
     return this.stopped;
   }
 
   private async stop(): Promise<void> {
-    this.clearTimer();
-    this.sendAll();
-    while (this.sending.size > 0) await Promise.all(this.sending);
+    this.stopping = true;
+    this.due = true;
+    this.sendReady();
+    // Each send that is taken starts the next; batches waiting for room get in as room is made.
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** A batch fits when nothing is held (however large it is), or when it fits under max_held_items. */
+  private hasRoom(items: number): boolean {
+    const held = this.buffer.count + this.inFlightItems;
+    return held === 0 || held + items <= this.maxHeld;
+  }
+
+  /** Lets in the batches waiting for room, first come first served, while they fit. */
+  private admitWaiting(): void {
+    for (let next = this.waiting[0]; next && this.hasRoom(next.items); next = this.waiting[0]) {
+      this.waiting.shift();
+      this.waitingItems -= next.items;
+      this.add(next.batch, next.items);
+      next.resolve();
+    }
+  }
+
+  private refuse(items: number): Promise<void> {
+    this.refusedItems.add(items, this.attributes);
+    if (this.refusedWhileFull === 0) {
+      this.logger.warn(
+        { component: this.id, signal: this.signal, items, max_held_items: this.maxHeld },
+        'batch: full, as many items wait for room; refusing new batches (counted in tributary_processor_batch_refused_items)',
+      );
+    }
+    this.refusedWhileFull += items;
+    const held = this.buffer.count + this.inFlightItems;
+    return Promise.reject(
+      new RetryableError(
+        `batch processor ${this.id} is full: ${held} items held and ${this.waitingItems} waiting for room (max_held_items ${this.maxHeld}); ${items} items refused`,
+      ),
+    );
+  }
+
+  /** Takes a batch in: sends it, or holds it until size or time says so. */
+  private add(batch: Batch<S>, items: number): void {
+    if (this.refusedWhileFull > 0) {
+      this.logger.info({ items: this.refusedWhileFull }, 'batch: has room again after refusing items');
+      this.refusedWhileFull = 0;
+    }
+    const buffer = this.buffer;
+    const immediate = this.timeoutMs === 0 || this.stopping;
+
+    // The common large-batch case: send the caller's batch as it is, without copying it.
+    const idle = this.inFlight === undefined && buffer.empty;
+    if (idle && (immediate || items >= this.size) && (this.maxSize === 0 || items <= this.maxSize)) {
+      if (!immediate) this.sizeTriggered.add(1, this.attributes);
+      this.send(batch, items);
+      return;
+    }
+    buffer.add(batch, items);
+    if (immediate) this.due = true;
+    this.sendReady();
+  }
+
+  /**
+   * Unless a batch is in flight, sends the next one: a full one (like the Collector, full batches go
+   * while enough is held; a remainder waits for more or the timer), or whatever is held once due.
+   */
+  private sendReady(): void {
+    const buffer = this.buffer;
+    if (this.inFlight === undefined) {
+      if (buffer.count > 0 && buffer.count >= this.size) {
+        this.sizeTriggered.add(1, this.attributes);
+        this.sendNext();
+      } else if (this.due && !buffer.empty) {
+        this.sendNext();
+      }
+      buffer.compact();
+    }
+    if (buffer.empty) {
+      this.due = false;
+      this.clearTimer();
+    } else if (!this.due && this.timer === undefined) {
+      this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+    }
   }
 
   private readonly onTimeout = (): void => {
     this.timer = undefined;
     if (this.buffer.empty) return;
     this.timeoutTriggered.add(1, this.attributes);
-    this.sendAll();
+    this.due = true;
+    this.sendReady();
   };
-
-  private sendAll(): void {
-    while (!this.buffer.empty) this.sendNext();
-    this.buffer.compact();
-  }
 
   /** Sends the oldest items held, at most `send_batch_max_size` of them. */
   private sendNext(): void {
@@ -141,18 +225,24 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.timer = undefined;
   }
 
-  /** Hands one batch on without waiting for it. A refusal is logged and counted, never lost silently. */
+  /** Hands one batch on. A refusal is logged and counted, never lost silently; then the next may go. */
   private send(batch: Batch<S>, items: number): void {
     this.sendSize.record(items, this.attributes);
+    this.inFlightItems = items;
     let sent: Promise<void>;
     try {
       sent = this.next.consume(batch);
     } catch (err) {
       sent = Promise.reject(err);
     }
-    const settled = sent.then(this.accepted, (err: unknown) => this.refused(err, items));
-    this.sending.add(settled);
-    void settled.then(() => this.sending.delete(settled));
+    this.inFlight = sent
+      .then(this.accepted, (err: unknown) => this.refused(err, items))
+      .then(() => {
+        this.inFlight = undefined;
+        this.inFlightItems = 0;
+        this.sendReady();
+        this.admitWaiting();
+      });
   }
 
   /** Refusals come in spells (a backend down, a queue full): one line when a spell starts, one when it ends. */

@@ -1,15 +1,18 @@
 import type { Consumer, Receiver } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { MetricSources } from '../../../core/sdk/metric-sources.js';
+import { Periodic } from '../../../core/sdk/periodic.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
 import type { SelfTelemetryConfig } from './config.js';
 
 /**
- * Collects the engine's own metrics on an interval, when a pull exporter is scraped, and once more at
+ * Collects the engine's own metrics on an interval, one collection at a time, when a pull
+ * exporter is scraped, and once more at
  * shutdown so the last counts leave.
  */
 export class SelfTelemetryReceiver implements Receiver {
-  private timer?: NodeJS.Timeout;
+  private readonly periodic = new Periodic(() => this.collect());
+  private started = false;
   private stopped = false;
   private removeSource?: () => void;
 
@@ -19,18 +22,16 @@ export class SelfTelemetryReceiver implements Receiver {
   ) {}
 
   async start(): Promise<void> {
-    const interval = this.ctx.config.collection_interval;
-    this.timer = setInterval(() => void this.collect(), interval);
-    this.timer.unref();
+    this.started = true;
+    this.periodic.start(this.ctx.config.collection_interval);
     this.removeSource = this.ctx.container.resolve(MetricSources).add(() => this.collect());
   }
 
   async shutdown(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     this.stopped = true;
     this.removeSource?.();
-    clearInterval(this.timer);
-    if (this.timer) await this.collect();
+    await this.periodic.stop();
   }
 
   private async collect(): Promise<void> {

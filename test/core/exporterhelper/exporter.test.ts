@@ -9,6 +9,7 @@ import { SelfTelemetry } from '../../../core/telemetry/self.js';
 import { makeSpans, testContext, testHost } from '../../../core/testing/index.js';
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
+const INFO = 30;
 const WARN = 40;
 const ERROR = 50;
 
@@ -116,7 +117,8 @@ describe('createExporter with the sending queue', () => {
     await exporter.shutdown();
     expect(backend.calls).toBe(4);
     expect(backend.received).toHaveLength(1);
-    expect(logs.filter((l) => l.msg === 'send failed; will retry')).toHaveLength(3);
+    expect(logs.filter((l) => l.msg === 'send failed; will retry')).toHaveLength(1);
+    expect(logs.find((l) => l.msg.startsWith('sends succeed again'))).toMatchObject({ failed_attempts: 3 });
     expect(await metric('tributary_exporter_sent_items')).toBe(2);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(0);
   });
@@ -196,7 +198,8 @@ describe('createExporter with the sending queue', () => {
     await exporter.consume(makeSpans(1));
     await expect(exporter.consume(makeSpans(4))).rejects.toThrow(RetryableError);
     await expect(exporter.consume(makeSpans(5))).rejects.toThrow(/^sending queue is full/);
-    expect(await metric('tributary_exporter_dropped_items')).toBe(9);
+    expect(await metric('tributary_exporter_refused_items')).toBe(9);
+    expect(await metric('tributary_exporter_dropped_items')).toBe(0);
     expect(await metric('tributary_exporter_queue_size')).toBe(2);
     expect(await metric('tributary_exporter_queue_capacity')).toBe(2);
     expect(logs.filter((l) => l.level === WARN && /queue is full/.test(l.msg))).toHaveLength(1);
@@ -353,14 +356,15 @@ describe('shutdown', () => {
     expect(backend.events.at(-1)).toBe('shutdown');
   });
 
-  it('refuses batches afterwards with a PermanentError and counts them dropped', async () => {
+  it('refuses batches afterwards with a PermanentError and counts them refused', async () => {
     const { ctx, host, metric } = setup();
     const exporter = createExporter(ctx, 'traces', new FakeBackend());
     await exporter.start(host);
     await exporter.shutdown();
     await expect(exporter.consume(makeSpans(3))).rejects.toThrow(PermanentError);
     await expect(exporter.consume(makeSpans(1))).rejects.toThrow('exporter otlp is shut down');
-    expect(await metric('tributary_exporter_dropped_items')).toBe(4);
+    expect(await metric('tributary_exporter_refused_items')).toBe(4);
+    expect(await metric('tributary_exporter_dropped_items')).toBe(0);
   });
 
   it('stops at once when shutdownSignal aborts, counting what is left as dropped', async () => {
@@ -454,6 +458,72 @@ describe('shutdown', () => {
   });
 });
 
+describe('a backend that is down', () => {
+  it('logs one warning when sends start failing and one line with the counts when they succeed again', async () => {
+    const { ctx, host, logs, metric } = setup({
+      retry_on_failure: fast,
+      sending_queue: { num_consumers: 3 },
+    });
+    const backend = new FakeBackend((call) => {
+      if (call <= 12) throw new RetryableError('503 Service Unavailable');
+    });
+    const exporter = createExporter(ctx, 'traces', backend);
+    await exporter.start(host);
+    for (const n of [1, 2, 3]) await exporter.consume(makeSpans(n));
+    await exporter.shutdown();
+
+    expect(await metric('tributary_exporter_sent_items')).toBe(6);
+    const lines = logs.filter((l) => l.level >= INFO);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: WARN, error: '503 Service Unavailable', attempt: 1 }),
+      expect.objectContaining({ level: INFO, failed_attempts: 12, items: 6 }),
+    ]);
+    expect(lines[0]?.msg).toBe('send failed; will retry');
+    expect(lines[1]?.msg).toBe('sends succeed again (12 attempts failed, for 6 items)');
+  });
+
+  it('logs each outage once: a second outage gets its own pair of lines', async () => {
+    const { ctx, host, logs } = setup({ retry_on_failure: fast, sending_queue: { num_consumers: 1 } });
+    const down = new Set([1, 2, 4, 5, 6]);
+    const backend = new FakeBackend((call) => {
+      if (down.has(call)) throw new Error('ECONNREFUSED');
+    });
+    const exporter = createExporter(ctx, 'traces', backend);
+    await exporter.start(host);
+    await exporter.consume(makeSpans(1)); // calls 1, 2 fail, 3 succeeds
+    await vi.waitFor(() => expect(backend.received).toHaveLength(1));
+    await exporter.consume(makeSpans(2)); // calls 4, 5, 6 fail, 7 succeeds
+    await exporter.shutdown();
+
+    expect(logs.filter((l) => l.level >= INFO).map((l) => [l.level, l.failed_attempts, l.items])).toEqual([
+      [WARN, undefined, 1],
+      [INFO, 2, 1],
+      [WARN, undefined, 2],
+      [INFO, 3, 2],
+    ]);
+  });
+
+  it('says at shutdown how many attempts failed when the backend never came back', async () => {
+    const { ctx, host, deadline, logs, metric } = setup({ retry_on_failure: fast });
+    const backend = new FakeBackend(() => {
+      throw new RetryableError('503');
+    });
+    const exporter = createExporter(ctx, 'traces', backend);
+    await exporter.start(host);
+    await exporter.consume(makeSpans(2));
+    await vi.waitFor(() => expect(backend.calls).toBeGreaterThanOrEqual(3));
+    const stopped = exporter.shutdown();
+    deadline.abort();
+    await stopped;
+
+    expect(logs.filter((l) => l.level === WARN)).toHaveLength(2);
+    const last = logs.filter((l) => l.level === WARN).at(-1);
+    expect(last?.msg).toMatch(/^shut down while sends were failing \(\d+ attempts failed, for 2 items\)$/);
+    expect(last?.failed_attempts).toBe(backend.calls);
+    expect(await metric('tributary_exporter_dropped_items')).toBe(2);
+  });
+});
+
 describe('self-telemetry', () => {
   it('counts metric data points as items, under the component and signal', async () => {
     const { ctx, host, metric } = setup({}, 'prometheus');
@@ -475,7 +545,23 @@ describe('self-telemetry', () => {
     await exporter.start(host);
     for (let i = 0; i < 5; i++) await exporter.consume(makeSpans(1));
     await exporter.shutdown();
-    expect(createCounter).toHaveBeenCalledTimes(3);
+    expect(createCounter).toHaveBeenCalledTimes(4);
+  });
+
+  it('reports the items taken and not yet sent: queued, being sent or retried, or waiting for room', async () => {
+    const { ctx, host, metric } = setup({ sending_queue: { queue_size: 1, num_consumers: 1 } });
+    const stuck = gate();
+    const exporter = createExporter(ctx, 'traces', new FakeBackend(() => stuck.promise));
+    await exporter.start(host);
+    await exporter.consume(makeSpans(2)); // being sent
+    await exporter.consume(makeSpans(3)); // queued
+    const waiting = exporter.consume(makeSpans(4)); // waiting for room
+    expect(await metric('tributary_exporter_queued_items')).toBe(9);
+    stuck.open();
+    await waiting;
+    await vi.waitFor(async () => expect(await metric('tributary_exporter_sent_items')).toBe(9));
+    expect(await metric('tributary_exporter_queued_items')).toBe(0);
+    await exporter.shutdown();
   });
 
   it('reports the queue size and capacity in batches', async () => {

@@ -314,9 +314,16 @@ service:
   });
 
   it('retries 502 and 504 on the backoff when they carry no Retry-After', async () => {
-    const { retries } = await sendWithQuickRetries('traces', toolSpans(), [{ status: 502 }, { status: 504 }]);
+    const { run, retries } = await sendWithQuickRetries('traces', toolSpans(), [
+      { status: 502 },
+      { status: 504 },
+    ]);
     expect(backend.requests).toHaveLength(3);
-    expect(retries.map((l) => l.retry_in_ms)).toEqual([10, 10]);
+    // Logged once per outage: the first wait is the backoff's, the second attempt only counted.
+    expect(retries.map((l) => l.retry_in_ms)).toEqual([10]);
+    expect(run.logs.find((l) => l.msg.startsWith('sends succeed again'))).toMatchObject({
+      failed_attempts: 2,
+    });
   });
 
   it('sends every ResourceMetrics of a batch in one request, in either encoding', async () => {

@@ -9,6 +9,7 @@ import { type Batch, countItems, type Signal } from '../../../../core/signals.js
 import { SelfTelemetry } from '../../../../core/telemetry/self.js';
 import { makeLogs, makeSpans, recordMetrics, testContext } from '../../../../core/testing/index.js';
 import batch from '../../../../plugins/processors/batch/index.js';
+import { stalled } from '../../../core/stalled.js';
 
 // --- real telemetry, made with the OpenTelemetry JS SDK --------------------------------------------
 
@@ -127,12 +128,12 @@ describe('batch processor', () => {
 
     await processor.consume(spans.slice(0, 3));
     await processor.consume(spans.slice(3, 40));
-    // 40 held: four full batches go out, nothing waits.
-    expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10]);
+    // 40 held: four full batches go out, one after the other as each is taken; nothing waits.
+    await vi.waitFor(() => expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10]));
 
     await processor.consume(spans.slice(40));
     // 17 more: one full batch goes out and 7 wait for more data or the timer.
-    expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10, 10]);
+    await vi.waitFor(() => expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10, 10]));
 
     await processor.shutdown();
     expect(next.batches.map((b) => b.length)).toEqual([10, 10, 10, 10, 10, 7]);
@@ -300,9 +301,110 @@ describe('batch processor', () => {
   });
 });
 
+const settled = (p: Promise<void>) =>
+  p.then(
+    () => 'accepted',
+    (err: Error) => `refused: ${err.constructor.name}`,
+  );
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('batch processor with a next consumer that makes it wait', () => {
+  it('hands on one batch at a time and holds at most max_held_items; past that consume() waits for room', async () => {
+    const { next, batches, takeOne } = stalled<'traces'>();
+    const processor = track(create('traces', { send_batch_size: 2, timeout: '1h', max_held_items: 4 }, next));
+
+    await processor.consume(makeSpans(2, 'a')); // sent, not taken
+    await processor.consume(makeSpans(2, 'b')); // held until `a` is taken: 4 held
+    const outcomes: string[] = [];
+    const third = settled(processor.consume(makeSpans(2, 'c'))).then((o) => void outcomes.push(o));
+    await turn();
+    expect(outcomes).toEqual([]); // waiting for room
+    expect(batches.map((b) => b[0]?.name)).toEqual(['a-0']);
+
+    takeOne(); // `a` taken: `b` goes, `c` gets in
+    await third;
+    expect(outcomes).toEqual(['accepted']);
+    expect(batches.map((b) => b[0]?.name)).toEqual(['a-0', 'b-0']);
+    takeOne();
+    await vi.waitFor(() => expect(batches.map((b) => b[0]?.name)).toEqual(['a-0', 'b-0', 'c-0']));
+    takeOne();
+  });
+
+  it('refuses with a RetryableError once as many items wait as may be held, and counts and logs it once', async () => {
+    const telemetry = new SelfTelemetry();
+    const lines: Record<string, unknown>[] = [];
+    const { next, takeOne } = stalled<'traces'>();
+    const processor = create('traces', { send_batch_size: 2, timeout: '1h', max_held_items: 4 }, next, {
+      lines,
+      meter: telemetry.meter,
+    });
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => {
+        const outcome = settled(processor.consume(makeSpans(2, `s${i}`)));
+        return i < 4 ? Promise.resolve('pending') : outcome; // two held, two wait, two refused
+      }),
+    );
+    expect(outcomes.slice(4)).toEqual(['refused: RetryableError', 'refused: RetryableError']);
+    await expect(processor.consume(makeSpans(1))).rejects.toThrow(
+      /^batch processor batch\/test is full: 4 items held and 4 waiting for room \(max_held_items 4\); 1 items refused$/,
+    );
+
+    const refused = (await telemetry.collect()).scopeMetrics
+      .flatMap((sm) => sm.metrics)
+      .find((m) => m.descriptor.name === 'tributary_processor_batch_refused_items');
+    expect(refused?.dataPoints.map((p) => p.value)).toEqual([5]);
+    expect(lines.filter((l) => l.level === 40)).toHaveLength(1);
+
+    // Everything it took is sent at shutdown, the batches that waited included.
+    const stopped = processor.shutdown();
+    for (let i = 0; i < 4; i++) {
+      await turn();
+      takeOne();
+    }
+    await stopped;
+    await telemetry.shutdown();
+  });
+
+  it('at shutdown, sends the batches that waited for room once there is room', async () => {
+    const { next, batches, takeOne } = stalled<'logs'>();
+    const processor = create('logs', { send_batch_size: 3, timeout: '1h', max_held_items: 3 }, next);
+    await processor.consume(makeLogs(messages(3)));
+    const waiting = processor.consume(makeLogs(['late']));
+    const stopped = processor.shutdown();
+    await turn();
+    expect(batches).toHaveLength(1);
+    takeOne();
+    await waiting;
+    await vi.waitFor(() => expect(batches).toHaveLength(2));
+    takeOne();
+    await stopped;
+    expect(batches.map((b) => b.map((r) => r.body))).toEqual([['log-0', 'log-1', 'log-2'], ['late']]);
+  });
+});
+
 describe('batch config', () => {
   it('defaults every key', () => {
-    expect(batch.config.parse({})).toEqual({ send_batch_size: 8192, timeout: 200, send_batch_max_size: 0 });
+    expect(batch.config.parse({})).toEqual({
+      send_batch_size: 8192,
+      timeout: 200,
+      send_batch_max_size: 0,
+      max_held_items: 32768,
+    });
+  });
+
+  it('refuses max_held_items below a batch, saying what is valid', () => {
+    const result = batch.config.safeParse({
+      send_batch_size: 100,
+      send_batch_max_size: 200,
+      max_held_items: 150,
+    });
+    expect(result.error?.issues).toMatchObject([
+      {
+        path: ['max_held_items'],
+        message: 'max_held_items (150) must be at least send_batch_size (100) and send_batch_max_size (200)',
+      },
+    ]);
   });
 
   it('refuses send_batch_max_size below send_batch_size, saying what is valid', () => {

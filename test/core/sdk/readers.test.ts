@@ -1,0 +1,38 @@
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PipelineMetricReader } from '../../../core/sdk/readers.js';
+import { stalled } from '../stalled.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('PipelineMetricReader', () => {
+  it('never runs two exports at once: ticks while the pipeline makes one wait are skipped', async () => {
+    vi.useFakeTimers();
+    const { next, batches: exports, takeOne } = stalled<'metrics'>();
+    const reader = new PipelineMetricReader(next, 1000, pino({ level: 'silent' }));
+    const provider = new MeterProvider({ readers: [reader] });
+    const requests = provider.getMeter('test').createCounter('requests');
+    requests.add(1);
+
+    await vi.advanceTimersByTimeAsync(10_500); // ten ticks; the first export is never answered
+    expect(exports).toHaveLength(1);
+
+    requests.add(2);
+    takeOne();
+    await vi.advanceTimersByTimeAsync(1000); // the next tick exports again, with what was recorded meanwhile
+    expect(exports).toHaveLength(2);
+    const points = exports[1]?.[0]?.scopeMetrics[0]?.metrics[0]?.dataPoints;
+    expect(points?.map((p) => p.value)).toEqual([3]);
+
+    // Shutdown waits for the export in flight, then exports once more.
+    const stopped = provider.shutdown();
+    takeOne();
+    await vi.advanceTimersByTimeAsync(0);
+    takeOne();
+    await stopped;
+    expect(exports).toHaveLength(3);
+  });
+});
