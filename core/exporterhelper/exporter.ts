@@ -40,6 +40,8 @@ interface Outage {
   failedAttempts: number;
   /** Items of the batches whose sends failed meanwhile. */
   items: number;
+  /** Items given up meanwhile because retries ran out: the first give-up is logged, the rest counted. */
+  givenUp: number;
 }
 
 class SendingExporter<S extends Signal> implements Exporter<S> {
@@ -167,7 +169,8 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     this.sleeping.clear();
     if (this.pendingItems > 0) {
       this.telemetry.dropped(this.pendingItems);
-      this.logger.error(
+      // The engine's closing line reports every exporter's loss once; this is the detail.
+      this.logger.debug(
         { items: this.pendingItems, batches: this.pending },
         `${why}: dropping ${this.pendingItems} items not yet sent`,
       );
@@ -212,7 +215,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
           const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
           const delay = backoff.next(performance.now(), retryAfter);
           if (delay === undefined) {
-            this.fail(items, attempt, error, 'retry_on_failure.max_elapsed_time passed');
+            this.giveUp(items, attempt, error);
             throw new PermanentError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });
           }
           this.failedAttempt(items, attempt, delay, error);
@@ -247,6 +250,18 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     return error;
   }
 
+  /** Retries ran out. Within an outage only the first give-up is logged; the line that ends it counts the rest. */
+  private giveUp(items: number, attempts: number, error: Error): void {
+    const outage = this.outage;
+    if (outage && outage.givenUp > 0) {
+      this.telemetry.failed(items);
+      outage.givenUp += items;
+      return;
+    }
+    if (outage) outage.givenUp = items;
+    this.fail(items, attempts, error, 'retry_on_failure.max_elapsed_time passed');
+  }
+
   /** The first failure of an outage is logged; the rest are counted for the line that ends it. */
   private failedAttempt(items: number, attempt: number, delay: number, error: Error): void {
     const outage = this.outage;
@@ -255,7 +270,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       if (attempt === 1) outage.items += items;
       return;
     }
-    this.outage = { since: performance.now(), failedAttempts: 1, items };
+    this.outage = { since: performance.now(), failedAttempts: 1, items, givenUp: 0 };
     this.logger.warn(
       { items, attempt, retry_in_ms: Math.round(delay), error: describe(error) },
       'send failed; will retry',
@@ -263,11 +278,17 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   }
 
   private logOutage(level: 'info' | 'warn', message: string): void {
-    const { since, failedAttempts, items } = this.outage as Outage;
+    const { since, failedAttempts, items, givenUp } = this.outage as Outage;
     this.outage = undefined;
+    const lost = givenUp > 0 ? `; ${givenUp} items given up` : '';
     this.logger[level](
-      { failed_attempts: failedAttempts, items, failing_for_ms: Math.round(performance.now() - since) },
-      `${message} (${failedAttempts} attempts failed, for ${items} items)`,
+      {
+        failed_attempts: failedAttempts,
+        items,
+        given_up_items: givenUp,
+        failing_for_ms: Math.round(performance.now() - since),
+      },
+      `${message} (${failedAttempts} attempts failed, for ${items} items${lost})`,
     );
   }
 

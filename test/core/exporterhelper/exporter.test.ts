@@ -9,6 +9,7 @@ import { SelfTelemetry } from '../../../core/telemetry/self.js';
 import { makeSpans, testContext, testHost } from '../../../core/testing/index.js';
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
+const DEBUG = 20;
 const INFO = 30;
 const WARN = 40;
 const ERROR = 50;
@@ -382,9 +383,11 @@ describe('shutdown', () => {
     expect(backend.events).toEqual(['shutdown']);
     expect(await metric('tributary_exporter_dropped_items')).toBe(6);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(0);
-    const errors = logs.filter((l) => l.level === ERROR);
-    expect(errors).toEqual([expect.objectContaining({ component: 'otlp', items: 6, batches: 3 })]);
-    expect(errors[0]?.msg).toMatch(/dropping 6 items/);
+    // The engine's closing line reports the loss; the exporter's own line is the detail, at debug.
+    expect(logs.filter((l) => l.level >= WARN)).toEqual([]);
+    const details = logs.filter((l) => l.level === DEBUG && /dropping/.test(String(l.msg)));
+    expect(details).toEqual([expect.objectContaining({ component: 'otlp', items: 6, batches: 3 })]);
+    expect(details[0]?.msg).toMatch(/dropping 6 items/);
   });
 
   it('drops at once when shutdownSignal has already aborted, including batches waiting for room', async () => {
@@ -454,7 +457,7 @@ describe('shutdown', () => {
     await exporter.consume(makeSpans(4));
     await exporter.shutdown();
     expect(await metric('tributary_exporter_dropped_items')).toBe(4);
-    expect(logs.find((l) => l.level === ERROR)?.msg).toMatch(/before it started: dropping 4 items/);
+    expect(logs.find((l) => l.level === DEBUG)?.msg).toMatch(/before it started: dropping 4 items/);
   });
 });
 
@@ -521,6 +524,38 @@ describe('a backend that is down', () => {
     expect(last?.msg).toMatch(/^shut down while sends were failing \(\d+ attempts failed, for 2 items\)$/);
     expect(last?.failed_attempts).toBe(backend.calls);
     expect(await metric('tributary_exporter_dropped_items')).toBe(2);
+  });
+});
+
+describe('a backend that stays down past max_elapsed_time', () => {
+  it('logs the first batch given up; the others are counted in the line that ends the outage', async () => {
+    const { ctx, host, logs, metric } = setup({
+      retry_on_failure: { ...fast, max_elapsed_time: '50ms' },
+      sending_queue: { num_consumers: 1 },
+    });
+    let down = true;
+    const backend = new FakeBackend(() => {
+      if (down) throw new RetryableError('503 Service Unavailable');
+    });
+    const exporter = createExporter(ctx, 'traces', backend);
+    await exporter.start(host);
+    for (const n of [1, 2, 3]) await exporter.consume(makeSpans(n));
+    await vi.waitFor(() => expect(metric('tributary_exporter_send_failed_items')).resolves.toBe(6));
+    down = false;
+    await exporter.consume(makeSpans(4));
+    await exporter.shutdown();
+
+    expect(await metric('tributary_exporter_sent_items')).toBe(4);
+    const lines = logs.filter((l) => l.level >= INFO);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [WARN, 'send failed; will retry'],
+      [ERROR, 'send failed (retry_on_failure.max_elapsed_time passed): batch not sent'],
+      [
+        INFO,
+        expect.stringMatching(/^sends succeed again \(\d+ attempts failed, for 6 items; 6 items given up\)$/),
+      ],
+    ]);
+    expect(lines[2]).toMatchObject({ items: 6, given_up_items: 6 });
   });
 });
 

@@ -148,6 +148,8 @@ describe('exporter policies from YAML', () => {
     await targets.get('push:traces')?.consume(makeSpans(4));
     await engine.shutdown({ timeoutMs: 50 });
     const closing = lines.filter((l) => String(l.message).startsWith('Shutdown complete'));
+    // Reported once: no other warning or error speaks of the loss.
+    expect(lines.filter((l) => l.level === 'WARN' || l.level === 'ERROR')).toEqual(closing);
     expect(closing).toEqual([
       expect.objectContaining({
         level: 'WARN',
