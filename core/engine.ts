@@ -11,7 +11,7 @@ import type { CreateContext, PluginDefinition } from './plugin.js';
 import { Registry } from './registry.js';
 import { MetricSources } from './sdk/metric-sources.js';
 import type { Signal } from './signals.js';
-import { createLogger } from './telemetry/logger.js';
+import { createLogger, redactingChild } from './telemetry/logger.js';
 import { SelfTelemetry } from './telemetry/self.js';
 
 export interface EngineOptions {
@@ -214,7 +214,9 @@ export class Engine {
     this.pipelineCount = graph.pipelines.size;
     const secrets = secretsOf(this.source.value);
     const logger =
-      this.options.logger ?? createLogger(config.service.telemetry.logs.level, undefined, secrets);
+      this.options.logger !== undefined
+        ? redactingChild(this.options.logger, secrets)
+        : createLogger(config.service.telemetry.logs.level, undefined, secrets);
     this.log = logger;
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;

@@ -14,6 +14,7 @@ export function createLogger(
   destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true }),
   secrets: readonly string[] = [],
 ): Logger {
+  const { formatters, serializers } = redaction(secrets);
   return pino(
     {
       level,
@@ -23,14 +24,27 @@ export function createLogger(
       formatters: {
         // pino's labels upper-cased are OpenTelemetry's short severity names: INFO, WARN, ERROR...
         level: (label) => ({ level: label.toUpperCase() }),
-        log: (object) => redactSecrets(object, secrets) as Record<string, unknown>,
+        ...formatters,
       },
-      serializers: {
-        message: (message: unknown) => (typeof message === 'string' ? redactText(message, secrets) : message),
-        // The serialized error is not a plain object: spread it so its message and stack are walked too.
-        err: (err: Error) => redactSecrets({ ...pino.stdSerializers.err(err) }, secrets),
-      },
+      serializers,
     },
     destination,
   );
+}
+
+/** A logger an embedder passed in, made to follow the same redaction rule for what the engine logs. */
+export function redactingChild(logger: Logger, secrets: readonly string[]): Logger {
+  return logger.child({}, redaction(secrets));
+}
+
+function redaction(secrets: readonly string[]) {
+  return {
+    formatters: { log: (object: object) => redactSecrets(object, secrets) as Record<string, unknown> },
+    serializers: {
+      message: (message: unknown) => (typeof message === 'string' ? redactText(message, secrets) : message),
+      msg: (message: unknown) => (typeof message === 'string' ? redactText(message, secrets) : message),
+      // The serialized error is not a plain object: spread it so its message and stack are walked too.
+      err: (err: Error) => redactSecrets({ ...pino.stdSerializers.err(err) }, secrets),
+    },
+  };
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { definePlugin, Engine, type TributaryError } from '../../core/index.js';
 import { createLogger } from '../../core/telemetry/logger.js';
-import { freePort, pushReceiver, Recorded, sinkExporter } from '../../core/testing/index.js';
+import { freePort, makeSpans, pushReceiver, Recorded, sinkExporter } from '../../core/testing/index.js';
 import { builtins } from '../../plugins/index.js';
 
 /** An extension whose start() waits until the test opens it: the engine is `starting` meanwhile. */
@@ -195,5 +196,38 @@ describe('engine lifecycle', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('a logger the embedder passes in', () => {
+  it('gets the same redaction: what the engine logs never shows a secret of the config', async () => {
+    const written: string[] = [];
+    // The embedder's own pino, with its defaults (messageKey `msg`).
+    const logger = pino({ level: 'info' }, { write: (line: string) => void written.push(line) });
+    const targets = new Map();
+    const engine = Engine.fromConfig(
+      {
+        receivers: { push: {} },
+        exporters: {
+          otlp: {
+            endpoint: `http://ingest:hunter22@127.0.0.1:${await freePort()}`,
+            headers: { 'x-api-key': 'k3y-271828' },
+            retry_on_failure: { initial_interval: '10ms' },
+          },
+        },
+        service: { pipelines: { traces: { receivers: ['push'], exporters: ['otlp'] } } },
+      },
+      { logger, plugins: [...builtins, pushReceiver(targets)] },
+    );
+    await engine.start();
+    await targets.get('push:traces')?.consume(makeSpans(1));
+    await expect.poll(() => written.join('')).toContain('send failed; will retry');
+    engine.logger?.warn({ headers: { 'x-api-key': 'k3y-271828' } }, 'the backend refused k3y-271828');
+    await engine.shutdown({ timeoutMs: 50 });
+
+    const text = written.join('');
+    expect(text).toContain('127.0.0.1');
+    expect(text).not.toContain('hunter22');
+    expect(text).not.toContain('k3y-271828');
   });
 });
