@@ -6,6 +6,7 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Logger } from 'pino';
 import { PermanentError, RetryableError } from '../component.js';
+import { redactUrl } from '../config/redact.js';
 import type { Sender } from '../exporterhelper/index.js';
 import type { Batch, Signal } from '../signals.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -52,6 +53,8 @@ const gzipAsync = promisify(gzip);
  */
 export class OtlpHttpSender<S extends Signal> implements Sender<S> {
   private readonly headers: Record<string, string>;
+  /** The URL as errors and logs quote it: an embedding app's logger or caller may not redact. */
+  private readonly shownUrl: string;
   private agent?: Promise<HttpAgent>;
 
   constructor(
@@ -60,6 +63,7 @@ export class OtlpHttpSender<S extends Signal> implements Sender<S> {
     private readonly logger: Logger,
   ) {
     const { encoding, compression } = settings;
+    this.shownUrl = redactUrl(settings.url);
     this.headers = {
       'user-agent': `Tributary/${ENGINE_VERSION}`,
       ...settings.headers,
@@ -78,7 +82,7 @@ export class OtlpHttpSender<S extends Signal> implements Sender<S> {
     const body = await this.encode(batch);
     abort.throwIfAborted();
     const answer = await this.post(agent, body, abort);
-    if (answer.status < 200 || answer.status >= 300) throw answerError(this.settings.url, answer);
+    if (answer.status < 200 || answer.status >= 300) throw answerError(this.shownUrl, answer);
   }
 
   async shutdown(): Promise<void> {
@@ -95,7 +99,10 @@ export class OtlpHttpSender<S extends Signal> implements Sender<S> {
       const { url, tls } = this.settings;
       if (url.startsWith('https:')) return new HttpsAgent({ keepAlive: true, ...(await readTls(tls)) });
       if (tls.ca_file || tls.cert_file || tls.insecure_skip_verify) {
-        this.logger.warn({ url }, 'tls settings are ignored: the endpoint is http://, sent without TLS');
+        this.logger.warn(
+          { url: this.shownUrl },
+          'tls settings are ignored: the endpoint is http://, sent without TLS',
+        );
       }
       return new HttpAgent({ keepAlive: true });
     })();
@@ -121,7 +128,11 @@ export class OtlpHttpSender<S extends Signal> implements Sender<S> {
     return new Promise((resolve, reject) => {
       const failed = (err: Error) =>
         // No HTTP answer (refused, reset, DNS, TLS): the data is not at fault.
-        reject(abort.aborted ? abort.reason : new RetryableError(`${url}: ${err.message}`, { cause: err }));
+        reject(
+          abort.aborted
+            ? abort.reason
+            : new RetryableError(`${this.shownUrl}: ${err.message}`, { cause: err }),
+        );
       // Our own requests must not become spans when the host process runs HTTP instrumentation.
       const req = context.with(suppressTracing(context.active()), () =>
         request(url, { method: 'POST', agent, headers, signal: abort }),

@@ -5,30 +5,43 @@
 export class Periodic {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  /** The one run after the one in flight, shared by every caller that asked meanwhile. */
+  private queued?: Promise<void>;
 
   constructor(private readonly task: () => Promise<void>) {}
 
   start(intervalMs: number): void {
     this.timer ??= setInterval(() => {
-      if (!this.running) void this.run();
+      if (!this.running && !this.queued) void this.run();
     }, intervalMs);
     // Collecting must never keep the process alive.
     this.timer.unref();
   }
 
-  /** Runs now, once any run in flight has finished. */
-  async run(): Promise<void> {
-    while (this.running) await this.running;
-    const run = this.task().finally(() => {
-      this.running = undefined;
-    });
-    this.running = run;
-    return run;
+  /** Runs now, or once the run in flight has finished; callers meanwhile share that next run. */
+  run(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.running) return this.begin();
+    this.queued = this.running
+      .catch(() => {})
+      .then(() => {
+        this.queued = undefined;
+        return this.begin();
+      });
+    return this.queued;
   }
 
   /** Stops the ticks, then runs once more (after any run in flight) so the last values leave. */
   stop(): Promise<void> {
     clearInterval(this.timer);
     return this.run();
+  }
+
+  private begin(): Promise<void> {
+    const run = this.task().finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
   }
 }

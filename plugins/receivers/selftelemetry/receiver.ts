@@ -24,7 +24,7 @@ export class SelfTelemetryReceiver implements Receiver {
   async start(): Promise<void> {
     this.started = true;
     this.periodic.start(this.ctx.config.collection_interval);
-    this.removeSource = this.ctx.container.resolve(MetricSources).add(() => this.collect());
+    this.removeSource = this.ctx.container.resolve(MetricSources).add(() => this.periodic.run());
   }
 
   async shutdown(): Promise<void> {

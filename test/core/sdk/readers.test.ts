@@ -35,4 +35,29 @@ describe('PipelineMetricReader', () => {
     await stopped;
     expect(exports).toHaveLength(3);
   });
+
+  it('asked to flush many times while the pipeline makes an export wait, exports once more, not once per ask', async () => {
+    const { next, batches: exports, takeAll } = stalled<'metrics'>();
+    const reader = new PipelineMetricReader(next, 60_000, pino({ level: 'silent' }));
+    const provider = new MeterProvider({ readers: [reader] });
+    provider.getMeter('test').createCounter('requests').add(1);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    const first = reader.forceFlush();
+    const scrapes = [reader.forceFlush(), reader.forceFlush(), reader.forceFlush()];
+    await vi.waitFor(() => expect(exports).toHaveLength(1));
+    takeAll();
+    await first;
+    // Take whatever the asks lead to, however many exports that is.
+    for (let i = 0; i < 10; i++) {
+      await turn();
+      takeAll();
+    }
+    await Promise.all(scrapes);
+    expect(exports).toHaveLength(2);
+    const stopped = provider.shutdown();
+    await vi.waitFor(() => expect(exports).toHaveLength(3));
+    takeAll();
+    await stopped;
+  });
 });

@@ -371,6 +371,28 @@ service:
     ]);
   });
 
+  it('never quotes the password or query of its URL, even to a logger or caller that does not redact', async () => {
+    backend.reply = () => ({ status: 400, body: 'bad request' });
+    const url = new URL(`${backend.url}/v1/traces?sig=k3y`);
+    url.username = 'user';
+    url.password = 'pa55word';
+    const run = exporterUnderTest(
+      otlp,
+      { traces_endpoint: url.href, sending_queue: { enabled: false } },
+      'traces',
+    );
+    await run.exporter.start(run.host);
+    const refusal = await run.exporter.consume(toolSpans()).catch((err: Error) => err.message);
+    await run.stop();
+
+    expect(backend.requests.map((r) => r.path)).toEqual(['/v1/traces?sig=k3y']);
+    const shown = `${backend.url.replace('http://', 'http://user:REDACTED@')}/v1/traces?REDACTED`;
+    expect(refusal).toBe(`${shown} answered HTTP 400 Bad Request: bad request`);
+    const logged = JSON.stringify(run.logs);
+    expect(logged).toContain(shown);
+    for (const secret of ['pa55word', 'k3y']) expect(logged).not.toContain(secret);
+  });
+
   it('refuses the batch with the reason when the queue is off, as a pipeline sees it', async () => {
     backend.reply = () => ({ status: 413 });
     const pipeline = await startPipeline(
