@@ -301,7 +301,7 @@ service:
     });
   });
 
-  it('a directory this user may not write (run as an unprivileged user when the tests run as root)', async () => {
+  it('a directory this user may not write (as root: without the capability to override permissions)', async () => {
     const CLI = join(import.meta.dirname, '../../../../dist/cli.js');
     await chmod(dir, 0o755);
     const readOnly = join(dir, 'read-only');
@@ -311,12 +311,14 @@ service:
     const config = join(dir, 'config.yaml');
     await writeFile(config, pipeline(path, 'selftelemetry', 'metrics'));
     await chmod(config, 0o644);
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const run = spawnSync(process.execPath, [CLI, 'run', '--config', config], {
-      encoding: 'utf8',
-      timeout: 15_000,
-      ...user,
-    });
+    // Root may write anywhere; util-linux's setpriv (in every Debian) drops that power for the child
+    // while it stays root, so it can still run this Node wherever it is installed.
+    const command = [process.execPath, CLI, 'run', '--config', config];
+    const [file, ...args] =
+      process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...command]
+        : command;
+    const run = spawnSync(file as string, args, { encoding: 'utf8', timeout: 15_000 });
     expect(run.stderr).toBe(
       `error: ${config}:4:3: TRB_EXPORTER_FILE_WRITE exporters.file: exporter "file" failed to start: cannot open ${path}: permission denied (EACCES); make the file and its directory writable by this process, or choose another path\n`,
     );
