@@ -5,6 +5,8 @@ import { countRefused } from '../telemetry/self.js';
 
 /** Batches handed to the pipeline and not yet answered; past this the hand-off holds what comes. */
 const MAX_IN_FLIGHT = 8;
+/** Within one turn a synchronous burst is held up to this many batches; past it items are refused at once. */
+const MAX_BURST_BATCHES = 64;
 
 /**
  * Collects items produced one at a time (ended spans, emitted log records) and hands them to the
@@ -14,13 +16,17 @@ const MAX_IN_FLIGHT = 8;
  *
  * Memory stays bounded when the pipeline stops answering: at most MAX_IN_FLIGHT batches are
  * unanswered; meanwhile items are held, and at the end of a turn anything beyond
- * `MAX_IN_FLIGHT * maxBatch` held is refused (counted as refused, logged once per spell).
+ * `MAX_IN_FLIGHT * maxBatch` held is refused (counted as refused, logged once per spell). Within a
+ * turn, a burst is held up to `MAX_BURST_BATCHES * maxBatch` items; what comes past that is refused.
  */
 export class Handoff<S extends 'traces' | 'logs'> {
   private held: Batch<S>[number][] = [];
   private scheduled?: NodeJS.Immediate;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxHeld: number;
+  private readonly maxBurst: number;
+  /** Items refused at push() this turn, counted at its end: counting one by one would cost each item. */
+  private refusedInTurn = 0;
   private refusalLogged = false;
 
   constructor(
@@ -29,9 +35,14 @@ export class Handoff<S extends 'traces' | 'logs'> {
     private readonly maxBatch = 512,
   ) {
     this.maxHeld = MAX_IN_FLIGHT * maxBatch;
+    this.maxBurst = MAX_BURST_BATCHES * maxBatch;
   }
 
   push(item: Batch<S>[number]): void {
+    if (this.held.length >= this.maxBurst) {
+      this.refusedInTurn++;
+      return;
+    }
     this.held.push(item);
     if (this.held.length >= this.maxBatch) this.flush();
     if (this.held.length > 0) this.scheduled ??= setImmediate(this.endOfTurn);
@@ -73,9 +84,10 @@ export class Handoff<S extends 'traces' | 'logs'> {
   private readonly endOfTurn = (): void => {
     this.scheduled = undefined;
     this.flush();
-    const excess = this.held.length - this.maxHeld;
+    const excess = Math.max(0, this.held.length - this.maxHeld) + this.refusedInTurn;
+    this.refusedInTurn = 0;
     if (excess <= 0) return;
-    this.held.length = this.maxHeld;
+    if (this.held.length > this.maxHeld) this.held.length = this.maxHeld;
     countRefused(this.next, excess);
     this.refused(
       new Error(`${MAX_IN_FLIGHT} batches handed on are still unanswered and ${this.maxHeld} items held`),

@@ -43,6 +43,21 @@ describe('Handoff', () => {
     expect(await count('tributary_receiver_accepted_items')).toBe(64);
   });
 
+  it('holds at most 64 batches of a synchronous burst while the pipeline is silent; the rest is refused and counted', async () => {
+    const { next, batches } = stalled<'traces'>();
+    const { handoff, count } = setup(next, 4);
+    for (const span of makeSpans(1000)) handoff.push(span); // 8 x 4 go, 64 x 4 held, 712 refused
+    expect(batches).toHaveLength(8);
+    // Memory, not time: two million more in the same turn leave the heap as it was (held whole, the
+    // references alone would take 16 MiB).
+    const [span] = makeSpans(1);
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2_000_000; i++) handoff.push(span as (typeof batches)[number][number]);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * 1024 * 1024);
+    await turn(); // the turn ends with the pipeline silent: of the 256 held, 32 (8 x 4) stay
+    expect(await count('tributary_receiver_refused_items')).toBe(2_001_000 - 32 - 32);
+  });
+
   it('takes a synchronous burst whole when the pipeline answers', async () => {
     const received: number[] = [];
     const { handoff, count } = setup({ consume: async (batch) => void received.push(batch.length) });
