@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { didYouMean, TributaryError } from '../errors.js';
 import type { ConfigPath, LoadedConfig } from './load.js';
-import { REDACTED, redactSecrets } from './redact.js';
+import { REDACTED, redactSecrets, secretsOf } from './redact.js';
 
 type Def = {
   type: string;
@@ -50,6 +50,7 @@ export function issuesToErrors(
   prefix: ConfigPath,
 ): TributaryError[] {
   const errors: TributaryError[] = [];
+  const secrets = secretsOf(config.value);
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     if (issue.code === 'unrecognized_keys') {
@@ -71,7 +72,7 @@ export function issuesToErrors(
       issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
     const code = custom ?? CODES[issue.code] ?? 'TRB_CONFIG_INVALID_VALUE';
     const received = valueAt(config, path);
-    const shown = redactSecrets(received, [], path);
+    const shown = redactSecrets(received, secrets, path);
     let hint: string | undefined;
     let message = issue.message;
     if (issue.code === 'invalid_value') {

@@ -355,6 +355,20 @@ service:
     );
   });
 
+  it("a secret's value written again at a path that is not secret is not quoted there either", async () => {
+    const errors = await errorsOf(
+      config('{ token: tok_0123 }', '{ x-api-key: ${env:KEY} }').replace(
+        'headers:',
+        'compression: ${env:KEY}, headers:',
+      ),
+      { KEY: 'k3y-271828' },
+      [vault],
+    );
+    expect(errors.map((e) => e.format())).toEqual([
+      '/cfg/config.yaml:4:57: TRB_CONFIG_INVALID_VALUE exporters.otlp.compression: invalid value "[REDACTED]"; valid: "gzip", "none"',
+    ]);
+  });
+
   it('a value from ${env:...} that reads as a number stays text where the key wants text', async () => {
     const { config: valid } = await new Engine(
       parseConfigText(config('{ token: ${env:TOKEN} }', '{ x-api-key: ${env:KEY} }'), '/c.yaml', {
