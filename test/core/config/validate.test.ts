@@ -260,6 +260,18 @@ service:
       ]);
     });
 
+    it('a section misspelled by swapping two letters is one error too', async () => {
+      const errors = await errorsOf(`reciever: { selftelemetry: }
+exporters: { stdout: {} }
+service:
+  pipelines:
+    metrics: { receivers: [selftelemetry], exporters: [stdout] }
+`);
+      expect(errors.map((e) => e.format())).toEqual([
+        '/cfg/config.yaml:1:1: TRB_CONFIG_UNKNOWN_KEY reciever: unknown key "reciever"; did you mean "receivers"?',
+      ]);
+    });
+
     it('an unset variable for a number is not also a wrong type', async () => {
       const errors = await errorsOf(`receivers: { selftelemetry: }
 processors: { memory_limiter: { limit_mib: \${env:TRB_UNSET_LIMIT} } }
