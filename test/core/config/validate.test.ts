@@ -312,6 +312,23 @@ service:
     );
   });
 
+  it('a value that fits none of the types a key takes is told which ones it takes', async () => {
+    const errors = await errorsOf(`receivers:
+  mcp: { resource: { team: [a, b] } }
+processors: { batch: { timeout: true } }
+exporters:
+  elasticsearch: { auth: { username: elastic, password: true } }
+service:
+  pipelines:
+    logs: { receivers: [mcp], processors: [batch], exporters: [elasticsearch] }
+`);
+    expect(errors.map((e) => e.format())).toEqual([
+      '/cfg/config.yaml:2:22: TRB_CONFIG_INVALID_TYPE receivers.mcp.resource.team: expected string, number or boolean, got a list',
+      '/cfg/config.yaml:3:33: TRB_CONFIG_INVALID_TYPE processors.batch.timeout: expected string or number, got boolean true',
+      '/cfg/config.yaml:5:57: TRB_CONFIG_INVALID_TYPE exporters.elasticsearch.auth.password: expected string or number, got boolean [REDACTED]',
+    ]);
+  });
+
   it('a bare number for a duration gets the hint "10" gets: which unit to add', async () => {
     const hints = [];
     for (const value of ['10', '"10"']) {
