@@ -248,29 +248,25 @@ service:
       ]);
     });
 
-    it('a misspelled section is one error, not one per component the pipelines name', async () => {
-      const errors = await errorsOf(`receivers: { selftelemetry: }
-exporter: { stdout: {} }
+    it.each([
+      ['exporter', 'exporters'],
+      ['reciever', 'receivers'], // two letters swapped
+    ])(
+      'a misspelled section (%s) is one error, not one per component the pipelines name',
+      async (typo, section) => {
+        const sections = `receivers: { selftelemetry: }
+exporters: { stdout: {} }`.replace(section, typo);
+        const errors = await errorsOf(`${sections}
 service:
   pipelines:
     metrics: { receivers: [selftelemetry], exporters: [stdout] }
 `);
-      expect(errors.map((e) => e.format())).toEqual([
-        '/cfg/config.yaml:2:1: TRB_CONFIG_UNKNOWN_KEY exporter: unknown key "exporter"; did you mean "exporters"?',
-      ]);
-    });
-
-    it('a section misspelled by swapping two letters is one error too', async () => {
-      const errors = await errorsOf(`reciever: { selftelemetry: }
-exporters: { stdout: {} }
-service:
-  pipelines:
-    metrics: { receivers: [selftelemetry], exporters: [stdout] }
-`);
-      expect(errors.map((e) => e.format())).toEqual([
-        '/cfg/config.yaml:1:1: TRB_CONFIG_UNKNOWN_KEY reciever: unknown key "reciever"; did you mean "receivers"?',
-      ]);
-    });
+        const line = section === 'receivers' ? 1 : 2;
+        expect(errors.map((e) => e.format())).toEqual([
+          `/cfg/config.yaml:${line}:1: TRB_CONFIG_UNKNOWN_KEY ${typo}: unknown key "${typo}"; did you mean "${section}"?`,
+        ]);
+      },
+    );
 
     it('an unset variable for a number is not also a wrong type', async () => {
       const errors = await errorsOf(`receivers: { selftelemetry: }
