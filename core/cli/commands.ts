@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { redactSecrets } from '../config/redact.js';
+import { redactSecrets, secretsOf } from '../config/redact.js';
 import { configJsonSchema } from '../config/schema.js';
 import { Engine } from '../engine.js';
 import { didYouMean, TributaryError } from '../errors.js';
@@ -97,7 +97,8 @@ export function addCommands(program: Command, cli: CliContext): void {
     .action(async (o: { config: string[] }) => {
       const engine = await engineFrom(o.config);
       await engine.validate();
-      process.stdout.write(stringify(redactSecrets(engine.source.value)));
+      const { value } = engine.source;
+      process.stdout.write(stringify(redactSecrets(value, secretsOf(value))));
     });
 
   program

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { didYouMean, TributaryError } from '../errors.js';
 import type { ConfigPath, LoadedConfig } from './load.js';
-import { REDACTED, redactSecrets } from './redact.js';
+import { REDACTED, redactSecrets, secretsOf } from './redact.js';
 
 type Def = {
   type: string;
@@ -50,6 +50,7 @@ export function issuesToErrors(
   prefix: ConfigPath,
 ): TributaryError[] {
   const errors: TributaryError[] = [];
+  const secrets = secretsOf(config.value);
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     if (issue.code === 'unrecognized_keys') {
@@ -69,9 +70,10 @@ export function issuesToErrors(
     if (config.unexpanded(path)) continue;
     const custom =
       issue.code === 'custom' ? (issue.params as { trbCode?: string } | undefined)?.trbCode : undefined;
-    const code = custom ?? CODES[issue.code] ?? 'TRB_CONFIG_INVALID_VALUE';
+    const expected = expectedTypes(issue);
+    const code = custom ?? (expected ? CODES.invalid_type : CODES[issue.code]) ?? 'TRB_CONFIG_INVALID_VALUE';
     const received = valueAt(config, path);
-    const shown = redactSecrets(received, [], path);
+    const shown = redactSecrets(received, secrets, path);
     let hint: string | undefined;
     let message = issue.message;
     if (issue.code === 'invalid_value') {
@@ -81,11 +83,11 @@ export function issuesToErrors(
         typeof shown === 'string' && shown === received
           ? didYouMean(shown, options)
           : `valid: ${options.map((o) => JSON.stringify(o)).join(', ')}`;
-    } else if (issue.code === 'invalid_type') {
+    } else if (expected) {
       message =
         received === undefined
-          ? `missing required key (expected ${issue.expected})`
-          : `expected ${issue.expected}, got ${describe(received, shown)}`;
+          ? `missing required key (expected ${expected})`
+          : `expected ${expected}, got ${describe(received, shown)}`;
     } else if (shown !== received && (typeof received === 'string' || typeof received === 'number')) {
       // A plugin's own message may quote the value.
       message = message.replaceAll(String(received), String(shown));
@@ -93,6 +95,17 @@ export function issuesToErrors(
     errors.push(new TributaryError(code, message, config.locate(path), hint));
   }
   return errors;
+}
+
+/** The type a value should have had: one, or those of a union none of whose types it is (`string or number`). */
+function expectedTypes(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === 'invalid_type') return issue.expected;
+  if (issue.code !== 'invalid_union') return;
+  const types = issue.errors.map(([only, ...more]) =>
+    !more.length && only?.code === 'invalid_type' && !only.path.length ? only.expected : undefined,
+  );
+  if (!types.length || !types.every(Boolean)) return;
+  return types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`;
 }
 
 function valueAt(config: LoadedConfig, path: ConfigPath): unknown {

@@ -158,6 +158,20 @@ describe('secrets', () => {
     expect(run.stdout).not.toMatch(/271828|pa55word/);
   });
 
+  it("print-config masks a secret's value wherever else the config writes it", () => {
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'print-config', '--config', fixture('../secret-reused.yaml')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, TRB_TEST_KEY: 'k3y-271828' },
+      },
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('endpoint: https://gw.example:4318/tenants/[REDACTED]');
+    expect(run.stdout).not.toContain('k3y-271828');
+  });
+
   it("the engine's log lines never hold the secret, even when the backend's answer quotes it", async () => {
     const backend = await HttpBackend.start();
     backend.reply = (request) => ({ status: 401, body: `unknown key ${request.headers['x-api-key']}` });

@@ -248,17 +248,25 @@ service:
       ]);
     });
 
-    it('a misspelled section is one error, not one per component the pipelines name', async () => {
-      const errors = await errorsOf(`receivers: { selftelemetry: }
-exporter: { stdout: {} }
+    it.each([
+      ['exporter', 'exporters'],
+      ['reciever', 'receivers'], // two letters swapped
+    ])(
+      'a misspelled section (%s) is one error, not one per component the pipelines name',
+      async (typo, section) => {
+        const sections = `receivers: { selftelemetry: }
+exporters: { stdout: {} }`.replace(section, typo);
+        const errors = await errorsOf(`${sections}
 service:
   pipelines:
     metrics: { receivers: [selftelemetry], exporters: [stdout] }
 `);
-      expect(errors.map((e) => e.format())).toEqual([
-        '/cfg/config.yaml:2:1: TRB_CONFIG_UNKNOWN_KEY exporter: unknown key "exporter"; did you mean "exporters"?',
-      ]);
-    });
+        const line = section === 'receivers' ? 1 : 2;
+        expect(errors.map((e) => e.format())).toEqual([
+          `/cfg/config.yaml:${line}:1: TRB_CONFIG_UNKNOWN_KEY ${typo}: unknown key "${typo}"; did you mean "${section}"?`,
+        ]);
+      },
+    );
 
     it('an unset variable for a number is not also a wrong type', async () => {
       const errors = await errorsOf(`receivers: { selftelemetry: }
@@ -298,6 +306,23 @@ service:
     expect(e?.format()).toBe(
       '/cfg/config.yaml:5:57: TRB_CONFIG_UNKNOWN_COMPONENT service.pipelines.metrics.processors[0]: unknown processor "batch"; define it, e.g. processors: { batch: {} }',
     );
+  });
+
+  it('a value that fits none of the types a key takes is told which ones it takes', async () => {
+    const errors = await errorsOf(`receivers:
+  mcp: { resource: { team: [a, b] } }
+processors: { batch: { timeout: true } }
+exporters:
+  elasticsearch: { auth: { username: elastic, password: true } }
+service:
+  pipelines:
+    logs: { receivers: [mcp], processors: [batch], exporters: [elasticsearch] }
+`);
+    expect(errors.map((e) => e.format())).toEqual([
+      '/cfg/config.yaml:2:22: TRB_CONFIG_INVALID_TYPE receivers.mcp.resource.team: expected string, number or boolean, got a list',
+      '/cfg/config.yaml:3:33: TRB_CONFIG_INVALID_TYPE processors.batch.timeout: expected string or number, got boolean true',
+      '/cfg/config.yaml:5:57: TRB_CONFIG_INVALID_TYPE exporters.elasticsearch.auth.password: expected string or number, got boolean [REDACTED]',
+    ]);
   });
 
   it('a bare number for a duration gets the hint "10" gets: which unit to add', async () => {
@@ -353,6 +378,20 @@ service:
     expect(e?.format()).toBe(
       '/cfg/config.yaml:3:19: TRB_CONFIG_INVALID_VALUE exporters.vault.token: token [REDACTED] lacks tok_',
     );
+  });
+
+  it("a secret's value written again at a path that is not secret is not quoted there either", async () => {
+    const errors = await errorsOf(
+      config('{ token: tok_0123 }', '{ x-api-key: ${env:KEY} }').replace(
+        'headers:',
+        'compression: ${env:KEY}, headers:',
+      ),
+      { KEY: 'k3y-271828' },
+      [vault],
+    );
+    expect(errors.map((e) => e.format())).toEqual([
+      '/cfg/config.yaml:4:57: TRB_CONFIG_INVALID_VALUE exporters.otlp.compression: invalid value "[REDACTED]"; valid: "gzip", "none"',
+    ]);
   });
 
   it('a value from ${env:...} that reads as a number stays text where the key wants text', async () => {
