@@ -50,6 +50,10 @@ export class Engine {
   private stopping?: Promise<void>;
   /** Settles when start() has stopped starting components, however it ended. */
   private startup?: Promise<void>;
+  /** The component whose start() is running, for a shutdown() that cannot wait for it. */
+  private startingNow?: Instance;
+  /** Ends start() when shutdown() gave up waiting for a component's start(). */
+  private startAbandoned?: () => void;
   private drainDeadline = new AbortController();
   private log?: Logger;
 
@@ -122,8 +126,9 @@ export class Engine {
   /**
    * Validates, creates every component and starts them: extensions, exporters, processors, receivers.
    * An engine starts once. A component that fails to start stops everything started (state `failed`).
-   * A shutdown() during start lets the component being started finish, starts no other, and start()
-   * then rejects with TRB_ENGINE_STATE once everything is stopped.
+   * A shutdown() during start lets the component being started finish (or abandons it once the
+   * shutdown deadline passes), starts no other, and start() then rejects with TRB_ENGINE_STATE once
+   * everything is stopped.
    */
   async start(): Promise<void> {
     if (this.current !== 'new') throw this.cannotStart();
@@ -133,7 +138,7 @@ export class Engine {
       () => {},
       () => {},
     );
-    await startup;
+    await Promise.race([startup, new Promise<void>((resolve) => (this.startAbandoned = resolve))]);
     if (this.stopping) {
       await this.stopping;
       throw new TributaryError(
@@ -162,10 +167,18 @@ export class Engine {
         this.current = 'stopped';
         return;
       }
-      await this.startup;
+      if (this.current !== 'failed') this.current = 'stopping';
+      const timeoutMs = options.timeoutMs ?? this.shutdownTimeout;
+      const waited = performance.now();
+      const hung = (await settlesWithin(this.startup, timeoutMs)) ? undefined : this.startingNow;
       if (this.current === 'failed') return;
-      this.current = 'stopping';
-      await this.stopAll([...this.started].reverse(), options.timeoutMs ?? this.shutdownTimeout);
+      if (hung) this.abandon(hung, `did not finish starting within the ${timeoutMs} ms deadline`);
+      // A component that hangs in start() is asked to shut down too: its contract allows it.
+      const stopping = [...(hung ? [hung] : []), ...[...this.started].reverse()];
+      // Waiting for start() took part of the deadline: draining gets what is left of it.
+      const left = Math.max(0, Math.round(timeoutMs - (performance.now() - waited)));
+      await this.stopAll(stopping, left, timeoutMs);
+      if (hung) this.startAbandoned?.();
       const notSent = (await this.telemetry?.notSent()) ?? [];
       await this.telemetry?.shutdown();
       this.current = 'stopped';
@@ -244,16 +257,22 @@ export class Engine {
     for (const instance of this.instances) {
       if (this.stopping) return;
       this.setStatus(instance.id, 'starting');
+      this.startingNow = instance;
       try {
         await instance.component.start(this.hostFor(instance, logger));
       } catch (err) {
         const failure = this.startFailure(instance, err, secrets);
+        // What it opened before it failed is released too: shutdown() is safe after a failed start.
+        await this.stopAll([instance, ...[...this.started].reverse()], this.shutdownTimeout);
         this.setStatus(instance.id, 'permanent_error', failure);
-        await this.stopAll([...this.started].reverse(), this.shutdownTimeout);
         await telemetry.shutdown();
         this.current = 'failed';
         throw failure;
+      } finally {
+        this.startingNow = undefined;
       }
+      // shutdown() stopped waiting for this start and has already asked it to stop.
+      if (this.abandoned.has(instance.id)) return;
       this.setStatus(instance.id, 'ok');
       this.started.push(instance);
     }
@@ -273,7 +292,8 @@ export class Engine {
     return findExtension<T>(this.instances, id);
   }
 
-  private stopAll(instances: Instance[], timeoutMs: number): Promise<void> {
+  /** Stops `instances` in order, draining for `timeoutMs`; `deadlineMs` is the deadline as the user set it. */
+  private stopAll(instances: Instance[], timeoutMs: number, deadlineMs = timeoutMs): Promise<void> {
     return stopInOrder(instances, timeoutMs, this.drainDeadline, {
       stopping: (instance) => this.setStatus(instance.id, 'stopping'),
       stopped: (instance) => this.setStatus(instance.id, 'stopped'),
@@ -284,19 +304,23 @@ export class Engine {
           `${instance.kind} "${instance.id}" failed to shut down`,
         );
       },
-      abandoned: ({ id, kind }) => {
-        if (this.abandoned.has(id)) return;
-        const error = new TributaryError(
-          'TRB_COMPONENT_SHUTDOWN_TIMEOUT',
-          `${kind} "${id}" did not finish shutting down within the ${timeoutMs} ms deadline; abandoned it`,
-          this.source.locate([`${kind}s`, id]),
-          'its shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
-        );
-        this.setStatus(id, 'permanent_error', error);
-        this.abandoned.add(id);
-        this.log?.error({ component: id }, error.format());
-      },
+      abandoned: (instance) =>
+        this.abandon(instance, `did not finish shutting down within the ${deadlineMs} ms deadline`),
     });
+  }
+
+  /** Gives up waiting for a component: logged once, and its status stays an error whatever it does later. */
+  private abandon({ id, kind }: Instance, what: string): void {
+    if (this.abandoned.has(id)) return;
+    const error = new TributaryError(
+      'TRB_COMPONENT_SHUTDOWN_TIMEOUT',
+      `${kind} "${id}" ${what}; abandoned it`,
+      this.source.locate([`${kind}s`, id]),
+      'its start() and shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
+    );
+    this.setStatus(id, 'permanent_error', error);
+    this.abandoned.add(id);
+    this.log?.error({ component: id }, error.format());
   }
 
   /** The closing line, which sums up what could not be sent: one report, however many exporters failed. */
@@ -341,5 +365,18 @@ export class Engine {
     // An abandoned component keeps its error, whatever it reports or returns later.
     if (this.abandoned.has(id)) return;
     this.statuses.set(id, { status, time: new Date(), ...(error ? { error } : {}) });
+  }
+}
+
+/** Whether `promise` settles within `ms`; no timer is left behind either way. */
+async function settlesWithin(promise: Promise<void> | undefined, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  try {
+    return await Promise.race([(promise ?? Promise.resolve()).then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }

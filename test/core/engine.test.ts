@@ -98,7 +98,7 @@ describe('engine lifecycle', () => {
     const started = failure(engine.start());
     await gate.starting;
     const stopped = engine.shutdown();
-    expect(engine.state).toBe('starting');
+    expect(engine.state).toBe('stopping');
     gate.open();
     await stopped;
 
@@ -111,6 +111,75 @@ describe('engine lifecycle', () => {
       gate: expect.objectContaining({ status: 'stopped' }),
     });
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+  });
+
+  it('shutdown() during a start() that never returns: abandons that component after the deadline and stops the rest', async () => {
+    const gate = gateExtension(); // never opened: its start() hangs
+    const tracked = trackedReceiver('tracked');
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const engine = Engine.fromConfig(
+      {
+        extensions: { gate: {} },
+        receivers: { tracked: {} },
+        exporters: { sink: {} },
+        service: {
+          extensions: ['gate'],
+          shutdown_timeout: '50ms',
+          pipelines: { logs: { receivers: ['tracked'], exporters: ['sink'] } },
+        },
+      },
+      { logger, plugins: [gate.plugin, tracked.plugin, sinkExporter(new Recorded())] },
+    );
+    const started = failure(engine.start());
+    await gate.starting;
+    await engine.shutdown(); // returns although gate's start() never does
+
+    expect(engine.state).toBe('stopped');
+    expect(await started).toMatch(/^TRB_ENGINE_STATE shutdown\(\) was called while the engine was starting/);
+    expect(tracked.events).toEqual([]);
+    expect(engine.status().get('gate')).toMatchObject({
+      status: 'permanent_error',
+      error: {
+        code: 'TRB_COMPONENT_SHUTDOWN_TIMEOUT',
+        message: 'extension "gate" did not finish starting within the 50 ms deadline; abandoned it',
+      },
+    });
+    expect(lines.filter((l) => l.level === 'ERROR').map((l) => l.component)).toEqual(['gate']);
+  });
+
+  it('a component whose start() fails is shut down too, so what it opened is released', async () => {
+    const events: string[] = [];
+    const broken = definePlugin({
+      kind: 'exporter',
+      type: 'half_open',
+      stability: { traces: 'alpha' },
+      config: z.strictObject({}),
+      create: {
+        traces: () => ({
+          consume: async () => {},
+          start: async () => {
+            events.push('opened a socket');
+            throw new Error('then its handshake failed');
+          },
+          shutdown: async () => void events.push('closed it'),
+        }),
+      },
+    });
+    const engine = Engine.fromConfig(
+      {
+        receivers: { push: {} },
+        exporters: { half_open: {} },
+        service: { pipelines: { traces: { receivers: ['push'], exporters: ['half_open'] } } },
+      },
+      { logger: createLogger('silent'), plugins: [pushReceiver(new Map()), broken] },
+    );
+    expect(await failure(engine.start())).toMatch(
+      /^TRB_COMPONENT_START_FAILED exporter "half_open" failed to start/,
+    );
+    expect(events).toEqual(['opened a socket', 'closed it']);
+    expect(engine.state).toBe('failed');
+    expect(engine.status().get('half_open')).toMatchObject({ status: 'permanent_error' });
   });
 
   it('start() on an engine that is running, stopped or failed is a TRB_ENGINE_STATE error saying what to do', async () => {
@@ -176,7 +245,7 @@ describe('engine lifecycle', () => {
     });
     const logged = lines.filter((l) => l.component === 'stuck' && l.level === 'ERROR');
     expect(logged.map((l) => l.message)).toEqual([
-      'TRB_COMPONENT_SHUTDOWN_TIMEOUT receivers.stuck: receiver "stuck" did not finish shutting down within the 50 ms deadline; abandoned it; its shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
+      'TRB_COMPONENT_SHUTDOWN_TIMEOUT receivers.stuck: receiver "stuck" did not finish shutting down within the 50 ms deadline; abandoned it; its start() and shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
     ]);
   });
 
