@@ -12,7 +12,7 @@ import { Registry } from './registry.js';
 import { MetricSources } from './sdk/metric-sources.js';
 import type { Signal } from './signals.js';
 import { createLogger, redactingChild } from './telemetry/logger.js';
-import { SelfTelemetry } from './telemetry/self.js';
+import { type NotSent, SelfTelemetry } from './telemetry/self.js';
 
 export interface EngineOptions {
   /** Where the engine's own diagnostics go; defaults to JSON lines on stderr at the config's level. */
@@ -27,6 +27,13 @@ export interface ShutdownOptions {
 }
 
 export type EngineState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** Why an exporter did not send what it took, as the closing line says it. */
+const WHY = {
+  failed: 'given up (send_failed)',
+  refused: 'refused (queue full or shut down)',
+  dropped: 'dropped at the shutdown deadline',
+} as const;
 
 /** Items as users count them, by signal. */
 const ITEMS: Record<Signal, string> = { traces: 'spans', metrics: 'metric data points', logs: 'log records' };
@@ -324,15 +331,20 @@ export class Engine {
   }
 
   /** The closing line, which sums up what could not be sent: one report, however many exporters failed. */
-  private logShutdown(notSent: { component: string; signal: string; items: number }[]): void {
+  private logShutdown(notSent: NotSent[]): void {
     if (notSent.length === 0) {
       this.log?.info('Shutdown complete.');
       return;
     }
-    const what = notSent.map((n) => `${n.items} ${ITEMS[n.signal as Signal] ?? 'items'} (${n.component})`);
+    const what = notSent.map((n) => {
+      const why = (Object.keys(WHY) as (keyof typeof WHY)[])
+        .filter((k) => n[k] > 0)
+        .map((k) => `${n[k]} ${WHY[k]}`);
+      return `${n.items} ${ITEMS[n.signal as Signal] ?? 'items'} (${n.component}: ${why.join(', ')})`;
+    });
     this.log?.warn(
       { not_sent: Object.fromEntries(notSent.map((n) => [`${n.component}/${n.signal}`, n.items])) },
-      `Shutdown complete. Not sent in this run: ${what.join(', ')}; counted in tributary_exporter_send_failed_items, tributary_exporter_refused_items and tributary_exporter_dropped_items.`,
+      `Shutdown complete. Not sent in this run: ${what.join('; ')}.`,
     );
   }
 

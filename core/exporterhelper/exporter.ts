@@ -151,7 +151,8 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       // Workers end once the closed queue is empty; after an abandon they are not waited for.
       if (!this.abandoned) await Promise.all(this.workers);
     }
-    if (this.outage) this.logOutage('warn', 'shut down while sends were failing');
+    // Info, not warn: what this left unsent is reported once, in the engine's closing line.
+    if (this.outage) this.logOutage('info', 'shut down while sends were failing');
     this.telemetry.close();
     await this.sender.shutdown?.();
   }

@@ -29,6 +29,10 @@ export function countRefused(next: Consumer, items: number): void {
  * The engine's own metrics, made with the OpenTelemetry SDK like any other data. Registered in the
  * engine's container so the `selftelemetry` receiver can resolve it and feed it into pipelines.
  */
+type NotSentWhy = keyof typeof NOT_SENT_COUNTERS;
+/** What one exporter could not send of one signal: in all, and by why (its counters). */
+export type NotSent = { component: string; signal: string; items: number } & Record<NotSentWhy, number>;
+
 export class SelfTelemetry {
   readonly meter: Meter;
   private readonly provider: MeterProvider;
@@ -66,19 +70,23 @@ export class SelfTelemetry {
     return resourceMetrics;
   }
 
-  /** Items exporters could not send in this run (failed or dropped), by exporter and signal, from their counters. */
-  async notSent(): Promise<{ component: string; signal: string; items: number }[]> {
-    const names: ReadonlySet<string> = new Set(Object.values(NOT_SENT_COUNTERS));
-    const totals = new Map<string, { component: string; signal: string; items: number }>();
+  /** Items exporters took in and could not send in this run, by exporter and signal and why, from their counters. */
+  async notSent(): Promise<NotSent[]> {
+    const reasons = new Map<string, NotSentWhy>(
+      Object.entries(NOT_SENT_COUNTERS).map(([why, name]) => [name, why as NotSentWhy]),
+    );
+    const totals = new Map<string, NotSent>();
     for (const scope of (await this.collect()).scopeMetrics) {
       for (const metric of scope.metrics) {
-        if (!names.has(metric.descriptor.name)) continue;
+        const why = reasons.get(metric.descriptor.name);
+        if (!why) continue;
         for (const point of metric.dataPoints as DataPoint<number>[]) {
           const component = String(point.attributes.component);
           const signal = String(point.attributes.signal);
           const key = `${component}\u0000${signal}`;
-          const total = totals.get(key) ?? { component, signal, items: 0 };
+          const total = totals.get(key) ?? { component, signal, items: 0, failed: 0, refused: 0, dropped: 0 };
           total.items += point.value;
+          total[why] += point.value;
           totals.set(key, total);
         }
       }

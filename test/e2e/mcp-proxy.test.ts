@@ -222,10 +222,15 @@ describe('tributary mcp-proxy with pipelines/mcp-server.yaml and no Jaeger', () 
       expect.objectContaining({
         level: 'WARN',
         logger: 'tributary',
-        message: expect.stringMatching(/^Shutdown complete\. Not sent in this run: \d+ spans \(jaeger\)/),
+        message: expect.stringMatching(/^Shutdown complete\. Not sent in this run: \d+ spans \(jaeger: /),
         not_sent: { 'jaeger/traces': expect.any(Number) },
       }),
     ]);
+    // Reported once: no other warning or error speaks of what was lost.
+    const loud = lines.filter((l) => l.level === 'WARN' || l.level === 'ERROR');
+    expect(loud.filter((l) => !('not_sent' in l)).map((l) => l.message)).toEqual(
+      loud.filter((l) => !('not_sent' in l)).map(() => 'send failed; will retry'),
+    );
     // The engine's diagnostics and the stdout exporter's request logs share one layout on stderr.
     expect(new Set(lines.map((l) => l.logger))).toEqual(new Set(['tributary', 'tributary-mcp']));
     for (const line of lines) {

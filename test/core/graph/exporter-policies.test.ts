@@ -153,7 +153,8 @@ describe('exporter policies from YAML', () => {
     expect(closing).toEqual([
       expect.objectContaining({
         level: 'WARN',
-        message: expect.stringContaining('Not sent in this run: 4 spans (flaky)'),
+        message:
+          'Shutdown complete. Not sent in this run: 4 spans (flaky: 4 dropped at the shutdown deadline).',
         not_sent: { 'flaky/traces': 4 },
       }),
     ]);
