@@ -34,6 +34,10 @@ export {
   type Stability,
 } from './plugin.js';
 export { Registry } from './registry.js';
+// What a receiver that measures through the OpenTelemetry SDK hands its data to the pipeline with.
+export { Handoff } from './sdk/handoff.js';
 export { MetricSources } from './sdk/metric-sources.js';
+export { PipelineLogProcessor, PipelineSpanProcessor } from './sdk/processors.js';
+export { OnDemandMetricReader, PipelineMetricReader } from './sdk/readers.js';
 export { type Batch, cloneBatch, countItems, SIGNALS, type Signal } from './signals.js';
 export { ENGINE_VERSION } from './version.js';

@@ -1,4 +1,4 @@
-import type { Component, Consumer, Extension, Host } from '../component.js';
+import type { Component, Consumer, Extension } from '../component.js';
 import type { ValidConfig } from '../config/validate.js';
 import type { CreateContext } from '../plugin.js';
 import type { Signal } from '../signals.js';
@@ -95,5 +95,3 @@ export function findExtension<T extends Extension>(
 ): T | undefined {
   return instances.find((i) => i.kind === 'extension' && i.id === id)?.component as T | undefined;
 }
-
-export type HostFor = (instance: Instance) => Host;
