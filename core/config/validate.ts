@@ -63,7 +63,7 @@ export async function validateConfig(source: LoadedConfig, registry: Registry): 
       if (component) components[section].set(id, component);
     }
   }
-  const resolved = checkReferences(source, parts.service, components, errors, unread);
+  const resolved = checkReferences(source, registry, parts.service, components, errors, unread);
   return {
     config: { source, components, service: parts.service as TopLevel['service'] },
     errors,
@@ -120,6 +120,7 @@ function validateComponent(
 /** Checks what `service` names; false when something it names is not defined. */
 function checkReferences(
   source: LoadedConfig,
+  registry: Registry,
   service: Parts['service'],
   components: ValidConfig['components'],
   errors: TributaryError[],
@@ -135,7 +136,10 @@ function checkReferences(
       const typo = closest(id, defined) !== undefined;
       if (source.unexpanded(path) || (!typo && unread.mayDefine(sections, id))) return;
       const or = sections.length > 1 ? ` (or under ${sections.slice(1).join(', ')})` : '';
-      const hint = didYouMean(id, defined) ?? `define it, e.g. ${section}: { ${id}: {} }${or}`;
+      const hint =
+        (typo ? didYouMean(id, defined) : typeHint(id, section, registry)) ??
+        didYouMean(id, defined) ??
+        `define it, e.g. ${section}: { ${id}: {} }${or}`;
       errors.push(
         new TributaryError(
           'TRB_CONFIG_UNKNOWN_COMPONENT',
@@ -202,4 +206,17 @@ function checkReferences(
     }
   }
   return resolved;
+}
+
+/** For an id close to no defined one: how to define it, or the plugin type it may have meant. */
+function typeHint(id: string, section: Section, registry: Registry): string | undefined {
+  const kind = SECTIONS[section];
+  const [type = id] = id.split('/');
+  const match = closest(
+    type,
+    registry.list(kind).map((p) => p.type),
+  );
+  if (match === undefined) return undefined;
+  const define = `define it, e.g. ${section}: { ${match === type ? id : match}: {} }`;
+  return match === type ? define : `did you mean the ${kind} type "${match}"? ${define}`;
 }

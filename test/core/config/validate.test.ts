@@ -52,6 +52,28 @@ service:
     );
   });
 
+  it('points an exporter that is close to no defined one at the plugin type it may have meant', async () => {
+    const pipeline = (exporter: string) => `receivers: { selftelemetry: }
+exporters: { prometheus: {} }
+service:
+  pipelines:
+    metrics:
+      receivers: [selftelemetry]
+      exporters: [${exporter}]
+`;
+    const hints = await Promise.all(
+      ['stdoutt', 'stdout', 'file/audit', 'nosuch'].map(
+        async (id) => (await errorsOf(pipeline(id)))[0]?.hint,
+      ),
+    );
+    expect(hints).toEqual([
+      'did you mean the exporter type "stdout"? define it, e.g. exporters: { stdout: {} }',
+      'define it, e.g. exporters: { stdout: {} }',
+      'define it, e.g. exporters: { file/audit: {} }',
+      'valid: "prometheus"',
+    ]);
+  });
+
   it('names an unknown key inside a component, at the key', async () => {
     const [e] = await errorsOf(
       `receivers: { selftelemetry: }\nexporters:\n  stdout:\n    strem: stderr\n${PIPELINE}`,
