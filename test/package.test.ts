@@ -29,6 +29,25 @@ describe('the published package (npm pack --dry-run)', () => {
     expect(files).toEqual(expect.arrayContaining(['docs/plugin-authoring.md', 'pipelines/mcp-server.yaml']));
   });
 
+  it('ships the licence, every plugin README the docs point to, and the sources its source maps name', () => {
+    expect(files).toContain('LICENSE');
+    const readmes = execFileSync('git', ['ls-files', 'plugins/*/*/README.md', 'core/*/README.md'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
+    expect(readmes.length).toBeGreaterThan(10);
+    expect(files).toEqual(expect.arrayContaining(readmes));
+    const maps = files.filter((f) => f.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const missing = maps.flatMap((map) => {
+      const { sources } = json(map) as { sources: string[] };
+      return sources.map((s) => join(map, '..', s).replace(`${ROOT}/`, '')).filter((s) => !files.includes(s));
+    });
+    expect(missing).toEqual([]);
+  });
+
   it('ships no benchmarks, tests or examples', () => {
     expect(files.filter((f) => /^dist\/(bench|test|examples)\//.test(f) || /\.test\./.test(f))).toEqual([]);
   });
