@@ -7,6 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 const PACKAGES = {
   prometheus: ['prometheus', 'promtool'],
   'prometheus-node-exporter': ['prometheus-node-exporter'],
+  'prometheus-blackbox-exporter': ['prometheus-blackbox-exporter'],
+  // The admin page is tested in a real browser, driven by playwright-core (no browser download).
+  chromium: ['chromium'],
 };
 
 const onPath = (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
