@@ -11,6 +11,7 @@ import type { CreateContext, PluginDefinition } from './plugin.js';
 import { Registry } from './registry.js';
 import { MetricSources } from './sdk/metric-sources.js';
 import type { Signal } from './signals.js';
+import { type EngineState, EngineStatus } from './status.js';
 import { createLogger, redactingChild } from './telemetry/logger.js';
 import { type NotSent, SelfTelemetry } from './telemetry/self.js';
 
@@ -26,7 +27,7 @@ export interface ShutdownOptions {
   timeoutMs?: number;
 }
 
-export type EngineState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+export type { EngineState } from './status.js';
 
 /** Why an exporter did not send what it took, as the closing line says it. */
 const WHY = {
@@ -51,6 +52,7 @@ export class Engine {
   private readonly abandoned = new Set<string>();
   private pipelineCount = 0;
   private readonly statuses = new Map<string, ComponentStatus>();
+  private engineStatus?: EngineStatus;
   private readonly sharedValues = new Map<string, unknown>();
   private shutdownTimeout = 10_000;
   private telemetry?: SelfTelemetry;
@@ -242,6 +244,12 @@ export class Engine {
     this.telemetry = telemetry;
     this.registry.container.register(SelfTelemetry, { useValue: telemetry });
     this.registry.container.register(MetricSources, { useValue: new MetricSources() });
+    this.engineStatus = new EngineStatus(
+      () => this.current,
+      graph,
+      () => telemetry.collect(),
+    );
+    this.registry.container.register(EngineStatus, { useValue: this.engineStatus });
     this.instances = instantiate(
       config,
       graph,
@@ -376,7 +384,10 @@ export class Engine {
   private setStatus(id: string, status: StatusName, error?: Error): void {
     // An abandoned component keeps its error, whatever it reports or returns later.
     if (this.abandoned.has(id)) return;
-    this.statuses.set(id, { status, time: new Date(), ...(error ? { error } : {}) });
+    const recorded = { status, time: new Date(), ...(error ? { error } : {}) };
+    this.statuses.set(id, recorded);
+    const kind = this.instances.find((i) => i.id === id)?.kind;
+    if (kind && kind !== 'fanout') this.engineStatus?.record({ id, kind, ...recorded });
   }
 }
 

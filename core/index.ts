@@ -40,4 +40,5 @@ export { MetricSources } from './sdk/metric-sources.js';
 export { PipelineLogProcessor, PipelineSpanProcessor } from './sdk/processors.js';
 export { OnDemandMetricReader, PipelineMetricReader } from './sdk/readers.js';
 export { type Batch, cloneBatch, countItems, SIGNALS, type Signal } from './signals.js';
+export { type ComponentView, EngineStatus } from './status.js';
 export { ENGINE_VERSION } from './version.js';

@@ -1,0 +1,54 @@
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ComponentKind, ComponentStatus } from './component.js';
+import type { PipelineGraph } from './graph/build.js';
+import { ENGINE_VERSION } from './version.js';
+
+/** Where an engine is in its life: see docs/ARCHITECTURE.md, Engine lifecycle. */
+export type EngineState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** One component as the status service shows it: its last reported status and what it is. */
+export interface ComponentView extends ComponentStatus {
+  id: string;
+  kind: ComponentKind;
+}
+
+/**
+ * What the engine tells extensions about itself (health_check, admin): its state, each component's
+ * last status, the compiled graph and its own metrics. Resolved from `ctx.container`; read-only.
+ */
+export class EngineStatus {
+  readonly version = ENGINE_VERSION;
+  readonly startedAt = new Date();
+  private readonly components = new Map<string, ComponentView>();
+  private readonly listeners = new Set<(component: ComponentView) => void>();
+
+  constructor(
+    /** The engine's state now. */
+    readonly state: () => EngineState,
+    /** The compiled pipeline graph. */
+    readonly graph: PipelineGraph,
+    /** The engine's own metrics (items accepted, refused, sent, queued...) as of now. */
+    readonly selfMetrics: () => Promise<ResourceMetrics>,
+  ) {}
+
+  /** Each component's last status, by id. */
+  list(): ComponentView[] {
+    return [...this.components.values()];
+  }
+
+  get(id: string): ComponentView | undefined {
+    return this.components.get(id);
+  }
+
+  /** Calls `listener` on every status change; returns the function that stops it. */
+  onChange(listener: (component: ComponentView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The engine records a status (components report theirs through `host.reportStatus`). */
+  record(view: ComponentView): void {
+    this.components.set(view.id, view);
+    for (const listener of this.listeners) listener(view);
+  }
+}
