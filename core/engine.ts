@@ -158,9 +158,11 @@ export class Engine {
       );
     }
     this.current = 'running';
+    const endpoints = this.engineStatus?.endpoints() ?? {};
+    const where = Object.entries(endpoints).map(([what, url]) => `${what}: ${url}`);
     this.log?.info(
-      { components: this.instances.length, pipelines: this.pipelineCount },
-      'Everything is ready. Begin running and processing data.',
+      { components: this.instances.length, pipelines: this.pipelineCount, endpoints },
+      `Everything is ready. Begin running and processing data.${where.length ? ` ${where.join(', ')}` : ''}`,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ComponentKind, ComponentStatus } from './component.js';
+import type { DependencyContainer } from './container.js';
 import type { PipelineGraph } from './graph/build.js';
 import { ENGINE_VERSION } from './version.js';
 
@@ -21,6 +22,7 @@ export class EngineStatus {
   readonly startedAt = new Date();
   private readonly components = new Map<string, ComponentView>();
   private readonly listeners = new Set<(component: ComponentView) => void>();
+  private readonly served = new Map<string, { component: string; url: string }>();
 
   constructor(
     /** The engine's state now. */
@@ -46,9 +48,31 @@ export class EngineStatus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A component says, as it starts, where people look at what it serves (`metrics`, `health`...):
+   * the engine names every such place once, in its ready line.
+   */
+  announce(component: string, what: string, url: string): void {
+    this.served.set(what, { component, url });
+  }
+
+  /** What is served where, by what was announced. */
+  endpoints(): Record<string, string> {
+    return Object.fromEntries([...this.served].map(([what, { url }]) => [what, url]));
+  }
+
   /** The engine records a status (components report theirs through `host.reportStatus`). */
   record(view: ComponentView): void {
     this.components.set(view.id, view);
     for (const listener of this.listeners) listener(view);
   }
+}
+
+/**
+ * Tells the engine where people look at what a component serves (see EngineStatus.announce); a
+ * no-op outside an engine (a component under test with a bare container).
+ */
+export function announce(container: DependencyContainer, component: string, what: string, url: string): void {
+  if (container.isRegistered(EngineStatus, true))
+    container.resolve(EngineStatus).announce(component, what, url);
 }

@@ -300,3 +300,31 @@ describe('a logger the embedder passes in', () => {
     expect(text).not.toContain('k3y-271828');
   });
 });
+
+describe('the ready line', () => {
+  it('names, once, where to look at what the components serve', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const port = await freePort();
+    const engine = Engine.fromConfig(
+      {
+        receivers: { selftelemetry: {} },
+        exporters: { prometheus: { endpoint: `127.0.0.1:${port}` } },
+        service: { pipelines: { metrics: { receivers: ['selftelemetry'], exporters: ['prometheus'] } } },
+      },
+      { logger, plugins: builtins },
+    );
+    await engine.start();
+    await engine.shutdown();
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const ready = lines.filter((l) => String(l.message).startsWith('Everything is ready'));
+    expect(ready).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        endpoints: { metrics: url },
+        message: `Everything is ready. Begin running and processing data. metrics: ${url}`,
+      }),
+    ]);
+    expect(lines.filter((l) => l.level !== 'DEBUG' && JSON.stringify(l).includes(url))).toEqual(ready);
+  });
+});

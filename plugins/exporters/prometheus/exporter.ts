@@ -5,6 +5,7 @@ import { ExporterTelemetry } from '../../../core/exporterhelper/telemetry.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { countItems } from '../../../core/signals.js';
+import { announce } from '../../../core/status.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import type { PrometheusConfig } from './config.js';
 import { type Format, render } from './serialize.js';
@@ -63,10 +64,10 @@ export class PrometheusExporter implements Exporter<'metrics'> {
   async start(_host: Host): Promise<void> {
     await this.server.listen();
     const address = this.address;
-    this.ctx.logger.info(
-      { url: `http://${address?.host}:${address?.port}${this.ctx.config.path}` },
-      'serving metrics for Prometheus to scrape',
-    );
+    const url = `http://${address?.host}:${address?.port}${this.ctx.config.path}`;
+    // The engine's ready line names it, with every other place to look.
+    this.ctx.logger.debug({ url }, 'serving metrics for Prometheus to scrape');
+    announce(this.ctx.container, this.ctx.id, 'metrics', url);
   }
 
   async shutdown(): Promise<void> {
