@@ -12,6 +12,7 @@ import {
   componentsOf,
   hostPort,
   listenerProblems,
+  listeners,
   loadManifests,
   type Manifest,
   portNumber,
@@ -85,20 +86,22 @@ describe('examples/kubernetes', () => {
   });
 
   it.each(services)('Service %s leads each port to a container port of the pods it selects', (_, service) => {
-    for (const { port } of service.spec?.ports ?? []) expect(targetOf(service, port)).toBeDefined();
+    for (const { port } of service.spec?.ports ?? [])
+      expect(targetOf(service, port), `port ${port}`).toBeDefined();
   });
 
   it.each(otlpSenders)(
     '%s: the otlp exporters reach the gateway otlp receiver through its Service',
     (_, t) => {
-      for (const [, exporter] of componentsOf(t.config.exporters, 'otlp')) {
+      for (const [name, exporter] of componentsOf(t.config.exporters, 'otlp')) {
         const url = new URL(exporter.endpoint as string);
         const service = manifests.find((m) => m.kind === 'Service' && m.metadata.name === url.hostname);
         const target = service && targetOf(service, Number(url.port));
-        const gateway = tributary.find((g) => g.container === target?.container) as TributaryContainer;
-        const [[, otlp]] = componentsOf(gateway.config.receivers, 'otlp');
-        const http = (otlp as { protocols: { http: { endpoint: string } } }).protocols.http;
-        expect(target?.port).toBe(hostPort(http.endpoint).port);
+        expect(target, `exporters.${name}: no Service leads ${url.host} to a container port`).toBeDefined();
+        const gateway = tributary.find((g) => g.container === target?.container);
+        const receiver =
+          gateway && listeners(gateway).find((l) => l.what === 'receivers.otlp.protocols.http');
+        expect(receiver?.endpoint && hostPort(receiver.endpoint).port).toBe(target?.port);
       }
     },
   );
@@ -118,7 +121,7 @@ describe('examples/kubernetes', () => {
 
   it("the agent reads the node: hostmetrics' root_path is the node's / read-only, with its /proc", () => {
     const [, agent] = byId.find(([id]) => id.startsWith('DaemonSet/')) as [string, TributaryContainer];
-    const [[, hostmetrics]] = componentsOf(agent.config.receivers, 'hostmetrics');
+    const hostmetrics = componentsOf(agent.config.receivers, 'hostmetrics')[0]?.[1];
     const root = (hostmetrics as { root_path: string }).root_path;
     const mountOf = (hostPath: string) => {
       const volume = agent.pod.volumes?.find((v) => v.hostPath?.path === hostPath);
@@ -180,7 +183,7 @@ describe('the wiring checks', () => {
     const t = gateway();
     (t.container.readinessProbe?.httpGet as { port: string }).port = 'metrics';
     expect(probeProblems(t)).toEqual([
-      'Deployment/tributary-gateway/tributary: readinessProbe probes port metrics, health_check listens on 13133',
+      'Deployment/tributary-gateway/tributary: readinessProbe probes port metrics (9464), health_check listens on 13133',
     ]);
   });
 

@@ -69,11 +69,12 @@ const MODELS: Record<string, string> = {
 type Model = new (data: unknown) => { validate(): void };
 
 /** Throws what the Kubernetes schema of the manifest's kind finds wrong (types, required fields). */
-export function checkSchema(manifest: { apiVersion?: unknown; kind?: unknown }): void {
-  const key = `${manifest.apiVersion}/${manifest.kind}`;
+export function checkSchema(manifest: object): void {
+  const { apiVersion, kind } = manifest as { apiVersion?: unknown; kind?: unknown };
+  const key = `${apiVersion}/${kind}`;
   const module = MODELS[key];
   if (!module) throw new Error(`no schema for ${key}: expected one of ${Object.keys(MODELS).join(', ')}`);
-  const model = (require(module) as Record<string, Model>)[manifest.kind as string] as Model;
+  const model = (require(module) as Record<string, Model>)[kind as string] as Model;
   new model(manifest).validate();
 }
 
@@ -219,8 +220,10 @@ export function probeProblems(t: TributaryContainer): string[] {
     const problems: string[] = [];
     if (get.path !== path)
       problems.push(`${t.id}: ${probe} asks ${get.path}, health_check answers it on ${path}`);
-    if (portNumber(t.container, get.port) !== port)
-      problems.push(`${t.id}: ${probe} probes port ${get.port}, health_check listens on ${port}`);
+    const probed = portNumber(t.container, get.port);
+    const named = typeof get.port === 'string' ? ` (${probed ?? 'no such container port'})` : '';
+    if (probed !== port)
+      problems.push(`${t.id}: ${probe} probes port ${get.port}${named}, health_check listens on ${port}`);
     return problems;
   });
 }
