@@ -146,7 +146,8 @@ export function portNumber(container: Container, port: number | string | undefin
 /** `host:port` as the config writes it. */
 export function hostPort(endpoint: string): { host: string; port: number } {
   const colon = endpoint.lastIndexOf(':');
-  return { host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)) };
+  // No host means 127.0.0.1, as Tributary reads it.
+  return { host: endpoint.slice(0, colon) || '127.0.0.1', port: Number(endpoint.slice(colon + 1)) };
 }
 
 /** Components of `type` (ids `type` or `type/name`) in a section of the config. */
