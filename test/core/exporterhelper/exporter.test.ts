@@ -560,7 +560,7 @@ describe('a backend that stays down past max_elapsed_time', () => {
   });
 });
 
-describe('status reported to the engine (what health_check\'s /ready shows)', () => {
+describe("status reported to the engine (what health_check's /ready shows)", () => {
   /** The host, recording each status the exporter reports as [status, error message]. */
   function reporting(host: Host) {
     const statuses: [string, string | undefined][] = [];
