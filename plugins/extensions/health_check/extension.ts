@@ -40,31 +40,24 @@ export class HealthCheckExtension implements Extension {
 
   /** Answers a request; exposed so an embedding app can serve the probes on its own port too. */
   handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/health' && path !== '/ready')
-      return json(req, res, 404, { error: `not found: the probes are /health and /ready` });
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      return json(req, res, 405, { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD' });
-    if (path === '/health') return json(req, res, 200, health(this.status));
-    const error = notReady(this.status);
-    if (error === undefined) json(req, res, 200, { status: 'ready' });
-    else json(req, res, 503, { status: 'not ready', error });
+    const [code, body, extra] = this.answer((req.url ?? '/').split('?')[0], req.method);
+    const text = JSON.stringify(body);
+    res.writeHead(code, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+      ...extra,
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
   }
-}
 
-function json(
-  req: IncomingMessage,
-  res: ServerResponse,
-  code: number,
-  body: object,
-  extra: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...extra,
-  });
-  res.end(req.method === 'HEAD' ? undefined : text);
+  private answer(path: string | undefined, method: string | undefined): [number, object, object?] {
+    if (path !== '/health' && path !== '/ready')
+      return [404, { error: 'not found: the probes are /health and /ready' }];
+    if (method !== 'GET' && method !== 'HEAD')
+      return [405, { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD' }];
+    if (path === '/health') return [200, health(this.status)];
+    const error = notReady(this.status);
+    return error === undefined ? [200, { status: 'ready' }] : [503, { status: 'not ready', error }];
+  }
 }
