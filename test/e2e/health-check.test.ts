@@ -20,7 +20,7 @@ let stderr = '';
 
 async function ready(): Promise<{ status: number; body: { status: string; error?: string } }> {
   const res = await fetch(`http://127.0.0.1:${healthPort}/ready`);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as { status: string; error?: string } };
 }
 
 beforeAll(async () => {

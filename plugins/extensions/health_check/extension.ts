@@ -56,7 +56,7 @@ export class HealthCheckExtension implements Extension {
       return [404, { error: 'not found: the probes are /health and /ready' }];
     if (method !== 'GET' && method !== 'HEAD')
       return [405, { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD' }];
-    if (path === '/health') return [200, health(this.status)];
+    if (path === '/health') return [200, health(this.status, this.ctx.config.version)];
     const error = notReady(this.status);
     return error === undefined ? [200, { status: 'ready' }] : [503, { status: 'not ready', error }];
   }

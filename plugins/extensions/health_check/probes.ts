@@ -1,12 +1,12 @@
 import type { ComponentView, EngineStatus } from '../../../core/status.js';
 
 /** The monitoring guide's liveness answer: the process answers, so it is healthy. */
-export function health(status: EngineStatus, now = Date.now()) {
+export function health(status: EngineStatus, version = status.version, now = Date.now()) {
   return {
     status: 'healthy',
     timestamp: now / 1000,
     uptime: (now - status.startedAt.getTime()) / 1000,
-    version: status.version,
+    version,
   };
 }
 

@@ -82,6 +82,7 @@ afterEach(async () => {
 describe('health_check config', () => {
   it('listens on 127.0.0.1:13133 by default, never on every interface', () => {
     expect(HealthCheckConfig.parse({})).toEqual({ endpoint: { host: '127.0.0.1', port: 13133 } });
+    expect(HealthCheckConfig.safeParse({ version: '' }).success).toBe(false);
     expect(HealthCheckConfig.parse({ endpoint: ':8080' }).endpoint).toEqual({
       host: '127.0.0.1',
       port: 8080,
@@ -108,6 +109,16 @@ describe('GET /health', () => {
     const startedAt = pipeline.engine.registry.container.resolve(EngineStatus).startedAt.getTime() / 1000;
     expect(body.uptime).toBeGreaterThan(0);
     expect(body.uptime).toBeCloseTo(body.timestamp - startedAt, 6);
+  });
+
+  it('reports the version the config gives, e.g. that of the service embedding the engine', async () => {
+    const port = await freePort();
+    const config = yaml(port).replace(
+      `health_check: { endpoint: 127.0.0.1:${port} }`,
+      `health_check: { endpoint: 127.0.0.1:${port}, version: 2.4.1 }`,
+    );
+    pipeline = await startPipeline(config, { plugins: builtins });
+    expect((await get(port, '/health')).body).toMatchObject({ status: 'healthy', version: '2.4.1' });
   });
 
   it('stays healthy while the engine stops (liveness), while /ready says it is stopping', async () => {
