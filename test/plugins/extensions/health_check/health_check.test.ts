@@ -225,6 +225,21 @@ describe('HTTP', () => {
     );
   });
 
+  it('refuses to start on an address this machine does not have, saying which key to change', async () => {
+    const config = yaml(await freePort()).replace(/endpoint: 127\.0\.0\.1:\d+/, 'endpoint: 192.0.2.1:13133');
+    const error = (await startPipeline(config, { plugins: builtins }).catch(
+      (e: unknown) => e,
+    )) as TributaryError;
+
+    expect(error.code).toBe('TRB_EXTENSION_LISTEN_FAILED');
+    expect(error.message).toBe(
+      'extension "health_check" failed to start: cannot listen on 192.0.2.1:13133: EADDRNOTAVAIL',
+    );
+    expect(error.hint).toBe(
+      'set extensions.health_check.endpoint to an address of this machine and a port you may open',
+    );
+  });
+
   it('frees the port at shutdown', async () => {
     const port = await freePort();
     pipeline = await startPipeline(yaml(port), { plugins: builtins });
