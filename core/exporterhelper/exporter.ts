@@ -116,7 +116,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   }
 
   async start(host: Host): Promise<void> {
-    if (this.host !== undefined) return;
+    if (this.host !== undefined || this.stopping) return;
     this.host = host;
     // The deadline binds from the start: while receivers and processors stop, they may still be
     // waiting on this full queue, and this exporter's own shutdown() has not been called yet.
