@@ -70,6 +70,8 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   private refusedWhileFull = 0;
   private refusalLogged = false;
   private outage?: Outage;
+  /** The last send failed: reported to the engine as `recoverable_error` until one succeeds. */
+  private failing = false;
   private shutdownDone?: Promise<void>;
 
   constructor(
@@ -206,10 +208,12 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
           if (this.abandoned) return;
           this.telemetry.sent(items);
           if (this.outage) this.logOutage('info', 'sends succeed again');
+          this.report(undefined);
           return;
         } catch (err) {
           if (this.abandoned) throw this.abandonReason;
           const error = errorOf(err);
+          this.report(error);
           if (error instanceof PermanentError) throw this.fail(items, attempt, error, 'permanent error');
           if (!this.retry.enabled) throw this.fail(items, attempt, error, 'retry_on_failure is disabled');
           backoff ??= new Backoff(this.retry, startedAt);
@@ -227,6 +231,13 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     } finally {
       this.release(items);
     }
+  }
+
+  /** Reports to the engine (health_check's /ready) when sends start failing and when one succeeds again. */
+  private report(error: Error | undefined): void {
+    if (this.failing === (error !== undefined) || this.stopping) return;
+    this.failing = error !== undefined;
+    this.host?.reportStatus(error ? 'recoverable_error' : 'ok', error);
   }
 
   /** One send, aborted after `timeout` or when the drain deadline passes. */

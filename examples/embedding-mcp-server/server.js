@@ -12,10 +12,11 @@ import { z } from 'zod';
 
 const port = Number(process.env.PORT ?? 8000);
 const metricsPort = Number(process.env.TRIBUTARY_PROMETHEUS_PORT ?? 9464);
-const started = Date.now();
 
 const engine = await Engine.fromFile(new URL('./tributary.yaml', import.meta.url).pathname);
 await engine.start();
+// The health_check extension answers /health and /ready from the pipeline's own status; served here too.
+const probes = engine.getExtension('health_check');
 
 /** One McpServer per session, each instrumented: every request becomes a span, metrics and logs. */
 function mcpServer() {
@@ -47,21 +48,7 @@ const sessions = new Map();
 
 const http = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/health')
-    return json(res, 200, {
-      status: 'healthy',
-      timestamp: Date.now() / 1000,
-      uptime: (Date.now() - started) / 1000,
-      version: '1.0.0',
-    });
-  if (url.pathname === '/ready') {
-    const failing = [...engine.status()]
-      .filter(([, s]) => s.status !== 'ok')
-      .map(([id, s]) => `${id}: ${s.status}`);
-    return failing.length
-      ? json(res, 503, { status: 'not ready', error: failing.join(', ') })
-      : json(res, 200, { status: 'ready' });
-  }
+  if (url.pathname === '/health' || url.pathname === '/ready') return probes.handle(req, res);
   if (url.pathname === '/metrics') {
     // The engine's prometheus exporter listens on loopback; this server is the one public port.
     const upstream = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {

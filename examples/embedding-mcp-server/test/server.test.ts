@@ -12,9 +12,14 @@ let server: ChildProcess;
 let base: string;
 
 beforeAll(async () => {
-  const [port, metricsPort] = [await freePort(), await freePort()];
+  const [port, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   server = spawn(process.execPath, ['--import', selfImport, join(here, 'server.js')], {
-    env: { ...process.env, PORT: String(port), TRIBUTARY_PROMETHEUS_PORT: String(metricsPort) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      TRIBUTARY_PROMETHEUS_PORT: String(metricsPort),
+      TRIBUTARY_HEALTH_PORT: String(healthPort),
+    },
     stdio: 'ignore',
   });
   base = `http://127.0.0.1:${port}`;

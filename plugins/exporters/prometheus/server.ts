@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzip } from 'node:zlib';
-import { TributaryError } from '../../../core/errors.js';
+import { close, listen } from '../../../core/http/listen.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { CONTENT_TYPES, type Format } from './serialize.js';
 
@@ -39,46 +39,18 @@ export class ScrapeServer {
     return (this.server?.address() as AddressInfo | null) ?? undefined;
   }
 
-  listen(): Promise<void> {
-    const { host, port, id } = this.options;
+  async listen(): Promise<void> {
+    const { host, port, id, onError } = this.options;
     const server = createServer((req, res) => this.handle(req, res));
+    await listen(server, { host, port }, { kind: 'exporter', id }, onError);
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        this.server = undefined;
-        const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new TributaryError(
-                'TRB_EXPORTER_PORT_IN_USE',
-                `cannot listen on ${where}: the address is already in use`,
-                { path: `exporters.${id}.endpoint` },
-                `stop the process listening there, or set exporters.${id}.endpoint to a free host:port`,
-              )
-            : new TributaryError(
-                'TRB_EXPORTER_LISTEN_FAILED',
-                `cannot listen on ${where}: ${err.code ?? err.message}`,
-                { path: `exporters.${id}.endpoint` },
-                `set exporters.${id}.endpoint to an address of this machine and a port you may open`,
-              ),
-        );
-      });
-      server.listen(port, host, () => {
-        server.removeAllListeners('error');
-        server.on('error', (err) => this.options.onError(err));
-        resolve();
-      });
-    });
   }
 
   /** Stops listening and closes every connection, idle keep-alive ones included. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    if (server) await close(server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PermanentError, RetryableError } from '../../../core/component.js';
+import { type Host, PermanentError, RetryableError } from '../../../core/component.js';
 import { createExporter, exporterConfig, type Sender } from '../../../core/exporterhelper/index.js';
 import type { Batch, Signal } from '../../../core/signals.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
@@ -557,6 +557,76 @@ describe('a backend that stays down past max_elapsed_time', () => {
       ],
     ]);
     expect(lines[2]).toMatchObject({ items: 6, given_up_items: 6 });
+  });
+});
+
+describe("status reported to the engine (what health_check's /ready shows)", () => {
+  /** The host, recording each status the exporter reports as [status, error message]. */
+  function reporting(host: Host) {
+    const statuses: [string, string | undefined][] = [];
+    return {
+      statuses,
+      host: { ...host, reportStatus: (s: string, e?: Error) => void statuses.push([s, e?.message]) },
+    };
+  }
+
+  it('reports recoverable_error with the error when sends start failing, and ok once one succeeds', async () => {
+    const setupped = setup({ retry_on_failure: fast, sending_queue: { num_consumers: 1 } });
+    const { host, statuses } = reporting(setupped.host);
+    const backend = new FakeBackend((call) => {
+      if (call <= 3) throw new RetryableError('503 Service Unavailable');
+    });
+    const exporter = createExporter(setupped.ctx, 'traces', backend);
+    await exporter.start(host);
+    await exporter.consume(makeSpans(1));
+    await vi.waitFor(() => expect(backend.received).toHaveLength(1));
+    await exporter.consume(makeSpans(1));
+    await vi.waitFor(() => expect(backend.received).toHaveLength(2));
+
+    expect(statuses).toEqual([
+      ['recoverable_error', '503 Service Unavailable'],
+      ['ok', undefined],
+    ]);
+    await exporter.shutdown();
+  });
+
+  it('reports a failing backend with retries disabled too, and each failure spell once', async () => {
+    const setupped = setup({ retry_on_failure: { enabled: false }, sending_queue: { enabled: false } });
+    const { host, statuses } = reporting(setupped.host);
+    const down = new Set([2, 3, 5]);
+    const backend = new FakeBackend((call) => {
+      if (down.has(call)) throw new Error('ECONNREFUSED');
+    });
+    const exporter = createExporter(setupped.ctx, 'traces', backend);
+    await exporter.start(host);
+    for (let call = 1; call <= 6; call++) await exporter.consume(makeSpans(1)).catch(() => {});
+
+    expect(statuses).toEqual([
+      ['recoverable_error', 'ECONNREFUSED'],
+      ['ok', undefined],
+      ['recoverable_error', 'ECONNREFUSED'],
+      ['ok', undefined],
+    ]);
+    await exporter.shutdown();
+  });
+
+  it('reports nothing once shutting down: the engine reports stopping and stopped', async () => {
+    const setupped = setup({ retry_on_failure: fast });
+    const { host, statuses } = reporting(setupped.host);
+    let down = true;
+    const backend = new FakeBackend(() => {
+      if (down) throw new RetryableError('503');
+    });
+    const exporter = createExporter(setupped.ctx, 'traces', backend);
+    await exporter.start(host);
+    await exporter.consume(makeSpans(1));
+    await vi.waitFor(() => expect(statuses).toHaveLength(1));
+    const stopped = exporter.shutdown();
+    down = false;
+    await stopped;
+
+    expect(backend.received).toHaveLength(1);
+    expect(statuses).toEqual([['recoverable_error', '503']]);
   });
 });
 

@@ -1,0 +1,63 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Extension, Host } from '../../../core/component.js';
+import { close, listen } from '../../../core/http/listen.js';
+import type { CreateContext } from '../../../core/plugin.js';
+import { EngineStatus } from '../../../core/status.js';
+import type { HealthCheckConfig } from './config.js';
+import { health, notReady } from './probes.js';
+
+/** GET /health (liveness) and GET /ready (readiness) from the engine's own status, as the guide serves them. */
+export class HealthCheckExtension implements Extension {
+  private readonly status: EngineStatus;
+  private server?: Server;
+
+  constructor(private readonly ctx: CreateContext<HealthCheckConfig>) {
+    this.status = ctx.container.resolve(EngineStatus);
+  }
+
+  /** Where it listens (the real port when the config said 0); undefined until started. */
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  async start(_host: Host): Promise<void> {
+    const { ctx } = this;
+    const server = createServer((req, res) => this.handle(req, res));
+    await listen(server, ctx.config.endpoint, { kind: 'extension', id: ctx.id }, (err) =>
+      ctx.logger.warn({ err: err.message }, 'the health check endpoint failed to answer'),
+    );
+    this.server = server;
+    const { address, port } = server.address() as AddressInfo;
+    ctx.logger.info({ url: `http://${address}:${port}/health` }, 'serving /health and /ready');
+  }
+
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await close(server);
+  }
+
+  /** Answers a request; exposed so an embedding app can serve the probes on its own port too. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const [code, body, extra] = this.answer((req.url ?? '/').split('?')[0], req.method);
+    const text = JSON.stringify(body);
+    res.writeHead(code, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+      ...extra,
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+
+  private answer(path: string | undefined, method: string | undefined): [number, object, object?] {
+    if (path !== '/health' && path !== '/ready')
+      return [404, { error: 'not found: the probes are /health and /ready' }];
+    if (method !== 'GET' && method !== 'HEAD')
+      return [405, { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD' }];
+    if (path === '/health') return [200, health(this.status, this.ctx.config.version)];
+    const error = notReady(this.status);
+    return error === undefined ? [200, { status: 'ready' }] : [503, { status: 'not ready', error }];
+  }
+}
