@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AdminPages } from './admin-pages.js';
 import type { ComponentStatus, Extension, Host, StatusName } from './component.js';
 import { configFromObject, type LoadedConfig, loadConfigFiles } from './config/load.js';
 import { redactText, secretsOf } from './config/redact.js';
@@ -250,6 +251,7 @@ export class Engine {
       () => telemetry.collect(),
     );
     this.registry.container.register(EngineStatus, { useValue: this.engineStatus });
+    this.registry.container.register(AdminPages, { useValue: new AdminPages() });
     this.instances = instantiate(
       config,
       graph,

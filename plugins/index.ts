@@ -6,6 +6,7 @@ import jaeger from './exporters/jaeger/index.js';
 import otlp from './exporters/otlp/index.js';
 import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
+import admin from './extensions/admin/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
 import mcp from './receivers/mcp/index.js';
@@ -24,4 +25,5 @@ export const builtins: readonly PluginDefinition[] = [
   prometheus,
   otlp,
   jaeger,
+  admin,
 ] as PluginDefinition[];

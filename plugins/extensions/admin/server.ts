@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TributaryError } from '../../../core/errors.js';
+
+export type Answer = { status?: number; type: 'html' | 'json' | 'js' | 'text'; body: string };
+export type Route = (path: string) => Promise<Answer> | undefined;
+
+const TYPES: Record<Answer['type'], string> = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+};
+/** The page runs only its own script, loads nothing from elsewhere, and is never framed. */
+const HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+/**
+ * The admin site's HTTP server: GET and HEAD only. Bound to a loopback address, it answers only
+ * requests addressed to a loopback name, so a web page elsewhere cannot read it by DNS rebinding.
+ */
+export class AdminServer {
+  private server?: Server;
+
+  constructor(
+    private readonly options: { host: string; port: number; id: string; onError(err: Error): void },
+    private readonly route: Route,
+  ) {}
+
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  listen(): Promise<void> {
+    const { host, port, id } = this.options;
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+        const inUse = err.code === 'EADDRINUSE';
+        reject(
+          new TributaryError(
+            inUse ? 'TRB_ADMIN_PORT_IN_USE' : 'TRB_ADMIN_LISTEN_FAILED',
+            `cannot listen on ${where}: ${inUse ? 'the address is already in use' : (err.code ?? err.message)}`,
+            { path: `extensions.${id}.endpoint` },
+            inUse
+              ? `stop the process listening there, or set extensions.${id}.endpoint to a free host:port`
+              : `set extensions.${id}.endpoint to an address of this machine and a port you may open`,
+          ),
+        );
+      });
+      server.listen(port, host, () => {
+        server.removeAllListeners('error');
+        server.on('error', (err) => this.options.onError(err));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    if (isLoopback(this.options.host) && !LOOPBACK_HOST.test(req.headers.host ?? ''))
+      return send(req, res, {
+        status: 421,
+        type: 'text',
+        body: 'the admin page answers only to localhost\n',
+      });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(req, res, { status: 405, type: 'text', body: 'method not allowed: use GET or HEAD\n' });
+    const answer = this.route(path);
+    if (!answer)
+      return send(req, res, {
+        status: 404,
+        type: 'text',
+        body: `not found: ${path}\nthe status page is at /\n`,
+      });
+    try {
+      send(req, res, await answer);
+    } catch (err) {
+      this.options.onError(err as Error);
+      send(req, res, {
+        status: 500,
+        type: 'text',
+        body: 'the admin page failed to render this; see the engine log\n',
+      });
+    }
+  }
+}
+
+function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
+  const body = Buffer.from(answer.body);
+  const extra = answer.status === 405 ? { allow: 'GET, HEAD' } : {};
+  res.writeHead(answer.status ?? 200, {
+    ...HEADERS,
+    ...extra,
+    'content-type': TYPES[answer.type],
+    'content-length': body.length,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
