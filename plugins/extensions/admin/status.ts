@@ -2,7 +2,6 @@ import type { Attributes } from '@opentelemetry/api';
 import { type DataPoint, DataPointType, type Histogram } from '@opentelemetry/sdk-metrics';
 import type { AdminPages } from '../../../core/admin-pages.js';
 import type { StatusName } from '../../../core/component.js';
-import { redactText, secretsOf } from '../../../core/config/redact.js';
 import type { GraphNode } from '../../../core/graph/build.js';
 import type { EngineState, EngineStatus } from '../../../core/status.js';
 import { layOut } from './layout.js';
@@ -19,6 +18,11 @@ const COUNTS = {
   queue_capacity: '_queue_capacity',
 } as const;
 export type Counts = Partial<Record<keyof typeof COUNTS, number>>;
+/** What every receiver and exporter counts (an SDK counter has no point until it is first added to). */
+const ZERO: Partial<Record<GraphNode['kind'], Counts>> = {
+  receiver: { accepted: 0, refused: 0 },
+  exporter: { sent: 0, failed: 0, refused: 0, dropped: 0 },
+};
 
 /** One node of the graph: a component for one signal (a processor for one pipeline). */
 export interface NodeStatus {
@@ -45,13 +49,11 @@ export interface AdminStatus {
   pages: { path: string; title: string; url: string }[];
 }
 
-/** The engine as the page shows it, now: no config values, error messages with secrets masked. */
+/** The engine as the page shows it, now: no config values. */
 export async function readStatus(status: EngineStatus, pages: AdminPages): Promise<AdminStatus> {
   const layout = layOut(status.graph);
-  const secrets = layout.placed.flatMap(({ node: { component: c } }) =>
-    c ? secretsOf(c.config, [`${c.kind}s`, c.id]) : [],
-  );
-  const message = (err?: Error) => (err ? { error: redactText(err.message, secrets) } : {});
+  // The engine masks the config's secrets in status errors; config values are never shown.
+  const message = (err?: Error) => (err ? { error: err.message } : {});
   const points = await selfPoints(status);
   const now = Date.now();
   return {
@@ -71,7 +73,7 @@ export async function readStatus(status: EngineStatus, pages: AdminPages): Promi
     nodes: layout.placed.map(({ node }) => {
       const view = status.get(node.id);
       const metrics = metricsOf(node, points);
-      const counts = countsOf(metrics);
+      const counts = { ...ZERO[node.kind], ...countsOf(metrics) };
       return {
         key: node.key,
         kind: node.kind,
