@@ -4,7 +4,7 @@ import type { CreateContext } from '../../../core/plugin.js';
 import { EngineStatus } from '../../../core/status.js';
 import type { AdminConfig } from './config.js';
 import { layOut } from './layout.js';
-import { htmlDocument, SCRIPT, statusPage } from './page.js';
+import { FAVICON, htmlDocument, SCRIPT, statusPage } from './page.js';
 import { AdminServer, type Answer } from './server.js';
 import { readStatus } from './status.js';
 
@@ -48,6 +48,7 @@ export class AdminExtension implements Extension {
       return this.status().then((s) => ({ type: 'html', body: statusPage(s, layOut(this.engine.graph)) }));
     if (path === '/api/status') return this.status().then((s) => ({ type: 'json', body: JSON.stringify(s) }));
     if (path === '/admin.js') return Promise.resolve({ type: 'js', body: SCRIPT });
+    if (path === '/favicon.svg') return Promise.resolve({ type: 'svg', body: FAVICON });
     const page = path.startsWith('/pages/') ? this.pages.get(path.slice('/pages/'.length)) : undefined;
     if (!page) return undefined;
     return Promise.all([page.render(), this.status()]).then(([content, status]): Answer => {

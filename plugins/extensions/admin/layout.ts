@@ -8,6 +8,7 @@ export interface Placed {
 }
 
 export interface Layout {
+  /** Column by column, top to bottom. */
   placed: Placed[];
   /** Producer -> consumer, fan-outs left out (a fan-out's producer feeds its exporters directly). */
   edges: [GraphNode, GraphNode][];
@@ -21,10 +22,10 @@ function consumersOf(node: GraphNode): GraphNode[] {
 }
 
 /**
- * A layered layout, left to right: each node in the column of its longest path from a receiver,
- * exporters (which feed nothing) in the last column, and rows ordered by their producers' rows so
- * edges cross little. Receivers come first, then processors of each pipeline, connectors where they
- * join pipelines, exporters last.
+ * A layered layout, left to right: each node in the column of its longest path from a receiver (so
+ * an edge never passes behind a node of the column it skips in a plain pipeline), and rows ordered by
+ * their producers' rows so edges cross little. Receivers come first, then each pipeline's processors,
+ * its exporters and connectors, then the pipelines connectors feed.
  */
 export function layOut(graph: PipelineGraph): Layout {
   // graph.nodes lists consumers before producers: reversed, every producer comes before what it feeds.
@@ -36,7 +37,6 @@ export function layOut(graph: PipelineGraph): Layout {
   for (const n of order)
     for (const c of consumersOf(n)) column.set(c, Math.max(column.get(c) ?? 0, (column.get(n) ?? 0) + 1));
   const last = Math.max(0, ...column.values());
-  for (const n of order) if (consumersOf(n).length === 0 && n.kind !== 'receiver') column.set(n, last);
 
   const producers = new Map<GraphNode, GraphNode[]>();
   for (const [from, to] of edges) producers.set(to, [...(producers.get(to) ?? []), from]);
@@ -53,7 +53,7 @@ export function layOut(graph: PipelineGraph): Layout {
     for (const [i, n] of nodes.entries()) rowOf.set(n, i);
   }
   return {
-    placed: order.map((node) => ({ node, column: column.get(node) ?? 0, row: rowOf.get(node) ?? 0 })),
+    placed: byColumn.flatMap((nodes, c) => nodes.map((node, row) => ({ node, column: c, row }))),
     edges,
     columns: last + 1,
     rows: Math.max(1, ...byColumn.map((c) => c.length)),

@@ -63,7 +63,7 @@ export function htmlDocument(title: string, status: AdminStatus, body: string): 
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<title>${escapeHtml(title)}</title><link rel="icon" href="/favicon.svg"><style>${STYLE}</style></head>
 <body><header><h1>Tributary</h1>
 <span class="badge state-${escapeHtml(engine.state)}" data-engine-state>${escapeHtml(engine.state)}</span>
 <span class="meta">version ${escapeHtml(engine.version)} · up <span data-uptime>${uptime(engine.uptime_seconds)}</span></span>
@@ -112,6 +112,10 @@ function uptime(seconds: number): string {
   const [h, m, s] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60];
   return h ? `${h}h ${m}m ${s}s` : m ? `${m}m ${s}s` : `${s}s`;
 }
+
+/** Three streams joining: the tab's icon. */
+export const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#111827"/><path d="M2 4h5l3 4h4M2 12h5l3-4" fill="none" stroke="#34d399" stroke-width="2"/></svg>';
 
 /**
  * The page's script: polls /api/status every second and updates the numbers and statuses in place

@@ -2,13 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { TributaryError } from '../../../core/errors.js';
 
-export type Answer = { status?: number; type: 'html' | 'json' | 'js' | 'text'; body: string };
+export type Answer = { status?: number; type: 'html' | 'json' | 'js' | 'svg' | 'text'; body: string };
 export type Route = (path: string) => Promise<Answer> | undefined;
 
 const TYPES: Record<Answer['type'], string> = {
   html: 'text/html; charset=utf-8',
   json: 'application/json; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
   text: 'text/plain; charset=utf-8',
 };
 /** The page runs only its own script, loads nothing from elsewhere, and is never framed. */

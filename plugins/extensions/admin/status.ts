@@ -143,20 +143,21 @@ function countsOf(metrics: Record<string, number>): Counts {
 /** A count as the page prints it: grouped digits, a dash when the component does not count it. */
 export const formatCount = (n: number | undefined) => (n === undefined ? '–' : n.toLocaleString('en-US'));
 
-/** What the graph shows of a node's counts: what it took or sent, what it lost, its queue. */
+/** What the graph shows of a node's counts: what it took or sent, what it could not send, its queue. */
 export function summary(kind: GraphNode['kind'], c: Counts): string {
   const f = formatCount;
   if (kind === 'receiver') return `accepted ${f(c.accepted)} · refused ${f(c.refused)}`;
-  if (kind === 'exporter') {
-    const queue =
-      c.queue_capacity !== undefined
-        ? `queue ${f(c.queue_size)}/${f(c.queue_capacity)}`
-        : `queued ${f(c.queued)}`;
-    return `sent ${f(c.sent)} · failed ${f(c.failed)} · ${queue}`;
-  }
-  const parts = [
-    c.refused !== undefined && `refused ${f(c.refused)}`,
-    c.failed !== undefined && `failed ${f(c.failed)}`,
-  ];
+  const notSent = (c.failed ?? 0) + (c.refused ?? 0) + (c.dropped ?? 0);
+  const parts =
+    kind === 'exporter'
+      ? [
+          `sent ${f(c.sent)}`,
+          notSent > 0 && `not sent ${f(notSent)}`,
+          c.queue_capacity !== undefined && `queue ${f(c.queue_size)}/${f(c.queue_capacity)}`,
+        ]
+      : [
+          c.refused !== undefined && `refused ${f(c.refused)}`,
+          c.failed !== undefined && `failed ${f(c.failed)}`,
+        ];
   return parts.filter(Boolean).join(' · ');
 }
