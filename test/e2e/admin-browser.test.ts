@@ -78,7 +78,7 @@ describe('the admin page in headless chromium', () => {
     expect(res?.status()).toBe(200);
     expect(await page.title()).toBe('Tributary status');
     const drawn = await page.$$eval('svg.graph g.node', (nodes) =>
-      nodes.map((n) => (n as SVGGElement).dataset.component),
+      nodes.map((n) => n.getAttribute('data-component')),
     );
     expect(new Set(drawn)).toEqual(new Set(COMPONENTS));
     expect(await page.locator('svg.graph path.edge').count()).toBe(5);
