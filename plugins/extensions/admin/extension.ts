@@ -26,12 +26,12 @@ export class AdminExtension implements Extension {
 
   /** Where the page listens (the real port when the config said 0); undefined until started. */
   get address(): { host: string; port: number } | undefined {
-    const address = this.server.address;
+    const address = this.server.listener.address;
     return address && { host: address.address, port: address.port };
   }
 
   async start(): Promise<void> {
-    await this.server.listen();
+    await this.server.listener.listen();
     const { host, port } = this.address ?? this.ctx.config.endpoint;
     this.ctx.logger.info(
       { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/` },
@@ -40,7 +40,7 @@ export class AdminExtension implements Extension {
   }
 
   async shutdown(): Promise<void> {
-    await this.server.close();
+    await this.server.listener.close();
   }
 
   private route(path: string): Promise<Answer> | undefined {

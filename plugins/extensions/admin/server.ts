@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { TributaryError } from '../../../core/errors.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from '../../../core/http-listen.js';
 
 export type Answer = { status?: number; type: 'html' | 'json' | 'js' | 'svg' | 'text'; body: string };
 export type Route = (path: string) => Promise<Answer> | undefined;
@@ -20,6 +19,7 @@ const HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
+const ADMIN_LISTEN = { inUse: 'TRB_ADMIN_PORT_IN_USE', failed: 'TRB_ADMIN_LISTEN_FAILED' };
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
@@ -28,53 +28,17 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
  * requests addressed to a loopback name, so a web page elsewhere cannot read it by DNS rebinding.
  */
 export class AdminServer {
-  private server?: Server;
+  readonly listener: HttpListener;
 
   constructor(
     private readonly options: { host: string; port: number; id: string; onError(err: Error): void },
     private readonly route: Route,
-  ) {}
-
-  get address(): AddressInfo | undefined {
-    return (this.server?.address() as AddressInfo | null) ?? undefined;
-  }
-
-  listen(): Promise<void> {
-    const { host, port, id } = this.options;
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        this.server = undefined;
-        const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-        const inUse = err.code === 'EADDRINUSE';
-        reject(
-          new TributaryError(
-            inUse ? 'TRB_ADMIN_PORT_IN_USE' : 'TRB_ADMIN_LISTEN_FAILED',
-            `cannot listen on ${where}: ${inUse ? 'the address is already in use' : (err.code ?? err.message)}`,
-            { path: `extensions.${id}.endpoint` },
-            inUse
-              ? `stop the process listening there, or set extensions.${id}.endpoint to a free host:port`
-              : `set extensions.${id}.endpoint to an address of this machine and a port you may open`,
-          ),
-        );
-      });
-      server.listen(port, host, () => {
-        server.removeAllListeners('error');
-        server.on('error', (err) => this.options.onError(err));
-        resolve();
-      });
-    });
-  }
-
-  /** Stops listening and closes every connection, idle keep-alive ones included. */
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+  ) {
+    const { host, port, id, onError } = options;
+    this.listener = new HttpListener(
+      { host, port, configPath: `extensions.${id}`, codes: ADMIN_LISTEN, onError },
+      (req, res) => void this.handle(req, res),
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
