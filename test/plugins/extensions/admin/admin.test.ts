@@ -36,6 +36,13 @@ const reporter = definePlugin({
             title: 'Errors as JSON',
             render: async () => ({ json: { errors: 3 } }),
           }),
+          pages.add({
+            path: 'broken',
+            title: 'Broken',
+            render: async () => {
+              throw new Error('the tracker lost its state');
+            },
+          }),
         );
         // After start: the engine records "ok" when start() returns.
         setTimeout(
@@ -153,6 +160,7 @@ describe('admin extension: /api/status', () => {
     expect((await status()).pages).toEqual([
       { path: 'errors/summary', title: 'Errors <summary>', url: '/pages/errors/summary' },
       { path: 'errors/json', title: 'Errors as JSON', url: '/pages/errors/json' },
+      { path: 'broken', title: 'Broken', url: '/pages/broken' },
     ]);
   });
 });
@@ -183,6 +191,11 @@ describe('admin extension: the HTML page', () => {
     );
     expect(page).toContain('<script src="/admin.js"></script>');
     expect(await (await get('/pages/errors/json')).json()).toEqual({ errors: 3 });
+    const broken = await get('/pages/broken');
+    expect([broken.status, await broken.text()]).toEqual([
+      500,
+      'the admin page failed to render this; see the engine log\n',
+    ]);
   });
 
   it('answers 404 elsewhere, 405 to other methods, 421 to a host name that is not loopback', async () => {
