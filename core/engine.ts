@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AdminPages } from './admin-pages.js';
 import type { ComponentStatus, Extension, Host, StatusName } from './component.js';
 import { configFromObject, type LoadedConfig, loadConfigFiles } from './config/load.js';
 import { redactText, secretsOf } from './config/redact.js';
@@ -65,6 +66,8 @@ export class Engine {
   private startAbandoned?: () => void;
   private drainDeadline = new AbortController();
   private log?: Logger;
+  /** The config's secret values, masked in what extensions are shown (EngineStatus). */
+  private secrets: readonly string[] = [];
 
   constructor(
     readonly source: LoadedConfig,
@@ -237,6 +240,7 @@ export class Engine {
     this.shutdownTimeout = config.service.shutdown_timeout;
     this.pipelineCount = graph.pipelines.size;
     const secrets = secretsOf(this.source.value);
+    this.secrets = secrets;
     const logger =
       this.options.logger !== undefined
         ? redactingChild(this.options.logger, secrets)
@@ -252,6 +256,7 @@ export class Engine {
       () => telemetry.collect(),
     );
     this.registry.container.register(EngineStatus, { useValue: this.engineStatus });
+    this.registry.container.register(AdminPages, { useValue: new AdminPages() });
     this.instances = instantiate(
       config,
       graph,
@@ -389,7 +394,14 @@ export class Engine {
     const recorded = { status, time: new Date(), ...(error ? { error } : {}) };
     this.statuses.set(id, recorded);
     const kind = this.instances.find((i) => i.id === id)?.kind;
-    if (kind && kind !== 'fanout') this.engineStatus?.record({ id, kind, ...recorded });
+    if (kind && kind !== 'fanout')
+      this.engineStatus?.record({ id, kind, ...recorded, ...(error ? { error: this.redacted(error) } : {}) });
+  }
+
+  /** `error` as extensions may show it (a status page, /ready): the config's secrets masked in its message. */
+  private redacted(error: Error): Error {
+    const message = redactText(error.message, this.secrets);
+    return message === error.message ? error : Object.assign(new Error(message), { name: error.name });
   }
 }
 

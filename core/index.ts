@@ -1,4 +1,5 @@
 /** The engine's public API; it knows no plugin by name. */
+export { type AdminPage, type AdminPageContent, AdminPages, escapeHtml } from './admin-pages.js';
 export type {
   Component,
   ComponentKind,

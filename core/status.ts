@@ -7,7 +7,7 @@ import { ENGINE_VERSION } from './version.js';
 /** Where an engine is in its life: see docs/ARCHITECTURE.md, Engine lifecycle. */
 export type EngineState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-/** One component as the status service shows it: its last reported status and what it is. */
+/** One component as the status service shows it: its last reported status (the config's secrets masked in its error) and what it is. */
 export interface ComponentView extends ComponentStatus {
   id: string;
   kind: ComponentKind;

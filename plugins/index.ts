@@ -6,6 +6,7 @@ import jaeger from './exporters/jaeger/index.js';
 import otlp from './exporters/otlp/index.js';
 import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
+import admin from './extensions/admin/index.js';
 import healthCheck from './extensions/health_check/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
@@ -26,4 +27,5 @@ export const builtins: readonly PluginDefinition[] = [
   otlp,
   jaeger,
   healthCheck,
+  admin,
 ] as PluginDefinition[];

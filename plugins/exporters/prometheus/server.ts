@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzip } from 'node:zlib';
-import { close, listen } from '../../../core/http/listen.js';
+import { HttpListener } from '../../../core/http-listen.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { CONTENT_TYPES, type Format } from './serialize.js';
+
+const PROMETHEUS_LISTEN = { inUse: 'TRB_EXPORTER_PORT_IN_USE', failed: 'TRB_EXPORTER_LISTEN_FAILED' };
 
 export interface ScrapeHandler {
   /** Brings the metrics up to date before each scrape; never rejects. */
@@ -27,30 +29,31 @@ export interface ScrapeServerOptions {
 
 /** The pull endpoint: GET and HEAD on `path` (405 for other methods), a short help page on `/`, 404 elsewhere. */
 export class ScrapeServer {
-  private server?: Server;
+  private readonly listener: HttpListener;
 
   constructor(
     private readonly options: ScrapeServerOptions,
     private readonly handler: ScrapeHandler,
-  ) {}
+  ) {
+    const { host, port, id, onError } = options;
+    this.listener = new HttpListener(
+      { host, port, configPath: `exporters.${id}`, codes: PROMETHEUS_LISTEN, onError },
+      (req, res) => this.handle(req, res),
+    );
+  }
 
   /** The bound address (the real port when 0 was configured); undefined before listen(). */
   get address(): AddressInfo | undefined {
-    return (this.server?.address() as AddressInfo | null) ?? undefined;
+    return this.listener.address;
   }
 
-  async listen(): Promise<void> {
-    const { host, port, id, onError } = this.options;
-    const server = createServer((req, res) => this.handle(req, res));
-    await listen(server, { host, port }, { kind: 'exporter', id }, onError);
-    this.server = server;
+  listen(): Promise<void> {
+    return this.listener.listen();
   }
 
   /** Stops listening and closes every connection, idle keep-alive ones included. */
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await close(server);
+  close(): Promise<void> {
+    return this.listener.close();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

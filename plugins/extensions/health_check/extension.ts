@@ -1,41 +1,48 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Extension, Host } from '../../../core/component.js';
-import { close, listen } from '../../../core/http/listen.js';
+import { HttpListener } from '../../../core/http-listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
-import { EngineStatus } from '../../../core/status.js';
+import { announce, EngineStatus } from '../../../core/status.js';
 import type { HealthCheckConfig } from './config.js';
 import { health, notReady } from './probes.js';
 
 /** GET /health (liveness) and GET /ready (readiness) from the engine's own status, as the guide serves them. */
 export class HealthCheckExtension implements Extension {
   private readonly status: EngineStatus;
-  private server?: Server;
+  private readonly listener: HttpListener;
 
   constructor(private readonly ctx: CreateContext<HealthCheckConfig>) {
     this.status = ctx.container.resolve(EngineStatus);
+    const { host, port } = ctx.config.endpoint;
+    this.listener = new HttpListener(
+      {
+        host,
+        port,
+        configPath: `extensions.${ctx.id}`,
+        codes: { inUse: 'TRB_EXTENSION_PORT_IN_USE', failed: 'TRB_EXTENSION_LISTEN_FAILED' },
+        onError: (err) => ctx.logger.warn({ err: err.message }, 'the health check endpoint failed to answer'),
+      },
+      (req, res) => this.handle(req, res),
+    );
   }
 
   /** Where it listens (the real port when the config said 0); undefined until started. */
   get address(): AddressInfo | undefined {
-    return (this.server?.address() as AddressInfo | null) ?? undefined;
+    return this.listener.address;
   }
 
   async start(_host: Host): Promise<void> {
-    const { ctx } = this;
-    const server = createServer((req, res) => this.handle(req, res));
-    await listen(server, ctx.config.endpoint, { kind: 'extension', id: ctx.id }, (err) =>
-      ctx.logger.warn({ err: err.message }, 'the health check endpoint failed to answer'),
-    );
-    this.server = server;
-    const { address, port } = server.address() as AddressInfo;
-    ctx.logger.info({ url: `http://${address}:${port}/health` }, 'serving /health and /ready');
+    await this.listener.listen();
+    const { address, port } = this.listener.address as AddressInfo;
+    const url = `http://${address}:${port}/health`;
+    // The engine's ready line names it, with every other place to look.
+    this.ctx.logger.debug({ url }, 'serving /health and /ready');
+    announce(this.ctx.container, this.ctx.id, 'health', url);
   }
 
-  async shutdown(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await close(server);
+  shutdown(): Promise<void> {
+    return this.listener.close();
   }
 
   /** Answers a request; exposed so an embedding app can serve the probes on its own port too. */

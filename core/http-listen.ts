@@ -1,0 +1,68 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TributaryError } from './errors.js';
+
+export interface HttpListenerOptions {
+  host: string;
+  port: number;
+  /** Where the component's config is (`exporters.prometheus`): listen errors point at its `endpoint`. */
+  configPath: string;
+  /** The codes of its listen failures: the address is taken, or cannot be bound. */
+  codes: { inUse: string; failed: string };
+  /** Errors after listening (a response that could not be written...). */
+  onError(err: Error): void;
+}
+
+/** An HTTP server a component opens in start() and closes in shutdown(), with located listen errors. */
+export class HttpListener {
+  private server?: Server;
+
+  constructor(
+    private readonly options: HttpListenerOptions,
+    private readonly handle: RequestListener,
+  ) {}
+
+  /** The bound address (the real port when 0 was configured); undefined before listen(). */
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  /** Binds host:port; a failure is a TributaryError saying where and what to do. */
+  listen(): Promise<void> {
+    const { host, port, configPath, codes } = this.options;
+    const server = createServer(this.handle);
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+        const inUse = err.code === 'EADDRINUSE';
+        reject(
+          new TributaryError(
+            inUse ? codes.inUse : codes.failed,
+            `cannot listen on ${where}: ${inUse ? 'the address is already in use' : (err.code ?? err.message)}`,
+            { path: `${configPath}.endpoint` },
+            inUse
+              ? `stop the process listening there, or set ${configPath}.endpoint to a free host:port`
+              : `set ${configPath}.endpoint to an address of this machine and a port you may open`,
+          ),
+        );
+      });
+      server.listen(port, host, () => {
+        server.removeAllListeners('error');
+        server.on('error', (err) => this.options.onError(err));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+}
