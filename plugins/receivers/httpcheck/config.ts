@@ -6,7 +6,7 @@ import { tlsSettings } from '../../../core/otlp/tls.js';
 /** A status code (`200`) or a class (`"2xx"`) a target is expected to answer with. */
 const statusCode = z
   .union([
-    z.number().int().min(100).max(599),
+    z.number().int().min(100, 'a status code is 100 to 599').max(599, 'a status code is 100 to 599'),
     z.string().regex(/^[1-5]xx$/, 'a status class is "1xx" to "5xx"; a code is a number, e.g. 200'),
   ])
   .meta({ description: 'a status code (200) or a class ("2xx")' });
@@ -19,7 +19,7 @@ const bodyRegex = z
     } catch (err) {
       ctx.addIssue({
         code: 'custom',
-        message: `invalid regular expression: ${(err as Error).message}`,
+        message: (err as Error).message,
         params: { trbCode: 'TRB_CONFIG_INVALID_VALUE' },
       });
       return z.NEVER;
