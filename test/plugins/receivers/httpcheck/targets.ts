@@ -13,7 +13,7 @@ export const CERT_FILE = join(TLS_DIR, 'localhost.crt');
 const KEY_FILE = join(TLS_DIR, 'localhost.key');
 
 export interface Targets {
-  /** `/ok` 200 "healthy", `/error` 500, `/hang` never answers, `/unhealthy` 200 "degraded". */
+  /** By path (a query string is ignored): `/ok` 200 "healthy", `/error` 500, `/hang` never answers, `/unhealthy` 200 "degraded". */
   http: string;
   /** The self-signed https server: `/ok` 200 "healthy". */
   https: string;
@@ -22,12 +22,14 @@ export interface Targets {
   close(): Promise<void>;
 }
 
+/** Answers by path; a query string only makes URLs (and so series) distinct. */
 function answer(url: string | undefined, res: ServerResponse): void {
-  if (url === '/hang') return; // holds the request until the server closes
+  const path = (url ?? '').split('?')[0];
+  if (path === '/hang') return; // holds the request until the server closes
   const [status, body] =
-    url === '/ok'
+    path === '/ok'
       ? [200, 'status: healthy']
-      : url === '/unhealthy'
+      : path === '/unhealthy'
         ? [200, 'status: degraded']
         : [500, 'error'];
   res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
