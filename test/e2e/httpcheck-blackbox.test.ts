@@ -11,7 +11,7 @@ import { type RunningPipeline, startPipeline } from '../../core/testing/index.js
 import prometheus from '../../plugins/exporters/prometheus/index.js';
 import httpcheck from '../../plugins/receivers/httpcheck/index.js';
 import { CERT_FILE, startTargets, type Targets } from '../plugins/receivers/httpcheck/targets.js';
-import { type Daemon, freePort, startDaemon, stopDaemon, until } from './prometheus-helpers.js';
+import { type Daemon, freePort, promtool, startDaemon, stopDaemon, until } from './prometheus-helpers.js';
 
 /** One target: its URL, the blackbox module and our target keys that expect the same, and the outcome. */
 interface Case {
@@ -53,6 +53,8 @@ const MODULES = {
     http: { preferred_ip_protocol: 'ip4', tls_config: { insecure_skip_verify: true } },
   },
 };
+
+const EXAMPLES = join(import.meta.dirname, '../../examples/prometheus');
 
 let targets: Targets;
 let dir: string;
@@ -208,4 +210,22 @@ describe('httpcheck receiver beside prometheus-blackbox-exporter', () => {
       rows.map((r) => ({ name: r.name, ...r.blackbox })),
     );
   }, 60_000);
+});
+
+describe('examples/prometheus/httpcheck-alerts.rules.yaml with promtool', () => {
+  it('check rules accepts the ServerDown rule on httpcheck_success', async () => {
+    const { code, output } = await promtool([
+      'check',
+      'rules',
+      join(EXAMPLES, 'httpcheck-alerts.rules.yaml'),
+    ]);
+    expect(output).toContain('SUCCESS: 1 rules found');
+    expect(code).toBe(0);
+  });
+
+  it('test rules passes its unit tests: fires after a minute of failed checks, not on one', async () => {
+    const { code, output } = await promtool(['test', 'rules', join(EXAMPLES, 'httpcheck-alerts.test.yaml')]);
+    expect(output).toContain('SUCCESS');
+    expect(code).toBe(0);
+  });
 });
