@@ -57,7 +57,7 @@ const Target = z.strictObject({
 
 export const HttpCheckConfig = z
   .strictObject({
-    collection_interval: interval().prefault('60s'),
+    collection_interval: interval().prefault('60s').describe('how often every target is checked'),
     targets: z
       .array(Target)
       .min(1, 'list at least one target, e.g. [{ endpoint: "http://127.0.0.1:8080/health" }]'),

@@ -200,7 +200,10 @@ describe('httpcheck receiver', () => {
       - { endpoint: "ftp://127.0.0.1/" }`),
       { plugins: [httpcheck] },
     );
-    const error = await started.catch((err: Error) => err);
+    const error = await started.then(
+      () => new Error('started'),
+      (err: Error) => err,
+    );
     const lines = error.message.split('\n');
     expect(lines).toEqual([
       // one line each, located, with the code
