@@ -165,6 +165,18 @@ describe('httpcheck receiver', () => {
     expect(value(metrics, 'httpcheck.dns.lookup.duration', url)).toBeGreaterThanOrEqual(0);
   });
 
+  it('abandons checks in flight at shutdown and sends nothing more', async () => {
+    const run = await startPipeline(
+      pipeline(`{ collection_interval: 1h, targets: [{ endpoint: "${targets.http}/hang", timeout: 1h }] }`),
+      { plugins: [httpcheck] },
+    );
+    // The first round started with the receiver; its check waits for an answer that never comes.
+    await run.shutdown();
+    // Stopped, not abandoned at the engine's shutdown deadline.
+    expect(run.engine.status().get('httpcheck')?.status).toBe('stopped');
+    expect(run.recorded.items('metrics')).toEqual([]);
+  });
+
   it('refuses to start with TRB_RECEIVER_HTTPCHECK_TLS when the ca_file cannot be read', async () => {
     const missing = join(TLS_DIR, 'missing-ca.crt');
     await expect(
