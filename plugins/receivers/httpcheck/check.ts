@@ -61,7 +61,8 @@ export function check(target: HttpCheckTarget, tls: TlsOptions, stop: AbortSigna
     };
     let statusCode: number | undefined;
     let certificate: ServerCertificate | undefined;
-    let body = '';
+    const body: Buffer[] = [];
+    let kept = 0;
     let done = false;
 
     const finish = (error?: string) => {
@@ -74,7 +75,7 @@ export function check(target: HttpCheckTarget, tls: TlsOptions, stop: AbortSigna
         error === undefined &&
         statusCode !== undefined &&
         statusExpected(statusCode, target.status_codes) &&
-        (!target.body_regex || target.body_regex.test(body));
+        (!target.body_regex || target.body_regex.test(Buffer.concat(body).toString('utf8')));
       resolve({
         durationMs: end - start,
         statusCode: error === undefined ? statusCode : undefined,
@@ -119,9 +120,10 @@ export function check(target: HttpCheckTarget, tls: TlsOptions, stop: AbortSigna
     req.once('response', (res: IncomingMessage) => {
       statusCode = res.statusCode;
       const keep = target.body_regex ? target.max_body_size : 0;
-      res.setEncoding('latin1');
-      res.on('data', (chunk: string) => {
-        if (body.length < keep) body += chunk.slice(0, keep - body.length);
+      res.on('data', (chunk: Buffer) => {
+        if (kept >= keep) return;
+        body.push(chunk.subarray(0, keep - kept));
+        kept += Math.min(chunk.length, keep - kept);
       });
       res.once('end', () => {
         marks.end = performance.now();

@@ -136,6 +136,14 @@ describe('httpcheck receiver', () => {
     ).toEqual([200, 200]);
   });
 
+  it('matches body_regex against the UTF-8 text of the first max_body_size bytes', async () => {
+    const { http } = targets;
+    const metrics = await checkOnce(
+      `[{ endpoint: "${http}/utf8", body_regex: "sain ✓$" }, { endpoint: "${http}/long", body_regex: "END$" }, { endpoint: "${http}/long?cut", body_regex: "END$", max_body_size: 4KiB }]`,
+    );
+    expect(pointsOf(metrics, 'httpcheck.success').map((p) => p.value)).toEqual([1, 1, 0]);
+  });
+
   it('fails a self-signed server it does not trust; trusts it through ca_file or insecure_skip_verify', async () => {
     const url = `${targets.https}/ok`;
     const metrics = await checkOnce(

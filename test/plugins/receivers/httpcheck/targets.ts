@@ -13,7 +13,8 @@ export const CERT_FILE = join(TLS_DIR, 'localhost.crt');
 const KEY_FILE = join(TLS_DIR, 'localhost.key');
 
 export interface Targets {
-  /** By path (a query string is ignored): `/ok` 200 "healthy", `/error` 500, `/hang` never answers, `/unhealthy` 200 "degraded". */
+  /** By path (a query string is ignored): `/ok` 200 "healthy", `/error` 500, `/hang` never answers, `/unhealthy` 200 "degraded",
+   * `/utf8` 200 "état : sain ✓", `/long` 200 4 KiB of x then "END". */
   http: string;
   /** The self-signed https server: `/ok` 200 "healthy". */
   https: string;
@@ -31,7 +32,11 @@ function answer(url: string | undefined, res: ServerResponse): void {
       ? [200, 'status: healthy']
       : path === '/unhealthy'
         ? [200, 'status: degraded']
-        : [500, 'error'];
+        : path === '/utf8'
+          ? [200, 'état : sain ✓']
+          : path === '/long'
+            ? [200, `${'x'.repeat(4096)}END`]
+            : [500, 'error'];
   res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
 }
 
