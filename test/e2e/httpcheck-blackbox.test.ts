@@ -19,7 +19,7 @@ interface Case {
   url: string;
   module: string;
   ours: Record<string, unknown>;
-  success: 0 | 1;
+  success: number;
   status: number;
 }
 
@@ -67,60 +67,36 @@ let cases: Case[];
 beforeAll(async () => {
   targets = await startTargets();
   const { http, https, refused } = targets;
-  cases = [
-    { name: '200', url: `${http}/ok`, module: 'http_2xx', ours: {}, success: 1, status: 200 },
-    { name: '500', url: `${http}/error`, module: 'http_2xx', ours: {}, success: 0, status: 500 },
-    {
-      name: '500 expected',
-      url: `${http}/error?expected`,
-      module: 'http_500',
-      ours: { status_codes: [500] },
-      success: 1,
-      status: 500,
-    },
-    {
-      name: 'past the timeout',
-      url: `${http}/hang`,
-      module: 'http_timeout',
-      ours: { timeout: TIMEOUT },
-      success: 0,
-      status: 0,
-    },
-    { name: 'refused port', url: refused, module: 'http_2xx', ours: {}, success: 0, status: 0 },
-    { name: 'self-signed TLS', url: `${https}/ok`, module: 'https_verify', ours: {}, success: 0, status: 0 },
-    {
-      name: 'TLS trusted through ca_file',
-      url: `${https}/ok?ca_file`,
-      module: 'https_ca_file',
-      ours: { tls: { ca_file: CERT_FILE } },
-      success: 1,
-      status: 200,
-    },
-    {
-      name: 'TLS not verified',
-      url: `${https}/ok?insecure`,
-      module: 'https_insecure',
-      ours: { tls: { insecure_skip_verify: true } },
-      success: 1,
-      status: 200,
-    },
-    {
-      name: 'body regex miss',
-      url: `${http}/unhealthy`,
-      module: 'http_healthy',
-      ours: { body_regex: 'healthy$' },
-      success: 0,
-      status: 200,
-    },
-    {
-      name: 'body regex match',
-      url: `${http}/ok?regex`,
-      module: 'http_healthy',
-      ours: { body_regex: 'healthy$' },
-      success: 1,
-      status: 200,
-    },
-  ];
+  const tls = (keys: Record<string, unknown>) => ({ tls: keys });
+  // name, URL, blackbox module, our target keys that expect the same, success, status code.
+  cases = (
+    [
+      ['200', `${http}/ok`, 'http_2xx', {}, 1, 200],
+      ['500', `${http}/error`, 'http_2xx', {}, 0, 500],
+      ['500 expected', `${http}/error?expected`, 'http_500', { status_codes: [500] }, 1, 500],
+      ['past the timeout', `${http}/hang`, 'http_timeout', { timeout: TIMEOUT }, 0, 0],
+      ['refused port', refused, 'http_2xx', {}, 0, 0],
+      ['self-signed TLS', `${https}/ok`, 'https_verify', {}, 0, 0],
+      [
+        'TLS trusted through ca_file',
+        `${https}/ok?ca_file`,
+        'https_ca_file',
+        tls({ ca_file: CERT_FILE }),
+        1,
+        200,
+      ],
+      [
+        'TLS not verified',
+        `${https}/ok?insecure`,
+        'https_insecure',
+        tls({ insecure_skip_verify: true }),
+        1,
+        200,
+      ],
+      ['body regex miss', `${http}/unhealthy`, 'http_healthy', { body_regex: 'healthy$' }, 0, 200],
+      ['body regex match', `${http}/ok?regex`, 'http_healthy', { body_regex: 'healthy$' }, 1, 200],
+    ] as const
+  ).map(([name, url, module, ours, success, status]) => ({ name, url, module, ours, success, status }));
 
   dir = await mkdtemp(join(tmpdir(), 'tributary-blackbox-'));
   const config = join(dir, 'blackbox.yml');
