@@ -32,7 +32,7 @@ export const tlsSettings = () =>
 export type TlsSettings = z.output<ReturnType<typeof tlsSettings>>;
 
 /** What node:https takes from the settings, files read. */
-interface TlsOptions {
+export interface TlsOptions {
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
@@ -41,8 +41,11 @@ interface TlsOptions {
 
 const FILES = { ca_file: 'ca', cert_file: 'cert', key_file: 'key' } as const;
 
-/** Reads the PEM files and checks they make a TLS context, so a bad file stops the start, not every send. */
-export async function readTls(tls: TlsSettings): Promise<TlsOptions> {
+/**
+ * Reads the PEM files and checks they make a TLS context, so a bad file stops the start, not every send.
+ * A failure is a TributaryError with `code`, which names the component kind that could not start.
+ */
+export async function readTls(tls: TlsSettings, code = 'TRB_EXPORTER_OTLP_TLS'): Promise<TlsOptions> {
   const options: TlsOptions = { rejectUnauthorized: !tls.insecure_skip_verify };
   for (const [key, option] of Object.entries(FILES) as [keyof typeof FILES, 'ca' | 'cert' | 'key'][]) {
     const file = tls[key];
@@ -50,20 +53,20 @@ export async function readTls(tls: TlsSettings): Promise<TlsOptions> {
     try {
       options[option] = await readFile(file);
     } catch (err) {
-      throw tlsError(`cannot read tls.${key} ${file}: ${(err as Error).message}`, key);
+      throw tlsError(code, `cannot read tls.${key} ${file}: ${(err as Error).message}`, key);
     }
   }
   try {
     createSecureContext(options);
   } catch (err) {
-    throw tlsError(`the tls files are not usable: ${(err as Error).message}`);
+    throw tlsError(code, `the tls files are not usable: ${(err as Error).message}`);
   }
   return options;
 }
 
-function tlsError(message: string, key?: string): TributaryError {
+function tlsError(code: string, message: string, key?: string): TributaryError {
   const hint = key
     ? `point tls.${key} at a readable PEM file`
     : 'ca_file holds PEM certificates; cert_file a PEM certificate and key_file its PEM private key';
-  return new TributaryError('TRB_EXPORTER_OTLP_TLS', message, {}, hint);
+  return new TributaryError(code, message, {}, hint);
 }

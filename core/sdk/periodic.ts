@@ -37,6 +37,12 @@ export class Periodic {
     return this.run();
   }
 
+  /** Stops the ticks and runs nothing more; resolves when the run in flight (if any) has ended. */
+  cancel(): Promise<void> {
+    clearInterval(this.timer);
+    return (this.queued ?? this.running ?? Promise.resolve()).catch(() => {});
+  }
+
   private begin(): Promise<void> {
     const run = this.task().finally(() => {
       this.running = undefined;
