@@ -8,6 +8,7 @@ import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
+import hostmetrics from './receivers/hostmetrics/index.js';
 import mcp from './receivers/mcp/index.js';
 import selftelemetry from './receivers/selftelemetry/index.js';
 
@@ -15,6 +16,7 @@ import selftelemetry from './receivers/selftelemetry/index.js';
 export const builtins: readonly PluginDefinition[] = [
   selftelemetry,
   mcp,
+  hostmetrics,
   batch,
   memoryLimiter,
   forward,

@@ -1,0 +1,93 @@
+import { statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ValueType } from '@opentelemetry/api';
+import type { FilesystemConfig } from '../config.js';
+import { type Mount, parseMounts, parseVirtualTypes } from '../procfs.js';
+import { addScrape, readProc, type ScraperContext } from '../scrape.js';
+
+type Match = { match_type: 'strict' | 'regexp' };
+
+/** True when `value` passes an include list (if any) and no exclude list. */
+function matcher(
+  include: (Match & { names: string[] }) | undefined,
+  exclude: (Match & { names: string[] }) | undefined,
+): (value: string) => boolean {
+  const test = (filter: Match & { names: string[] }) => {
+    if (filter.match_type === 'strict') return (value: string) => filter.names.includes(value);
+    const patterns = filter.names.map((p) => new RegExp(p));
+    return (value: string) => patterns.some((p) => p.test(value));
+  };
+  const included = include ? test(include) : () => true;
+  const excluded = exclude ? test(exclude) : () => false;
+  return (value) => included(value) && !excluded(value);
+}
+
+const types = (f: FilesystemConfig['include_fs_types']) =>
+  f && { names: f.fs_types, match_type: f.match_type };
+const points = (f: FilesystemConfig['include_mount_points']) =>
+  f && { names: f.mount_points, match_type: f.match_type };
+
+/** The mounts to report: the last mount on each mount point (it hides the ones below), filtered. */
+export function selectMounts(mounts: Mount[], virtualTypes: Set<string>, config: FilesystemConfig): Mount[] {
+  const typeOk = matcher(types(config.include_fs_types), types(config.exclude_fs_types));
+  const pointOk = matcher(points(config.include_mount_points), points(config.exclude_mount_points));
+  const byPoint = new Map<string, Mount>();
+  for (const mount of mounts) byPoint.set(mount.mountpoint, mount);
+  return [...byPoint.values()].filter(
+    (m) =>
+      (config.include_virtual_filesystems || !virtualTypes.has(m.type)) &&
+      typeOk(m.type) &&
+      pointOk(m.mountpoint),
+  );
+}
+
+/** `system.filesystem.usage` (used, free, reserved), `.limit` and `.utilization` per mounted filesystem, from statfs. */
+export function filesystemScraper(ctx: ScraperContext, config: FilesystemConfig): void {
+  const usage = ctx.meter.createObservableUpDownCounter('system.filesystem.usage', {
+    unit: 'By',
+    description: "Reports a filesystem's space usage across different states.",
+    valueType: ValueType.INT,
+  });
+  const limit = ctx.meter.createObservableUpDownCounter('system.filesystem.limit', {
+    unit: 'By',
+    description: 'The total storage capacity of the filesystem.',
+    valueType: ValueType.INT,
+  });
+  const utilization = ctx.meter.createObservableGauge('system.filesystem.utilization', {
+    unit: '1',
+    description: "Fraction of filesystem bytes used, of those unprivileged users can use (df's Use%).",
+    valueType: ValueType.DOUBLE,
+  });
+
+  addScrape(ctx, 'filesystem', [usage, limit, utilization], async (result) => {
+    const mounts = parseMounts(await readMounts(ctx.root));
+    const virtualTypes = parseVirtualTypes(await readProc(ctx.root, 'filesystems'));
+    for (const mount of selectMounts(mounts, virtualTypes, config)) {
+      // A mount that cannot be read (no permission, gone since the list was read) is left out.
+      const s = await statfs(join(ctx.root, mount.mountpoint)).catch(() => undefined);
+      if (!s) continue;
+      const attributes = {
+        'system.device': mount.device,
+        'system.filesystem.type': mount.type,
+        'system.filesystem.mode': mount.mode,
+        'system.filesystem.mountpoint': mount.mountpoint,
+      };
+      const used = (s.blocks - s.bfree) * s.bsize;
+      const free = s.bavail * s.bsize;
+      result.observe(usage, used, { ...attributes, 'system.filesystem.state': 'used' });
+      result.observe(usage, free, { ...attributes, 'system.filesystem.state': 'free' });
+      // Blocks only root may use.
+      result.observe(usage, (s.bfree - s.bavail) * s.bsize, {
+        ...attributes,
+        'system.filesystem.state': 'reserved',
+      });
+      result.observe(limit, s.blocks * s.bsize, attributes);
+      if (used + free > 0) result.observe(utilization, used / (used + free), attributes);
+    }
+  });
+}
+
+/** The mount table of the host's init (PID 1), as node_exporter reads it; this process's own when that is hidden. */
+function readMounts(root: string): Promise<string> {
+  return readProc(root, '1/mounts').catch(() => readProc(root, 'self/mounts'));
+}
