@@ -48,7 +48,7 @@ export class HostMetricsReceiver implements Receiver {
 
   async start(): Promise<void> {
     const { config, logger } = this.ctx;
-    await checkProcfs(config.root_path, this.ctx.id);
+    await checkProcfs(config.root_path);
     const reader = new PipelineMetricReader(this.next, config.collection_interval, logger);
     this.provider = new MeterProvider({ resource: resourceFromAttributes({}), readers: [reader] });
     const scraper = {
@@ -72,13 +72,13 @@ export class HostMetricsReceiver implements Receiver {
 }
 
 /** The scrapers read Linux's /proc under root_path: say so at start rather than report nothing. */
-async function checkProcfs(root: string, id: string): Promise<void> {
+async function checkProcfs(root: string): Promise<void> {
   const stat = join(root, 'proc', 'stat');
   await access(stat).catch((err: Error) => {
     throw new TributaryError(
       'TRB_HOSTMETRICS_NO_PROCFS',
-      `${id} cannot read ${stat} (${err.message.split(',')[0]})`,
-      { path: `receivers.${id}.root_path` },
+      `cannot read ${stat} (${err.message.split(',')[0]})`,
+      {},
       process.platform === 'linux'
         ? 'set root_path to where the host\'s / is mounted (e.g. /hostfs), or leave it at "/"'
         : `hostmetrics reads Linux's /proc; this is ${process.platform}`,
