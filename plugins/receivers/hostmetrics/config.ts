@@ -52,9 +52,6 @@ const Scrapers = z.strictObject({
   load: plain().optional(),
   process: plain().optional(),
 });
-export type Scrapers = z.output<typeof Scrapers>;
-export type ScraperName = keyof Scrapers;
-export const SCRAPER_NAMES = Object.keys(Scrapers.shape) as ScraperName[];
 
 export const HostMetricsConfig = z.strictObject({
   /** How often every scraper reads the host and sends its metrics down the pipeline. */

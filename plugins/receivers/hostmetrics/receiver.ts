@@ -1,5 +1,6 @@
-import { access } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Consumer, Receiver } from '../../../core/component.js';
@@ -7,9 +8,9 @@ import { TributaryError } from '../../../core/errors.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
-import { ENGINE_VERSION } from '../../../core/version.js';
-import { type HostMetricsConfig, SCRAPER_NAMES, type Scrapers } from './config.js';
-import type { ScraperContext } from './scrape.js';
+import type { HostMetricsConfig } from './config.js';
+import { HostMetricsProducer } from './producer.js';
+import type { Scraper } from './scrape.js';
 import { cpuScraper } from './scrapers/cpu.js';
 import { diskScraper } from './scrapers/disk.js';
 import { filesystemScraper } from './scrapers/filesystem.js';
@@ -18,24 +19,25 @@ import { memoryScraper } from './scrapers/memory.js';
 import { networkScraper } from './scrapers/network.js';
 import { processScraper } from './scrapers/process.js';
 
-const SCRAPERS: { [N in keyof Scrapers]-?: (ctx: ScraperContext, config: NonNullable<Scrapers[N]>) => void } =
-  {
-    cpu: cpuScraper,
-    memory: memoryScraper,
-    filesystem: filesystemScraper,
-    disk: diskScraper,
-    network: networkScraper,
-    load: loadScraper,
-    process: processScraper,
-  };
-
-/** Every scraper with its defaults, for a config that lists none. */
-const ALL: Scrapers = { filesystem: { include_virtual_filesystems: false } };
+/** The scrapers a config turns on; every one, with its defaults, when it lists none. */
+function scrapersOf({ scrapers, root_path: root }: HostMetricsConfig): Scraper[] {
+  const on = (name: string) => !scrapers || name in scrapers;
+  return [
+    on('cpu') && cpuScraper(root),
+    on('memory') && memoryScraper(root),
+    on('filesystem') &&
+      filesystemScraper(root, scrapers?.filesystem ?? { include_virtual_filesystems: false }),
+    on('disk') && diskScraper(root),
+    on('network') && networkScraper(root),
+    on('load') && loadScraper(root),
+    on('process') && processScraper(),
+  ].filter((s): s is Scraper => s !== false);
+}
 
 /**
- * Reads the host's /proc and statfs when collected: on its interval, when a pull exporter is scraped,
- * and once more at shutdown. Its metrics are observable instruments of the SDK's MeterProvider, so the
- * SDK keeps the cumulative sums and their start times.
+ * Reads the host's /proc and statfs each time it is collected: on its interval, when a pull exporter is
+ * scraped, and once more at shutdown. Counters are cumulative from the host's boot (this process's
+ * start for `process.*`), as /proc counts them, so nothing is kept between collections.
  */
 export class HostMetricsReceiver implements Receiver {
   private provider?: MeterProvider;
@@ -48,19 +50,9 @@ export class HostMetricsReceiver implements Receiver {
 
   async start(): Promise<void> {
     const { config, logger } = this.ctx;
-    await checkProcfs(config.root_path);
-    const reader = new PipelineMetricReader(this.next, config.collection_interval, logger);
+    const producer = new HostMetricsProducer(scrapersOf(config), await bootTime(config.root_path), logger);
+    const reader = new PipelineMetricReader(this.next, config.collection_interval, logger, [producer]);
     this.provider = new MeterProvider({ resource: resourceFromAttributes({}), readers: [reader] });
-    const scraper = {
-      meter: this.provider.getMeter('tributary-hostmetrics', ENGINE_VERSION),
-      root: config.root_path,
-      logger,
-    };
-    const scrapers = config.scrapers ?? ALL;
-    for (const name of SCRAPER_NAMES) {
-      const settings = name in scrapers || !config.scrapers ? (scrapers[name] ?? {}) : undefined;
-      if (settings) (SCRAPERS[name] as (ctx: ScraperContext, config: unknown) => void)(scraper, settings);
-    }
     this.removeSource = this.ctx.container.resolve(MetricSources).add(() => reader.forceFlush());
   }
 
@@ -71,10 +63,10 @@ export class HostMetricsReceiver implements Receiver {
   }
 }
 
-/** The scrapers read Linux's /proc under root_path: say so at start rather than report nothing. */
-async function checkProcfs(root: string): Promise<void> {
+/** The host's boot time (`btime` in /proc/stat). Unreadable: not Linux, or a root_path without /proc. */
+async function bootTime(root: string) {
   const stat = join(root, 'proc', 'stat');
-  await access(stat).catch((err: Error) => {
+  const text = await readFile(stat, 'utf8').catch((err: Error) => {
     throw new TributaryError(
       'TRB_HOSTMETRICS_NO_PROCFS',
       `cannot read ${stat} (${err.message.split(',')[0]})`,
@@ -84,4 +76,6 @@ async function checkProcfs(root: string): Promise<void> {
         : `hostmetrics reads Linux's /proc; this is ${process.platform}`,
     );
   });
+  const btime = /^btime (\d+)$/m.exec(text);
+  return millisToHrTime(btime ? Number(btime[1]) * 1000 : Date.now());
 }

@@ -1,43 +1,103 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import type { Logger } from 'pino';
+import { type Attributes, type HrTime, ValueType } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  type DataPoint,
+  DataPointType,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 
-/** What a scraper is given: the meter to make its instruments on, and where the host's files are. */
-export interface ScraperContext {
-  meter: Meter;
-  /** The host's `/` (root_path). */
-  root: string;
-  logger: Logger;
-}
-
-/** Reads a file under the host's /proc. */
+/** Reads a file under the host's /proc (`root` is root_path, the host's `/`). */
 export const readProc = (root: string, file: string): Promise<string> =>
   readFile(join(root, 'proc', file), 'utf8');
 
-/**
- * Registers a scraper's collection on its instruments. A scraper that fails (a file it cannot read)
- * reports nothing that collection and is logged once until it works again; the others still report.
- */
-export function addScrape(
-  ctx: ScraperContext,
+/** A metric a scraper reports: its name, unit and description, and how it aggregates. */
+export interface Metric {
+  name: string;
+  unit: string;
+  description: string;
+  /** `counter`: a monotonic cumulative sum; `updowncounter`: a non-monotonic one; `gauge`: a value now. */
+  kind: 'counter' | 'updowncounter' | 'gauge';
+  valueType: ValueType;
+}
+
+export const counter = (
   name: string,
-  instruments: Observable[],
-  scrape: (result: BatchObservableResult) => Promise<void>,
-): void {
-  let failing = false;
-  ctx.meter.addBatchObservableCallback(async (result) => {
-    try {
-      await scrape(result);
-      if (failing) ctx.logger.info({ scraper: name }, `the ${name} scraper reads the host again`);
-      failing = false;
-    } catch (err) {
-      if (!failing)
-        ctx.logger.warn(
-          { code: 'TRB_HOSTMETRICS_SCRAPE_FAILED', scraper: name, error: (err as Error).message },
-          `the ${name} scraper cannot read the host; its metrics are left out until it can`,
-        );
-      failing = true;
-    }
-  }, instruments);
+  unit: string,
+  description: string,
+  valueType = ValueType.INT,
+): Metric => ({
+  name,
+  unit,
+  description,
+  kind: 'counter',
+  valueType,
+});
+export const upDownCounter = (name: string, unit: string, description: string): Metric => ({
+  name,
+  unit,
+  description,
+  kind: 'updowncounter',
+  valueType: ValueType.INT,
+});
+export const gauge = (name: string, unit: string, description: string): Metric => ({
+  name,
+  unit,
+  description,
+  kind: 'gauge',
+  valueType: ValueType.DOUBLE,
+});
+
+/**
+ * What one scraper read in one collection. Only what was read now is reported: a filesystem unmounted
+ * or an interface removed since the last collection is gone, not repeated with its last value.
+ */
+export class Observations {
+  private readonly points = new Map<Metric, DataPoint<number>[]>();
+
+  constructor(
+    /** When the counters started counting: the host's boot, or this process's start. */
+    private readonly start: HrTime,
+    private readonly end: HrTime,
+  ) {}
+
+  observe(metric: Metric, value: number, attributes: Attributes = {}): void {
+    const points = this.points.get(metric) ?? [];
+    if (points.length === 0) this.points.set(metric, points);
+    points.push({ startTime: this.start, endTime: this.end, attributes, value });
+  }
+
+  metrics(): MetricData[] {
+    return [...this.points].map(([metric, dataPoints]) => {
+      const descriptor = {
+        name: metric.name,
+        unit: metric.unit,
+        description: metric.description,
+        valueType: metric.valueType,
+      };
+      if (metric.kind === 'gauge')
+        return {
+          descriptor,
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.GAUGE,
+          dataPoints,
+        };
+      return {
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: metric.kind === 'counter',
+        dataPoints,
+      };
+    });
+  }
+}
+
+/** One scraper: reads its part of the host into `result`; a rejection means it could not read it. */
+export interface Scraper {
+  name: string;
+  /** Counters of this process start with it; the others with the host's boot. */
+  counts?: 'since-process-start';
+  scrape(result: Observations): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { ValueType } from '@opentelemetry/api';
 import { type CpuTimes, parseStat } from '../procfs.js';
-import { addScrape, readProc, type ScraperContext } from '../scrape.js';
+import { counter, gauge, readProc, type Scraper } from '../scrape.js';
 
 /** A CPU's seconds by `cpu.mode`: the seven modes the semantic conventions name (interrupt = irq + softirq). */
 function modes(t: CpuTimes): [string, number][] {
@@ -18,42 +18,46 @@ function modes(t: CpuTimes): [string, number][] {
 /** Utilization is measured over at least this much CPU time per CPU: one 10 ms tick would read as 0 or 1. */
 const MIN_WINDOW_SECONDS = 1;
 
-/** `system.cpu.time` and `system.cpu.utilization` per logical CPU and mode, from /proc/stat. */
-export function cpuScraper(ctx: ScraperContext): void {
-  const time = ctx.meter.createObservableCounter('system.cpu.time', {
-    unit: 's',
-    description: 'Seconds each logical CPU spent on each mode.',
-    valueType: ValueType.DOUBLE,
-  });
-  const utilization = ctx.meter.createObservableGauge('system.cpu.utilization', {
-    unit: '1',
-    description: "Each logical CPU's share of time in each mode since the last measurement.",
-    valueType: ValueType.DOUBLE,
-  });
-  /** Per CPU: the times utilization is measured from, and the last utilization measured. */
-  const windows = new Map<number, { from: [string, number][]; last?: [string, number][] }>();
+const TIME = counter(
+  'system.cpu.time',
+  's',
+  'Seconds each logical CPU spent on each mode.',
+  ValueType.DOUBLE,
+);
+const UTILIZATION = gauge(
+  'system.cpu.utilization',
+  '1',
+  "Each logical CPU's share of time in each mode since the last measurement.",
+);
 
-  addScrape(ctx, 'cpu', [time, utilization], async (result) => {
-    for (const cpu of parseStat(await readProc(ctx.root, 'stat'))) {
-      const now = modes(cpu);
-      for (const [mode, seconds] of now) result.observe(time, seconds, attributes(cpu.cpu, mode));
-      const window = windows.get(cpu.cpu);
-      if (!window) {
-        windows.set(cpu.cpu, { from: now });
-        continue;
+/** `system.cpu.time` and `system.cpu.utilization` per logical CPU and mode, from /proc/stat. */
+export function cpuScraper(root: string): Scraper {
+  /** Per CPU (bounded by the host's CPUs): the times utilization is measured from, and the last one measured. */
+  const windows = new Map<number, { from: [string, number][]; last?: [string, number][] }>();
+  return {
+    name: 'cpu',
+    async scrape(result) {
+      for (const cpu of parseStat(await readProc(root, 'stat'))) {
+        const now = modes(cpu);
+        for (const [mode, seconds] of now) result.observe(TIME, seconds, attributes(cpu.cpu, mode));
+        const window = windows.get(cpu.cpu);
+        if (!window) {
+          windows.set(cpu.cpu, { from: now });
+          continue;
+        }
+        const deltas = now.map(
+          ([mode, seconds], i) => [mode, seconds - (window.from[i]?.[1] ?? 0)] as [string, number],
+        );
+        const elapsed = deltas.reduce((sum, [, d]) => sum + d, 0);
+        if (elapsed >= MIN_WINDOW_SECONDS) {
+          window.last = deltas.map(([mode, d]) => [mode, d / elapsed]);
+          window.from = now;
+        }
+        for (const [mode, share] of window.last ?? [])
+          result.observe(UTILIZATION, share, attributes(cpu.cpu, mode));
       }
-      const deltas = now.map(
-        ([mode, seconds], i) => [mode, seconds - (window.from[i]?.[1] ?? 0)] as [string, number],
-      );
-      const elapsed = deltas.reduce((sum, [, d]) => sum + d, 0);
-      if (elapsed >= MIN_WINDOW_SECONDS) {
-        window.last = deltas.map(([mode, d]) => [mode, d / elapsed]);
-        window.from = now;
-      }
-      for (const [mode, share] of window.last ?? [])
-        result.observe(utilization, share, attributes(cpu.cpu, mode));
-    }
-  });
+    },
+  };
 }
 
 const attributes = (cpu: number, mode: string) => ({ 'cpu.logical_number': cpu, 'cpu.mode': mode });

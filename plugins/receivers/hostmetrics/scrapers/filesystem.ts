@@ -1,9 +1,8 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ValueType } from '@opentelemetry/api';
 import type { FilesystemConfig } from '../config.js';
 import { type Mount, parseMounts, parseVirtualTypes } from '../procfs.js';
-import { addScrape, readProc, type ScraperContext } from '../scrape.js';
+import { gauge, readProc, type Scraper, upDownCounter } from '../scrape.js';
 
 type Match = { match_type: 'strict' | 'regexp' };
 
@@ -41,50 +40,49 @@ export function selectMounts(mounts: Mount[], virtualTypes: Set<string>, config:
   );
 }
 
-/** `system.filesystem.usage` (used, free, reserved), `.limit` and `.utilization` per mounted filesystem, from statfs. */
-export function filesystemScraper(ctx: ScraperContext, config: FilesystemConfig): void {
-  const usage = ctx.meter.createObservableUpDownCounter('system.filesystem.usage', {
-    unit: 'By',
-    description: "Reports a filesystem's space usage across different states.",
-    valueType: ValueType.INT,
-  });
-  const limit = ctx.meter.createObservableUpDownCounter('system.filesystem.limit', {
-    unit: 'By',
-    description: 'The total storage capacity of the filesystem.',
-    valueType: ValueType.INT,
-  });
-  const utilization = ctx.meter.createObservableGauge('system.filesystem.utilization', {
-    unit: '1',
-    description: "Fraction of filesystem bytes used, of those unprivileged users can use (df's Use%).",
-    valueType: ValueType.DOUBLE,
-  });
+const USAGE = upDownCounter(
+  'system.filesystem.usage',
+  'By',
+  "Reports a filesystem's space usage across different states.",
+);
+const LIMIT = upDownCounter('system.filesystem.limit', 'By', 'The total storage capacity of the filesystem.');
+const UTILIZATION = gauge(
+  'system.filesystem.utilization',
+  '1',
+  "Fraction of filesystem bytes used, of those unprivileged users can use (df's Use%).",
+);
 
-  addScrape(ctx, 'filesystem', [usage, limit, utilization], async (result) => {
-    const mounts = parseMounts(await readMounts(ctx.root));
-    const virtualTypes = parseVirtualTypes(await readProc(ctx.root, 'filesystems'));
-    for (const mount of selectMounts(mounts, virtualTypes, config)) {
-      // A mount that cannot be read (no permission, gone since the list was read) is left out.
-      const s = await statfs(join(ctx.root, mount.mountpoint)).catch(() => undefined);
-      if (!s) continue;
-      const attributes = {
-        'system.device': mount.device,
-        'system.filesystem.type': mount.type,
-        'system.filesystem.mode': mount.mode,
-        'system.filesystem.mountpoint': mount.mountpoint,
-      };
-      const used = (s.blocks - s.bfree) * s.bsize;
-      const free = s.bavail * s.bsize;
-      result.observe(usage, used, { ...attributes, 'system.filesystem.state': 'used' });
-      result.observe(usage, free, { ...attributes, 'system.filesystem.state': 'free' });
-      // Blocks only root may use.
-      result.observe(usage, (s.bfree - s.bavail) * s.bsize, {
-        ...attributes,
-        'system.filesystem.state': 'reserved',
-      });
-      result.observe(limit, s.blocks * s.bsize, attributes);
-      if (used + free > 0) result.observe(utilization, used / (used + free), attributes);
-    }
-  });
+/** `system.filesystem.usage` (used, free, reserved), `.limit` and `.utilization` per mounted filesystem, from statfs. */
+export function filesystemScraper(root: string, config: FilesystemConfig): Scraper {
+  return {
+    name: 'filesystem',
+    async scrape(result) {
+      const mounts = parseMounts(await readMounts(root));
+      const virtualTypes = parseVirtualTypes(await readProc(root, 'filesystems'));
+      for (const mount of selectMounts(mounts, virtualTypes, config)) {
+        // A mount that cannot be read (no permission, gone since the list was read) is left out.
+        const s = await statfs(join(root, mount.mountpoint)).catch(() => undefined);
+        if (!s) continue;
+        const attributes = {
+          'system.device': mount.device,
+          'system.filesystem.type': mount.type,
+          'system.filesystem.mode': mount.mode,
+          'system.filesystem.mountpoint': mount.mountpoint,
+        };
+        const used = (s.blocks - s.bfree) * s.bsize;
+        const free = s.bavail * s.bsize;
+        result.observe(USAGE, used, { ...attributes, 'system.filesystem.state': 'used' });
+        result.observe(USAGE, free, { ...attributes, 'system.filesystem.state': 'free' });
+        // Blocks only root may use.
+        result.observe(USAGE, (s.bfree - s.bavail) * s.bsize, {
+          ...attributes,
+          'system.filesystem.state': 'reserved',
+        });
+        result.observe(LIMIT, s.blocks * s.bsize, attributes);
+        if (used + free > 0) result.observe(UTILIZATION, used / (used + free), attributes);
+      }
+    },
+  };
 }
 
 /** The mount table of the host's init (PID 1), as node_exporter reads it; this process's own when that is hidden. */

@@ -1,56 +1,44 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { ValueType } from '@opentelemetry/api';
 import { parseProcessStat } from '../procfs.js';
-import { addScrape, type ScraperContext } from '../scrape.js';
+import { counter, gauge, type Scraper, upDownCounter } from '../scrape.js';
+
+const CPU_TIME = counter(
+  'process.cpu.time',
+  's',
+  'Total CPU seconds broken down by different CPU modes.',
+  ValueType.DOUBLE,
+);
+const MEMORY = upDownCounter('process.memory.usage', 'By', 'The amount of physical memory in use.');
+const VIRTUAL = upDownCounter('process.memory.virtual', 'By', 'The amount of committed virtual memory.');
+const THREADS = upDownCounter('process.thread.count', '{thread}', 'Process threads count.');
+const DESCRIPTORS = upDownCounter(
+  'process.unix.file_descriptor.count',
+  '{file_descriptor}',
+  'Number of UNIX file descriptors in use by the process.',
+);
+const UPTIME = gauge('process.uptime', 's', 'The time the process has been running.');
 
 /**
  * This process (the engine): CPU seconds, resident and virtual memory, threads, open file descriptors
  * and uptime. It reads its own /proc/self, wherever root_path points.
  */
-export function processScraper(ctx: ScraperContext): void {
-  const { meter } = ctx;
-  const cpuTime = meter.createObservableCounter('process.cpu.time', {
-    unit: 's',
-    description: 'Total CPU seconds broken down by different CPU modes.',
-    valueType: ValueType.DOUBLE,
-  });
-  const memory = meter.createObservableUpDownCounter('process.memory.usage', {
-    unit: 'By',
-    description: 'The amount of physical memory in use.',
-    valueType: ValueType.INT,
-  });
-  const virtual = meter.createObservableUpDownCounter('process.memory.virtual', {
-    unit: 'By',
-    description: 'The amount of committed virtual memory.',
-    valueType: ValueType.INT,
-  });
-  const threads = meter.createObservableUpDownCounter('process.thread.count', {
-    unit: '{thread}',
-    description: 'Process threads count.',
-    valueType: ValueType.INT,
-  });
-  const descriptors = meter.createObservableUpDownCounter('process.unix.file_descriptor.count', {
-    unit: '{file_descriptor}',
-    description: 'Number of UNIX file descriptors in use by the process.',
-    valueType: ValueType.INT,
-  });
-  const uptime = meter.createObservableGauge('process.uptime', {
-    unit: 's',
-    description: 'The time the process has been running.',
-    valueType: ValueType.DOUBLE,
-  });
-
-  addScrape(ctx, 'process', [cpuTime, memory, virtual, threads, descriptors, uptime], async (result) => {
-    const stat = parseProcessStat(await readFile('/proc/self/stat', 'utf8'));
-    const fds = await readdir('/proc/self/fd');
-    const cpu = process.cpuUsage();
-    result.observe(cpuTime, cpu.user / 1e6, { 'cpu.mode': 'user' });
-    result.observe(cpuTime, cpu.system / 1e6, { 'cpu.mode': 'system' });
-    result.observe(memory, process.memoryUsage.rss());
-    result.observe(virtual, stat.virtualBytes);
-    result.observe(threads, stat.threads);
-    // The listing itself holds one descriptor open while it reads.
-    result.observe(descriptors, fds.length - 1);
-    result.observe(uptime, process.uptime());
-  });
+export function processScraper(): Scraper {
+  return {
+    name: 'process',
+    counts: 'since-process-start',
+    async scrape(result) {
+      const stat = parseProcessStat(await readFile('/proc/self/stat', 'utf8'));
+      const fds = await readdir('/proc/self/fd');
+      const cpu = process.cpuUsage();
+      result.observe(CPU_TIME, cpu.user / 1e6, { 'cpu.mode': 'user' });
+      result.observe(CPU_TIME, cpu.system / 1e6, { 'cpu.mode': 'system' });
+      result.observe(MEMORY, process.memoryUsage.rss());
+      result.observe(VIRTUAL, stat.virtualBytes);
+      result.observe(THREADS, stat.threads);
+      // The listing itself holds one descriptor open while it reads.
+      result.observe(DESCRIPTORS, fds.length - 1);
+      result.observe(UPTIME, process.uptime());
+    },
+  };
 }

@@ -78,6 +78,48 @@ describe('hostmetrics scraped through the prometheus exporter', () => {
     expect((await utilization()).user).toBe(0.25);
   });
 
+  it('reports only what is there now: an interface removed since the last collection is gone', async () => {
+    const port = await freePort();
+    // A sink beside the exporter sees each collection a scrape causes.
+    pipeline = await startPipeline(
+      `receivers:
+  hostmetrics: { collection_interval: 1h, root_path: ${JSON.stringify(root)}, scrapers: { network: {} } }
+exporters: { prometheus: { endpoint: "127.0.0.1:${port}" }, sink: {} }
+service: { pipelines: { metrics: { receivers: [hostmetrics], exporters: [prometheus, sink] } } }`,
+      { plugins: builtins },
+    );
+    const interfaces = () => {
+      const last = pipeline?.recorded.items('metrics').at(-1);
+      const io = last?.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'system.network.io');
+      return new Set(io?.dataPoints.map((p) => p.attributes['network.interface.name']));
+    };
+    await scrape(port);
+    expect(interfaces()).toEqual(new Set(['lo', 'ifb0', 'ifb1', 'eth0']));
+    const netDev = join(root, 'proc/net/dev');
+    await writeFile(netDev, (await readFile(netDev, 'utf8')).replace(/^\s*eth0:.*\n/m, ''));
+    await scrape(port);
+    expect(interfaces()).toEqual(new Set(['lo', 'ifb0', 'ifb1']));
+  });
+
+  it('starts the host counters at boot (btime) and the process counters at its start', async () => {
+    pipeline = await startPipeline(
+      `receivers:
+  hostmetrics: { collection_interval: 1h, root_path: ${JSON.stringify(root)}, scrapers: { cpu: {}, process: {} } }
+exporters: { sink: {} }
+service: { pipelines: { metrics: { receivers: [hostmetrics], exporters: [sink] } } }`,
+      { plugins: builtins },
+    );
+    await pipeline.shutdown();
+    const metrics = pipeline.recorded
+      .items('metrics')
+      .flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics));
+    const start = (name: string) => metrics.find((m) => m.descriptor.name === name)?.dataPoints[0]?.startTime;
+    // fixtures/root/proc/stat: btime 1795941775
+    expect(start('system.cpu.time')).toEqual([1795941775, 0]);
+    const processStart = Date.now() / 1000 - process.uptime();
+    expect(Math.abs((start('process.cpu.time')?.[0] ?? 0) - processStart)).toBeLessThanOrEqual(1);
+  });
+
   it('leaves out what one scraper cannot read and still serves the others', async () => {
     const port = await serve('{ memory: {}, load: {} }');
     await unlink(join(root, 'proc/loadavg'));
