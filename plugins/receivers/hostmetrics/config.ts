@@ -30,8 +30,8 @@ const MountPoints = z
   .strictObject({ mount_points: names, match_type: matchType })
   .superRefine(compiles('mount_points'));
 
-/** A scraper with no settings: `cpu: {}` or just `cpu:`. */
-const plain = () => z.preprocess((v) => v ?? {}, z.strictObject({}));
+/** A scraper with no settings: `cpu: {}` or just `cpu:` (null). */
+const plain = () => z.union([z.strictObject({}), z.null()]);
 
 export const FilesystemConfig = z.strictObject({
   include_fs_types: FsTypes.optional(),
@@ -46,7 +46,7 @@ export type FilesystemConfig = z.output<typeof FilesystemConfig>;
 const Scrapers = z.strictObject({
   cpu: plain().optional(),
   memory: plain().optional(),
-  filesystem: z.preprocess((v) => v ?? {}, FilesystemConfig).optional(),
+  filesystem: z.union([FilesystemConfig, z.null()]).optional(),
   disk: plain().optional(),
   network: plain().optional(),
   load: plain().optional(),

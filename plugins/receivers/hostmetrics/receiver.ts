@@ -8,7 +8,7 @@ import { TributaryError } from '../../../core/errors.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
-import type { HostMetricsConfig } from './config.js';
+import { FilesystemConfig, type HostMetricsConfig } from './config.js';
 import { HostMetricsProducer } from './producer.js';
 import type { Scraper } from './scrape.js';
 import { cpuScraper } from './scrapers/cpu.js';
@@ -25,8 +25,7 @@ function scrapersOf({ scrapers, root_path: root }: HostMetricsConfig): Scraper[]
   return [
     on('cpu') && cpuScraper(root),
     on('memory') && memoryScraper(root),
-    on('filesystem') &&
-      filesystemScraper(root, scrapers?.filesystem ?? { include_virtual_filesystems: false }),
+    on('filesystem') && filesystemScraper(root, scrapers?.filesystem ?? FilesystemConfig.parse({})),
     on('disk') && diskScraper(root),
     on('network') && networkScraper(root),
     on('load') && loadScraper(root),
