@@ -26,8 +26,8 @@ function scrapersOf({ scrapers, root_path: root }: HostMetricsConfig): Scraper[]
     on('cpu') && cpuScraper(root),
     on('memory') && memoryScraper(root),
     on('filesystem') && filesystemScraper(root, scrapers?.filesystem ?? FilesystemConfig.parse({})),
-    on('disk') && diskScraper(root),
-    on('network') && networkScraper(root),
+    on('disk') && diskScraper(root, scrapers?.disk ?? {}),
+    on('network') && networkScraper(root, scrapers?.network ?? {}),
     on('load') && loadScraper(root),
     on('process') && processScraper(),
   ].filter((s): s is Scraper => s !== false);

@@ -1,4 +1,6 @@
 import { ValueType } from '@opentelemetry/api';
+import type { DiskConfig } from '../config.js';
+import { nameFilter } from '../filter.js';
 import { parseDiskstats } from '../procfs.js';
 import { counter, readProc, type Scraper } from '../scrape.js';
 
@@ -18,11 +20,13 @@ const OPERATION_TIME = counter(
 const IO_TIME = counter('system.disk.io_time', 's', 'Time disk spent activated.', ValueType.DOUBLE);
 
 /** Bytes, operations, merges and time per block device and direction, from /proc/diskstats. */
-export function diskScraper(root: string): Scraper {
+export function diskScraper(root: string, config: DiskConfig): Scraper {
+  const wanted = nameFilter(config.include, config.exclude);
   return {
     name: 'disk',
     async scrape(result) {
       for (const d of parseDiskstats(await readProc(root, 'diskstats'))) {
+        if (!wanted(d.device)) continue;
         const read = { 'system.device': d.device, 'disk.io.direction': 'read' };
         const write = { 'system.device': d.device, 'disk.io.direction': 'write' };
         result.observe(IO, d.readBytes, read);

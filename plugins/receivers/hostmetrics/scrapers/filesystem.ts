@@ -1,35 +1,14 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FilesystemConfig } from '../config.js';
+import { nameFilter } from '../filter.js';
 import { type Mount, parseMounts, parseVirtualTypes } from '../procfs.js';
 import { gauge, readProc, type Scraper, upDownCounter } from '../scrape.js';
 
-type Match = { match_type: 'strict' | 'regexp' };
-
-/** True when `value` passes an include list (if any) and no exclude list. */
-function matcher(
-  include: (Match & { names: string[] }) | undefined,
-  exclude: (Match & { names: string[] }) | undefined,
-): (value: string) => boolean {
-  const test = (filter: Match & { names: string[] }) => {
-    if (filter.match_type === 'strict') return (value: string) => filter.names.includes(value);
-    const patterns = filter.names.map((p) => new RegExp(p));
-    return (value: string) => patterns.some((p) => p.test(value));
-  };
-  const included = include ? test(include) : () => true;
-  const excluded = exclude ? test(exclude) : () => false;
-  return (value) => included(value) && !excluded(value);
-}
-
-const types = (f: FilesystemConfig['include_fs_types']) =>
-  f && { names: f.fs_types, match_type: f.match_type };
-const points = (f: FilesystemConfig['include_mount_points']) =>
-  f && { names: f.mount_points, match_type: f.match_type };
-
 /** The mounts to report: the last mount on each mount point (it hides the ones below), filtered. */
 export function selectMounts(mounts: Mount[], virtualTypes: Set<string>, config: FilesystemConfig): Mount[] {
-  const typeOk = matcher(types(config.include_fs_types), types(config.exclude_fs_types));
-  const pointOk = matcher(points(config.include_mount_points), points(config.exclude_mount_points));
+  const typeOk = nameFilter(config.include_fs_types, config.exclude_fs_types);
+  const pointOk = nameFilter(config.include_mount_points, config.exclude_mount_points);
   const byPoint = new Map<string, Mount>();
   for (const mount of mounts) byPoint.set(mount.mountpoint, mount);
   return [...byPoint.values()].filter(

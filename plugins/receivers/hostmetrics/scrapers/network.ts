@@ -1,3 +1,5 @@
+import type { NetworkConfig } from '../config.js';
+import { nameFilter } from '../filter.js';
 import { type InterfaceCounters, parseNetDev } from '../procfs.js';
 import { counter, type Metric, readProc, type Scraper } from '../scrape.js';
 
@@ -16,11 +18,13 @@ const METRICS: [Metric, keyof InterfaceCounters][] = [
 ];
 
 /** Bytes, packets, errors and drops per network interface and direction, from /proc/net/dev. */
-export function networkScraper(root: string): Scraper {
+export function networkScraper(root: string, config: NetworkConfig): Scraper {
+  const wanted = nameFilter(config.include, config.exclude);
   return {
     name: 'network',
     async scrape(result) {
       for (const nic of parseNetDev(await readProc(root, 'net/dev'))) {
+        if (!wanted(nic.name)) continue;
         for (const direction of ['receive', 'transmit'] as const) {
           const attributes = { 'network.interface.name': nic.name, 'network.io.direction': direction };
           for (const [metric, key] of METRICS) result.observe(metric, nic[direction][key], attributes);

@@ -100,6 +100,23 @@ describe('hostmetrics on recorded /proc files', () => {
     ).toEqual(new Set(['vda', 'zram0', 'loop2']));
   });
 
+  it('filters disks and interfaces by name, strictly or by regular expression', async () => {
+    const devices = new Set(
+      metric(
+        await collect('{ disk: { exclude: { devices: ["^(loop|z?ram)[0-9]+$"], match_type: regexp } } }'),
+        'system.disk.io',
+      )?.points.map((p) => p.attributes['system.device']),
+    );
+    expect(devices).toEqual(new Set(['vda']));
+    const interfaces = new Set(
+      metric(
+        await collect('{ network: { include: { interfaces: [eth0, lo] } } }'),
+        'system.network.io',
+      )?.points.map((p) => p.attributes['network.interface.name']),
+    );
+    expect(interfaces).toEqual(new Set(['eth0', 'lo']));
+  });
+
   it('reports network bytes, packets, errors and drops per interface and direction from /proc/net/dev', async () => {
     const batches = await collect('{ network: {} }');
     // eth0: 1030773816 29707 0 0 ... | 2981807 20879 0 0 ...
