@@ -4,7 +4,8 @@
 //
 // The scrapes go node_exporter, ours, node_exporter, one after the other, so a counter of ours must lie
 // between node_exporter's two readings (both read /proc/stat at 100 ticks a second): that is checked, and
-// the 2% besides. Used memory moves both ways, so it must be within 2% of the range of the two readings.
+// the 2% besides. Used memory moves both ways: it is compared when node_exporter's two readings agree
+// within 1%, and must be within 2% of their range.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,15 +128,22 @@ describe('hostmetrics beside node_exporter on this machine', () => {
       // node_exporter's avail is our free: what unprivileged users may still write.
       expect(states.find((s) => s.labels.system_filesystem_state === 'free')?.value).toBeCloseTo(
         one(before, 'node_filesystem_avail_bytes', { mountpoint }),
-        -8, // within 100 MB: files are written meanwhile by other programs
+        -8, // within 50 MB: other programs write files meanwhile
       );
     }
   });
 
   it('agrees within 2% on used memory (MemTotal - MemAvailable)', async () => {
-    const { before, ours: mine, after } = await scrapeBoth();
     const used = (s: Series[]) =>
       one(s, 'node_memory_MemTotal_bytes') - one(s, 'node_memory_MemAvailable_bytes');
+    // Other programs on this machine allocate and free meanwhile: compare at a moment node_exporter's two
+    // readings agree within 1%, so a spike between scrapes is not taken for a difference of ours.
+    let scraped = await scrapeBoth();
+    for (let attempt = 1; attempt < 10; attempt++) {
+      if (Math.abs(used(scraped.after) - used(scraped.before)) <= 0.01 * used(scraped.before)) break;
+      scraped = await scrapeBoth();
+    }
+    const { before, ours: mine, after } = scraped;
     const low = Math.min(used(before), used(after));
     const high = Math.max(used(before), used(after));
     const value = one(mine, 'system_memory_usage_bytes', { system_memory_state: 'used' });
