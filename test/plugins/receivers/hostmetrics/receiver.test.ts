@@ -152,6 +152,12 @@ service: { pipelines: { metrics: { receivers: [hostmetrics], exporters: [sink] }
     );
   });
 
+  it('rejects a scraper it does not have, suggesting the nearest', async () => {
+    await expect(serve('{ cpus: {} }')).rejects.toThrow(
+      /TRB_CONFIG_UNKNOWN_KEY receivers\.hostmetrics\.scrapers\.cpus: .*did you mean "cpu"\?/,
+    );
+  });
+
   it('rejects a regular expression that does not compile, naming where', async () => {
     await expect(
       serve('{ filesystem: { exclude_mount_points: { mount_points: ["(unclosed"], match_type: regexp } } }'),
