@@ -36,7 +36,7 @@ function scrapersOf({ scrapers, root_path: root }: HostMetricsConfig): Scraper[]
 /**
  * Reads the host's /proc and statfs each time it is collected: on its interval, when a pull exporter is
  * scraped, and once more at shutdown. Counters are cumulative from the host's boot (this process's
- * start for `process.*`), as /proc counts them, so nothing is kept between collections.
+ * start for `process.*`), as /proc counts them: only CPU utilization keeps a reading between collections.
  */
 export class HostMetricsReceiver implements Receiver {
   private provider?: MeterProvider;
