@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../core/testing/index.js';
 import { builtins } from '../../plugins/index.js';
 import { HttpBackend } from '../plugins/exporters/decoders/backends.js';
 
@@ -206,27 +207,42 @@ describe('tributary run', () => {
     expect(run.status).toBe(1);
   });
 
-  it('runs the embedded default config and stops cleanly on SIGINT with exit 0', async () => {
-    const child = spawn(process.execPath, [CLI], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
+  it('runs the embedded default config: host metrics on /metrics, the probes, the admin page; SIGINT exits 0', async () => {
+    // The shipped ports (9464, 13133, 55679), moved to free ones through the config's own env defaults.
+    const [metrics, health, admin] = [await freePort(), await freePort(), await freePort()];
+    const env = {
+      ...process.env,
+      PROMETHEUS_ENDPOINT: `127.0.0.1:${metrics}`,
+      HEALTH_ENDPOINT: `127.0.0.1:${health}`,
+      ADMIN_ENDPOINT: `127.0.0.1:${admin}`,
+    };
+    const child = spawn(process.execPath, [CLI], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    await expect.poll(() => stderr, { timeout: 15_000 }).toContain('Everything is ready');
-    child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await expect.poll(() => stderr, { timeout: 15_000 }).toContain('Everything is ready');
+      // Said once, on stderr: where to look.
+      const ready = stderr.split('\n').find((l) => l.includes('Everything is ready')) as string;
+      expect(JSON.parse(ready).endpoints).toEqual({
+        metrics: `http://127.0.0.1:${metrics}/metrics`,
+        health: `http://127.0.0.1:${health}/health`,
+        admin: `http://127.0.0.1:${admin}/`,
+      });
+      const scraped = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+      expect(scraped).toMatch(/^system_cpu_time_seconds_total\{/m);
+      expect(scraped).toMatch(/^system_memory_usage_bytes\{/m);
+      expect(scraped).toMatch(/^tributary_receiver_accepted_items_total\{/m);
+      expect(await (await fetch(`http://127.0.0.1:${health}/health`)).json()).toMatchObject({
+        status: 'healthy',
+      });
+      expect((await fetch(`http://127.0.0.1:${health}/ready`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${admin}/`)).text()).toContain('hostmetrics');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
     expect(stderr).toContain('Shutdown complete');
-    // The last self-telemetry collection at shutdown reaches stdout as JSON lines.
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(
-      lines.some(
-        (l) => l.name === 'tributary_exporter_sent_items' || l.name === 'tributary_receiver_accepted_items',
-      ),
-    ).toBe(true);
   });
   it('stops on SIGINT although a component hangs in shutdown(): abandoned after service.shutdown_timeout, exit 0', async () => {
     const config = join(import.meta.dirname, '../fixtures/lifecycle/hanging.yaml');
