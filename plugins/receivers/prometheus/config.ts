@@ -59,7 +59,6 @@ const BasicAuth = z
     message: 'set password or password_file, not both',
   });
 
-const AUTHORIZATION_KEYS = ['type', 'credentials', 'credentials_file'];
 const Authorization = z
   .strictObject({
     type: z.string().default('Bearer').describe('the scheme of the Authorization header'),

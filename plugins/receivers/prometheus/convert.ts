@@ -171,7 +171,10 @@ function histograms(
     const labels = le ? sample.labels.filter((l) => l !== le) : sample.labels;
     const key = labelKey(labels);
     let s = series.get(key);
-    if (!s) series.set(key, (s = { labels, bounds: [] }));
+    if (!s) {
+      s = { labels, bounds: [] };
+      series.set(key, s);
+    }
     s.timestampMs ??= sample.timestampMs;
     if (le) s.bounds.push([Number(le[1] === '+Inf' ? Number.POSITIVE_INFINITY : le[1]), sample.value]);
     else if (sample.name === `${name}_sum`) s.sum = sample.value;

@@ -119,7 +119,7 @@ export function parseExposition(body: string, format: Format, sampleLimit = 0): 
       if (meta.kind === 'TYPE') {
         if (!TYPES.has(meta.text)) throw new ExpositionError(`invalid metric type "${meta.text}"`, lineNo);
         f.type = meta.text as FamilyType;
-      } else if (meta.kind === 'HELP') f.help = unescape(meta.text, format === 'openmetrics');
+      } else if (meta.kind === 'HELP') f.help = unescapeText(meta.text, format === 'openmetrics');
       else f.unit = meta.text;
       continue;
     }
@@ -184,8 +184,10 @@ function parseSample(line: string, format: Format, lineNo: number): Sample {
   const name = nameMatch[0];
   pos = name.length;
   const labels: [string, string][] = [];
+  const afterName = pos;
   if (format === 'text') blanks();
-  if (line[pos] === '{') {
+  if (line[pos] !== '{') pos = afterName;
+  else {
     pos++;
     for (;;) {
       if (format === 'text') blanks();
@@ -204,7 +206,7 @@ function parseSample(line: string, format: Format, lineNo: number): Sample {
         throw new ExpositionError(`expected a quoted value for label ${label[0]}`, lineNo);
       const end = closingQuote(line, pos + 1);
       if (end < 0) throw new ExpositionError(`unterminated value of label ${label[0]}`, lineNo);
-      const value = unescape(line.slice(pos + 1, end), true);
+      const value = unescapeText(line.slice(pos + 1, end), true);
       if (labels.some(([n]) => n === label[0]))
         throw new ExpositionError(`label ${label[0]} given twice`, lineNo);
       labels.push([label[0], value]);
@@ -218,10 +220,12 @@ function parseSample(line: string, format: Format, lineNo: number): Sample {
   const rest = line.slice(pos);
   // OpenMetrics: one space between tokens, then an optional exemplar after " # ".
   const exemplar = format === 'openmetrics' ? rest.indexOf(' # ') : -1;
-  const fields = (exemplar < 0 ? rest : rest.slice(0, exemplar)).split(format === 'text' ? /[ \t]+/ : ' ');
+  const fields =
+    format === 'text'
+      ? rest.trimEnd().split(/[ \t]+/)
+      : (exemplar < 0 ? rest : rest.slice(0, exemplar)).split(' ');
   if (fields[0] !== '')
     throw new ExpositionError(`expected a blank before the value in "${clip(line)}"`, lineNo);
-  if (format === 'text' && fields[fields.length - 1] === '') fields.pop();
   if (fields.length < 2 || fields.length > 3)
     throw new ExpositionError(`expected a value and an optional timestamp in "${clip(line)}"`, lineNo);
   const value = parseNumber(fields[1] as string);
@@ -258,7 +262,7 @@ function closingQuote(line: string, from: number): number {
 }
 
 /** `\\`, `\n` (and `\"` where quotes are escaped) back to the characters; other escapes stay as written. */
-function unescape(text: string, quotes: boolean): string {
+function unescapeText(text: string, quotes: boolean): string {
   if (!text.includes('\\')) return text;
   return text.replace(/\\(.)/g, (all, c: string) =>
     c === '\\' ? '\\' : c === 'n' ? '\n' : c === '"' && quotes ? '"' : all,

@@ -22,7 +22,10 @@ export class PrometheusReceiver implements Receiver {
       const byOutcome = new Map<ScrapeOutcome, Attributes>();
       const counted = (result: ScrapeOutcome) => {
         let attributes = byOutcome.get(result);
-        if (!attributes) byOutcome.set(result, (attributes = { ...base, job: job.job_name, result }));
+        if (!attributes) {
+          attributes = { ...base, job: job.job_name, result };
+          byOutcome.set(result, attributes);
+        }
         scrapes.add(1, attributes);
       };
       for (const group of job.static_configs)
