@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataPointType, type Histogram, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { Counter, Gauge, Histogram as PromHistogram, Registry, Summary } from 'prom-client';
 import { parseExposition } from '../../../../plugins/receivers/prometheus/parse.js';
 
 export interface Target {
@@ -98,3 +99,33 @@ export const SCRAPE_SERIES =
 
 export const withoutScrapeSeries = (samples: Samples): Samples =>
   new Map([...samples].filter(([key]) => !SCRAPE_SERIES.test(key)));
+
+/** A prom-client app with fixed values of every type. */
+export function promClientApp(): Registry {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'app_requests_total',
+    help: 'Requests handled.',
+    labelNames: ['method', 'path'],
+    registers: [registry],
+  });
+  requests.inc({ method: 'GET', path: '/a "quoted" \\ path' }, 5);
+  requests.inc({ method: 'POST', path: '/b' }, 2);
+  new Gauge({ name: 'app_temperature_celsius', help: 'Temperature.', registers: [registry] }).set(-3.5);
+  const latency = new PromHistogram({
+    name: 'app_latency_seconds',
+    help: 'Latency.',
+    labelNames: ['route'],
+    buckets: [0.1, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  for (const v of [0.05, 0.3, 0.3, 2, 7]) latency.observe({ route: '/x' }, v);
+  const sizes = new Summary({
+    name: 'app_payload_bytes',
+    help: 'Payload sizes.',
+    percentiles: [0.5, 0.9, 0.99],
+    registers: [registry],
+  });
+  for (const v of [100, 200, 300, 400, 500]) sizes.observe(v);
+  return registry;
+}

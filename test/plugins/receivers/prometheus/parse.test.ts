@@ -34,10 +34,8 @@ describe("Prometheus's own exposition test files (model/textparse/testdata)", ()
 
   it('reads the text file: counters, summaries and histograms with their values and help', () => {
     const families = parseExposition(fixture('alltypes.237mfs.prom.txt'), 'text');
-    const types = families.reduce<Record<string, number>>(
-      (m, f) => ({ ...m, [f.type]: (m[f.type] ?? 0) + 1 }),
-      {},
-    );
+    const types: Record<string, number> = {};
+    for (const f of families) types[f.type] = (types[f.type] ?? 0) + 1;
     expect(types).toEqual({ counter: 112, gauge: 97, histogram: 15, summary: 13 });
     const gc = find(families, 'go_gc_duration_seconds');
     expect(gc.type).toBe('summary');

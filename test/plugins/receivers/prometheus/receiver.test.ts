@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TributaryErrors } from '../../../../core/errors.js';
 import { freePort, type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
@@ -14,6 +13,7 @@ import { type ScrapeOutcome, ScrapeTarget } from '../../../../plugins/receivers/
 import { stalled } from '../../../core/stalled.js';
 import { scrape, waitFor } from '../../exporters/prometheus/helpers.js';
 import {
+  promClientApp,
   samplesOf,
   samplesOfText,
   serving,
@@ -65,36 +65,6 @@ async function lastScrape(p: RunningPipeline, done: (samples: Map<string, number
     async () => samplesOf(p.recorded.of('metrics').at(-1) ?? []),
     (samples) => samples.size > 0 && done(samples),
   );
-}
-
-/** A prom-client app with fixed values of every type. */
-function promClientApp(): Registry {
-  const registry = new Registry();
-  const requests = new Counter({
-    name: 'app_requests_total',
-    help: 'Requests handled.',
-    labelNames: ['method', 'path'],
-    registers: [registry],
-  });
-  requests.inc({ method: 'GET', path: '/a "quoted" \\ path' }, 5);
-  requests.inc({ method: 'POST', path: '/b' }, 2);
-  new Gauge({ name: 'app_temperature_celsius', help: 'Temperature.', registers: [registry] }).set(-3.5);
-  const latency = new Histogram({
-    name: 'app_latency_seconds',
-    help: 'Latency.',
-    labelNames: ['route'],
-    buckets: [0.1, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  for (const v of [0.05, 0.3, 0.3, 2, 7]) latency.observe({ route: '/x' }, v);
-  const sizes = new Summary({
-    name: 'app_payload_bytes',
-    help: 'Payload sizes.',
-    percentiles: [0.5, 0.9, 0.99],
-    registers: [registry],
-  });
-  for (const v of [100, 200, 300, 400, 500]) sizes.observe(v);
-  return registry;
 }
 
 describe('prometheus receiver', () => {
