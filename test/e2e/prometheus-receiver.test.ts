@@ -19,7 +19,7 @@ import {
 } from '../plugins/receivers/prometheus/helpers.js';
 import {
   type Daemon,
-  freePort,
+  ports,
   query,
   type Sample,
   startDaemon,
@@ -37,12 +37,6 @@ const daemons: Daemon[] = [];
 
 /** node_exporter series that do not move while the test runs. */
 const NODE_STABLE = 'node_memory_MemTotal_bytes|node_filesystem_size_bytes|node_uname_info';
-
-async function ports(count: number): Promise<number[]> {
-  const found = new Set<number>();
-  while (found.size < count) found.add(await freePort());
-  return [...found];
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'trb-prom-receiver-e2e-'));
