@@ -40,6 +40,11 @@ export class StartTimes {
     return start;
   }
 
+  /** Notes a series that has no start (a gauge), so scrape_series_added counts it too. */
+  seen(key: string, now: HrTime): void {
+    if (!this.current.has(key)) this.current.set(key, { start: now, value: 0 });
+  }
+
   /** Ends a scrape: what it saw is what the next one compares with. Returns the series new in it. */
   endScrape(): number {
     let added = 0;
@@ -94,6 +99,7 @@ export function toMetrics(
     return data;
   };
   const gauge = (family: ParsedFamily, sample: Sample) => {
+    starts.seen(`${sample.name}${labelKey(sample.labels)}`, now);
     const point: DataPoint<number> = {
       startTime: timeOf(sample),
       endTime: timeOf(sample),
@@ -104,7 +110,7 @@ export function toMetrics(
   };
 
   for (const family of families) {
-    if (family.type === 'counter') counters(family, target, starts, now, timeOf, metric, gauge);
+    if (family.type === 'counter') counters(family, target, starts, now, timeOf, metric);
     else if (family.type === 'histogram') histograms(family, target, starts, now, metric, gauge);
     else
       for (const sample of family.samples)
@@ -123,7 +129,6 @@ function counters(
   now: HrTime,
   timeOf: (s: Sample) => HrTime,
   metric: MetricOf,
-  gauge: GaugeOf,
 ): void {
   const createdName = `${family.name}_created`;
   const created = createdByLabels(family, createdName);
@@ -131,10 +136,6 @@ function counters(
     if (sample.name === createdName) continue;
     const attributes = attributesOf(sample.labels, target);
     const key = labelKey(sample.labels);
-    if (Number.isNaN(sample.value)) {
-      gauge(family, sample);
-      continue;
-    }
     const start = starts.startOf(`${sample.name}${key}`, sample.value, now, created.get(key));
     (metric(sample.name, family, DataPointType.SUM, true).dataPoints as DataPoint<number>[]).push({
       startTime: start,

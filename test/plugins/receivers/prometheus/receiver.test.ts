@@ -117,6 +117,19 @@ describe('prometheus receiver', () => {
     expect(withoutScrapeSeries(after).size).toBe(0);
   });
 
+  it('scrape_series_added counts the series new since the last scrape, gauges and counters alike', async () => {
+    const app = await target(serving('# TYPE hits_total counter\nhits_total 2\ntemperature 20\n'));
+    const p = await scraping(`- job_name: added\n  static_configs: [{ targets: ["${app.address}"] }]`);
+    const key = `scrape_series_added{instance="${app.address}",job="added"}`;
+    await waitFor(
+      async () => p.recorded.of('metrics').length,
+      (n) => n >= 2,
+    );
+    const [first, second] = p.recorded.of('metrics').map(samplesOf);
+    expect(first?.get(key)).toBe(2);
+    expect(second?.get(key)).toBe(0);
+  });
+
   it.each([
     ['body_size_limit: 10B', 'a_long_metric_name 1\n'],
     ['sample_limit: 2', 'a 1\nb 2\nc 3\n'],
