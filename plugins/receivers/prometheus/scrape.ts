@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createGunzip } from 'node:zlib';
 import { ENGINE_VERSION } from '../../../core/version.js';
 import type { ScrapeConfig } from './config.js';
 import type { Format } from './parse.js';
@@ -13,53 +16,74 @@ export interface ScrapeResult {
   format: Format;
 }
 
-/** One HTTP GET of a target's metrics, bounded in time (`timeoutMs`) and in body size. */
+/**
+ * One HTTP GET of a target's metrics, bounded in time (`timeoutMs`) and in body size. node:http, not
+ * fetch: fetch refuses ports on the browsers' block list (6000, 6665-6669, 10080...), targets may not.
+ */
 export async function scrapeTarget(
   job: ScrapeConfig,
   address: string,
   timeoutMs: number,
 ): Promise<ScrapeResult> {
-  const url = `${job.scheme}://${address}${job.metrics_path}`;
+  const url = new URL(`${job.scheme}://${address}${job.metrics_path}`);
   const headers: Record<string, string> = {
     accept: ACCEPT,
+    'accept-encoding': 'gzip',
     'user-agent': `tributary/${ENGINE_VERSION}`,
     'x-prometheus-scrape-timeout-seconds': String(timeoutMs / 1000),
   };
   const authorization = await authorizationHeader(job);
   if (authorization) headers.authorization = authorization;
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) }).catch((err: Error) => {
-    throw new Error(failure(err, timeoutMs));
-  });
-  if (res.status !== 200) {
-    await res.body?.cancel();
-    throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
-  }
-  const body = await readLimited(res, job.body_size_limit, timeoutMs);
-  const type = res.headers.get('content-type') ?? '';
-  return { body, format: type.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text' };
+  return get(url, headers, timeoutMs, job.body_size_limit);
 }
 
-/** The body as text; past `limit` bytes (uncompressed; 0: none) the scrape fails, as Prometheus's does. */
-async function readLimited(res: Response, limit: number, timeoutMs: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      if (limit > 0 && bytes > limit) {
-        await reader.cancel();
-        throw new Error(`body size limit exceeded: more than ${limit} bytes (body_size_limit)`);
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  limit: number,
+): Promise<ScrapeResult> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, { headers }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        fail(new Error(`server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
+        return;
       }
-      chunks.push(value);
-    }
-  } catch (err) {
-    throw new Error(failure(err as Error, timeoutMs));
-  }
-  return Buffer.concat(chunks).toString('utf8');
+      const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      body.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        // Counted uncompressed, as Prometheus counts it: a small gzip cannot expand past the limit.
+        if (limit > 0 && bytes > limit)
+          fail(new Error(`body size limit exceeded: more than ${limit} bytes (body_size_limit)`));
+        else chunks.push(chunk);
+      });
+      body.on('error', (err) => fail(err));
+      res.on('error', (err) => fail(err));
+      body.on('end', () => {
+        clearTimeout(timer);
+        const type = res.headers['content-type'] ?? '';
+        resolve({
+          body: Buffer.concat(chunks).toString('utf8'),
+          format: type.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text',
+        });
+      });
+    });
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      req.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`scrape timed out after ${timeoutMs} ms (scrape_timeout)`)),
+      timeoutMs,
+    );
+    req.on('error', (err) => fail(err));
+    req.end();
+  });
 }
 
 async function authorizationHeader(job: ScrapeConfig): Promise<string | undefined> {
@@ -89,12 +113,4 @@ async function secretFile(path: string, key: string): Promise<string> {
       `cannot read ${key} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
-}
-
-/** Why a request failed, in a user's words: a timeout, or the cause fetch wraps. */
-function failure(err: Error, timeoutMs: number): string {
-  if (err.name === 'TimeoutError' || err.name === 'AbortError')
-    return `scrape timed out after ${timeoutMs} ms (scrape_timeout)`;
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${cause.code}: ${cause.message ?? err.message}` : err.message;
 }

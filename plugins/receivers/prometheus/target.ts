@@ -92,7 +92,7 @@ export class ScrapeTarget {
             code: 'TRB_RECEIVER_SCRAPE_FAILED',
             job: this.labels.job,
             target: this.address,
-            err: (err as Error).message,
+            reason: (err as Error).message,
           },
           `scrape of ${this.address} (job ${this.labels.job}) failed: ${(err as Error).message}; up is 0 until it succeeds`,
         );

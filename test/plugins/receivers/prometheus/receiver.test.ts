@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TributaryErrors } from '../../../../core/errors.js';
@@ -141,6 +142,41 @@ describe('prometheus receiver', () => {
     const samples = await lastScrape(p);
     expect(samples.get(`up{instance="${app.address}",job="big"}`)).toBe(0);
     expect(withoutScrapeSeries(samples).size).toBe(0);
+  });
+
+  it('reads a gzipped body; a target that answers 500, or not within scrape_timeout, is up 0', async () => {
+    const zipped = await target((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-encoding': 'gzip' });
+      res.end(gzipSync('zipped 42\n'));
+    });
+    const broken = await target((_req, res) => {
+      res.writeHead(500);
+      res.end('oops');
+    });
+    const silent = await target(() => {}); // never answers
+    const p = await scraping(
+      ['zipped', 'broken', 'silent']
+        .map(
+          (job, i) =>
+            `- job_name: ${job}\n  static_configs: [{ targets: ["${[zipped, broken, silent][i]?.address}"] }]`,
+        )
+        .join('\n'),
+    );
+    const up = (job: string, t: Target) => `up{instance="${t.address}",job="${job}"}`;
+    const seen = new Map<string, number>();
+    await waitFor(
+      async () => {
+        for (const batch of p.recorded.of('metrics')) for (const [k, v] of samplesOf(batch)) seen.set(k, v);
+        return seen;
+      },
+      (s) => s.has(up('silent', silent)) && s.has(up('broken', broken)) && s.has(up('zipped', zipped)),
+    );
+    expect(seen.get(`zipped{instance="${zipped.address}",job="zipped"}`)).toBe(42);
+    expect([
+      seen.get(up('zipped', zipped)),
+      seen.get(up('broken', broken)),
+      seen.get(up('silent', silent)),
+    ]).toEqual([1, 0, 0]);
   });
 
   it('a target nobody listens on is up 0', async () => {
