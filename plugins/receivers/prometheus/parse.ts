@@ -70,7 +70,8 @@ const SUFFIXES: Record<Format, Partial<Record<FamilyType, readonly string[]>>> =
 };
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+/** Sticky: matched at `lastIndex`, so no substring is made per label. */
+const LABEL = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 
 /**
  * Reads an exposition into metric families in the order they appear. `sampleLimit` (0: none) stops
@@ -195,7 +196,8 @@ function parseSample(line: string, format: Format, lineNo: number): Sample {
         pos++;
         break;
       }
-      const label = LABEL.exec(line.slice(pos));
+      LABEL.lastIndex = pos;
+      const label = LABEL.exec(line);
       if (!label) throw new ExpositionError(`expected a label name in "${clip(line)}"`, lineNo);
       pos += label[0].length;
       if (format === 'text') blanks();
