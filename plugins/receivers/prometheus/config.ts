@@ -186,6 +186,13 @@ export const PrometheusReceiverConfig = z
           params: { trbCode: 'TRB_CONFIG_DUPLICATE' },
         });
       seen.add(job.job_name);
+      if (job.basic_auth && job.authorization)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'authorization'],
+          message: 'set basic_auth or authorization, not both (a scrape sends one Authorization header)',
+          params: { trbCode: 'TRB_CONFIG_INVALID_VALUE' },
+        });
       const { interval, timeout } = timing(job, value.config.global);
       if (timeout > interval)
         ctx.addIssue({

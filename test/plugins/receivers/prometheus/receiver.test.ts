@@ -323,6 +323,18 @@ service: { pipelines: { metrics: { receivers: [prometheus], exporters: [sink] } 
     );
   });
 
+  it('a job_name used twice, and basic_auth with authorization, are errors', async () => {
+    const target = 'static_configs: [{ targets: ["127.0.0.1:1"] }]';
+    expect(await invalid(`- job_name: a\n  ${target}\n- job_name: a\n  ${target}`)).toContain(
+      'job_name "a" is used twice',
+    );
+    expect(
+      await invalid(
+        `- job_name: a\n  basic_auth: { username: u, password: p }\n  authorization: { credentials: c }\n  ${target}`,
+      ),
+    ).toContain('set basic_auth or authorization, not both');
+  });
+
   it('defaults as Prometheus: 1m interval, 10s timeout (cut to a shorter interval), /metrics, http', () => {
     const parsed = PrometheusReceiverConfig.parse({
       config: { scrape_configs: [{ job_name: 'a', scrape_interval: '5s' }] },
