@@ -1,7 +1,7 @@
 // The `prometheus` receiver and a real Prometheus scrape the same targets (node_exporter and a
 // prom-client app): what the receiver passes on, read from a sink and back through the `prometheus`
 // exporter (which Prometheus also scrapes), equals what Prometheus stores, asked through its API.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,9 +31,15 @@ import {
 let dir: string;
 let pipeline: RunningPipeline;
 let app: Target;
+const fixtures: Target[] = [];
 let prometheus: string;
 let nodeAddress: string;
 const daemons: Daemon[] = [];
+
+const FIXTURES: [file: string, contentType: string][] = [
+  ['alltypes.237mfs.prom.txt', 'text/plain; version=0.0.4; charset=utf-8'],
+  ['alltypes.5mfs.om.txt', 'application/openmetrics-text; version=1.0.0; charset=utf-8'],
+];
 
 /** node_exporter series that do not move while the test runs. */
 const NODE_STABLE = 'node_memory_MemTotal_bytes|node_filesystem_size_bytes|node_uname_info';
@@ -54,9 +60,21 @@ beforeAll(async () => {
       '--collector.loadavg',
     ]),
   );
+  // Prometheus's own parser test files, served as a target would: Prometheus parses them, and so do we.
+  for (const [file, type] of FIXTURES) {
+    const body = await readFile(
+      new URL(`../fixtures/prometheus-exposition/${file}`, import.meta.url),
+      'utf8',
+    );
+    fixtures.push(await startTarget(serving(body, type)));
+  }
   const jobs = [
     { job_name: 'app', static_configs: [{ targets: [app.address] }] },
     { job_name: 'node', static_configs: [{ targets: [nodeAddress] }] },
+    ...FIXTURES.map(([file], i) => ({
+      job_name: file,
+      static_configs: [{ targets: [fixtures[i]?.address] }],
+    })),
   ];
   pipeline = await startPipeline(
     stringify({
@@ -87,16 +105,17 @@ beforeAll(async () => {
   daemons.push(server);
   const up = await until(
     () => query(prometheus, 'up{exported_job=""}'),
-    (samples) => samples.length === 3 && samples.every((s) => s.value[1] === '1'),
+    (samples) => samples.length === 5 && samples.every((s) => s.value[1] === '1'),
     25_000,
   );
-  if (up.length !== 3) throw new Error(`targets not up: ${JSON.stringify(up)}\n${server.output.join('')}`);
+  if (up.length !== 5) throw new Error(`targets not up: ${JSON.stringify(up)}\n${server.output.join('')}`);
 }, 40_000);
 
 afterAll(async () => {
   await Promise.all(daemons.map(stopDaemon));
   await pipeline?.shutdown();
   await app?.close();
+  for (const f of fixtures) await f.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 20_000);
 
@@ -124,6 +143,7 @@ function passedOn(job: string, names: RegExp): Samples {
   return new Map();
 }
 
+const SCRAPE_NAMES = /^(up|scrape_[a-z_]+)\{/;
 const APP_SERIES = /^(app_.*|up|scrape_samples_scraped)$/;
 const NODE_SERIES = new RegExp(`^(${NODE_STABLE})$`);
 const FROM_EXPORTER = { exported_job: 'job', exported_instance: 'instance' };
@@ -160,6 +180,27 @@ describe('the prometheus receiver and Prometheus scrape the same targets', () =>
     );
     expect(through).toEqual(direct);
   });
+
+  it.each(FIXTURES.map(([file]) => file))(
+    "Prometheus's test file %s: every series, label and value as Prometheus parses it",
+    async (job) => {
+      // Bounds as numbers: the text keeps `le="1.0"` as a Go client wrote it, OpenTelemetry keeps 1.
+      const sameLe = (samples: Samples) =>
+        new Map(
+          [...samples].map(([key, v]) => [
+            key.replace(/le="([^"]+)"/, (_m, le) => `le="${le === '+Inf' ? le : Number(le)}"`),
+            v,
+          ]),
+        );
+      const all = stored(await query(prometheus, `{job="${job}"}`));
+      // Prometheus 2 stores OpenMetrics `_created` samples as series; the receiver makes them start times.
+      const direct = new Map(
+        [...all].filter(([key]) => !/^[^{]*_created\{/.test(key) && !SCRAPE_NAMES.test(key)),
+      );
+      expect(direct.size).toBeGreaterThan(20);
+      expect(sameLe(passedOn(job, /^(?!up$|scrape_)/))).toEqual(sameLe(direct));
+    },
+  );
 
   it('up and scrape_samples_scraped of node_exporter agree with Prometheus', async () => {
     const direct = stored(await query(prometheus, '{job="node",__name__=~"up|scrape_samples_scraped"}'));
