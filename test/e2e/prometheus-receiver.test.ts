@@ -199,6 +199,8 @@ describe('the prometheus receiver and Prometheus scrape the same targets', () =>
       );
       expect(direct.size).toBeGreaterThan(20);
       expect(sameLe(passedOn(job, /^(?!up$|scrape_)/))).toEqual(sameLe(direct));
+      const counts = stored(await query(prometheus, `{job="${job}",__name__=~"up|scrape_samples_scraped"}`));
+      expect(passedOn(job, /^(up|scrape_samples_scraped)$/)).toEqual(counts);
     },
   );
 

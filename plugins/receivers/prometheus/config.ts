@@ -21,6 +21,7 @@ function unsupported(where: string, supported: readonly string[], keys: readonly
           }),
         )
         .optional()
+        .meta({ deprecated: true })
         .describe(`not supported (Prometheus ${where} key)`),
     ]),
   );
