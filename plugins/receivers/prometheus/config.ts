@@ -28,13 +28,24 @@ function unsupported(where: string, supported: readonly string[], keys: readonly
 }
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const labelName = z
-  .string()
-  .regex(LABEL_NAME, 'a label name: letters, digits and "_", not starting with a digit')
-  .refine(
-    (name) => !name.startsWith('__'),
-    'labels starting with "__" are Prometheus meta labels, not supported',
-  );
+
+/** Target labels: Prometheus label names; `__` names are Prometheus's meta labels, which need relabeling. */
+const targetLabels = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  for (const name of Object.keys(labels)) {
+    const why = !LABEL_NAME.test(name)
+      ? 'is not a label name: use letters, digits and "_", not starting with a digit'
+      : name.startsWith('__')
+        ? 'starts with "__": Prometheus meta labels need relabel_configs, which this receiver does not support'
+        : undefined;
+    if (why)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `label "${name}" ${why}`,
+        params: { trbCode: 'TRB_CONFIG_INVALID_VALUE' },
+      });
+  }
+});
 
 const StaticConfig = z.strictObject({
   targets: z
@@ -42,10 +53,7 @@ const StaticConfig = z.strictObject({
       z.string().regex(/^(\[[^\]]+\]|[^:/\s]+):\d{1,5}$/, 'a target is host:port, e.g. "127.0.0.1:9100"'),
     )
     .describe('host:port of each endpoint to scrape'),
-  labels: z
-    .record(labelName, z.string())
-    .default({})
-    .describe('labels added to every series of these targets'),
+  labels: targetLabels.default({}).describe('labels added to every series of these targets'),
 });
 
 const BASIC_AUTH_KEYS = ['username', 'password', 'password_file'];

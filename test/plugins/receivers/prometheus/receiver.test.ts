@@ -323,7 +323,7 @@ service: { pipelines: { metrics: { receivers: [prometheus], exporters: [sink] } 
     );
   });
 
-  it('a job_name used twice, and basic_auth with authorization, are errors', async () => {
+  it('a job_name used twice, basic_auth with authorization, and a meta label are errors', async () => {
     const target = 'static_configs: [{ targets: ["127.0.0.1:1"] }]';
     expect(await invalid(`- job_name: a\n  ${target}\n- job_name: a\n  ${target}`)).toContain(
       'job_name "a" is used twice',
@@ -333,6 +333,11 @@ service: { pipelines: { metrics: { receivers: [prometheus], exporters: [sink] } 
         `- job_name: a\n  basic_auth: { username: u, password: p }\n  authorization: { credentials: c }\n  ${target}`,
       ),
     ).toContain('set basic_auth or authorization, not both');
+    expect(
+      await invalid(
+        '- job_name: a\n  static_configs: [{ targets: ["127.0.0.1:1"], labels: { __address__: x } }]',
+      ),
+    ).toContain('label "__address__" starts with "__": Prometheus meta labels need relabel_configs');
   });
 
   it('defaults as Prometheus: 1m interval, 10s timeout (cut to a shorter interval), /metrics, http', () => {
