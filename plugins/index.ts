@@ -13,6 +13,7 @@ import memoryLimiter from './processors/memory_limiter/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
+import prometheusReceiver from './receivers/prometheus/index.js';
 import selftelemetry from './receivers/selftelemetry/index.js';
 
 /** The built-in plugins, one line each. */
@@ -21,6 +22,7 @@ export const builtins: readonly PluginDefinition[] = [
   mcp,
   httpcheck,
   hostmetrics,
+  prometheusReceiver,
   batch,
   memoryLimiter,
   forward,

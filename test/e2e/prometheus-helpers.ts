@@ -2,7 +2,16 @@
 // wait for them, ask Prometheus's HTTP API.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 
-export { freePort } from '../plugins/exporters/prometheus/helpers.js';
+import { freePort } from '../plugins/exporters/prometheus/helpers.js';
+
+export { freePort };
+
+/** Distinct free ports. */
+export async function ports(count: number): Promise<number[]> {
+  const found = new Set<number>();
+  while (found.size < count) found.add(await freePort());
+  return [...found];
+}
 
 /** A program the test started; `output` keeps the tail of its stderr/stdout for failure messages. */
 export interface Daemon {

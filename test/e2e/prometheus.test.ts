@@ -16,8 +16,8 @@ import { instrumentMcpServer } from '../../plugins/receivers/mcp/instrument.js';
 import { DURATION_BUCKETS } from '../../plugins/receivers/mcp/semconv.js';
 import {
   type Daemon,
-  freePort,
   getJson,
+  ports,
   promtool,
   query,
   type Sample,
@@ -93,13 +93,6 @@ async function prometheusConfig(exporterPort: number, nodePort: number): Promise
   const file = join(dir, 'prometheus.yml');
   await writeFile(file, stringify(config));
   return file;
-}
-
-/** Distinct free ports. */
-async function ports(count: number): Promise<number[]> {
-  const found = new Set<number>();
-  while (found.size < count) found.add(await freePort());
-  return [...found];
 }
 
 beforeAll(async () => {
