@@ -9,12 +9,14 @@ import stdout from './exporters/stdout/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
 import mcp from './receivers/mcp/index.js';
+import otlpReceiver from './receivers/otlp/index.js';
 import selftelemetry from './receivers/selftelemetry/index.js';
 
 /** The built-in plugins, one line each. */
 export const builtins: readonly PluginDefinition[] = [
   selftelemetry,
   mcp,
+  otlpReceiver,
   batch,
   memoryLimiter,
   forward,
