@@ -111,7 +111,8 @@ class Reader {
       case 'string':
         return utf8.decode(this.lengthDelimited(end));
       case 'bytes':
-        return this.lengthDelimited(end).slice();
+        // A copy, as a plain Uint8Array: a view would keep the whole request body alive.
+        return new Uint8Array(this.lengthDelimited(end));
       case 'id': {
         const bytes = this.lengthDelimited(end);
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
