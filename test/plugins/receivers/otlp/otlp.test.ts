@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PermanentError, RetryableError } from '../../../../core/component.js';
 import type { Engine } from '../../../../core/engine.js';
 import { isUserError, TributaryError } from '../../../../core/errors.js';
-import { definePlugin } from '../../../../core/plugin.js';
+import { definePlugin, type PluginDefinition } from '../../../../core/plugin.js';
 import { SIGNALS } from '../../../../core/signals.js';
 import { SelfTelemetry } from '../../../../core/telemetry/self.js';
 import { freePort, makeSpans, type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 /** A gateway: the otlp receiver on a free port, every signal into the `sink` exporter. */
-async function gateway(http = '{}', exporter = 'sink', plugins = [otlpReceiver]) {
+async function gateway(http = '{}', exporter = 'sink', plugins: PluginDefinition[] = [otlpReceiver]) {
   const port = await freePort();
   const pipelines = SIGNALS.map((s) => `    ${s}: { receivers: [otlp], exporters: [${exporter}] }`).join(
     '\n',
@@ -191,7 +191,9 @@ describe('otlp receiver', () => {
     const big = JSON.stringify({ resourceLogs: [], padding: 'x'.repeat(2000) });
     const tooBig = await post(`${gw.url}/v1/logs`, big, json);
     expect(tooBig.status).toBe(413);
-    expect((await tooBig.json()).message).toContain('larger than max_request_body_size (1024 bytes)');
+    expect(((await tooBig.json()) as { message: string }).message).toContain(
+      'larger than max_request_body_size (1024 bytes)',
+    );
 
     // A zip bomb: 100 MB of zeros in 100 KB; it is refused while it inflates.
     const bomb = gzipSync(Buffer.alloc(100_000_000));
@@ -199,7 +201,7 @@ describe('otlp receiver', () => {
     const gw2 = await gateway('{ max_request_body_size: 1MiB }');
     const bombed = await post(`${gw2.url}/v1/logs`, bomb, { ...json, 'content-encoding': 'gzip' });
     expect(bombed.status).toBe(413);
-    expect((await bombed.json()).message).toContain('once unzipped');
+    expect(((await bombed.json()) as { message: string }).message).toContain('once unzipped');
     expect(await refusedRequests(gw.engine, 'too_large')).toBe(1);
     expect(await refusedRequests(gw2.engine, 'too_large')).toBe(1);
   });
@@ -214,7 +216,7 @@ describe('otlp receiver', () => {
       'content-type': 'application/json',
     });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).message).toMatch(
+    expect(((await notJson.json()) as { message: string }).message).toMatch(
       /^cannot decode the body as an OTLP traces request \(json\): not JSON/,
     );
 
@@ -222,7 +224,9 @@ describe('otlp receiver', () => {
       'content-type': 'application/json',
     });
     expect(wrongShape.status).toBe(400);
-    expect((await wrongShape.json()).message).toContain('resourceMetrics: expected an array');
+    expect(((await wrongShape.json()) as { message: string }).message).toContain(
+      'resourceMetrics: expected an array',
+    );
 
     // Field 1 (resource_spans) says 100 bytes follow; there are 2.
     const truncated = await post(`${gw.url}/v1/traces`, new Uint8Array([0x0a, 100, 1, 2]), {
