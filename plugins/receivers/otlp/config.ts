@@ -21,6 +21,13 @@ const HttpSettings = z.strictObject({
   traces_url_path: urlPath('traces'),
   metrics_url_path: urlPath('metrics'),
   logs_url_path: urlPath('logs'),
+}).superRefine((http, ctx) => {
+  if (http.max_in_flight_size >= http.max_request_body_size) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['max_in_flight_size'],
+    message: 'max_in_flight_size must be at least max_request_body_size, or the largest requests never fit',
+  });
 });
 
 export const OtlpReceiverConfig = z.strictObject({
