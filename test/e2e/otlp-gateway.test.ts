@@ -22,7 +22,10 @@ afterAll(() => {
 });
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   children.push(child);
   return child;
 }
@@ -35,7 +38,16 @@ function stop(child: ChildProcess): Promise<number | null> {
 }
 
 const until = (check: () => Promise<unknown>) =>
-  expect.poll(() => check().then(() => true, () => false), { timeout: 20_000, interval: 200 }).toBe(true);
+  expect
+    .poll(
+      () =>
+        check().then(
+          () => true,
+          () => false,
+        ),
+      { timeout: 20_000, interval: 200 },
+    )
+    .toBe(true);
 
 /**
  * Every item of an OTLP/JSON lines file with its resource and scope, one JSON text each, sorted:

@@ -8,27 +8,29 @@ const urlPath = (signal: string) =>
     .default(`/v1/${signal}`)
     .describe(`the URL path ${signal} are posted to`);
 
-const HttpSettings = z.strictObject({
-  endpoint: endpoint('127.0.0.1:4318').describe(
-    'host:port OTLP/HTTP listens on; 127.0.0.1 unless a host is given (0.0.0.0 for every interface)',
-  ),
-  max_request_body_size: size()
-    .prefault('20MiB')
-    .describe('the largest request body, before and after gzip is undone; larger ones get 413'),
-  max_in_flight_size: size()
-    .prefault('64MiB')
-    .describe('request bodies held at once (being read, unzipped, decoded or handed on); past it 429'),
-  traces_url_path: urlPath('traces'),
-  metrics_url_path: urlPath('metrics'),
-  logs_url_path: urlPath('logs'),
-}).superRefine((http, ctx) => {
-  if (http.max_in_flight_size >= http.max_request_body_size) return;
-  ctx.addIssue({
-    code: 'custom',
-    path: ['max_in_flight_size'],
-    message: 'max_in_flight_size must be at least max_request_body_size, or the largest requests never fit',
+const HttpSettings = z
+  .strictObject({
+    endpoint: endpoint('127.0.0.1:4318').describe(
+      'host:port OTLP/HTTP listens on; 127.0.0.1 unless a host is given (0.0.0.0 for every interface)',
+    ),
+    max_request_body_size: size()
+      .prefault('20MiB')
+      .describe('the largest request body, before and after gzip is undone; larger ones get 413'),
+    max_in_flight_size: size()
+      .prefault('64MiB')
+      .describe('request bodies held at once (being read, unzipped, decoded or handed on); past it 429'),
+    traces_url_path: urlPath('traces'),
+    metrics_url_path: urlPath('metrics'),
+    logs_url_path: urlPath('logs'),
+  })
+  .superRefine((http, ctx) => {
+    if (http.max_in_flight_size >= http.max_request_body_size) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['max_in_flight_size'],
+      message: 'max_in_flight_size must be at least max_request_body_size, or the largest requests never fit',
+    });
   });
-});
 
 export const OtlpReceiverConfig = z.strictObject({
   protocols: z
