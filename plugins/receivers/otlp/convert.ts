@@ -4,15 +4,7 @@ import { REQUESTS } from './messages.js';
 import { metricsOf } from './metrics.js';
 import { DecodeError, decodeMessage } from './protobuf.js';
 import { spansOf } from './traces.js';
-import type { Json } from './values.js';
-
-/** What a request held: the items the pipeline can take, and how many it could not (and why). */
-export interface Converted<T> {
-  items: T[];
-  rejected: number;
-  /** What the rejected items were, for the partial_success error message. */
-  what: string;
-}
+import type { Converted, Json } from './values.js';
 
 export type RequestEncoding = 'proto' | 'json';
 

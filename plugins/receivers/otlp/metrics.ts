@@ -8,9 +8,9 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import type { Converted } from './convert.js';
 import {
   attributes,
+  type Converted,
   hrTime,
   type Json,
   list,

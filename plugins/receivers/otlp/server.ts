@@ -4,6 +4,7 @@ import type { Counter, Meter } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { type Consumer, PermanentError, RetryableError } from '../../../core/component.js';
 import { TributaryError } from '../../../core/errors.js';
+import { answerText, closeServer } from '../../../core/http/server.js';
 import type { Signal } from '../../../core/signals.js';
 import { InFlight, readBody } from './body.js';
 import type { OtlpHttpServerSettings } from './config.js';
@@ -75,9 +76,7 @@ export class OtlpHttpServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await closeServer(server);
   }
 
   private listen(): Promise<void> {
@@ -87,7 +86,7 @@ export class OtlpHttpServer {
         // A client that went away mid-body needs no answer; anything else is a bug, logged with its stack.
         if (req.destroyed) return;
         this.logger.error({ err }, 'OTLP/HTTP request failed');
-        if (!res.headersSent) plain(res, 500, 'internal error: see the receiver log\n');
+        if (!res.headersSent) answerText(res, 500, 'internal error: see the receiver log\n');
       });
     });
     this.server = server;
@@ -122,18 +121,23 @@ export class OtlpHttpServer {
     const next = signal && this.consumers.get(signal);
     if (!signal || !next) {
       const served = [...this.paths].filter(([, s]) => this.consumers.has(s)).map(([p]) => p);
-      return plain(res, 404, `not found: OTLP/HTTP takes POST on ${served.join(', ')}\n`);
+      return answerText(res, 404, `not found: OTLP/HTTP takes POST on ${served.join(', ')}\n`);
     }
-    if (req.method !== 'POST') return plain(res, 405, 'method not allowed: use POST\n', { allow: 'POST' });
+    if (req.method !== 'POST')
+      return answerText(res, 405, 'method not allowed: use POST\n', { allow: 'POST' });
     const encoding = encodingOf(req.headers['content-type']);
     if (!encoding) {
       this.count('unsupported_media_type', signal);
-      return plain(res, 415, 'unsupported Content-Type: use application/x-protobuf or application/json\n');
+      return answerText(
+        res,
+        415,
+        'unsupported Content-Type: use application/x-protobuf or application/json\n',
+      );
     }
     const contentEncoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (contentEncoding !== 'gzip' && contentEncoding !== 'identity') {
       this.count('unsupported_media_type', signal);
-      return plain(res, 415, 'unsupported Content-Encoding: use gzip or none\n');
+      return answerText(res, 415, 'unsupported Content-Encoding: use gzip or none\n');
     }
     const body = await readBody(
       req,
@@ -229,13 +233,4 @@ function answer(
 ): void {
   res.writeHead(status, { 'content-type': CONTENT_TYPES[encoding], 'content-length': body.length, ...extra });
   res.end(body);
-}
-
-function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...extra,
-  });
-  res.end(text);
 }

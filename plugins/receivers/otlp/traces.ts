@@ -6,18 +6,17 @@ import {
   type SpanStatusCode,
 } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import type { Converted } from './convert.js';
 import {
   attributes,
+  type Converted,
   hrDuration,
   hrTime,
   id,
+  itemsOf,
   type Json,
   list,
   number,
   object,
-  resourceOf,
-  scopeOf,
   text,
 } from './values.js';
 
@@ -28,53 +27,46 @@ const IS_REMOTE = 0x200;
 export function spansOf(request: Json): Converted<ReadableSpan> {
   const items: ReadableSpan[] = [];
   let rejected = 0;
-  for (const [r, rs] of list(request.resourceSpans, 'resourceSpans').entries()) {
-    const resource = resourceOf(object(rs, 'resourceSpans'), `resourceSpans[${r}]`);
-    for (const [s, ss] of list(rs.scopeSpans, 'scopeSpans').entries()) {
-      const scope = scopeOf(object(ss, 'scopeSpans'), `resourceSpans[${r}].scopeSpans[${s}]`);
-      for (const span of list(ss.spans, 'spans')) {
-        const traceId = id(object(span, 'spans').traceId, 16);
-        const spanId = id(span.spanId, 8);
-        if (traceId === undefined || spanId === undefined) {
-          rejected++;
-          continue;
-        }
-        const flags = number(span.flags, 'flags');
-        const context = spanContext(traceId, spanId, flags, span.traceState);
-        const parentId = id(span.parentSpanId, 8);
-        const startTime = hrTime(span.startTimeUnixNano, 'startTimeUnixNano');
-        const endTime = hrTime(span.endTimeUnixNano, 'endTimeUnixNano');
-        const status = object(span.status, 'status');
-        const linked = list(span.links, 'links').map(linkOf);
-        const links = linked.filter((link) => link !== undefined);
-        items.push({
-          name: text(span.name, 'name'),
-          kind: kindOf(number(span.kind, 'kind')),
-          spanContext: () => context,
-          parentSpanContext: parentId
-            ? { traceId, spanId: parentId, traceFlags: flags & 0xff, isRemote: (flags & IS_REMOTE) !== 0 }
-            : undefined,
-          startTime,
-          endTime,
-          duration: hrDuration(startTime, endTime),
-          ended: true,
-          status: {
-            code: number(status.code, 'status.code') as SpanStatusCode,
-            message: text(status.message, 'status.message') || undefined,
-          },
-          attributes: attributes(span.attributes),
-          events: list(span.events, 'events').map(eventOf),
-          links,
-          resource,
-          instrumentationScope: scope,
-          droppedAttributesCount: number(span.droppedAttributesCount, 'droppedAttributesCount'),
-          droppedEventsCount: number(span.droppedEventsCount, 'droppedEventsCount'),
-          // A link that names no valid span cannot be kept: it counts as dropped.
-          droppedLinksCount:
-            number(span.droppedLinksCount, 'droppedLinksCount') + linked.length - links.length,
-        });
-      }
+  for (const { item: span, resource, scope } of itemsOf(request, ['resourceSpans', 'scopeSpans', 'spans'])) {
+    const traceId = id(span.traceId, 16);
+    const spanId = id(span.spanId, 8);
+    if (traceId === undefined || spanId === undefined) {
+      rejected++;
+      continue;
     }
+    const flags = number(span.flags, 'flags');
+    const context = spanContext(traceId, spanId, flags, span.traceState);
+    const parentId = id(span.parentSpanId, 8);
+    const startTime = hrTime(span.startTimeUnixNano, 'startTimeUnixNano');
+    const endTime = hrTime(span.endTimeUnixNano, 'endTimeUnixNano');
+    const status = object(span.status, 'status');
+    const linked = list(span.links, 'links').map(linkOf);
+    const links = linked.filter((link) => link !== undefined);
+    items.push({
+      name: text(span.name, 'name'),
+      kind: kindOf(number(span.kind, 'kind')),
+      spanContext: () => context,
+      parentSpanContext: parentId
+        ? { traceId, spanId: parentId, traceFlags: flags & 0xff, isRemote: (flags & IS_REMOTE) !== 0 }
+        : undefined,
+      startTime,
+      endTime,
+      duration: hrDuration(startTime, endTime),
+      ended: true,
+      status: {
+        code: number(status.code, 'status.code') as SpanStatusCode,
+        message: text(status.message, 'status.message') || undefined,
+      },
+      attributes: attributes(span.attributes),
+      events: list(span.events, 'events').map(eventOf),
+      links,
+      resource,
+      instrumentationScope: scope,
+      droppedAttributesCount: number(span.droppedAttributesCount, 'droppedAttributesCount'),
+      droppedEventsCount: number(span.droppedEventsCount, 'droppedEventsCount'),
+      // A link that names no valid span cannot be kept: it counts as dropped.
+      droppedLinksCount: number(span.droppedLinksCount, 'droppedLinksCount') + linked.length - links.length,
+    });
   }
   return { items, rejected, what: 'spans with an invalid trace or span id' };
 }

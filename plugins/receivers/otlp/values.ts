@@ -11,6 +11,14 @@ import { DecodeError } from './protobuf.js';
 
 export type Json = Record<string, unknown>;
 
+/** What a request held: the items the pipeline can take, and how many it could not (and why). */
+export interface Converted<T> {
+  items: T[];
+  rejected: number;
+  /** What the rejected items were, for the partial_success error message. */
+  what: string;
+}
+
 export function object(value: unknown, field: string): Json {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
@@ -132,4 +140,26 @@ export function scopeOf(level: Json, field: string): InstrumentationScope {
   const scopeAttributes = attributes(scope.attributes, `${field}.scope.attributes`);
   if (Object.keys(scopeAttributes).length > 0) out.attributes = scopeAttributes;
   return out;
+}
+
+/** One item of a request with the resource and scope it sits under (shared by the items beside it). */
+export interface Placed {
+  item: Json;
+  resource: Resource;
+  scope: InstrumentationScope;
+}
+
+/**
+ * Every item of a traces or logs request: `request[levels[0]][i][levels[1]][j][levels[2]][k]`, e.g.
+ * `resourceSpans`, `scopeSpans`, `spans`.
+ */
+export function* itemsOf(request: Json, levels: readonly [string, string, string]): Generator<Placed> {
+  const [resourceKey, scopeKey, itemKey] = levels;
+  for (const [r, rl] of list(request[resourceKey], resourceKey).entries()) {
+    const resource = resourceOf(object(rl, resourceKey), `${resourceKey}[${r}]`);
+    for (const [s, sl] of list(rl[scopeKey], scopeKey).entries()) {
+      const scope = scopeOf(object(sl, scopeKey), `${resourceKey}[${r}].${scopeKey}[${s}]`);
+      for (const item of list(sl[itemKey], itemKey)) yield { item: object(item, itemKey), resource, scope };
+    }
+  }
 }

@@ -74,6 +74,17 @@ function post(url: string, body: Uint8Array | string, headers: Record<string, st
   return fetch(url, { method: 'POST', body, headers });
 }
 
+/** An exporter plugin of `type` whose every signal's consume() is `consume`. */
+function exporterPlugin(type: string, consume: () => Promise<void>, shutdown = async () => {}) {
+  return definePlugin({
+    kind: 'exporter',
+    type,
+    stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
+    config: z.strictObject({}),
+    create: Object.fromEntries(SIGNALS.map((s) => [s, () => ({ start: async () => {}, shutdown, consume })])),
+  });
+}
+
 describe('otlp receiver', () => {
   for (const [encoding, compression] of [
     ['proto', 'gzip'],
@@ -257,26 +268,15 @@ describe('otlp receiver', () => {
     const held = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    const slow = definePlugin({
-      kind: 'exporter',
-      type: 'slow',
-      stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
-      config: z.strictObject({}),
-      create: Object.fromEntries(
-        SIGNALS.map((s) => [
-          s,
-          () => ({
-            start: async () => {},
-            shutdown: async () => release(),
-            consume: () =>
-              new Promise<void>((resolve) => {
-                release = resolve;
-                arrived();
-              }),
-          }),
-        ]),
-      ),
-    });
+    const slow = exporterPlugin(
+      'slow',
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          arrived();
+        }),
+      async () => release(),
+    );
     const gw = await gateway('{ max_request_body_size: 1KiB, max_in_flight_size: 1KiB }', 'slow', [
       otlpReceiver,
       slow,
@@ -369,23 +369,7 @@ service:
   });
 
   describe('when the pipeline refuses', () => {
-    const refusing = (error: () => Error) =>
-      definePlugin({
-        kind: 'exporter',
-        type: 'refuse',
-        stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
-        config: z.strictObject({}),
-        create: Object.fromEntries(
-          SIGNALS.map((s) => [
-            s,
-            () => ({
-              start: async () => {},
-              shutdown: async () => {},
-              consume: async () => Promise.reject(error()),
-            }),
-          ]),
-        ),
-      });
+    const refusing = (error: () => Error) => exporterPlugin('refuse', async () => Promise.reject(error()));
     const body = JSON.stringify({
       resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'hi' } }] }] }],
     });
