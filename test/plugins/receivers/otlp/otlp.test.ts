@@ -149,6 +149,71 @@ describe('otlp receiver', () => {
     expect(asOtlp('logs', gw.recorded.items('logs'))).toEqual(asOtlp('logs', sent.logs));
   });
 
+  it('keeps what SDK-made data seldom has: trace state, a remote parent, scope attributes, schema URLs, int64 as text', async () => {
+    const gw = await gateway();
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const request = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+          schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+          scopeSpans: [
+            {
+              scope: {
+                name: 'lib',
+                version: '2.0',
+                attributes: [{ key: 'lib.flavour', value: { stringValue: 'x' } }],
+              },
+              spans: [
+                {
+                  traceId,
+                  spanId: 'eee19b7ec3c1b174',
+                  parentSpanId: 'eee19b7ec3c1b173',
+                  traceState: 'vendor=abc',
+                  flags: 0x301, // sampled, parent is remote
+                  name: 'GET /cart',
+                  kind: 2,
+                  startTimeUnixNano: '1700000000123456789',
+                  endTimeUnixNano: '1700000001000000000',
+                  attributes: [
+                    { key: 'big', value: { intValue: '9007199254740991' } },
+                    { key: 'ratio', value: { doubleValue: 0.5 } },
+                  ],
+                  status: { code: 2, message: 'boom' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await post(`${gw.url}/v1/traces`, JSON.stringify(request), {
+      'content-type': 'application/json',
+    });
+    expect(await res.json()).toEqual({});
+    const [span] = gw.recorded.items('traces');
+    expect(span?.spanContext().traceState?.get('vendor')).toBe('abc');
+    expect(span?.spanContext().traceFlags).toBe(1);
+    expect(span?.parentSpanContext).toEqual({
+      traceId,
+      spanId: 'eee19b7ec3c1b173',
+      traceFlags: 1,
+      isRemote: true,
+    });
+    expect(span?.kind).toBe(1); // SpanKind.SERVER
+    expect(span?.startTime).toEqual([1_700_000_000, 123_456_789]);
+    expect(span?.duration).toEqual([0, 876_543_211]);
+    expect(span?.attributes).toEqual({ big: 9007199254740991, ratio: 0.5 });
+    expect(span?.status).toEqual({ code: 2, message: 'boom' });
+    expect(span?.instrumentationScope).toEqual({
+      name: 'lib',
+      version: '2.0',
+      attributes: { 'lib.flavour': 'x' },
+    });
+    expect(span?.resource.schemaUrl).toBe('https://opentelemetry.io/schemas/1.26.0');
+    expect(span?.resource.attributes).toEqual({ 'service.name': 'checkout' });
+  });
+
   it('answers partial_success for spans it cannot take and passes on the rest', async () => {
     const gw = await gateway();
     const request = {
