@@ -41,19 +41,25 @@ export async function readBody(
   let received = 0;
   let held = 0;
   let refused: 'too_large' | 'throttled' | undefined;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (refused) continue;
-    if (received > maxSize) refused = 'too_large';
-    else if (!inFlight.take(chunk.length)) refused = 'throttled';
-    else {
-      held += chunk.length;
-      chunks.push(chunk);
-      continue;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (refused) continue;
+      if (received > maxSize) refused = 'too_large';
+      else if (!inFlight.take(chunk.length)) refused = 'throttled';
+      else {
+        held += chunk.length;
+        chunks.push(chunk);
+        continue;
+      }
+      chunks.length = 0;
+      inFlight.release(held);
+      held = 0;
     }
-    chunks.length = 0;
+  } catch (err) {
+    // The client went away mid-body: what it held is free again.
     inFlight.release(held);
-    held = 0;
+    throw err;
   }
   if (refused === 'too_large') return { refused, held, message: tooLarge(maxSize) };
   if (refused) return { refused, held, message: 'too many requests in progress: try again later' };

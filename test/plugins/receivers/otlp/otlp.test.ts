@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
@@ -364,6 +365,36 @@ describe('otlp receiver', () => {
     });
     release();
     expect((await third).status).toBe(200);
+  });
+
+  it('gives back what a client that went away mid-body held of max_in_flight_size', async () => {
+    const gw = await gateway('{ max_request_body_size: 1KiB, max_in_flight_size: 1KiB }');
+    const { port } = new URL(gw.url);
+    // 600 of the 800 bytes it announces, then the client is gone.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(
+      'POST /v1/logs HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 800\r\n\r\n',
+    );
+    socket.write(' '.repeat(600));
+    const body = JSON.stringify({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x'.repeat(600) } }] }] }],
+    });
+    const status = async () =>
+      (await post(`${gw.url}/v1/logs`, body, { 'content-type': 'application/json' })).status;
+    await expect.poll(status, { timeout: 10_000 }).toBe(429); // its 600 bytes are held
+    socket.destroy();
+    await closed;
+    // The server sees the abort a moment after the close: until then a request may get 429.
+    await expect
+      .poll(
+        async () => (await post(`${gw.url}/v1/logs`, body, { 'content-type': 'application/json' })).status,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(200);
   });
 
   it('refuses protocols.grpc with an error that says only http is supported', async () => {
