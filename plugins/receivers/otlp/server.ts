@@ -19,7 +19,14 @@ const UNAVAILABLE = 14;
 /** Seconds a client is asked to wait when the pipeline refuses without saying how long. */
 const DEFAULT_RETRY_AFTER_S = 5;
 
-type Outcome = 'too_large' | 'throttled' | 'bad_request' | 'unsupported_media_type' | 'pipeline_refused';
+type Reason = 'too_large' | 'throttled' | 'bad_request' | 'unsupported_media_type' | 'pipeline_refused';
+
+/** How a body refused while it was read is answered. */
+const REFUSALS = {
+  too_large: { status: 413, grpcCode: RESOURCE_EXHAUSTED, reason: 'too_large' },
+  throttled: { status: 429, grpcCode: RESOURCE_EXHAUSTED, reason: 'throttled' },
+  bad_gzip: { status: 400, grpcCode: INVALID_ARGUMENT, reason: 'bad_request' },
+} as const satisfies Record<string, { status: number; grpcCode: number; reason: Reason }>;
 
 /**
  * The OTLP/HTTP endpoint one `otlp` receiver id listens on, shared by its traces, metrics and logs
@@ -147,16 +154,10 @@ export class OtlpHttpServer {
     );
     try {
       if ('refused' in body) {
-        const [status, outcome] =
-          body.refused === 'too_large'
-            ? ([413, 'too_large'] as const)
-            : body.refused === 'throttled'
-              ? ([429, 'throttled'] as const)
-              : ([400, 'bad_request'] as const);
-        this.count(outcome, signal);
+        const { status, grpcCode, reason } = REFUSALS[body.refused];
+        this.count(reason, signal);
         const retry = status === 429 ? { 'retry-after': '1' } : undefined;
-        const code = status === 400 ? INVALID_ARGUMENT : RESOURCE_EXHAUSTED;
-        return answer(res, status, encoding, statusResponse(encoding, code, body.message), retry);
+        return answer(res, status, encoding, statusResponse(encoding, grpcCode, body.message), retry);
       }
       await this.export(signal, next, encoding, body.bytes, res);
     } finally {
@@ -182,7 +183,9 @@ export class OtlpHttpServer {
     }
     const { items, rejected, what } = converted;
     if (rejected > 0) this.rejectedItems.add(rejected, { component: this.id, signal });
-    if (items.length > 0 && !(signal === 'metrics' && !hasPoints(items))) {
+    // A request with nothing the pipeline can take (only summaries, say) is answered without it.
+    const empty = signal === 'metrics' ? !hasMetrics(items) : items.length === 0;
+    if (!empty) {
       try {
         await next.consume(items as never);
       } catch (err) {
@@ -191,10 +194,8 @@ export class OtlpHttpServer {
         if (err instanceof PermanentError) {
           return answer(res, 400, encoding, statusResponse(encoding, INVALID_ARGUMENT, message));
         }
-        const wait = err instanceof RetryableError && err.retryAfterMs !== undefined;
-        const seconds = wait
-          ? Math.ceil(((err as RetryableError).retryAfterMs as number) / 1000)
-          : DEFAULT_RETRY_AFTER_S;
+        const retryAfterMs = err instanceof RetryableError ? err.retryAfterMs : undefined;
+        const seconds = retryAfterMs === undefined ? DEFAULT_RETRY_AFTER_S : Math.ceil(retryAfterMs / 1000);
         return answer(res, 503, encoding, statusResponse(encoding, UNAVAILABLE, message), {
           'retry-after': String(seconds),
         });
@@ -204,8 +205,8 @@ export class OtlpHttpServer {
     answer(res, 200, encoding, exportResponse(signal, encoding, rejected, errorMessage));
   }
 
-  private count(outcome: Outcome, signal: Signal): void {
-    this.refusedRequests.add(1, { component: this.id, signal, reason: outcome });
+  private count(reason: Reason, signal: Signal): void {
+    this.refusedRequests.add(1, { component: this.id, signal, reason });
   }
 }
 
@@ -218,7 +219,7 @@ function encodingOf(contentType: string | undefined): RequestEncoding | undefine
 }
 
 /** True when some ResourceMetrics holds a metric (a request of only summaries holds none). */
-function hasPoints(items: unknown[]): boolean {
+function hasMetrics(items: unknown[]): boolean {
   return (items as { scopeMetrics: { metrics: unknown[] }[] }[]).some((rm) =>
     rm.scopeMetrics.some((sm) => sm.metrics.length > 0),
   );

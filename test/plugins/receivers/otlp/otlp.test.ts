@@ -244,6 +244,38 @@ describe('otlp receiver', () => {
     expect(gw.recorded.items('traces').map((s) => s.name)).toEqual(['good']);
   });
 
+  it('rejects summary points (the pipeline has no summary type) and passes on the rest', async () => {
+    const gw = await gateway();
+    const point = { timeUnixNano: '1700000000000000000', attributes: [] };
+    const request = {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: [
+                { name: 'rpc_latency', summary: { dataPoints: [point, point] } },
+                { name: 'queue_depth', gauge: { dataPoints: [{ ...point, asInt: '7' }] } },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await post(`${gw.url}/v1/metrics`, JSON.stringify(request), {
+      'content-type': 'application/json',
+    });
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: '2',
+        errorMessage: '2 summary data points (the pipeline has no summary type) were rejected',
+      },
+    });
+    const metrics = gw.recorded.items('metrics').flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));
+    expect(metrics.map((m) => [m.descriptor.name, m.dataPoints.map((p) => p.value)])).toEqual([
+      ['queue_depth', [7]],
+    ]);
+  });
+
   it('answers an empty protobuf ExportTraceServiceResponse that the SDK reads', async () => {
     const gw = await gateway();
     const body = ProtobufTraceSerializer.serializeRequest(makeSpans(2)) as Uint8Array;
