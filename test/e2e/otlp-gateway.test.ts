@@ -1,8 +1,9 @@
-// Agent -> gateway on loopback, as users deploy them: two `tributary` processes (the built CLI). The
-// agent is `tributary mcp-proxy` in front of server-everything, driven by the MCP SDK's own client;
-// its mcp receiver feeds both a local `file` exporter (the reference) and the `otlp` exporter, which
-// sends to the gateway's `otlp` receiver; the gateway writes what it receives with its own `file`
-// exporter. Both files are OTLP/JSON: every span, data point and log record must be in both, equal.
+// Agent -> gateway on loopback, as users deploy them: two `tributary` processes (the built CLI) on
+// the shipped pipelines/mcp-agent.yaml and pipelines/gateway.yaml. The agent is `tributary mcp-proxy`
+// in front of server-everything, driven by the MCP SDK's own client; a config merged over each file
+// adds a `file` exporter where the data leaves: beside the agent's `otlp` exporter (the reference) and
+// in place of the gateway's backends. Both files are OTLP/JSON: every span, data point and log record
+// must be in both, equal.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { freePort } from '../../core/testing/index.js';
 const root = join(import.meta.dirname, '../..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const CLI = join(root, 'dist/cli.js');
+const GATEWAY_YAML = join(root, 'pipelines/gateway.yaml');
+const AGENT_YAML = join(root, 'pipelines/mcp-agent.yaml');
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -75,50 +78,58 @@ describe('agent (otlp exporter) -> gateway (otlp receiver), two processes', () =
   it('spans, metrics and logs arrive intact', { timeout: 90_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'trb-otlp-gateway-'));
     const [gatewayPort, serverPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
-    const pipelines = (receiver: string, exporters: string) =>
-      ['traces', 'metrics', 'logs']
-        .map((s) => `    ${s}: { receivers: [${receiver}], exporters: [${exporters}] }`)
-        .join('\n');
 
-    const gatewayYaml = join(dir, 'gateway.yaml');
+    // The shipped files, each with a `file` exporter added where the data leaves.
+    const gatewayYaml = join(dir, 'gateway-files.yaml');
     await writeFile(
       gatewayYaml,
-      `receivers:
-  otlp: { protocols: { http: { endpoint: "127.0.0.1:${gatewayPort}" } } }
-exporters:
+      `exporters:
   file: { path: ${join(dir, 'gateway.jsonl')}, encoding: otlp_json }
 service:
   pipelines:
-${pipelines('otlp', 'file')}
+    traces: { receivers: [otlp], exporters: [file] }
+    metrics: { receivers: [otlp], exporters: [file] }
+    logs: { receivers: [otlp], exporters: [file] }
 `,
     );
-    const agentYaml = join(dir, 'agent.yaml');
+    const agentYaml = join(dir, 'agent-files.yaml');
     await writeFile(
       agentYaml,
-      `receivers: { mcp: }
-exporters:
+      `exporters:
   file: { path: ${join(dir, 'agent.jsonl')}, encoding: otlp_json }
-  otlp: { endpoint: "http://127.0.0.1:${gatewayPort}" }
 service:
   pipelines:
-${pipelines('mcp', 'file, otlp')}
+    traces: { receivers: [mcp], exporters: [file, otlp] }
+    metrics: { receivers: [mcp, selftelemetry], exporters: [file, otlp] }
+    logs: { receivers: [mcp], exporters: [file, otlp] }
 `,
     );
+    const env = {
+      OTLP_ENDPOINT: `127.0.0.1:${gatewayPort}`,
+      GATEWAY_ENDPOINT: `http://127.0.0.1:${gatewayPort}`,
+      PROMETHEUS_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      TRIBUTARY_DATA: dir,
+    };
 
-    const gateway = start([CLI, 'run', '--config', gatewayYaml]);
+    const gateway = start([CLI, 'run', '--config', GATEWAY_YAML, '--config', gatewayYaml], env);
     await until(() => fetch(`http://127.0.0.1:${gatewayPort}/`));
     start([EVERYTHING, 'streamableHttp'], { PORT: String(serverPort) });
     const upstream = `http://127.0.0.1:${serverPort}/mcp`;
-    const agent = start([
-      CLI,
-      'mcp-proxy',
-      '--config',
-      agentYaml,
-      '--listen',
-      `127.0.0.1:${proxyPort}`,
-      '--upstream',
-      upstream,
-    ]);
+    const agent = start(
+      [
+        CLI,
+        'mcp-proxy',
+        '--config',
+        AGENT_YAML,
+        '--config',
+        agentYaml,
+        '--listen',
+        `127.0.0.1:${proxyPort}`,
+        '--upstream',
+        upstream,
+      ],
+      env,
+    );
     await until(() => fetch(upstream));
     await until(() => fetch(`http://127.0.0.1:${proxyPort}/mcp`));
 
