@@ -131,13 +131,14 @@ export function resourceOf(level: Json, field: string): Resource {
 export function scopeOf(level: Json, field: string): InstrumentationScope {
   const scope = object(level.scope, `${field}.scope`);
   const schemaUrl = text(level.schemaUrl, `${field}.schemaUrl`);
-  const out: InstrumentationScope & { attributes?: Attributes } = {
+  const version = text(scope.version, `${field}.scope.version`);
+  const scopeAttributes = attributes(scope.attributes, `${field}.scope.attributes`);
+  // Keys only when set: the serializers write what a scope has, and the SDK leaves unset ones out.
+  const out: { name: string; version?: string; schemaUrl?: string; attributes?: Attributes } = {
     name: text(scope.name, `${field}.scope.name`),
   };
-  const version = text(scope.version, `${field}.scope.version`);
-  if (version) (out as { version?: string }).version = version;
-  if (schemaUrl) (out as { schemaUrl?: string }).schemaUrl = schemaUrl;
-  const scopeAttributes = attributes(scope.attributes, `${field}.scope.attributes`);
+  if (version) out.version = version;
+  if (schemaUrl) out.schemaUrl = schemaUrl;
   if (Object.keys(scopeAttributes).length > 0) out.attributes = scopeAttributes;
   return out;
 }
