@@ -13,6 +13,7 @@ import memoryLimiter from './processors/memory_limiter/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
+import otlpReceiver from './receivers/otlp/index.js';
 import prometheusReceiver from './receivers/prometheus/index.js';
 import selftelemetry from './receivers/selftelemetry/index.js';
 
@@ -23,6 +24,7 @@ export const builtins: readonly PluginDefinition[] = [
   httpcheck,
   hostmetrics,
   prometheusReceiver,
+  otlpReceiver,
   batch,
   memoryLimiter,
   forward,

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzip } from 'node:zlib';
-import { HttpListener } from '../../../core/http-listen.js';
+import { HttpListener } from '../../../core/http/listen.js';
+import { answerText } from '../../../core/http/server.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { CONTENT_TYPES, type Format } from './serialize.js';
 
@@ -37,7 +38,7 @@ export class ScrapeServer {
   ) {
     const { host, port, id, onError } = options;
     this.listener = new HttpListener(
-      { host, port, configPath: `exporters.${id}`, codes: PROMETHEUS_LISTEN, onError },
+      { host, port, endpointPath: `exporters.${id}.endpoint`, codes: PROMETHEUS_LISTEN, onError },
       (req, res) => this.handle(req, res),
     );
   }
@@ -66,13 +67,13 @@ export class ScrapeServer {
       if (refreshed) void refreshed.then(() => this.serveMetrics(req, res));
       else this.serveMetrics(req, res);
     } else if (path === this.options.path) {
-      plain(res, 405, 'method not allowed: use GET or HEAD\n', { allow: 'GET, HEAD' });
+      answerText(res, 405, 'method not allowed: use GET or HEAD\n', { allow: 'GET, HEAD' });
     } else if (path === '/' && readable) {
       const formats = this.options.openMetrics
         ? 'text format 0.0.4, or OpenMetrics 1.0 by Accept'
         : 'text format 0.0.4';
-      plain(res, 200, `Tributary Prometheus exporter\n\nMetrics: ${this.options.path} (${formats})\n`);
-    } else plain(res, 404, `not found: metrics are at ${this.options.path}\n`);
+      answerText(res, 200, `Tributary Prometheus exporter\n\nMetrics: ${this.options.path} (${formats})\n`);
+    } else answerText(res, 404, `not found: metrics are at ${this.options.path}\n`);
   }
 
   private serveMetrics(req: IncomingMessage, res: ServerResponse): void {
@@ -82,7 +83,7 @@ export class ScrapeServer {
       body = this.handler.scrape(format);
     } catch (err) {
       this.options.onError(err as Error);
-      plain(res, 500, 'the exporter failed to render its metrics; see its log\n');
+      answerText(res, 500, 'the exporter failed to render its metrics; see its log\n');
       return;
     }
     this.handler.served?.(format);
@@ -95,20 +96,11 @@ export class ScrapeServer {
     gzip(body, (err, zipped) => {
       if (err) {
         this.options.onError(err);
-        plain(res, 500, 'the exporter failed to compress its metrics\n');
+        answerText(res, 500, 'the exporter failed to compress its metrics\n');
         return;
       }
       res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length });
       res.end(req.method === 'HEAD' ? undefined : zipped);
     });
   }
-}
-
-function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...extra,
-  });
-  res.end(text);
 }

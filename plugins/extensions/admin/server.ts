@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpListener } from '../../../core/http-listen.js';
+import { HttpListener } from '../../../core/http/listen.js';
 
 export type Answer = { status?: number; type: 'html' | 'json' | 'js' | 'svg' | 'text'; body: string };
 export type Route = (path: string) => Promise<Answer> | undefined;
@@ -36,7 +36,7 @@ export class AdminServer {
   ) {
     const { host, port, id, onError } = options;
     this.listener = new HttpListener(
-      { host, port, configPath: `extensions.${id}`, codes: ADMIN_LISTEN, onError },
+      { host, port, endpointPath: `extensions.${id}.endpoint`, codes: ADMIN_LISTEN, onError },
       (req, res) => void this.handle(req, res),
     );
   }

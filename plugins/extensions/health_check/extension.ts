@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Extension, Host } from '../../../core/component.js';
-import { HttpListener } from '../../../core/http-listen.js';
+import { HttpListener } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { announce, EngineStatus } from '../../../core/status.js';
 import type { HealthCheckConfig } from './config.js';
@@ -19,7 +19,7 @@ export class HealthCheckExtension implements Extension {
       {
         host,
         port,
-        configPath: `extensions.${ctx.id}`,
+        endpointPath: `extensions.${ctx.id}.endpoint`,
         codes: { inUse: 'TRB_EXTENSION_PORT_IN_USE', failed: 'TRB_EXTENSION_LISTEN_FAILED' },
         onError: (err) => ctx.logger.warn({ err: err.message }, 'the health check endpoint failed to answer'),
       },

@@ -1,12 +1,13 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TributaryError } from './errors.js';
+import { TributaryError } from '../errors.js';
+import { closeServer } from './server.js';
 
 export interface HttpListenerOptions {
   host: string;
   port: number;
-  /** Where the component's config is (`exporters.prometheus`): listen errors point at its `endpoint`. */
-  configPath: string;
+  /** The config key of the endpoint (`exporters.prometheus.endpoint`): listen errors point at it. */
+  endpointPath: string;
   /** The codes of its listen failures: the address is taken, or cannot be bound. */
   codes: { inUse: string; failed: string };
   /** Errors after listening (a response that could not be written...). */
@@ -29,7 +30,7 @@ export class HttpListener {
 
   /** Binds host:port; a failure is a TributaryError saying where and what to do. */
   listen(): Promise<void> {
-    const { host, port, configPath, codes } = this.options;
+    const { host, port, endpointPath, codes } = this.options;
     const server = createServer(this.handle);
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -41,10 +42,10 @@ export class HttpListener {
           new TributaryError(
             inUse ? codes.inUse : codes.failed,
             `cannot listen on ${where}: ${inUse ? 'the address is already in use' : (err.code ?? err.message)}`,
-            { path: `${configPath}.endpoint` },
+            { path: endpointPath },
             inUse
-              ? `stop the process listening there, or set ${configPath}.endpoint to a free host:port`
-              : `set ${configPath}.endpoint to an address of this machine and a port you may open`,
+              ? `stop the process listening there, or set ${endpointPath} to a free host:port`
+              : `set ${endpointPath} to an address of this machine and a port you may open`,
           ),
         );
       });
@@ -60,9 +61,6 @@ export class HttpListener {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServer(server);
   }
 }
