@@ -1,4 +1,5 @@
-import { type StatsFs, statfs } from 'node:fs/promises';
+import type { StatsFs } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FilesystemConfig } from '../config.js';
 import { nameFilter } from '../filter.js';

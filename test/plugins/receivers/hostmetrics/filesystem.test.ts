@@ -1,4 +1,5 @@
 // A mount whose statfs never returns (a hung NFS server) must not stall the filesystem scraper.
+import type { StatsFs } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { millisToHrTime } from '@opentelemetry/core';
@@ -25,11 +26,11 @@ describe('a filesystem whose statfs hangs', () => {
     const stats = await statfs(root);
     const hung = join(root, '/proc');
     const asked: string[] = [];
-    const stat = (path: string) => {
+    const stat = (path: string): Promise<StatsFs> => {
       asked.push(path);
       if (path !== hung || release) return statfs(path);
       // As a hung NFS server: the first call returns only when the test lets it.
-      return new Promise<Awaited<ReturnType<typeof statfs>>>((resolve) => {
+      return new Promise((resolve) => {
         release = () => resolve(stats);
       });
     };
