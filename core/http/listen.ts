@@ -14,6 +14,12 @@ export interface HttpListenerOptions {
   onError(err: Error): void;
 }
 
+/** The URL of `path` on a bound address, an IPv6 host in brackets (`http://[::1]:9464/metrics`). */
+export function urlOf(address: AddressInfo, path: string): string {
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}${path}`;
+}
+
 /** An HTTP server a component opens in start() and closes in shutdown(), with located listen errors. */
 export class HttpListener {
   private server?: Server;

@@ -328,3 +328,34 @@ describe('the ready line', () => {
     expect(lines.filter((l) => l.level !== 'DEBUG' && JSON.stringify(l).includes(url))).toEqual(ready);
   });
 });
+
+describe('the ready line on IPv6', () => {
+  it('names URLs one can open when the endpoints listen on [::1]', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const engine = Engine.fromConfig(
+      {
+        extensions: { health_check: { endpoint: '[::1]:0' }, admin: { endpoint: '[::1]:0' } },
+        receivers: { selftelemetry: {} },
+        exporters: { prometheus: { endpoint: '[::1]:0' } },
+        service: {
+          extensions: ['health_check', 'admin'],
+          pipelines: { metrics: { receivers: ['selftelemetry'], exporters: ['prometheus'] } },
+        },
+      },
+      { logger, plugins: builtins },
+    );
+    await engine.start();
+    try {
+      const ready = lines.find((l) => String(l.message).startsWith('Everything is ready'));
+      const endpoints = ready?.endpoints as Record<string, string>;
+      expect(Object.keys(endpoints).sort()).toEqual(['admin', 'health', 'metrics']);
+      for (const url of Object.values(endpoints)) {
+        expect(url).toMatch(/^http:\/\/\[::1\]:\d+\//);
+        expect((await fetch(url)).status, url).toBe(200);
+      }
+    } finally {
+      await engine.shutdown();
+    }
+  });
+});

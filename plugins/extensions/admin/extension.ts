@@ -1,5 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import { AdminPages, escapeHtml } from '../../../core/admin-pages.js';
 import type { Extension } from '../../../core/component.js';
+import { urlOf } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { announce, EngineStatus } from '../../../core/status.js';
 import type { AdminConfig } from './config.js';
@@ -32,8 +34,7 @@ export class AdminExtension implements Extension {
 
   async start(): Promise<void> {
     await this.server.listener.listen();
-    const { host, port } = this.address ?? this.ctx.config.endpoint;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+    const url = urlOf(this.server.listener.address as AddressInfo, '/');
     // The engine's ready line names it, with every other place to look.
     this.ctx.logger.debug({ url }, 'serving the admin status page');
     announce(this.ctx.container, this.ctx.id, 'admin', url);

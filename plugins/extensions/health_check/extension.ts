@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Extension, Host } from '../../../core/component.js';
-import { HttpListener } from '../../../core/http/listen.js';
+import { HttpListener, urlOf } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { announce, EngineStatus } from '../../../core/status.js';
 import type { HealthCheckConfig } from './config.js';
@@ -34,8 +34,7 @@ export class HealthCheckExtension implements Extension {
 
   async start(_host: Host): Promise<void> {
     await this.listener.listen();
-    const { address, port } = this.listener.address as AddressInfo;
-    const url = `http://${address}:${port}/health`;
+    const url = urlOf(this.listener.address as AddressInfo, '/health');
     // The engine's ready line names it, with every other place to look.
     this.ctx.logger.debug({ url }, 'serving /health and /ready');
     announce(this.ctx.container, this.ctx.id, 'health', url);

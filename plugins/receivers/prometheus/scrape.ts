@@ -17,13 +17,14 @@ export interface ScrapeResult {
 }
 
 /**
- * One HTTP GET of a target's metrics, bounded in time (`timeoutMs`) and in body size. node:http, not
+ * One HTTP GET of a target's metrics, bounded in time (`timeoutMs`) and in body size, ended by `stop`. node:http, not
  * fetch: fetch refuses ports on the browsers' block list (6000, 6665-6669, 10080...), targets may not.
  */
 export async function scrapeTarget(
   job: ScrapeConfig,
   address: string,
   timeoutMs: number,
+  stop: AbortSignal,
 ): Promise<ScrapeResult> {
   const url = new URL(`${job.scheme}://${address}${job.metrics_path}`);
   const headers: Record<string, string> = {
@@ -34,7 +35,7 @@ export async function scrapeTarget(
   };
   const authorization = await authorizationHeader(job);
   if (authorization) headers.authorization = authorization;
-  return get(url, headers, timeoutMs, job.body_size_limit);
+  return get(url, headers, timeoutMs, job.body_size_limit, stop);
 }
 
 function get(
@@ -42,6 +43,7 @@ function get(
   headers: Record<string, string>,
   timeoutMs: number,
   limit: number,
+  stop: AbortSignal,
 ): Promise<ScrapeResult> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -65,6 +67,7 @@ function get(
       res.on('error', (err) => fail(err));
       body.on('end', () => {
         clearTimeout(timer);
+        stop.removeEventListener('abort', stopped);
         const type = res.headers['content-type'] ?? '';
         resolve({
           body: Buffer.concat(chunks).toString('utf8'),
@@ -72,8 +75,10 @@ function get(
         });
       });
     });
+    const stopped = () => fail(new Error('the receiver shut down'));
     const fail = (err: Error) => {
       clearTimeout(timer);
+      stop.removeEventListener('abort', stopped);
       req.destroy();
       reject(err);
     };
@@ -81,6 +86,7 @@ function get(
       () => fail(new Error(`scrape timed out after ${timeoutMs} ms (scrape_timeout)`)),
       timeoutMs,
     );
+    stop.addEventListener('abort', stopped);
     req.on('error', (err) => fail(err));
     req.end();
   });

@@ -27,6 +27,8 @@ export class ScrapeTarget {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private failing = false;
+  /** Aborted by stop(): a scrape in flight ends now and passes nothing on. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly job: ScrapeConfig,
@@ -52,6 +54,7 @@ export class ScrapeTarget {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.stopping.abort();
     await this.running;
   }
 
@@ -74,7 +77,12 @@ export class ScrapeTarget {
     let added = 0;
     let up = 1;
     try {
-      const { body, format } = await scrapeTarget(this.job, this.address, this.timing.timeout);
+      const { body, format } = await scrapeTarget(
+        this.job,
+        this.address,
+        this.timing.timeout,
+        this.stopping.signal,
+      );
       const families = parseExposition(body, format, this.job.sample_limit);
       for (const f of families) samples += f.samples.length;
       metrics = toMetrics(families, this.labels, this.starts, startedMs);
@@ -83,6 +91,7 @@ export class ScrapeTarget {
         this.logger.info({ job: this.labels.job, target: this.address }, 'scrape target is up again');
       this.failing = false;
     } catch (err) {
+      if (this.stopping.signal.aborted) return;
       up = 0;
       samples = 0;
       this.starts.forget();

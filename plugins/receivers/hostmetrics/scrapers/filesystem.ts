@@ -1,3 +1,4 @@
+import type { StatsFs } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FilesystemConfig } from '../config.js';
@@ -31,16 +32,45 @@ const UTILIZATION = gauge(
   "Fraction of filesystem bytes used, of those unprivileged users can use (df's Use%).",
 );
 
-/** `system.filesystem.usage` (used, free, reserved), `.limit` and `.utilization` per mounted filesystem, from statfs. */
-export function filesystemScraper(root: string, config: FilesystemConfig): Scraper {
+/** How long a statfs may take before its mount is taken as stuck (node_exporter's mount-timeout). */
+const STATFS_TIMEOUT_MS = 5000;
+
+type StatFs = (path: string) => Promise<StatsFs>;
+
+/**
+ * `system.filesystem.usage` (used, free, reserved), `.limit` and `.utilization` per mounted filesystem,
+ * from statfs. A mount whose statfs does not return in time (a hung NFS server) is left out and not
+ * asked again until that call returns, as node_exporter does, so it never stalls the scraper.
+ */
+export function filesystemScraper(
+  root: string,
+  config: FilesystemConfig,
+  { stat = statfs as StatFs, timeoutMs = STATFS_TIMEOUT_MS } = {},
+): Scraper {
+  /** Mount points whose statfs is still running (bounded by the host's mounts). */
+  const stuck = new Set<string>();
+  const statWithin = async (mountpoint: string): Promise<StatsFs | undefined> => {
+    const call = stat(join(root, mountpoint)).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
+    const first = await Promise.race([call, late]);
+    clearTimeout(timer);
+    if (first !== 'late') return first;
+    stuck.add(mountpoint);
+    void call.then(() => stuck.delete(mountpoint));
+    return undefined;
+  };
   return {
     name: 'filesystem',
     async scrape(result) {
       const mounts = parseMounts(await readMounts(root));
       const virtualTypes = parseVirtualTypes(await readProc(root, 'filesystems'));
       for (const mount of selectMounts(mounts, virtualTypes, config)) {
-        // A mount that cannot be read (no permission, gone since the list was read) is left out.
-        const s = await statfs(join(root, mount.mountpoint)).catch(() => undefined);
+        if (stuck.has(mount.mountpoint)) continue;
+        // A mount that cannot be read (no permission, gone since the list was read, stuck) is left out.
+        const s = await statWithin(mount.mountpoint);
         if (!s) continue;
         const attributes = {
           'system.device': mount.device,

@@ -352,3 +352,34 @@ service: { pipelines: { metrics: { receivers: [prometheus], exporters: [sink] } 
     });
   });
 });
+
+describe('shutdown', () => {
+  it('abandons a scrape in flight and passes nothing on, rather than waiting for scrape_timeout', async () => {
+    let asked!: () => void;
+    const requested = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    // A target that never answers: only the receiver's stop can end the scrape before its 60 s timeout.
+    const app = await target(() => asked());
+    const config = PrometheusReceiverConfig.parse({
+      config: { scrape_configs: [{ job_name: 'hung', static_configs: [{ targets: [app.address] }] }] },
+    });
+    const job = config.config.scrape_configs[0] as (typeof config.config.scrape_configs)[0];
+    const passedOn: unknown[] = [];
+    const outcomes: ScrapeOutcome[] = [];
+    const scrapeTarget = new ScrapeTarget(
+      job,
+      app.address,
+      { job: 'hung', instance: app.address, labels: [], honorLabels: false },
+      { interval: 60_000, timeout: 60_000 },
+      { consume: async (batch) => void passedOn.push(batch) },
+      pino({ level: 'silent' }),
+      (o) => outcomes.push(o),
+    );
+    scrapeTarget.start();
+    await requested;
+    await scrapeTarget.stop();
+    expect(passedOn).toEqual([]);
+    expect(outcomes).toEqual([]);
+  });
+});
