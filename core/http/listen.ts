@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ComponentKind } from '../component.js';
 import { TributaryError } from '../errors.js';
 import { closeServer } from './server.js';
 
@@ -8,8 +9,8 @@ export interface HttpListenerOptions {
   port: number;
   /** The config key of the endpoint (`exporters.prometheus.endpoint`): listen errors point at it. */
   endpointPath: string;
-  /** The codes of its listen failures: the address is taken, or cannot be bound. */
-  codes: { inUse: string; failed: string };
+  /** Its kind names its listen failures: TRB_<KIND>_PORT_IN_USE, TRB_<KIND>_LISTEN_FAILED. */
+  kind: ComponentKind;
   /** Errors after listening (a response that could not be written...). */
   onError(err: Error): void;
 }
@@ -36,7 +37,7 @@ export class HttpListener {
 
   /** Binds host:port; a failure is a TributaryError saying where and what to do. */
   listen(): Promise<void> {
-    const { host, port, endpointPath, codes } = this.options;
+    const { host, port, endpointPath, kind } = this.options;
     const server = createServer(this.handle);
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -46,7 +47,7 @@ export class HttpListener {
         const inUse = err.code === 'EADDRINUSE';
         reject(
           new TributaryError(
-            inUse ? codes.inUse : codes.failed,
+            `TRB_${kind.toUpperCase()}_${inUse ? 'PORT_IN_USE' : 'LISTEN_FAILED'}`,
             `cannot listen on ${where}: ${inUse ? 'the address is already in use' : (err.code ?? err.message)}`,
             { path: endpointPath },
             inUse

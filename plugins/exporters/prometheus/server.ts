@@ -6,8 +6,6 @@ import { answerText } from '../../../core/http/server.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { CONTENT_TYPES, type Format } from './serialize.js';
 
-const PROMETHEUS_LISTEN = { inUse: 'TRB_EXPORTER_PORT_IN_USE', failed: 'TRB_EXPORTER_LISTEN_FAILED' };
-
 export interface ScrapeHandler {
   /** Brings the metrics up to date before each scrape; never rejects. */
   refresh?(): Promise<void>;
@@ -38,7 +36,7 @@ export class ScrapeServer {
   ) {
     const { host, port, id, onError } = options;
     this.listener = new HttpListener(
-      { host, port, endpointPath: `exporters.${id}.endpoint`, codes: PROMETHEUS_LISTEN, onError },
+      { host, port, endpointPath: `exporters.${id}.endpoint`, kind: 'exporter', onError },
       (req, res) => this.handle(req, res),
     );
   }

@@ -19,7 +19,6 @@ const HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
-const ADMIN_LISTEN = { inUse: 'TRB_ADMIN_PORT_IN_USE', failed: 'TRB_ADMIN_LISTEN_FAILED' };
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
@@ -36,7 +35,7 @@ export class AdminServer {
   ) {
     const { host, port, id, onError } = options;
     this.listener = new HttpListener(
-      { host, port, endpointPath: `extensions.${id}.endpoint`, codes: ADMIN_LISTEN, onError },
+      { host, port, endpointPath: `extensions.${id}.endpoint`, kind: 'extension', onError },
       (req, res) => void this.handle(req, res),
     );
   }

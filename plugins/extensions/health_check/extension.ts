@@ -20,7 +20,7 @@ export class HealthCheckExtension implements Extension {
         host,
         port,
         endpointPath: `extensions.${ctx.id}.endpoint`,
-        codes: { inUse: 'TRB_EXTENSION_PORT_IN_USE', failed: 'TRB_EXTENSION_LISTEN_FAILED' },
+        kind: 'extension',
         onError: (err) => ctx.logger.warn({ err: err.message }, 'the health check endpoint failed to answer'),
       },
       (req, res) => this.handle(req, res),

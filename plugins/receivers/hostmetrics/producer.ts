@@ -43,7 +43,11 @@ export class HostMetricsProducer implements MetricProducer {
     } catch (err) {
       if (!this.failing.has(scraper.name))
         this.logger.warn(
-          { code: 'TRB_HOSTMETRICS_SCRAPE_FAILED', scraper: scraper.name, error: (err as Error).message },
+          {
+            code: 'TRB_RECEIVER_HOSTMETRICS_SCRAPE_FAILED',
+            scraper: scraper.name,
+            error: (err as Error).message,
+          },
           `the ${scraper.name} scraper cannot read the host; its metrics are left out until it can`,
         );
       this.failing.add(scraper.name);

@@ -67,7 +67,7 @@ async function bootTime(root: string) {
   const stat = join(root, 'proc', 'stat');
   const text = await readFile(stat, 'utf8').catch((err: Error) => {
     throw new TributaryError(
-      'TRB_HOSTMETRICS_NO_PROCFS',
+      'TRB_RECEIVER_HOSTMETRICS_NO_PROCFS',
       `cannot read ${stat} (${err.message.split(',')[0]})`,
       {},
       process.platform === 'linux'

@@ -49,7 +49,7 @@ export const OtlpReceiverConfig = z.strictObject({
         path: ['grpc'],
         message:
           'OTLP/gRPC is not supported: only protocols.http is; point senders at OTLP/HTTP (port 4318, e.g. the otlphttp exporter or OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)',
-        params: { trbCode: 'TRB_RECEIVER_OTLP_GRPC_UNSUPPORTED' },
+        params: { trbCode: 'TRB_CONFIG_UNSUPPORTED' },
       });
     })
     .prefault({})

@@ -59,7 +59,7 @@ export class OtlpHttpServer {
         host,
         port,
         endpointPath: `receivers.${id}.protocols.http.endpoint`,
-        codes: { inUse: 'TRB_RECEIVER_PORT_IN_USE', failed: 'TRB_RECEIVER_LISTEN_FAILED' },
+        kind: 'receiver',
         onError: (err) => logger.warn({ err: err.message }, 'OTLP/HTTP server error'),
       },
       (req, res) => {

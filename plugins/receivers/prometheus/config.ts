@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration, interval, size } from '../../../core/config/units.js';
 
-const UNSUPPORTED = 'TRB_CONFIG_PROMETHEUS_UNSUPPORTED';
+const UNSUPPORTED = 'TRB_CONFIG_UNSUPPORTED';
 
 /**
  * Keys Prometheus knows that this receiver does not do: setting one fails validation naming the

@@ -98,7 +98,7 @@ export class ScrapeTarget {
       if (!this.failing)
         this.logger.warn(
           {
-            code: 'TRB_RECEIVER_SCRAPE_FAILED',
+            code: 'TRB_RECEIVER_PROMETHEUS_SCRAPE_FAILED',
             job: this.labels.job,
             target: this.address,
             reason: (err as Error).message,

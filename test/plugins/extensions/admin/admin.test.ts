@@ -208,7 +208,7 @@ describe('admin extension: the HTML page', () => {
 });
 
 describe('admin extension: start', () => {
-  it('fails with TRB_ADMIN_PORT_IN_USE naming its endpoint when the port is taken', async () => {
+  it('fails with TRB_EXTENSION_PORT_IN_USE naming its endpoint when the port is taken', async () => {
     const blocker = createServer();
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
@@ -223,7 +223,7 @@ service: { extensions: [admin/busy], pipelines: { logs: { receivers: [push], exp
         { plugins: builtins },
       );
       await expect(started).rejects.toMatchObject({
-        code: 'TRB_ADMIN_PORT_IN_USE',
+        code: 'TRB_EXTENSION_PORT_IN_USE',
         message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}: the address is already in use`),
       });
     } finally {

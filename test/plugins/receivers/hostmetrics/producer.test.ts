@@ -41,7 +41,7 @@ describe('HostMetricsProducer', () => {
     expect(lines.map(({ level, code, scraper, msg }) => ({ level, code, scraper, msg }))).toEqual([
       {
         level: 40,
-        code: 'TRB_HOSTMETRICS_SCRAPE_FAILED',
+        code: 'TRB_RECEIVER_HOSTMETRICS_SCRAPE_FAILED',
         scraper: 'load',
         msg: 'the load scraper cannot read the host; its metrics are left out until it can',
       },

@@ -148,7 +148,7 @@ service: { pipelines: { metrics: { receivers: [hostmetrics], exporters: [sink] }
     const error = await serve('{ cpu: {} }').catch((err: TributaryError) => err);
     expect(error).toBeInstanceOf(TributaryError);
     expect((error as TributaryError).format()).toMatch(
-      /TRB_HOSTMETRICS_NO_PROCFS receivers\.hostmetrics: receiver "hostmetrics" failed to start: cannot read .*\/proc\/stat \(ENOENT: no such file or directory\); set root_path to where the host's \/ is mounted/,
+      /TRB_RECEIVER_HOSTMETRICS_NO_PROCFS receivers\.hostmetrics: receiver "hostmetrics" failed to start: cannot read .*\/proc\/stat \(ENOENT: no such file or directory\); set root_path to where the host's \/ is mounted/,
     );
   });
 

@@ -446,7 +446,7 @@ service:
     ).catch((e: unknown) => e);
     expect(isUserError(err)).toBe(true);
     expect((err as Error).message).toMatch(
-      /TRB_RECEIVER_OTLP_GRPC_UNSUPPORTED receivers\.otlp\.protocols\.grpc: OTLP\/gRPC is not supported: only protocols\.http is/,
+      /TRB_CONFIG_UNSUPPORTED receivers\.otlp\.protocols\.grpc: OTLP\/gRPC is not supported: only protocols\.http is/,
     );
   });
 

@@ -306,7 +306,7 @@ service: { pipelines: { metrics: { receivers: [prometheus], exporters: [sink] } 
     const message = await invalid(
       '- job_name: a\n  relabel_configs: []\n  static_configs: [{ targets: ["127.0.0.1:1"] }]',
     );
-    expect(message).toContain('TRB_CONFIG_PROMETHEUS_UNSUPPORTED');
+    expect(message).toContain('TRB_CONFIG_UNSUPPORTED');
     expect(message).toContain(
       'the Prometheus scrape_configs key "relabel_configs" is not supported by this receiver; supported: job_name, static_configs, scrape_interval',
     );
