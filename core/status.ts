@@ -53,7 +53,9 @@ export class EngineStatus {
    * the engine names every such place once, in its ready line.
    */
   announce(component: string, what: string, url: string): void {
-    this.served.set(what, { component, url });
+    // A second component serving the same kind of thing is named by its id too (`metrics prometheus/2`).
+    const taken = this.served.has(what) && this.served.get(what)?.component !== component;
+    this.served.set(taken ? `${what} ${component}` : what, { component, url });
   }
 
   /** What is served where, by what was announced. */

@@ -302,6 +302,38 @@ describe('a logger the embedder passes in', () => {
 });
 
 describe('the ready line', () => {
+  it('names every place when two components serve the same kind of thing', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const [one, two] = [await freePort(), await freePort()];
+    const engine = Engine.fromConfig(
+      {
+        receivers: { selftelemetry: {} },
+        exporters: {
+          prometheus: { endpoint: `127.0.0.1:${one}` },
+          'prometheus/2': { endpoint: `127.0.0.1:${two}` },
+        },
+        service: {
+          pipelines: { metrics: { receivers: ['selftelemetry'], exporters: ['prometheus', 'prometheus/2'] } },
+        },
+      },
+      { logger, plugins: builtins },
+    );
+    await engine.start();
+    await engine.shutdown();
+    const ready = lines.find((l) => String(l.message).startsWith('Everything is ready'));
+    // Whichever started first is `metrics`; the other is named by its id.
+    const endpoints = ready?.endpoints as Record<string, string>;
+    expect(Object.values(endpoints).sort()).toEqual(
+      [`http://127.0.0.1:${one}/metrics`, `http://127.0.0.1:${two}/metrics`].sort(),
+    );
+    expect(Object.keys(endpoints).sort()).toEqual(
+      endpoints.metrics?.includes(`:${one}/`)
+        ? ['metrics', 'metrics prometheus/2']
+        : ['metrics', 'metrics prometheus'],
+    );
+  });
+
   it('names, once, where to look at what the components serve', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) });
