@@ -5,6 +5,12 @@ export const HealthCheckConfig = z.strictObject({
   endpoint: endpoint('127.0.0.1:13133').describe(
     'host:port /health and /ready listen on; 127.0.0.1 unless a host is given (0.0.0.0 for Kubernetes probes)',
   ),
+  check_exporters: z
+    .boolean()
+    .default(true)
+    .describe(
+      'whether an exporter whose sends fail makes /ready 503; false keeps a pod serving while its backend is down (its startup still counts)',
+    ),
   version: z
     .string()
     .min(1)

@@ -63,7 +63,7 @@ export class HealthCheckExtension implements Extension {
     if (method !== 'GET' && method !== 'HEAD')
       return [405, { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD' }];
     if (path === '/health') return [200, health(this.status, this.ctx.config.version)];
-    const error = notReady(this.status);
+    const error = notReady(this.status, this.ctx.config.check_exporters);
     return error === undefined ? [200, { status: 'ready' }] : [503, { status: 'not ready', error }];
   }
 }

@@ -13,12 +13,15 @@ export function health(status: EngineStatus, version = status.version, now = Dat
 /**
  * Why the engine is not ready, or undefined when it is: it is running and every component's last
  * status is `ok` (an exporter whose sends fail reports `recoverable_error` until one succeeds).
+ * With `checkExporters` false, an exporter's failing sends do not count.
  */
-export function notReady(status: EngineStatus): string | undefined {
+export function notReady(status: EngineStatus, checkExporters = true): string | undefined {
   const state = status.state();
+  const sendsFail = (c: ComponentView) =>
+    c.kind === 'exporter' && (c.status === 'recoverable_error' || c.status === 'permanent_error');
   const problems = status
     .list()
-    .filter((c) => c.status !== 'ok')
+    .filter((c) => c.status !== 'ok' && (checkExporters || !sendsFail(c)))
     .map(describe);
   if (state !== 'running') problems.unshift(`the engine is ${state}`);
   return problems.length > 0 ? problems.join('; ') : undefined;

@@ -81,7 +81,10 @@ afterEach(async () => {
 
 describe('health_check config', () => {
   it('listens on 127.0.0.1:13133 by default, never on every interface', () => {
-    expect(HealthCheckConfig.parse({})).toEqual({ endpoint: { host: '127.0.0.1', port: 13133 } });
+    expect(HealthCheckConfig.parse({})).toEqual({
+      endpoint: { host: '127.0.0.1', port: 13133 },
+      check_exporters: true,
+    });
     expect(HealthCheckConfig.safeParse({ version: '' }).success).toBe(false);
     expect(HealthCheckConfig.parse({ endpoint: ':8080' }).endpoint).toEqual({
       host: '127.0.0.1',
@@ -182,6 +185,17 @@ describe('GET /ready', () => {
     host.reportStatus('permanent_error', new Error('401 Unauthorized'));
     expect((await get(port, '/ready')).body.error).toBe('exporter "grabber" failed: 401 Unauthorized');
     host.reportStatus('ok');
+    expect(await get(port, '/ready')).toMatchObject({ status: 200, body: { status: 'ready' } });
+  });
+  it('with check_exporters: false, stays ready while an exporter fails', async () => {
+    const port = await freePort();
+    const grabber = hostGrabber();
+    const config = yaml(port, 'push', 'grabber').replace(
+      `health_check: { endpoint: 127.0.0.1:${port} }`,
+      `health_check: { endpoint: 127.0.0.1:${port}, check_exporters: false }`,
+    );
+    pipeline = await startPipeline(config, { plugins: [...builtins, grabber.plugin] });
+    (grabber.hosts[0] as Host).reportStatus('recoverable_error', new Error('connect ECONNREFUSED'));
     expect(await get(port, '/ready')).toMatchObject({ status: 200, body: { status: 'ready' } });
   });
 });
