@@ -64,7 +64,7 @@ export class HttpListener {
     });
   }
 
-  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  /** Stops listening; requests in flight get a grace to be answered (see closeServer), then every connection closes. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;

@@ -16,9 +16,24 @@ export function answerText(
   res.end(text);
 }
 
-/** Stops listening and closes every connection, idle keep-alive ones included. */
-export async function closeServer(server: Server): Promise<void> {
+/** How long requests in flight may take to be answered once a listener stops. */
+export const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Stops listening and closes idle connections at once; requests in flight get up to `graceMs` to be
+ * answered (a sender whose data was taken must not see a reset and send it again), then every
+ * connection is closed.
+ */
+export async function closeServer(server: Server, graceMs = CLOSE_GRACE_MS): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
+  server.closeIdleConnections();
+  // A keep-alive connection turns idle once its answer is out: close it then, not at the cut.
+  const idle = setInterval(() => server.closeIdleConnections(), 20);
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
+  }
 }
