@@ -72,10 +72,8 @@ const statusWithHost = (path: string, host: string) =>
     });
     req.on('error', reject).end();
   });
-const status = async () =>
-  (await (
-    await get('/api/status')
-  ).json()) as import('../../../../plugins/extensions/admin/status.js').AdminStatus;
+type AdminStatusJson = import('../../../../plugins/extensions/admin/status.js').AdminStatus;
+const status = async () => (await (await get('/api/status')).json()) as AdminStatusJson;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'trb-admin-'));
@@ -241,5 +239,41 @@ describe('AdminPages', () => {
       expect.objectContaining({ code: 'TRB_ADMIN_PAGE_INVALID' }),
     );
     expect(() => pages.add({ path: 'stats', title: 'Other', render })).toThrow(/already taken by "Stats"/);
+  });
+});
+
+describe('admin extension: a receiver and an exporter with one id (otlp in, otlp out)', () => {
+  it('counts each with its own metrics: no queue on the receiver, no items accepted on the exporter', async () => {
+    const [admin, otlpIn, closed] = [await freePort(), await freePort(), await freePort()];
+    const relay = await startPipeline(
+      `
+extensions: { admin: { endpoint: 127.0.0.1:${admin} } }
+receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:${otlpIn} } } } }
+exporters: { otlp: { endpoint: http://127.0.0.1:${closed} } }
+service:
+  shutdown_timeout: 100ms
+  extensions: [admin]
+  pipelines: { traces: { receivers: [otlp], exporters: [otlp] } }
+`,
+      { plugins: builtins },
+    );
+    try {
+      const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'a' };
+      const sent = await fetch(`http://127.0.0.1:${otlpIn}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+      });
+      expect(sent.status).toBe(200);
+      const nodes = ((await (await fetch(`http://127.0.0.1:${admin}/api/status`)).json()) as AdminStatusJson)
+        .nodes;
+      expect(nodes.map((n) => [n.kind, n.counts])).toEqual([
+        ['receiver', { accepted: 1, refused: 0 }],
+        ['exporter', expect.not.objectContaining({ accepted: expect.anything() })],
+      ]);
+      expect(nodes[1]?.counts).toMatchObject({ queue_capacity: 1000 });
+    } finally {
+      await relay.shutdown();
+    }
   });
 });
