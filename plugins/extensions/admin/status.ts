@@ -71,7 +71,7 @@ export async function readStatus(status: EngineStatus, pages: AdminPages): Promi
       ...message(c.error),
     })),
     nodes: layout.placed.map(({ node }) => {
-      const view = status.get(node.id);
+      const view = status.get(node.kind, node.id);
       const metrics = metricsOf(node, points);
       const counts = { ...ZERO[node.kind], ...countsOf(metrics) };
       return {
