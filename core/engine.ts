@@ -278,7 +278,7 @@ export class Engine {
     );
     for (const instance of this.instances) {
       if (this.stopping) return;
-      this.setStatus(instance.id, 'starting');
+      this.setStatus(instance, 'starting');
       this.startingNow = instance;
       try {
         await instance.component.start(this.hostFor(instance, logger));
@@ -286,7 +286,7 @@ export class Engine {
         const failure = this.startFailure(instance, err, secrets);
         // What it opened before it failed is released too: shutdown() is safe after a failed start.
         await this.stopAll([instance, ...[...this.started].reverse()], this.shutdownTimeout);
-        this.setStatus(instance.id, 'permanent_error', failure);
+        this.setStatus(instance, 'permanent_error', failure);
         await telemetry.shutdown();
         this.current = 'failed';
         throw failure;
@@ -295,7 +295,7 @@ export class Engine {
       }
       // shutdown() stopped waiting for this start and has already asked it to stop.
       if (this.abandoned.has(instance.id)) return;
-      this.setStatus(instance.id, 'ok');
+      this.setStatus(instance, 'ok');
       this.started.push(instance);
     }
   }
@@ -317,10 +317,10 @@ export class Engine {
   /** Stops `instances` in order, draining for `timeoutMs`; `deadlineMs` is the deadline as the user set it. */
   private stopAll(instances: Instance[], timeoutMs: number, deadlineMs = timeoutMs): Promise<void> {
     return stopInOrder(instances, timeoutMs, this.drainDeadline, {
-      stopping: (instance) => this.setStatus(instance.id, 'stopping'),
-      stopped: (instance) => this.setStatus(instance.id, 'stopped'),
+      stopping: (instance) => this.setStatus(instance, 'stopping'),
+      stopped: (instance) => this.setStatus(instance, 'stopped'),
       failed: (instance, err) => {
-        this.setStatus(instance.id, 'permanent_error', err);
+        this.setStatus(instance, 'permanent_error', err);
         this.log?.error(
           { component: instance.id, err },
           `${instance.kind} "${instance.id}" failed to shut down`,
@@ -340,7 +340,7 @@ export class Engine {
       this.source.locate([`${kind}s`, id]),
       'its start() and shutdown() must return once host.shutdownSignal aborts; raise service.shutdown_timeout if draining needs longer',
     );
-    this.setStatus(id, 'permanent_error', error);
+    this.setStatus({ id, kind }, 'permanent_error', error);
     this.abandoned.add(id);
     this.log?.error({ component: id }, error.format());
   }
@@ -366,7 +366,7 @@ export class Engine {
   private hostFor(instance: Instance, logger: Logger): Host {
     return {
       getExtension: <T extends Extension>(id: string) => findExtension<T>(this.instances, id),
-      reportStatus: (status: StatusName, error?: Error) => this.setStatus(instance.id, status, error),
+      reportStatus: (status: StatusName, error?: Error) => this.setStatus(instance, status, error),
       logger: logger.child({ component: instance.id }),
       meter: (this.telemetry as SelfTelemetry).meter,
       shutdownSignal: this.drainDeadline.signal,
@@ -388,13 +388,12 @@ export class Engine {
     );
   }
 
-  private setStatus(id: string, status: StatusName, error?: Error): void {
+  private setStatus({ id, kind }: Pick<Instance, 'id' | 'kind'>, status: StatusName, error?: Error): void {
     // An abandoned component keeps its error, whatever it reports or returns later.
     if (this.abandoned.has(id)) return;
     const recorded = { status, time: new Date(), ...(error ? { error } : {}) };
     this.statuses.set(id, recorded);
-    const kind = this.instances.find((i) => i.id === id)?.kind;
-    if (kind && kind !== 'fanout')
+    if (kind !== 'fanout')
       this.engineStatus?.record({ id, kind, ...recorded, ...(error ? { error: this.redacted(error) } : {}) });
   }
 

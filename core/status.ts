@@ -33,13 +33,13 @@ export class EngineStatus {
     readonly selfMetrics: () => Promise<ResourceMetrics>,
   ) {}
 
-  /** Each component's last status, by id. */
+  /** Each component's last status: one per kind and id (a receiver and an exporter may share an id). */
   list(): ComponentView[] {
     return [...this.components.values()];
   }
 
-  get(id: string): ComponentView | undefined {
-    return this.components.get(id);
+  get(kind: string, id: string): ComponentView | undefined {
+    return this.components.get(`${kind} ${id}`);
   }
 
   /** Calls `listener` on every status change; returns the function that stops it. */
@@ -65,7 +65,7 @@ export class EngineStatus {
 
   /** The engine records a status (components report theirs through `host.reportStatus`). */
   record(view: ComponentView): void {
-    this.components.set(view.id, view);
+    this.components.set(`${view.kind} ${view.id}`, view);
     for (const listener of this.listeners) listener(view);
   }
 }

@@ -119,6 +119,17 @@ describe('examples/kubernetes', () => {
     expect(server?.name).toBe('mcp-server');
   });
 
+  it('probes the server behind the proxy from inside its pod: the kubelet asks the pod IP, where a server on 127.0.0.1 never answers', () => {
+    const [, proxy] = byId.find(([id]) => id === 'Deployment/mcp-server/tributary') as [
+      string,
+      TributaryContainer,
+    ];
+    const server = proxy.pod.containers.find((c) => c.name === 'mcp-server');
+    const probes = [server?.readinessProbe, server?.livenessProbe];
+    expect(probes.filter((p) => p?.tcpSocket || p?.httpGet)).toEqual([]);
+    expect(server?.readinessProbe?.exec?.command?.join(' ')).toContain("('127.0.0.1', 8000)");
+  });
+
   it("the agent reads the node: hostmetrics' root_path is the node's / read-only, with its /proc", () => {
     const [, agent] = byId.find(([id]) => id.startsWith('DaemonSet/')) as [string, TributaryContainer];
     const hostmetrics = componentsOf(agent.config.receivers, 'hostmetrics')[0]?.[1];

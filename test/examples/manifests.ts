@@ -35,6 +35,8 @@ export interface Container {
 }
 interface Probe {
   httpGet?: { path: string; port: number | string };
+  tcpSocket?: { port: number | string };
+  exec?: { command: string[] };
 }
 
 /** One manifest and the file it came from. */

@@ -71,7 +71,7 @@ export async function readStatus(status: EngineStatus, pages: AdminPages): Promi
       ...message(c.error),
     })),
     nodes: layout.placed.map(({ node }) => {
-      const view = status.get(node.id);
+      const view = status.get(node.kind, node.id);
       const metrics = metricsOf(node, points);
       const counts = { ...ZERO[node.kind], ...countsOf(metrics) };
       return {
@@ -119,14 +119,21 @@ async function selfPoints(status: EngineStatus): Promise<Point[]> {
   return points;
 }
 
-/** The points of one node: its component id and signal, and its pipeline when it has one. */
+/** The engine's metrics named for a kind of component (`tributary_exporter_...`), and that kind. */
+const KIND_PREFIX = /^tributary_(receiver|processor|exporter|connector)_/;
+
+/**
+ * The points of one node: its component id and signal, and its pipeline when it has one. A receiver
+ * and an exporter may share an id (`otlp`): a point named for another kind is not this node's.
+ */
 function metricsOf(node: GraphNode, points: Point[]): Record<string, number> {
   const metrics: Record<string, number> = {};
   for (const { name, attributes: a, value } of points)
     if (
       a.component === node.id &&
       a.signal === node.signal &&
-      (!node.pipeline || a.pipeline === node.pipeline)
+      (!node.pipeline || a.pipeline === node.pipeline) &&
+      (KIND_PREFIX.exec(name)?.[1] ?? node.kind) === node.kind
     )
       metrics[name] = (metrics[name] ?? 0) + value;
   return metrics;

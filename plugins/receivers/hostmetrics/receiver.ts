@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -51,7 +52,9 @@ export class HostMetricsReceiver implements Receiver {
     const { config, logger } = this.ctx;
     const producer = new HostMetricsProducer(scrapersOf(config), await bootTime(config.root_path), logger);
     const reader = new PipelineMetricReader(this.next, config.collection_interval, logger, [producer]);
-    this.provider = new MeterProvider({ resource: resourceFromAttributes({}), readers: [reader] });
+    // host.name tells hosts apart downstream (at a gateway, with resource_to_telemetry_conversion).
+    const resource = resourceFromAttributes({ 'host.name': hostname() });
+    this.provider = new MeterProvider({ resource, readers: [reader] });
     this.removeSource = this.ctx.container.resolve(MetricSources).add(() => reader.forceFlush());
   }
 

@@ -72,10 +72,8 @@ const statusWithHost = (path: string, host: string) =>
     });
     req.on('error', reject).end();
   });
-const status = async () =>
-  (await (
-    await get('/api/status')
-  ).json()) as import('../../../../plugins/extensions/admin/status.js').AdminStatus;
+type AdminStatusJson = import('../../../../plugins/extensions/admin/status.js').AdminStatus;
+const status = async () => (await (await get('/api/status')).json()) as AdminStatusJson;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'trb-admin-'));
@@ -241,5 +239,63 @@ describe('AdminPages', () => {
       expect.objectContaining({ code: 'TRB_ADMIN_PAGE_INVALID' }),
     );
     expect(() => pages.add({ path: 'stats', title: 'Other', render })).toThrow(/already taken by "Stats"/);
+  });
+});
+
+describe('admin extension: a receiver and an exporter with one id (otlp in, otlp out)', () => {
+  let relay: RunningPipeline;
+  let admin: number;
+  const relayStatus = async () =>
+    (await (await fetch(`http://127.0.0.1:${admin}/api/status`)).json()) as AdminStatusJson;
+
+  beforeAll(async () => {
+    const [otlpIn, closed] = [await freePort(), await freePort()];
+    admin = await freePort();
+    relay = await startPipeline(
+      `
+extensions: { admin: { endpoint: 127.0.0.1:${admin} } }
+receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:${otlpIn} } } } }
+exporters: { otlp: { endpoint: http://127.0.0.1:${closed} } }
+service:
+  shutdown_timeout: 100ms
+  extensions: [admin]
+  pipelines: { traces: { receivers: [otlp], exporters: [otlp] } }
+`,
+      { plugins: builtins },
+    );
+    const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'a' };
+    const sent = await fetch(`http://127.0.0.1:${otlpIn}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+    });
+    expect(sent.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await relay?.shutdown();
+  });
+
+  it('counts each with its own metrics: no queue on the receiver, no items accepted on the exporter', async () => {
+    const { nodes } = await relayStatus();
+    expect(nodes.map((n) => [n.kind, n.counts])).toEqual([
+      ['receiver', { accepted: 1, refused: 0 }],
+      ['exporter', expect.not.objectContaining({ accepted: expect.anything() })],
+    ]);
+    expect(nodes[1]?.counts).toMatchObject({ queue_capacity: 1000 });
+  });
+
+  it('shows each its own status: the exporter failing to send, the receiver ok', async () => {
+    await expect
+      .poll(async () => (await relayStatus()).nodes.map((n) => [n.kind, n.status]))
+      .toEqual([
+        ['receiver', 'ok'],
+        ['exporter', 'recoverable_error'],
+      ]);
+    const { components } = await relayStatus();
+    expect(components.filter((c) => c.id === 'otlp').map((c) => [c.kind, c.status])).toEqual([
+      ['exporter', 'recoverable_error'],
+      ['receiver', 'ok'],
+    ]);
   });
 });

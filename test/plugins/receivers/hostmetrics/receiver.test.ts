@@ -2,7 +2,7 @@
 // root whose /proc the test writes (utilization between scrapes, a scraper that cannot read), on this
 // process, and with a root_path that has no /proc.
 import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../../core/errors.js';
@@ -25,13 +25,13 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** hostmetrics on `root` with `scrapers` -> prometheus on a free port; returns the port. */
-async function serve(scrapers: string): Promise<number> {
+/** hostmetrics on `root` with `scrapers` -> prometheus (with `options`) on a free port; returns the port. */
+async function serve(scrapers: string, options = ''): Promise<number> {
   const port = await freePort();
   pipeline = await startPipeline(
     `receivers:
   hostmetrics: { collection_interval: 1h, root_path: ${JSON.stringify(root)}, scrapers: ${scrapers} }
-exporters: { prometheus: { endpoint: "127.0.0.1:${port}" } }
+exporters: { prometheus: { endpoint: "127.0.0.1:${port}"${options} } }
 service: { pipelines: { metrics: { receivers: [hostmetrics], exporters: [prometheus] } } }`,
     { plugins: builtins },
   );
@@ -141,6 +141,13 @@ service: { pipelines: { metrics: { receivers: [hostmetrics], exporters: [sink] }
     const status = await readFile('/proc/self/status', 'utf8');
     expect(value(/^process_thread_count/)).toBe(Number(/Threads:\s+(\d+)/.exec(status)?.[1]));
     expect(value(/^process_unix_file_descriptor_count/)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('names the host in its resource, so a gateway keeps each host apart (host_name)', async () => {
+    const port = await serve('{ load: {} }', ', resource_to_telemetry_conversion: true');
+    expect(sample((await scrape(port)).text, /^system_cpu_load_average_1m\{/)).toEqual([
+      expect.stringContaining(`host_name="${hostname()}"`),
+    ]);
   });
 
   it('refuses to start on a root_path without /proc, naming the file and what to set', async () => {
