@@ -1,11 +1,11 @@
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type DataPoint, MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Consumer } from '../component.js';
 import { NOT_SENT_COUNTERS } from '../exporterhelper/telemetry.js';
 import { OnDemandMetricReader } from '../sdk/readers.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
 import { ENGINE_VERSION } from '../version.js';
+import { processResource } from './resource.js';
 
 interface ReceiverCounts {
   attributes: Attributes;
@@ -43,7 +43,7 @@ export class SelfTelemetry {
 
   constructor() {
     this.provider = new MeterProvider({
-      resource: resourceFromAttributes({ 'service.name': 'tributary', 'service.version': ENGINE_VERSION }),
+      resource: processResource({ 'service.name': 'tributary', 'service.version': ENGINE_VERSION }),
       readers: [this.reader],
     });
     this.meter = this.provider.getMeter('tributary', ENGINE_VERSION);

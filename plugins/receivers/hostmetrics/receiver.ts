@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { millisToHrTime } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Consumer, Receiver } from '../../../core/component.js';
 import { TributaryError } from '../../../core/errors.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
+import { processResource } from '../../../core/telemetry/resource.js';
 import { FilesystemConfig, type HostMetricsConfig } from './config.js';
 import { HostMetricsProducer } from './producer.js';
 import type { Scraper } from './scrape.js';
@@ -53,7 +53,7 @@ export class HostMetricsReceiver implements Receiver {
     const producer = new HostMetricsProducer(scrapersOf(config), await bootTime(config.root_path), logger);
     const reader = new PipelineMetricReader(this.next, config.collection_interval, logger, [producer]);
     // host.name tells hosts apart downstream (at a gateway, with resource_to_telemetry_conversion).
-    const resource = resourceFromAttributes({ 'host.name': hostname() });
+    const resource = processResource({ 'host.name': hostname() });
     this.provider = new MeterProvider({ resource, readers: [reader] });
     this.removeSource = this.ctx.container.resolve(MetricSources).add(() => reader.forceFlush());
   }

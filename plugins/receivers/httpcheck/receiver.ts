@@ -1,10 +1,10 @@
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Consumer, Receiver } from '../../../core/component.js';
 import { readTls, type TlsOptions } from '../../../core/otlp/tls.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { Periodic } from '../../../core/sdk/periodic.js';
 import { OnDemandMetricReader } from '../../../core/sdk/readers.js';
+import { processResource } from '../../../core/telemetry/resource.js';
 import { check } from './check.js';
 import type { HttpCheckConfig } from './config.js';
 import { CheckMetrics } from './metrics.js';
@@ -36,7 +36,7 @@ export class HttpCheckReceiver implements Receiver {
       this.ctx.config.targets.map((t) => readTls(t.tls, 'TRB_RECEIVER_HTTPCHECK_TLS')),
     );
     // No resource attributes, as the Collector's httpcheck receiver.
-    this.provider = new MeterProvider({ resource: resourceFromAttributes({}), readers: [this.reader] });
+    this.provider = new MeterProvider({ resource: processResource({}), readers: [this.reader] });
     this.periodic.start(this.ctx.config.collection_interval);
     void this.periodic.run();
   }

@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import type { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { PipelineSpanProcessor } from '../../../core/sdk/processors.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import type { Signal } from '../../../core/signals.js';
+import { processResource } from '../../../core/telemetry/resource.js';
 import { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import { OperationStats } from './operations.js';
@@ -134,7 +135,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   }
 
   private build() {
-    const resource = resourceFromAttributes(this.config.resource);
+    const resource = processResource(this.config.resource);
     const { traces, metrics, logs } = this.next;
     this.spans = traces && new Handoff(traces, this.logger);
     // Spans exist even without a traces pipeline: their ids correlate the logs.
