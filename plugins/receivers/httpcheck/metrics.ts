@@ -8,6 +8,7 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import { redactUrl } from '../../../core/config/redact.js';
 import type { CheckResult, Phases } from './check.js';
 
 export const SCOPE = 'tributary-httpcheck';
@@ -61,7 +62,9 @@ export class CheckMetrics implements MetricProducer {
     const success: DataPoint<number>[] = [];
     const certificates: DataPoint<number>[] = [];
     const phases = PHASES.map((): DataPoint<number>[] => []);
-    for (const { url, method, at, result } of checked) {
+    for (const { url: endpoint, method, at, result } of checked) {
+      // A label reaches Prometheus: the URL's password and query stay behind (one redaction rule).
+      const url = redactUrl(endpoint);
       const point = (attributes: Attributes, value: number): DataPoint<number> => ({
         startTime: this.start,
         endTime: millisToHrTime(at),

@@ -74,6 +74,15 @@ describe('httpcheck receiver', () => {
     ).toBe('ms');
   });
 
+  it("keeps a URL's password and query out of its labels, and still checks with them", async () => {
+    const url = `${targets.http.replace('http://', 'http://probe:s3cr3t@')}/ok?token=abc123`;
+    const metrics = await checkOnce(`[{ endpoint: "${url}" }]`);
+    const labels = pointsOf(metrics, 'httpcheck.success').map((p) => p.attributes['http.url']);
+    expect(labels).toEqual([`${targets.http.replace('http://', 'http://probe:REDACTED@')}/ok?REDACTED`]);
+    expect(pointsOf(metrics, 'httpcheck.success').map((p) => p.value)).toEqual([1]);
+    expect(JSON.stringify(metrics)).not.toMatch(/s3cr3t|abc123/);
+  });
+
   it('counts a 500 as down by default, and as up when status_codes expects it', async () => {
     const url = `${targets.http}/error`;
     const metrics = await checkOnce(
