@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, platform } from 'node:os';
 import { join } from 'node:path';
 import { millisToHrTime } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -50,6 +50,15 @@ export class HostMetricsReceiver implements Receiver {
 
   async start(): Promise<void> {
     const { config, logger } = this.ctx;
+    // Off Linux there is no /proc: the default config (and with it the probes and the admin page)
+    // still runs, and says once that there are no host metrics here.
+    if (platform() !== 'linux' && config.root_path === '/') {
+      logger.warn(
+        { code: 'TRB_RECEIVER_HOSTMETRICS_NOT_LINUX', platform: platform() },
+        `hostmetrics reads Linux's /proc; this is ${platform()}: no host metrics will be reported`,
+      );
+      return;
+    }
     const producer = new HostMetricsProducer(scrapersOf(config), await bootTime(config.root_path), logger);
     const reader = new PipelineMetricReader(this.next, config.collection_interval, logger, [producer]);
     // host.name tells hosts apart downstream (at a gateway, with resource_to_telemetry_conversion).
