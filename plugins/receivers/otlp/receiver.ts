@@ -1,6 +1,8 @@
 import type { Consumer, Receiver } from '../../../core/component.js';
+import { urlOf } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import type { Signal } from '../../../core/signals.js';
+import { announce } from '../../../core/status.js';
 import type { OtlpReceiverConfig } from './config.js';
 import { OtlpHttpServer } from './server.js';
 
@@ -11,7 +13,7 @@ export class OtlpReceiver<S extends Signal> implements Receiver {
   private started = false;
 
   constructor(
-    ctx: CreateContext<OtlpReceiverConfig>,
+    private readonly ctx: CreateContext<OtlpReceiverConfig>,
     private readonly signal: S,
     private readonly next: Consumer<S>,
   ) {
@@ -23,6 +25,9 @@ export class OtlpReceiver<S extends Signal> implements Receiver {
   async start(): Promise<void> {
     await this.server.start(this.signal, this.next as Consumer);
     this.started = true;
+    const address = this.server.address;
+    // The ready line names where senders send (once per receiver id, whatever the signals).
+    if (address) announce(this.ctx.container, this.ctx.id, 'otlp', urlOf(address, ''));
   }
 
   async shutdown(): Promise<void> {
