@@ -30,10 +30,11 @@ export const BUILTIN_PATTERNS: Record<ValuePatternName, ValuePattern[]> = {
     // "api_key": "v" in JSON, api_key='v'
     { regex: new RegExp(`["']?${KEY}["']?\\s*[:=]\\s*"(?<s>(?:[^"\\\\]|\\\\.)+)"`, 'gi') },
     { regex: new RegExp(`["']?${KEY}["']?\\s*[:=]\\s*'(?<s>[^']+)'`, 'gi') },
-    // password=v in a query string or a log line; a bare number (max_tokens=100) is a count, not a secret.
+    // password=v in a query string or a log line. A bare number (max_tokens=100) is a count, not a
+    // secret; "Authorization: Bearer x" is left to the bearer pattern, which masks x.
     {
       regex: new RegExp(
-        `\\b${KEY}\\s*[:=]\\s*(?<s>(?=[^${UNQUOTED_END}]*[^\\d${UNQUOTED_END}])[^${UNQUOTED_END}]+)`,
+        `\\b${KEY}\\s*[:=]\\s*(?!(?:Bearer|Basic)\\s)(?<s>(?=[^${UNQUOTED_END}]*[^\\d${UNQUOTED_END}])[^${UNQUOTED_END}]+)`,
         'gi',
       ),
     },

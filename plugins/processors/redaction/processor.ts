@@ -4,7 +4,7 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Consumer, Host, Processor } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
-import type { Batch, Signal } from '../../../core/signals.js';
+import { type Batch, cloneBatch, type Signal } from '../../../core/signals.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import type { RedactionConfig } from './config.js';
 import { type RedactionCount, Redactor } from './redactor.js';
@@ -45,7 +45,7 @@ export class RedactionProcessor<S extends Signal> implements Processor<S> {
   consume(batch: Batch<S>): Promise<void> {
     const count: RedactionCount = { masked: 0, deleted: 0 };
     if (this.signal === 'traces') for (const span of batch as ReadableSpan[]) this.span(span, count);
-    else if (this.signal === 'logs') for (const log of batch as ReadableLogRecord[]) this.log(log, count);
+    else if (this.signal === 'logs') this.logs(batch as ReadableLogRecord[], count);
     else for (const rm of batch as ResourceMetrics[]) this.metrics(rm, count);
     if (count.masked > 0) this.maskedValues.add(count.masked, this.attributes);
     if (count.deleted > 0) this.deletedKeys.add(count.deleted, this.attributes);
@@ -60,10 +60,15 @@ export class RedactionProcessor<S extends Signal> implements Processor<S> {
     for (const link of span.links) this.redactor.attributes(link.attributes as Mutable | undefined, count);
   }
 
-  private log(log: ReadableLogRecord, count: RedactionCount): void {
-    this.redactor.attributes(log.attributes as Mutable, count);
-    // The fan-out's copy is a plain object: its body may be replaced.
-    (log as { body?: unknown }).body = this.redactor.value(undefined, log.body, count);
+  private logs(logs: ReadableLogRecord[], count: RedactionCount): void {
+    for (const [i, log] of logs.entries()) {
+      this.redactor.attributes(log.attributes as Mutable, count);
+      const body = this.redactor.value(undefined, log.body, count);
+      if (body === log.body) continue;
+      // An SDK record ignores a new body once emitted: the batch gets a plain copy that carries it.
+      const copy = cloneBatch('logs', [log])[0] as ReadableLogRecord;
+      logs[i] = { ...copy, body: body as ReadableLogRecord['body'] };
+    }
   }
 
   private metrics(rm: ResourceMetrics, count: RedactionCount): void {
