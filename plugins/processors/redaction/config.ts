@@ -18,7 +18,10 @@ export const RedactionConfig = z.strictObject({
     .boolean()
     .default(true)
     .describe('keep every attribute; false keeps only allowed_keys (and ignored_keys) and deletes the rest'),
-  allowed_keys: z.array(z.string()).default([]).describe('the attribute keys kept when allow_all_keys is false'),
+  allowed_keys: z
+    .array(z.string())
+    .default([])
+    .describe('the attribute keys kept when allow_all_keys is false'),
   ignored_keys: z.array(z.string()).default([]).describe('attribute keys never masked nor deleted'),
   mask_secret_keys: z
     .boolean()
@@ -41,6 +44,8 @@ export const RedactionConfig = z.strictObject({
   hash_function: z
     .enum(['none', 'sha256', 'sha512', 'sha1', 'md5'])
     .default('none')
-    .describe('none: a masked value becomes "****"; else the hex digest of it, so equal values stay correlatable'),
+    .describe(
+      'none: a masked value becomes "****"; else the hex digest of it, so equal values stay correlatable',
+    ),
 });
 export type RedactionConfig = z.output<typeof RedactionConfig>;

@@ -5,7 +5,8 @@ import { RedactionProcessor } from './processor.js';
 export default definePlugin({
   kind: 'processor',
   type: 'redaction',
-  description: 'Masks secrets (credential keys, bearer tokens, API keys, emails, card numbers) in attributes and log bodies',
+  description:
+    'Masks secrets (credential keys, bearer tokens, API keys, emails, card numbers) in attributes and log bodies',
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   config: RedactionConfig,
   create: {

@@ -14,7 +14,9 @@ const API_KEY = 'k-live-93f1c0ffee42';
 const BEARER = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.Zm9v';
 
 // The receiver's own masking is off (redact_keys: []), so only the processor stands between the secrets and the sink.
-const CONFIG = (processors: string) => `receivers: { mcp: { capture: { arguments: true, results: true, redact_keys: [] } } }
+const CONFIG = (
+  processors: string,
+) => `receivers: { mcp: { capture: { arguments: true, results: true, redact_keys: [] } } }
 processors: { redaction: {} }
 exporters: { sink: }
 service:

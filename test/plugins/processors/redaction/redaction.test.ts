@@ -96,7 +96,12 @@ describe('redaction processor', () => {
       { who: 'alice@example.com', ssn: 'id 123-45-6789', 'x-internal-id': 'abc', token: 't0ken' },
       '{ value_patterns: [bearer], blocked_values: ["\\\\d{3}-\\\\d{2}-\\\\d{4}"], blocked_key_patterns: ["^x-internal-"], mask_secret_keys: false }',
     );
-    expect(attributes).toEqual({ who: 'alice@example.com', ssn: 'id ****', 'x-internal-id': '****', token: 't0ken' });
+    expect(attributes).toEqual({
+      who: 'alice@example.com',
+      ssn: 'id ****',
+      'x-internal-id': '****',
+      token: 't0ken',
+    });
   });
 
   it('with allow_all_keys false keeps only allowed and ignored keys, and ignored keys are never masked', async () => {
@@ -159,12 +164,19 @@ describe('redaction processor', () => {
 
   it('counts masked values and deleted keys in its own metrics', async () => {
     const telemetry = new SelfTelemetry();
-    const ctx = testContext(redaction.config.parse({ allow_all_keys: false, allowed_keys: ['a', 'b'] }), 'redaction', {
-      kind: 'processor',
-      meter: telemetry.meter,
-      pipeline: 'logs',
-    });
-    const create = redaction.create.logs as (c: unknown, next: { consume: () => Promise<void> }) => {
+    const ctx = testContext(
+      redaction.config.parse({ allow_all_keys: false, allowed_keys: ['a', 'b'] }),
+      'redaction',
+      {
+        kind: 'processor',
+        meter: telemetry.meter,
+        pipeline: 'logs',
+      },
+    );
+    const create = redaction.create.logs as (
+      c: unknown,
+      next: { consume: () => Promise<void> },
+    ) => {
       consume(batch: ReadableLogRecord[]): Promise<void>;
     };
     const processor = create(ctx, { consume: async () => {} });
