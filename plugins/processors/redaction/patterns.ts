@@ -14,7 +14,8 @@ export interface ValuePattern {
   accept?: (match: string) => boolean;
 }
 
-const KEY = `[\\w.-]*(?:${SECRET_KEY_SOURCE})[\\w.-]*`;
+// From the credential word on (the mask needs no more), bounded: a long word must not scan quadratically.
+const KEY = `(?:${SECRET_KEY_SOURCE})[\\w.-]{0,64}`;
 const UNQUOTED_END = `\\s"',;&}\\]`;
 
 export const BUILTIN_PATTERNS: Record<ValuePatternName, ValuePattern[]> = {
@@ -28,18 +29,19 @@ export const BUILTIN_PATTERNS: Record<ValuePatternName, ValuePattern[]> = {
   ],
   key_value: [
     // "api_key": "v" in JSON, api_key='v'
-    { regex: new RegExp(`["']?${KEY}["']?\\s*[:=]\\s*"(?<s>(?:[^"\\\\]|\\\\.)+)"`, 'gi') },
-    { regex: new RegExp(`["']?${KEY}["']?\\s*[:=]\\s*'(?<s>[^']+)'`, 'gi') },
+    { regex: new RegExp(`${KEY}["']?\\s*[:=]\\s*"(?<s>(?:[^"\\\\]|\\\\.)+)"`, 'gi') },
+    { regex: new RegExp(`${KEY}["']?\\s*[:=]\\s*'(?<s>[^']+)'`, 'gi') },
     // password=v in a query string or a log line. A bare number (max_tokens=100) is a count, not a
     // secret; "Authorization: Bearer x" is left to the bearer pattern, which masks x.
     {
       regex: new RegExp(
-        `\\b${KEY}\\s*[:=]\\s*(?!(?:Bearer|Basic)\\s)(?<s>(?=[^${UNQUOTED_END}]*[^\\d${UNQUOTED_END}])[^${UNQUOTED_END}]+)`,
+        `${KEY}\\s*[:=]\\s*(?!(?:Bearer|Basic)\\s)(?<s>(?=[^${UNQUOTED_END}]*[^\\d${UNQUOTED_END}])[^${UNQUOTED_END}]+)`,
         'gi',
       ),
     },
   ],
-  email: [{ regex: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g }],
+  // RFC 5321's lengths bound the scan, which an unbounded local part makes quadratic on "a.a.a...".
+  email: [{ regex: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}\b/g }],
   card_number: [{ regex: /\b\d(?:[ -]?\d){12,18}\b/g, accept: passesLuhn }],
 };
 
