@@ -162,6 +162,25 @@ describe('redaction processor', () => {
     expect(rm?.scopeMetrics[0]?.metrics[0]?.dataPoints[0]?.attributes).toEqual({ user: '****', route: '/a' });
   });
 
+  it('masks a copy: a pipeline without redaction that shares the receiver still gets the original', async () => {
+    pipeline = await startPipeline(
+      `receivers: { push: }
+processors: { redaction: }
+exporters: { sink: , sink/raw: }
+service:
+  pipelines:
+    logs/masked: { receivers: [push], processors: [redaction], exporters: [sink] }
+    logs/raw: { receivers: [push], exporters: [sink/raw] }
+`,
+      { plugins: [redaction] },
+    );
+    await pipeline.push('logs', makeLogs(['Bearer abcdef'], { token: 't0ken' }));
+    const [masked] = pipeline.recorded.items('logs') as ReadableLogRecord[];
+    const [raw] = pipeline.recorded.items('logs', 'sink/raw') as ReadableLogRecord[];
+    expect([masked?.body, masked?.attributes]).toEqual(['Bearer ****', { token: '****' }]);
+    expect([raw?.body, raw?.attributes]).toEqual(['Bearer abcdef', { token: 't0ken' }]);
+  });
+
   it('counts masked values and deleted keys in its own metrics', async () => {
     const telemetry = new SelfTelemetry();
     const ctx = testContext(
