@@ -14,6 +14,14 @@ export const REDACTED = '[REDACTED]';
 /** Shorter "secrets" would mask ordinary words and numbers all over the logs. */
 const MIN_SECRET_LENGTH = 4;
 
+/** Whether a key (a config key, an attribute name, a JSON field) names a credential. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** The credential key rule's source, for patterns that find `key: value` pairs inside text. */
+export const SECRET_KEY_SOURCE = SECRET_KEY.source;
+
 /** Whether the value at `path` is secret. A component id (`exporters.token_exporter`) is a name, not a key. */
 export function isSecretPath(path: ConfigPath): boolean {
   return path.some(
@@ -24,7 +32,7 @@ export function isSecretPath(path: ConfigPath): boolean {
   );
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const prototype = Object.getPrototypeOf(v);
   return prototype === Object.prototype || prototype === null;
