@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '../core/plugin.js';
+import errortracking from './connectors/errortracking/index.js';
 import forward from './connectors/forward/index.js';
 import elasticsearch from './exporters/elasticsearch/index.js';
 import file from './exporters/file/index.js';
@@ -28,6 +29,7 @@ export const builtins: readonly PluginDefinition[] = [
   batch,
   memoryLimiter,
   forward,
+  errortracking,
   stdout,
   file,
   elasticsearch,
