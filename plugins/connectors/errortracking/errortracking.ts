@@ -27,7 +27,8 @@ export class ErrorTracking {
   readonly tracker: ErrorTracker;
   /** The route instance that records each input signal: the others see the same batches. */
   private readonly recorders = new Map<Input, object>();
-  private readonly alerts: Consumer<'logs'>[] = [];
+  /** Where alerts and metrics go: every route to one signal leads to the same pipelines, so one each. */
+  private logsNext?: Consumer<'logs'>;
   private metricsNext?: Consumer<'metrics'>;
   private readonly running = new Set<object>();
   private provider?: MeterProvider;
@@ -53,8 +54,8 @@ export class ErrorTracking {
   /** Each route's instance hands over its input signal and its next consumer at creation. */
   connect(route: object, from: Input, to: Output, next: Consumer<Output>): void {
     if (!this.recorders.has(from)) this.recorders.set(from, route);
-    if (to === 'logs') this.alerts.push(next as Consumer<'logs'>);
-    else this.metricsNext = next as Consumer<'metrics'>;
+    if (to === 'logs') this.logsNext ??= next as Consumer<'logs'>;
+    else this.metricsNext ??= next as Consumer<'metrics'>;
   }
 
   start(route: object): void {
@@ -110,7 +111,7 @@ export class ErrorTracking {
           : logError(item as Batch<'logs'>[number], groupBy);
       if (occurrence) this.record(occurrence, fired);
     }
-    if (fired.length > 0 && this.alerts.length > 0) await this.sendAlerts(fired.map((a) => this.alertRecord(a)));
+    if (fired.length > 0 && this.logsNext) await this.sendAlerts(this.logsNext, fired.map((a) => this.alertRecord(a)));
   }
 
   private record(occurrence: Occurrence, fired: Alert[]): void {
@@ -147,13 +148,11 @@ export class ErrorTracking {
   }
 
   /** A refused alert is logged, not passed back: the errors it reports were recorded. */
-  private async sendAlerts(records: ReadableLogRecord[]): Promise<void> {
-    await Promise.all(
-      this.alerts.map((next) =>
-        next.consume(records).catch((err: Error) => {
-          this.ctx.logger.warn({ error: err.message, alerts: records.length }, 'alert log records were refused');
-        }),
-      ),
-    );
+  private async sendAlerts(next: Consumer<'logs'>, records: ReadableLogRecord[]): Promise<void> {
+    try {
+      await next.consume(records);
+    } catch (err) {
+      this.ctx.logger.warn({ error: (err as Error).message, alerts: records.length }, 'alert log records were refused');
+    }
   }
 }
