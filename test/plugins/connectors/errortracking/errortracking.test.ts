@@ -1,8 +1,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { recordLogs, recordSpans, startPipeline } from '../../../../core/testing/index.js';
+import { freePort, recordLogs, recordSpans, startPipeline } from '../../../../core/testing/index.js';
 import errortracking from '../../../../plugins/connectors/errortracking/index.js';
+import { builtins } from '../../../../plugins/index.js';
 import type { ErrorSummary } from '../../../../plugins/connectors/errortracking/tracker.js';
 
 const CONFIG = (settings: string) => `
@@ -144,5 +145,49 @@ describe('errortracking connector', () => {
       collection_interval: 10_000,
     });
     expect(errortracking.config.safeParse({ threshold: 3 }).success).toBe(false);
+  });
+});
+
+describe('errortracking with the prometheus exporter and the admin extension', () => {
+  it('shows errors_total on a scrape and the summary as an admin page', async () => {
+    const [metricsPort, adminPort] = [await freePort(), await freePort()];
+    const p = await startPipeline(
+      `
+receivers:
+  push: {}
+connectors:
+  errortracking: {}
+exporters:
+  prometheus: { endpoint: 127.0.0.1:${metricsPort} }
+extensions:
+  admin: { endpoint: 127.0.0.1:${adminPort} }
+service:
+  extensions: [admin]
+  pipelines:
+    logs: { receivers: [push], exporters: [errortracking] }
+    metrics: { receivers: [errortracking], exporters: [prometheus] }
+`,
+      { plugins: builtins },
+    );
+    try {
+      await p.push('logs', errorLogs('ToolError', ['tool failed', 'tool failed again']));
+      const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(scrape).toMatch(/^errors_total\{error_type="ToolError"[^}]*\} 2$/m);
+
+      const page = await fetch(`http://127.0.0.1:${adminPort}/pages/errors/errortracking`);
+      expect(page.status).toBe(200);
+      expect(await page.json()).toEqual({
+        total_errors: 2,
+        error_types: { ToolError: 2 },
+        recent_errors: {
+          ToolError: [
+            { message: 'tool failed', timestamp: expect.any(String), context: {} },
+            { message: 'tool failed again', timestamp: expect.any(String), context: {} },
+          ],
+        },
+      });
+    } finally {
+      await p.shutdown();
+    }
   });
 });
