@@ -12,7 +12,7 @@ import type { Batch } from '../../../core/signals.js';
 import { processResource } from '../../../core/telemetry/resource.js';
 import type { ErrorTrackingConfig } from './config.js';
 import { logError, spanError } from './occurrences.js';
-import { type Alert, ErrorTracker, type ErrorSummary, type Occurrence } from './tracker.js';
+import { type Alert, type ErrorSummary, ErrorTracker, type Occurrence } from './tracker.js';
 
 const SCOPE = { name: 'tributary-errortracking' };
 type Input = 'traces' | 'logs';
@@ -41,14 +41,7 @@ export class ErrorTracking {
     private readonly ctx: CreateContext<ErrorTrackingConfig>,
     private readonly now: () => number = Date.now,
   ) {
-    const c = ctx.config;
-    this.tracker = new ErrorTracker({
-      recent: c.recent,
-      alertThreshold: c.alert_threshold,
-      windowMs: c.window,
-      maxTypes: c.max_types,
-      now,
-    });
+    this.tracker = new ErrorTracker(ctx.config, now);
   }
 
   /** Each route's instance hands over its input signal and its next consumer at creation. */
@@ -75,14 +68,13 @@ export class ErrorTracking {
     const overflow = this.ctx.meter.createObservableCounter('tributary_errortracking_overflow_errors', {
       description: 'Errors counted under _OTHER because max_types error types were already tracked',
     });
-    const observe = (r: ObservableResult) =>
-      r.observe(this.tracker.overflowed, { component: this.ctx.id });
+    const observe = (r: ObservableResult) => r.observe(this.tracker.overflowed, { component: this.ctx.id });
     overflow.addCallback(observe);
     this.removers = [
       () => overflow.removeCallback(observe),
       this.ctx.container.resolve(MetricSources).add(() => meterProvider.forceFlush()),
       this.ctx.container.resolve(AdminPages).add({
-        path: `errors/${this.ctx.id.replace(/[^a-z0-9_-]/g, '-')}`,
+        path: `errors/${this.ctx.id.toLowerCase().replace(/[^a-z0-9_/-]/g, '-')}`,
         title: `Error summary (${this.ctx.id})`,
         render: async () => ({ json: this.summary() }),
       }),
@@ -111,7 +103,11 @@ export class ErrorTracking {
           : logError(item as Batch<'logs'>[number], groupBy);
       if (occurrence) this.record(occurrence, fired);
     }
-    if (fired.length > 0 && this.logsNext) await this.sendAlerts(this.logsNext, fired.map((a) => this.alertRecord(a)));
+    if (fired.length > 0 && this.logsNext)
+      await this.sendAlerts(
+        this.logsNext,
+        fired.map((a) => this.alertRecord(a)),
+      );
   }
 
   private record(occurrence: Occurrence, fired: Alert[]): void {
@@ -140,7 +136,11 @@ export class ErrorTracking {
         severityText: 'CRITICAL',
         body: `High error rate detected: ${alert.type}`,
         // The guide's `extra` keys.
-        attributes: { error_type: alert.type, error_count: alert.count, recent_message: alert.latest.message },
+        attributes: {
+          error_type: alert.type,
+          error_count: alert.count,
+          recent_message: alert.latest.message,
+        },
       },
       this.resource,
       SCOPE,
@@ -152,7 +152,10 @@ export class ErrorTracking {
     try {
       await next.consume(records);
     } catch (err) {
-      this.ctx.logger.warn({ error: (err as Error).message, alerts: records.length }, 'alert log records were refused');
+      this.ctx.logger.warn(
+        { error: (err as Error).message, alerts: records.length },
+        'alert log records were refused',
+      );
     }
   }
 }

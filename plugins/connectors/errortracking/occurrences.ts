@@ -12,7 +12,11 @@ const text = (value: unknown): string | undefined =>
   value === undefined || value === null || value === '' ? undefined : String(value);
 
 function context(
-  attributes: Attributes | ReadableLogRecord['attributes'], groupBy: readonly string[], traceId?: string, spanId?: string) {
+  attributes: Attributes | ReadableLogRecord['attributes'],
+  groupBy: readonly string[],
+  traceId?: string,
+  spanId?: string,
+) {
   const found: Record<string, AttributeValue> = {};
   if (traceId) found.trace_id = traceId;
   if (spanId) found.span_id = spanId;

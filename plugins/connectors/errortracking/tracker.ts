@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@opentelemetry/api';
+import type { ErrorTrackingConfig } from './config.js';
 
 /** One error as the tracker keeps it: what a user needs to find it again. */
 export interface Occurrence {
@@ -15,7 +16,10 @@ export interface ErrorSummary {
   total_errors: number;
   error_types: Record<string, number>;
   /** The last `recent` occurrences of each type, oldest first (as the guide's `details[-5:]`). */
-  recent_errors: Record<string, { message: string; timestamp: string; context: Record<string, AttributeValue> }[]>;
+  recent_errors: Record<
+    string,
+    { message: string; timestamp: string; context: Record<string, AttributeValue> }[]
+  >;
 }
 
 /** What the tracker reports when a type passes the threshold in its window. */
@@ -39,14 +43,8 @@ interface TypeState {
   alerted: boolean;
 }
 
-export interface TrackerOptions {
-  recent: number;
-  alertThreshold: number;
-  windowMs: number;
-  maxTypes: number;
-  /** The clock windows are measured on (arrival time); injectable for tests. */
-  now?: () => number;
-}
+/** What the tracker reads of the connector's config. */
+export type TrackerOptions = Pick<ErrorTrackingConfig, 'recent' | 'alert_threshold' | 'window' | 'max_types'>;
 
 /**
  * Counts errors per type, keeps the latest few of each, and says when a type passes the alert
@@ -58,11 +56,11 @@ export class ErrorTracker {
   private total = 0;
   /** Errors counted under OVERFLOW_TYPE because `max_types` were already tracked. */
   overflowed = 0;
-  private readonly now: () => number;
-
-  constructor(private readonly options: TrackerOptions) {
-    this.now = options.now ?? Date.now;
-  }
+  constructor(
+    private readonly options: TrackerOptions,
+    /** The clock windows are measured on (arrival time); injectable for tests. */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Records one error; returns the alert it triggers, if any. `type` is the key actually used. */
   record(occurrence: Occurrence): Alert | undefined {
@@ -74,13 +72,13 @@ export class ErrorTracker {
       state.recent[state.next] = occurrence;
       state.next = (state.next + 1) % this.options.recent;
     }
-    if (now - state.windowStart >= this.options.windowMs) {
+    if (now - state.windowStart >= this.options.window) {
       state.windowStart = now;
       state.windowCount = 0;
       state.alerted = false;
     }
     state.windowCount++;
-    if (state.alerted || state.windowCount <= this.options.alertThreshold) return undefined;
+    if (state.alerted || state.windowCount <= this.options.alert_threshold) return undefined;
     state.alerted = true;
     return { type: occurrence.type, count: state.windowCount, latest: occurrence };
   }
@@ -88,7 +86,7 @@ export class ErrorTracker {
   private stateOf(occurrence: Occurrence): TypeState {
     let state = this.types.get(occurrence.type);
     if (state) return state;
-    if (this.types.size >= this.options.maxTypes) {
+    if (this.types.size >= this.options.max_types) {
       this.overflowed++;
       occurrence.type = OVERFLOW_TYPE;
       state = this.types.get(OVERFLOW_TYPE);

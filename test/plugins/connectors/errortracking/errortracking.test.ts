@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfigText } from '../../../../core/config/load.js';
+import { Engine } from '../../../../core/engine.js';
 import { freePort, recordLogs, recordSpans, startPipeline } from '../../../../core/testing/index.js';
 import errortracking from '../../../../plugins/connectors/errortracking/index.js';
-import { builtins } from '../../../../plugins/index.js';
 import type { ErrorSummary } from '../../../../plugins/connectors/errortracking/tracker.js';
+import { builtins } from '../../../../plugins/index.js';
 
 const CONFIG = (settings: string) => `
 receivers:
@@ -39,7 +42,12 @@ function errorLogs(type: string | undefined, messages: string[], severityNumber 
   return recordLogs((provider) => {
     const logger = provider.getLogger('test');
     for (const body of messages)
-      logger.emit({ body, severityNumber, severityText: 'ERROR', attributes: type ? { 'error.type': type } : {} });
+      logger.emit({
+        body,
+        severityNumber,
+        severityText: 'ERROR',
+        attributes: type ? { 'error.type': type } : {},
+      });
   });
 }
 
@@ -62,7 +70,10 @@ describe('errortracking connector', () => {
     const p = await start('{ recent: 2, group_by: [gen_ai.tool.name] }');
     try {
       await p.push('traces', failedSpans('TimeoutError', ['t1', 't2', 't3']));
-      await p.push('traces', recordSpans((provider) => provider.getTracer('t').startSpan('fine').end()));
+      await p.push(
+        'traces',
+        recordSpans((provider) => provider.getTracer('t').startSpan('fine').end()),
+      );
       await p.push('logs', errorLogs('DbError', ['db down']), 'push');
       await p.push('logs', errorLogs(undefined, ['no type']));
       await p.push('logs', errorLogs('Ignored', ['just a warning'], 13));
@@ -102,7 +113,11 @@ describe('errortracking connector', () => {
       expect(alerts).toHaveLength(1);
       expect(alerts[0]?.body).toBe('High error rate detected: RateLimited');
       expect(alerts[0]?.severityNumber).toBeGreaterThanOrEqual(17);
-      expect(alerts[0]?.attributes).toEqual({ error_type: 'RateLimited', error_count: 4, recent_message: 'd' });
+      expect(alerts[0]?.attributes).toEqual({
+        error_type: 'RateLimited',
+        error_count: 4,
+        recent_message: 'd',
+      });
 
       vi.setSystemTime(new Date('2026-01-01T00:00:59Z'));
       await p.push('traces', failedSpans('RateLimited', ['h', 'i', 'j', 'k']));
@@ -133,6 +148,18 @@ describe('errortracking connector', () => {
       await p.shutdown();
     }
     expect(errorsTotal(p.recorded.items('metrics', 'sink/metrics'))).toEqual({ A: 2, B: 1, _OTHER: 3 });
+  });
+
+  it('runs the example of its README', async () => {
+    const readme = readFileSync(
+      new URL('../../../../plugins/connectors/errortracking/README.md', import.meta.url),
+      'utf8',
+    );
+    const example = readme.slice(readme.indexOf('## Example')).match(/```yaml\n([\s\S]*?)```/)?.[1] ?? '';
+    expect(example).toContain('errortracking:');
+    const engine = new Engine(parseConfigText(example, 'README.md'), { plugins: builtins });
+    const { graph } = await engine.validate();
+    expect(graph).toBeDefined();
   });
 
   it('rejects unknown keys and applies the defaults', () => {
