@@ -22,7 +22,7 @@ export const ErrorTrackingConfig = z.strictObject({
   window: duration()
     .refine((ms) => ms > 0, { message: 'window must be greater than 0' })
     .prefault('5m')
-    .describe('how long a type’s alert window lasts; at most one alert per type per window'),
+    .describe('how long the alert window of a type lasts; at most one alert per type per window'),
   max_types: z
     .number()
     .int()

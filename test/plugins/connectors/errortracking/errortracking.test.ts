@@ -4,6 +4,7 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfigText } from '../../../../core/config/load.js';
 import { Engine } from '../../../../core/engine.js';
+import { EngineStatus } from '../../../../core/status.js';
 import { freePort, recordLogs, recordSpans, startPipeline } from '../../../../core/testing/index.js';
 import errortracking from '../../../../plugins/connectors/errortracking/index.js';
 import type { ErrorSummary } from '../../../../plugins/connectors/errortracking/tracker.js';
@@ -144,6 +145,13 @@ describe('errortracking connector', () => {
       await p.push('logs', errorLogs('A', ['a2']));
       expect(summaryOf(p)?.error_types).toEqual({ A: 2, B: 1, _OTHER: 3 });
       expect(summaryOf(p)?.recent_errors._OTHER?.map((e) => e.message)).toEqual(['c1', 'c2', 'd']);
+      const own = await p.engine.registry.container.resolve(EngineStatus).selfMetrics();
+      const overflow = own.scopeMetrics
+        .flatMap((s) => s.metrics)
+        .find((m) => m.descriptor.name === 'tributary_errortracking_overflow_errors');
+      expect(overflow?.dataPoints.map((d) => [d.attributes.component, d.value])).toEqual([
+        ['errortracking', 3],
+      ]);
     } finally {
       await p.shutdown();
     }
