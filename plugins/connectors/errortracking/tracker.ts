@@ -88,6 +88,8 @@ export class ErrorTracker {
     if (state) return state;
     if (this.types.size >= this.options.max_types) {
       this.overflowed++;
+      // The type it had stays findable in the occurrence's context.
+      occurrence.context['error.type'] = occurrence.type;
       occurrence.type = OVERFLOW_TYPE;
       state = this.types.get(OVERFLOW_TYPE);
       if (state) return state;

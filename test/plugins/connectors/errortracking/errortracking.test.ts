@@ -144,7 +144,11 @@ describe('errortracking connector', () => {
       await p.push('logs', errorLogs('D', ['d']));
       await p.push('logs', errorLogs('A', ['a2']));
       expect(summaryOf(p)?.error_types).toEqual({ A: 2, B: 1, _OTHER: 3 });
-      expect(summaryOf(p)?.recent_errors._OTHER?.map((e) => e.message)).toEqual(['c1', 'c2', 'd']);
+      expect(summaryOf(p)?.recent_errors._OTHER?.map((e) => [e.message, e.context['error.type']])).toEqual([
+        ['c1', 'C'],
+        ['c2', 'C'],
+        ['d', 'D'],
+      ]);
       const own = await p.engine.registry.container.resolve(EngineStatus).selfMetrics();
       const overflow = own.scopeMetrics
         .flatMap((s) => s.metrics)
