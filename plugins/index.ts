@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '../core/plugin.js';
+import errortracking from './connectors/errortracking/index.js';
 import forward from './connectors/forward/index.js';
 import elasticsearch from './exporters/elasticsearch/index.js';
 import file from './exporters/file/index.js';
@@ -30,6 +31,7 @@ export const builtins: readonly PluginDefinition[] = [
   memoryLimiter,
   redaction,
   forward,
+  errortracking,
   stdout,
   file,
   elasticsearch,
