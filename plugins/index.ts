@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../core/plugin.js';
 import forward from './connectors/forward/index.js';
+import percentiles from './connectors/percentiles/index.js';
 import elasticsearch from './exporters/elasticsearch/index.js';
 import file from './exporters/file/index.js';
 import jaeger from './exporters/jaeger/index.js';
@@ -28,6 +29,7 @@ export const builtins: readonly PluginDefinition[] = [
   batch,
   memoryLimiter,
   forward,
+  percentiles,
   stdout,
   file,
   elasticsearch,
