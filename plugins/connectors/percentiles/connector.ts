@@ -56,7 +56,10 @@ export class PercentilesConnector implements Connector<'traces'> {
     const { prefix, quantiles } = this.ctx.config;
     const meter = provider.getMeter('tributary-percentiles');
     const gauge = (name: string, unit = 's') =>
-      meter.createObservableGauge(`${prefix}.${name}`, { unit, description: `${name} of span durations in the window` });
+      meter.createObservableGauge(`${prefix}.${name}`, {
+        unit,
+        description: `${name} of span durations in the window`,
+      });
     const statGauges: [string, Observable][] = [
       ...quantiles.map((q) => [quantileName(q), gauge(quantileName(q))] as [string, Observable]),
       ['min', gauge('min')],
@@ -68,7 +71,11 @@ export class PercentilesConnector implements Connector<'traces'> {
       (result: BatchObservableResult) => {
         for (const { attributes, stats } of this.stats.summary().keys)
           for (const [field, observable] of statGauges)
-            result.observe(observable, (stats as unknown as Record<string, number>)[field] as number, attributes);
+            result.observe(
+              observable,
+              (stats as unknown as Record<string, number>)[field] as number,
+              attributes,
+            );
       },
       statGauges.map(([, g]) => g),
     );

@@ -49,7 +49,7 @@ export class LatencyWindow {
     const merged = this.sketch();
     const live = this.liveEpoch();
     for (const [i, slot] of this.slots.entries())
-      if (slot.count > 0 && (live === undefined || this.epochs[i] as number > live - this.subWindows))
+      if (slot.count > 0 && (live === undefined || (this.epochs[i] as number) > live - this.subWindows))
         merged.merge(slot);
     if (merged.count === 0) return undefined;
     const stats: WindowStats = {

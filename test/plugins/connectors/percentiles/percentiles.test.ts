@@ -1,0 +1,166 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { recordSpans, startPipeline } from '../../../../core/testing/index.js';
+import { PercentilesConfig } from '../../../../plugins/connectors/percentiles/config.js';
+import percentiles from '../../../../plugins/connectors/percentiles/index.js';
+import { LatencyStats } from '../../../../plugins/connectors/percentiles/stats.js';
+
+/** A seeded generator, so a failure replays. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return (seed + 0.5) / 2 ** 32;
+  };
+}
+const normal = (rnd: () => number) => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+const streams: Record<string, (rnd: () => number) => number> = {
+  uniform: (rnd) => 0.001 + rnd() * 0.999,
+  lognormal: (rnd) => Math.exp(Math.log(0.05) + normal(rnd)),
+  bimodal: (rnd) => (rnd() < 0.8 ? 0.01 + rnd() * 0.01 : 0.5 + rnd() * 0.5),
+};
+
+/** A span of `seconds` with these attributes: only what the connector reads. */
+const span = (seconds: number, attributes = {}, name = 'tools/call'): ReadableSpan =>
+  ({
+    name,
+    attributes,
+    duration: [Math.floor(seconds), Math.round((seconds % 1) * 1e9)],
+  }) as unknown as ReadableSpan;
+
+/** The value at rank floor(q * (n - 1)) of the samples, as DDSketch ranks them. */
+const exact = (samples: number[], q: number) =>
+  [...samples].sort((a, b) => a - b)[Math.floor(q * (samples.length - 1))] as number;
+
+const QUANTILES = [0.5, 0.9, 0.95, 0.99];
+const stats = (config: object, now?: () => number) =>
+  new LatencyStats(PercentilesConfig.parse({ quantiles: QUANTILES, ...config }), now);
+
+function expectWithinOnePercent(window: Record<string, number>, samples: number[]) {
+  for (const q of QUANTILES) {
+    const truth = exact(samples, q);
+    const got = window[`p${q * 100}`] as number;
+    expect(Math.abs(got - truth) / truth, `p${q * 100}: ${got} vs exact ${truth}`).toBeLessThanOrEqual(0.01);
+  }
+}
+
+describe('percentiles connector', () => {
+  for (const [shape, next] of Object.entries(streams))
+    it(`keeps every quantile of the last N ${shape} samples within 1% of the exact value`, () => {
+      const rnd = random(7);
+      const all = Array.from({ length: 5500 }, () => next(rnd));
+      const latency = stats({ window_size: 1000 });
+      for (const s of all) latency.record(span(s));
+
+      const [key] = latency.summary().keys;
+      // The window holds the last N to N + N/k samples: compare with exactly those.
+      const held = all.slice(-(key?.stats.count as number));
+      expect(held.length).toBeGreaterThanOrEqual(1000);
+      expect(held.length).toBeLessThanOrEqual(1000 + Math.ceil(1000 / 6));
+      expectWithinOnePercent(key?.stats as never, held);
+      expect(key?.stats.min).toBeCloseTo(Math.min(...held), 9);
+      expect(key?.stats.max).toBeCloseTo(Math.max(...held), 9);
+      expect(key?.stats.average).toBeCloseTo(held.reduce((a, b) => a + b) / held.length, 9);
+    });
+
+  it('slides a time window past old samples', () => {
+    let now = 1_000_000;
+    const latency = stats({ window: '1m' }, () => now);
+    const rnd = random(3);
+    // A minute of slow calls, then the window moves on to fast ones only.
+    for (let i = 0; i < 600; i++, now += 100) latency.record(span(2 + rnd()));
+    now += 60_000;
+    const fresh: number[] = [];
+    for (let i = 0; i < 400; i++, now += 100) {
+      fresh.push(streams.lognormal?.(rnd) as number);
+      latency.record(span(fresh[i] as number));
+    }
+
+    const [key] = latency.summary().keys;
+    expect(key?.stats.count).toBe(400);
+    expect(key?.stats.max).toBeCloseTo(Math.max(...fresh), 9);
+    expectWithinOnePercent(key?.stats as never, fresh);
+
+    now += 61_000;
+    expect(latency.summary().keys).toEqual([]);
+  });
+
+  it('keys spans by method and tool, else by name, and counts spans past max_keys', () => {
+    const latency = stats({ window_size: 100, max_keys: 2 });
+    latency.record(span(0.1, { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'search' }));
+    latency.record(span(0.2, {}, 'GET /health'));
+    latency.record(span(0.3, { 'mcp.method.name': 'tools/list' }));
+    latency.record(span(0.4, { 'mcp.method.name': 'tools/list' }));
+
+    const summary = latency.summary();
+    expect(summary.keys.map((k) => k.attributes)).toEqual([
+      { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'search' },
+      { 'span.name': 'GET /health' },
+    ]);
+    expect(summary.overflow_spans).toBe(2);
+  });
+
+  it('refuses a time window and a sample window together', () => {
+    const result = PercentilesConfig.safeParse({ window: '1m', window_size: 1000 });
+    expect(result.error?.issues[0]?.message).toMatch(/either window .* or window_size/);
+    expect(PercentilesConfig.parse({}).window).toBe(60_000);
+  });
+
+  it('emits latency gauges with the key as attributes through a real pipeline', async () => {
+    const pipeline = await startPipeline(
+      `
+receivers: { push: {} }
+connectors: { percentiles: { window_size: 100, emit_interval: 1h } }
+exporters: { sink: {} }
+service:
+  pipelines:
+    traces: { receivers: [push], exporters: [percentiles] }
+    metrics: { receivers: [percentiles], exporters: [sink] }
+`,
+      { plugins: [percentiles] },
+    );
+    try {
+      const spans = recordSpans((provider) => {
+        const tracer = provider.getTracer('test');
+        for (const ms of [10, 20, 30, 40])
+          tracer
+            .startSpan('tools/call search', {
+              startTime: 0,
+              attributes: { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'search' },
+            })
+            .end(ms);
+      });
+      await pipeline.push('traces', spans);
+      await pipeline.shutdown();
+
+      const points = new Map<string, { value: number; attributes: object; unit: string }>();
+      for (const rm of pipeline.recorded.items('metrics'))
+        for (const sm of rm.scopeMetrics)
+          for (const m of sm.metrics)
+            for (const p of m.dataPoints)
+              points.set(m.descriptor.name, {
+                value: p.value as number,
+                attributes: p.attributes,
+                unit: m.descriptor.unit,
+              });
+      expect([...points.keys()].sort()).toEqual([
+        'latency.avg',
+        'latency.count',
+        'latency.max',
+        'latency.min',
+        'latency.p50',
+        'latency.p95',
+        'latency.p99',
+      ]);
+      expect(points.get('latency.max')).toEqual({
+        value: 0.04,
+        unit: 's',
+        attributes: { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'search' },
+      });
+      expect(points.get('latency.count')?.value).toBe(4);
+      expect(points.get('latency.avg')?.value).toBeCloseTo(0.025, 9);
+      expect(Math.abs((points.get('latency.p50')?.value as number) - 0.02) / 0.02).toBeLessThanOrEqual(0.01);
+    } finally {
+      await pipeline.shutdown();
+    }
+  });
+});
