@@ -1,23 +1,12 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
+import { exactQuantile, latencyStreams, random } from '../../../../bench/latency-streams.js';
 import { recordSpans, startPipeline } from '../../../../core/testing/index.js';
 import { PercentilesConfig } from '../../../../plugins/connectors/percentiles/config.js';
 import percentiles from '../../../../plugins/connectors/percentiles/index.js';
 import { LatencyStats } from '../../../../plugins/connectors/percentiles/stats.js';
 
-/** A seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    return (seed + 0.5) / 2 ** 32;
-  };
-}
-const normal = (rnd: () => number) => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-const streams: Record<string, (rnd: () => number) => number> = {
-  uniform: (rnd) => 0.001 + rnd() * 0.999,
-  lognormal: (rnd) => Math.exp(Math.log(0.05) + normal(rnd)),
-  bimodal: (rnd) => (rnd() < 0.8 ? 0.01 + rnd() * 0.01 : 0.5 + rnd() * 0.5),
-};
+const streams = latencyStreams;
 
 /** A span of `seconds` with these attributes: only what the connector reads. */
 const span = (seconds: number, attributes = {}, name = 'tools/call'): ReadableSpan =>
@@ -27,9 +16,11 @@ const span = (seconds: number, attributes = {}, name = 'tools/call'): ReadableSp
     duration: [Math.floor(seconds), Math.round((seconds % 1) * 1e9)],
   }) as unknown as ReadableSpan;
 
-/** The value at rank floor(q * (n - 1)) of the samples, as DDSketch ranks them. */
 const exact = (samples: number[], q: number) =>
-  [...samples].sort((a, b) => a - b)[Math.floor(q * (samples.length - 1))] as number;
+  exactQuantile(
+    [...samples].sort((a, b) => a - b),
+    q,
+  );
 
 const QUANTILES = [0.5, 0.9, 0.95, 0.99];
 const stats = (config: object, now?: () => number) =>
