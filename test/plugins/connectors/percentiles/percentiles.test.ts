@@ -1,10 +1,11 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { exactQuantile, latencyStreams, random } from '../../../../bench/latency-streams.js';
-import { recordSpans, startPipeline } from '../../../../core/testing/index.js';
+import { freePort, recordSpans, startPipeline } from '../../../../core/testing/index.js';
 import { PercentilesConfig } from '../../../../plugins/connectors/percentiles/config.js';
 import percentiles from '../../../../plugins/connectors/percentiles/index.js';
 import { LatencyStats } from '../../../../plugins/connectors/percentiles/stats.js';
+import admin from '../../../../plugins/extensions/admin/index.js';
 
 const streams = latencyStreams;
 
@@ -96,18 +97,21 @@ describe('percentiles connector', () => {
     expect(PercentilesConfig.parse({}).window).toBe(60_000);
   });
 
-  it('emits latency gauges with the key as attributes through a real pipeline', async () => {
+  it('emits latency gauges with the key as attributes through a real pipeline, and serves its stats', async () => {
+    const port = await freePort();
     const pipeline = await startPipeline(
       `
+extensions: { admin: { endpoint: 127.0.0.1:${port} } }
 receivers: { push: {} }
 connectors: { percentiles: { window_size: 100, emit_interval: 1h } }
 exporters: { sink: {} }
 service:
+  extensions: [admin]
   pipelines:
     traces: { receivers: [push], exporters: [percentiles] }
     metrics: { receivers: [percentiles], exporters: [sink] }
 `,
-      { plugins: [percentiles] },
+      { plugins: [percentiles, admin] },
     );
     try {
       const spans = recordSpans((provider) => {
@@ -121,6 +125,25 @@ service:
             .end(ms);
       });
       await pipeline.push('traces', spans);
+
+      // The guide's get_stats shape, per key, on the admin site and through the embedding API.
+      const page = await (await fetch(`http://127.0.0.1:${port}/pages/percentiles`)).json();
+      expect(page).toEqual(pipeline.engine.sharedOf<LatencyStats>('percentiles')?.summary());
+      expect(page.overflow_spans).toBe(0);
+      expect(page.keys[0].attributes).toEqual({
+        'mcp.method.name': 'tools/call',
+        'gen_ai.tool.name': 'search',
+      });
+      expect(Object.keys(page.keys[0].stats).sort()).toEqual([
+        'average',
+        'count',
+        'max',
+        'min',
+        'p50',
+        'p95',
+        'p99',
+      ]);
+      expect(page.keys[0].stats).toMatchObject({ count: 4, min: 0.01, max: 0.04 });
       await pipeline.shutdown();
 
       const points = new Map<string, { value: number; attributes: object; unit: string }>();
