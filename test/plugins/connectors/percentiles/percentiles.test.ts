@@ -5,6 +5,7 @@ import { freePort, recordSpans, startPipeline } from '../../../../core/testing/i
 import { PercentilesConfig } from '../../../../plugins/connectors/percentiles/config.js';
 import percentiles from '../../../../plugins/connectors/percentiles/index.js';
 import { LatencyStats } from '../../../../plugins/connectors/percentiles/stats.js';
+import prometheus from '../../../../plugins/exporters/prometheus/index.js';
 import admin from '../../../../plugins/extensions/admin/index.js';
 
 const streams = latencyStreams;
@@ -173,6 +174,30 @@ service:
       expect(points.get('latency.count')?.value).toBe(4);
       expect(points.get('latency.avg')?.value).toBeCloseTo(0.025, 9);
       expect(Math.abs((points.get('latency.p50')?.value as number) - 0.02) / 0.02).toBeLessThanOrEqual(0.01);
+    } finally {
+      await pipeline.shutdown();
+    }
+  });
+
+  it('gives a Prometheus scrape fresh values, long before emit_interval', async () => {
+    const port = await freePort();
+    const pipeline = await startPipeline(
+      `
+receivers: { push: {} }
+connectors: { percentiles: { emit_interval: 1h } }
+exporters: { prometheus: { endpoint: 127.0.0.1:${port} } }
+service:
+  pipelines:
+    traces: { receivers: [push], exporters: [percentiles] }
+    metrics: { receivers: [percentiles], exporters: [prometheus] }
+`,
+      { plugins: [percentiles, prometheus] },
+    );
+    try {
+      await pipeline.push('traces', [span(0.25, { 'mcp.method.name': 'tools/list' })]);
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/^latency_max_seconds\{mcp_method_name="tools\/list".*\} 0\.25$/m);
+      expect(text).toMatch(/^latency_count(_span)?\{mcp_method_name="tools\/list".*\} 1$/m);
     } finally {
       await pipeline.shutdown();
     }
