@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { duration, interval } from '../../../core/config/units.js';
+import { interval } from '../../../core/config/units.js';
 
 export const PercentilesConfig = z
   .strictObject({
     /** Span attributes that make a key; a span with none of them is keyed by its name (`span.name`). */
     keys: z.array(z.string().min(1)).min(1).default(['mcp.method.name', 'gen_ai.tool.name']),
     /** A time window (`1m`), rotated in `sub_windows` steps; the default unless `window_size` is set. */
-    window: duration().optional(),
+    window: interval().optional(),
     /** The last N samples per key instead of a time window (the guide's PerformanceMonitor). */
     window_size: z.number().int().min(1).optional(),
     /** How many sub-sketches a window is rotated in: old samples leave one sub-window at a time. */

@@ -92,10 +92,11 @@ describe('percentiles connector', () => {
     expect(summary.overflow_spans).toBe(2);
   });
 
-  it('refuses a time window and a sample window together', () => {
+  it('refuses a time window and a sample window together, and an empty time window', () => {
     const result = PercentilesConfig.safeParse({ window: '1m', window_size: 1000 });
     expect(result.error?.issues[0]?.message).toMatch(/either window .* or window_size/);
     expect(PercentilesConfig.parse({}).window).toBe(60_000);
+    expect(PercentilesConfig.safeParse({ window: 0 }).error?.issues[0]?.message).toMatch(/greater than 0/);
   });
 
   it('emits latency gauges with the key as attributes through a real pipeline, and serves its stats', async () => {
