@@ -1,4 +1,3 @@
-import type { BatchObservableResult, Observable } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AdminPages } from '../../../core/admin-pages.js';
@@ -8,8 +7,8 @@ import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { PipelineMetricReader } from '../../../core/sdk/readers.js';
 import { processResource } from '../../../core/telemetry/resource.js';
 import type { PercentilesConfig } from './config.js';
+import { LatencyProducer } from './producer.js';
 import type { LatencyStats } from './stats.js';
-import { quantileName } from './window.js';
 
 /**
  * The exporter end of a traces pipeline and the receiver end of a metrics pipeline: measures every
@@ -29,9 +28,9 @@ export class PercentilesConnector implements Connector<'traces'> {
 
   async start(): Promise<void> {
     const { config, logger, container, id } = this.ctx;
-    const reader = new PipelineMetricReader(this.next, config.emit_interval, logger);
+    const producer = new LatencyProducer(this.stats, config.prefix, config.quantiles);
+    const reader = new PipelineMetricReader(this.next, config.emit_interval, logger, [producer]);
     this.provider = new MeterProvider({ resource: processResource({}), readers: [reader] });
-    this.observeGauges(this.provider);
     this.removals.push(
       container.resolve(MetricSources).add(() => reader.forceFlush()),
       container.resolve(AdminPages).add({
@@ -50,34 +49,5 @@ export class PercentilesConnector implements Connector<'traces'> {
     for (const remove of this.removals.splice(0)) remove();
     await this.provider?.shutdown();
     this.provider = undefined;
-  }
-
-  private observeGauges(provider: MeterProvider): void {
-    const { prefix, quantiles } = this.ctx.config;
-    const meter = provider.getMeter('tributary-percentiles');
-    const gauge = (name: string, unit = 's') =>
-      meter.createObservableGauge(`${prefix}.${name}`, {
-        unit,
-        description: `${name} of span durations in the window`,
-      });
-    const statGauges: [string, Observable][] = [
-      ...quantiles.map((q) => [quantileName(q), gauge(quantileName(q))] as [string, Observable]),
-      ['min', gauge('min')],
-      ['max', gauge('max')],
-      ['average', gauge('avg')],
-      ['count', gauge('count', '{span}')],
-    ];
-    meter.addBatchObservableCallback(
-      (result: BatchObservableResult) => {
-        for (const { attributes, stats } of this.stats.summary().keys)
-          for (const [field, observable] of statGauges)
-            result.observe(
-              observable,
-              (stats as unknown as Record<string, number>)[field] as number,
-              attributes,
-            );
-      },
-      statGauges.map(([, g]) => g),
-    );
   }
 }

@@ -1,8 +1,11 @@
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { exactQuantile, latencyStreams, random } from '../../../../bench/latency-streams.js';
-import { freePort, recordSpans, startPipeline } from '../../../../core/testing/index.js';
+import { MetricSources } from '../../../../core/sdk/metric-sources.js';
+import { freePort, recordSpans, startPipeline, testContext } from '../../../../core/testing/index.js';
 import { PercentilesConfig } from '../../../../plugins/connectors/percentiles/config.js';
+import { PercentilesConnector } from '../../../../plugins/connectors/percentiles/connector.js';
 import percentiles from '../../../../plugins/connectors/percentiles/index.js';
 import { LatencyStats, type LatencySummary } from '../../../../plugins/connectors/percentiles/stats.js';
 import prometheus from '../../../../plugins/exporters/prometheus/index.js';
@@ -203,6 +206,36 @@ service:
       expect(text).toMatch(/^latency_count(_span)?\{mcp_method_name="tools\/list".*\} 1$/m);
     } finally {
       await pipeline.shutdown();
+    }
+  });
+
+  it('stops emitting a key once its window has slid past its last span', async () => {
+    let now = 1_000_000;
+    const config = PercentilesConfig.parse({ window: '1m' });
+    const ctx = testContext(config, 'percentiles', { kind: 'connector' });
+    const sources = new MetricSources();
+    ctx.container.register(MetricSources, { useValue: sources });
+    const emitted: ResourceMetrics[][] = [];
+    const connector = new PercentilesConnector(ctx, new LatencyStats(config, () => now), {
+      consume: async (batch) => void emitted.push(batch),
+    });
+    await connector.start();
+    try {
+      await connector.consume([span(0.1, { 'mcp.method.name': 'tools/call' })]);
+      const names = () =>
+        emitted
+          .splice(0)
+          .flatMap((b) => b.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)))
+          .filter((m) => m.dataPoints.length > 0)
+          .map((m) => m.descriptor.name);
+      await sources.collect();
+      expect(names()).toContain('latency.p99');
+
+      now += 61_000;
+      await sources.collect();
+      expect(names()).toEqual([]);
+    } finally {
+      await connector.shutdown();
     }
   });
 });
