@@ -1,6 +1,7 @@
 import type { PluginDefinition } from '../core/plugin.js';
 import errortracking from './connectors/errortracking/index.js';
 import forward from './connectors/forward/index.js';
+import percentiles from './connectors/percentiles/index.js';
 import elasticsearch from './exporters/elasticsearch/index.js';
 import file from './exporters/file/index.js';
 import jaeger from './exporters/jaeger/index.js';
@@ -32,6 +33,7 @@ export const builtins: readonly PluginDefinition[] = [
   redaction,
   forward,
   errortracking,
+  percentiles,
   stdout,
   file,
   elasticsearch,
