@@ -79,4 +79,31 @@ describe('pipelines/mcp-server.yaml: /metrics', () => {
     );
     await client.close();
   });
+
+  it("adds the guide's error tracking and latency percentiles: errors_total and latency gauges", async () => {
+    const engine = (await start()).engine;
+    const server = new McpServer({ name: 'errors', version: '1.0.0' });
+    server.registerTool('flaky', { description: 'fails' }, async () => ({
+      content: [{ type: 'text', text: 'upstream timed out' }],
+      isError: true,
+    }));
+    instrumentMcpServer(server, engine);
+    const client = new Client({ name: 'scraper', version: '1.0.0' });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    for (let i = 0; i < 3; i++) await client.callTool({ name: 'flaky', arguments: {} });
+
+    // Spans reach the connectors through the batch processor: poll the scrape until they have.
+    await expect
+      .poll(async () => lines((await scrape(port)).text), { timeout: 10_000 })
+      .toContainEqual(expect.stringMatching(/^errors_total\{.*error_type="tool_error".*\} 3$/));
+    const exposition = lines((await scrape(port)).text);
+    expect(exposition).toContainEqual(
+      expect.stringMatching(
+        /^latency_p95_seconds\{.*gen_ai_tool_name="flaky".*mcp_method_name="tools\/call".*\} \d/,
+      ),
+    );
+    await client.close();
+  });
 });
