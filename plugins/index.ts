@@ -10,6 +10,7 @@ import admin from './extensions/admin/index.js';
 import healthCheck from './extensions/health_check/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
+import metricstransform from './processors/metricstransform/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
@@ -27,6 +28,7 @@ export const builtins: readonly PluginDefinition[] = [
   otlpReceiver,
   batch,
   memoryLimiter,
+  metricstransform,
   forward,
   stdout,
   file,
