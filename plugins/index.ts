@@ -8,9 +8,11 @@ import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import admin from './extensions/admin/index.js';
 import healthCheck from './extensions/health_check/index.js';
+import attributes from './processors/attributes/index.js';
 import batch from './processors/batch/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
 import metricstransform from './processors/metricstransform/index.js';
+import resource from './processors/resource/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
@@ -29,6 +31,8 @@ export const builtins: readonly PluginDefinition[] = [
   batch,
   memoryLimiter,
   metricstransform,
+  resource,
+  attributes,
   forward,
   stdout,
   file,

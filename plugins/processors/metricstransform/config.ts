@@ -1,14 +1,5 @@
 import { z } from 'zod';
-
-/** Whether `s` compiles as a regular expression. */
-function isRegExp(s: string): boolean {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isRegExp } from '../../../core/attributes/actions.js';
 
 const Operation = z.discriminatedUnion('action', [
   z.strictObject({
