@@ -109,7 +109,7 @@ describe('metricstransform processor', () => {
 - { include: "cpu(", match_type: regexp, action: update }`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TributaryErrors);
     const text = String((err as Error).message);
-    expect(text).toContain('processors.metricstransform.transforms[0].new_name');
+    expect(text).toContain('TRB_CONFIG_INVALID_VALUE processors.metricstransform.transforms[0].new_name');
     expect(text).toContain('action insert needs new_name');
     expect(text).toContain('processors.metricstransform.transforms[1].include');
     expect(text).toContain('"cpu(" is not a valid regular expression');
