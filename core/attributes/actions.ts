@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { z } from 'zod';
-
-/** Whether `s` compiles as a regular expression. */
-export function isRegExp(s: string): boolean {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isRegExp } from './match.js';
 
 /** One action on attributes, as the Collector's `attributes` and `resource` processors take it. */
 export const AttributeAction = z

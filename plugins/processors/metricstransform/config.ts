@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRegExp } from '../../../core/attributes/actions.js';
+import { isRegExp, MatchType } from '../../../core/attributes/match.js';
 
 const Operation = z.discriminatedUnion('action', [
   z.strictObject({
@@ -39,7 +39,7 @@ export type Operation = z.output<typeof Operation>;
 const Transform = z
   .strictObject({
     include: z.string().min(1).describe('the metric name (or a regular expression with match_type: regexp)'),
-    match_type: z.enum(['strict', 'regexp']).prefault('strict'),
+    match_type: MatchType.prefault('strict'),
     experimental_match_labels: z
       .record(z.string(), z.string())
       .optional()

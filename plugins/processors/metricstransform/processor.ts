@@ -1,4 +1,6 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { attributesMatcher, textMatcher } from '../../../core/attributes/match.js';
 import type { Consumer, Processor } from '../../../core/component.js';
 import type { MetricsTransformConfig, Transform } from './config.js';
 import { applyOperation } from './operations.js';
@@ -7,24 +9,14 @@ import { applyOperation } from './operations.js';
 interface Compiled {
   transform: Transform;
   matchesName: (name: string) => boolean;
-  matchesPoint: (attributes: Record<string, unknown>) => boolean;
-}
-
-function matcher(pattern: string, type: Transform['match_type']): (value: string) => boolean {
-  if (type === 'strict') return (value) => value === pattern;
-  const re = new RegExp(`^(?:${pattern})$`);
-  return (value) => re.test(value);
+  matchesPoint: (attributes: Attributes) => boolean;
 }
 
 function compile(transform: Transform): Compiled {
-  const labels = Object.entries(transform.experimental_match_labels ?? {}).map(
-    ([label, value]) => [label, matcher(value, transform.match_type)] as const,
-  );
   return {
     transform,
-    matchesName: matcher(transform.include, transform.match_type),
-    matchesPoint: (attributes) =>
-      labels.every(([label, test]) => attributes[label] !== undefined && test(String(attributes[label]))),
+    matchesName: textMatcher([transform.include], transform.match_type),
+    matchesPoint: attributesMatcher(transform.experimental_match_labels ?? {}, transform.match_type),
   };
 }
 
