@@ -10,6 +10,7 @@ import admin from './extensions/admin/index.js';
 import healthCheck from './extensions/health_check/index.js';
 import attributes from './processors/attributes/index.js';
 import batch from './processors/batch/index.js';
+import filter from './processors/filter/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
 import metricstransform from './processors/metricstransform/index.js';
 import resource from './processors/resource/index.js';
@@ -33,6 +34,7 @@ export const builtins: readonly PluginDefinition[] = [
   metricstransform,
   resource,
   attributes,
+  filter,
   forward,
   stdout,
   file,
