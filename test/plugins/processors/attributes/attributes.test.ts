@@ -7,29 +7,14 @@ import {
   type RunningPipeline,
   recordMetrics,
   recordSpans,
-  startPipeline,
 } from '../../../../core/testing/index.js';
 import attributes from '../../../../plugins/processors/attributes/index.js';
+import { startProcessor } from '../start.js';
 
 let pipeline: RunningPipeline | undefined;
 afterEach(() => pipeline?.shutdown());
 
-const start = (actions: string) =>
-  startPipeline(
-    `
-receivers: { push: {} }
-processors:
-  attributes:
-    actions: ${actions}
-exporters: { sink: {} }
-service:
-  pipelines:
-    traces: { receivers: [push], processors: [attributes], exporters: [sink] }
-    metrics: { receivers: [push], processors: [attributes], exporters: [sink] }
-    logs: { receivers: [push], processors: [attributes], exporters: [sink] }
-`,
-    { plugins: [attributes] },
-  );
+const start = (actions: string) => startProcessor(attributes, `actions: ${actions}`);
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const given = {

@@ -6,28 +6,14 @@ import {
   recordLogs,
   recordMetrics,
   recordSpans,
-  startPipeline,
 } from '../../../../core/testing/index.js';
 import filter from '../../../../plugins/processors/filter/index.js';
+import { startProcessor } from '../start.js';
 
 let pipeline: RunningPipeline | undefined;
 afterEach(() => pipeline?.shutdown());
 
-const start = (config: string) =>
-  startPipeline(
-    `
-receivers: { push: {} }
-processors:
-  filter: ${config}
-exporters: { sink: {} }
-service:
-  pipelines:
-    traces: { receivers: [push], processors: [filter], exporters: [sink] }
-    metrics: { receivers: [push], processors: [filter], exporters: [sink] }
-    logs: { receivers: [push], processors: [filter], exporters: [sink] }
-`,
-    { plugins: [filter] },
-  );
+const start = (config: string) => startProcessor(filter, config);
 
 const spans = () =>
   recordSpans((p) => {

@@ -2,26 +2,16 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TributaryErrors } from '../../../../core/errors.js';
-import { type RunningPipeline, recordMetrics, startPipeline } from '../../../../core/testing/index.js';
+import { type RunningPipeline, recordMetrics } from '../../../../core/testing/index.js';
 import metricstransform from '../../../../plugins/processors/metricstransform/index.js';
+import { startProcessor } from '../start.js';
 
 let pipeline: RunningPipeline | undefined;
 afterEach(() => pipeline?.shutdown());
 
 /** A pipeline push -> metricstransform (with these transforms) -> sink. */
 const start = (transforms: string) =>
-  startPipeline(
-    `
-receivers: { push: {} }
-processors:
-  metricstransform:
-    transforms:
-${transforms.replace(/^/gm, '      ')}
-exporters: { sink: {} }
-service: { pipelines: { metrics: { receivers: [push], processors: [metricstransform], exporters: [sink] } } }
-`,
-    { plugins: [metricstransform] },
-  );
+  startProcessor(metricstransform, `transforms:\n${transforms.replace(/^/gm, '  ')}`, ['metrics']);
 
 /** A gauge `cpu` with a point per CPU and mode (the utilization hostmetrics reports), and a counter `requests`. */
 const hostLike = () =>

@@ -7,25 +7,14 @@ import {
   type RunningPipeline,
   recordMetrics,
   recordSpans,
-  startPipeline,
 } from '../../../../core/testing/index.js';
 import resource from '../../../../plugins/processors/resource/index.js';
+import { startProcessor } from '../start.js';
 
 let pipeline: RunningPipeline | undefined;
 afterEach(() => pipeline?.shutdown());
 
-const config = (actions: string) => `
-receivers: { push: {} }
-processors:
-  resource:
-    attributes: ${actions}
-exporters: { sink: {} }
-service:
-  pipelines:
-    traces: { receivers: [push], processors: [resource], exporters: [sink] }
-    metrics: { receivers: [push], processors: [resource], exporters: [sink] }
-    logs: { receivers: [push], processors: [resource], exporters: [sink] }
-`;
+const start = (actions: string) => startProcessor(resource, `attributes: ${actions}`);
 
 const original = resourceFromAttributes({
   'service.name': 'unknown_service',
@@ -35,14 +24,11 @@ const original = resourceFromAttributes({
 
 describe('resource processor', () => {
   it('sets service.name, inserts only what is missing, deletes, on spans, metrics and logs', async () => {
-    pipeline = await startPipeline(
-      config(`[
+    pipeline = await start(`[
       { key: service.name, value: checkout, action: upsert },
       { key: host.name, value: other, action: insert },
       { key: deployment.environment, value: prod, action: insert },
-      { key: secret, action: delete }]`),
-      { plugins: [resource] },
-    );
+      { key: secret, action: delete }]`);
     const spans = recordSpans((p) => p.getTracer('t').startSpan('s').end(), { resource: original });
     await pipeline.push('traces', spans);
     await pipeline.push(
@@ -61,9 +47,7 @@ describe('resource processor', () => {
   });
 
   it('rejects an upsert without a value, located', async () => {
-    const err = await startPipeline(config('[{ key: service.name, action: upsert }]'), {
-      plugins: [resource],
-    }).catch((e: unknown) => e);
+    const err = await start('[{ key: service.name, action: upsert }]').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TributaryErrors);
     expect((err as Error).message).toContain('processors.resource.attributes[0].value');
     expect((err as Error).message).toContain('needs exactly one of value or from_attribute');
