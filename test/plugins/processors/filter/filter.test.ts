@@ -8,6 +8,7 @@ import {
   recordSpans,
 } from '../../../../core/testing/index.js';
 import filter from '../../../../plugins/processors/filter/index.js';
+import { selfMetrics } from '../../../core/self-metrics.js';
 import { startProcessor } from '../start.js';
 
 let pipeline: RunningPipeline | undefined;
@@ -43,7 +44,7 @@ describe('filter processor', () => {
     ]);
   });
 
-  it('keeps logs at WARN and above, and drops those with an attribute', async () => {
+  it('keeps logs at WARN and above, drops those with an attribute, and counts what it dropped', async () => {
     pipeline = await start(`
     logs:
       include: { severity_number: { min: WARN } }
@@ -60,6 +61,8 @@ describe('filter processor', () => {
       }),
     );
     expect(pipeline.recorded.items('logs').map((r) => r.body)).toEqual(['warn', 'error']);
+    const own = await selfMetrics(pipeline.engine);
+    expect(own('tributary_processor_filter_dropped_items', 'filter')).toBe(3);
   });
 
   it('drops metrics by name and data points by attribute; a batch left empty is not handed on', async () => {
