@@ -10,9 +10,13 @@ import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import admin from './extensions/admin/index.js';
 import healthCheck from './extensions/health_check/index.js';
+import attributes from './processors/attributes/index.js';
 import batch from './processors/batch/index.js';
+import filter from './processors/filter/index.js';
 import memoryLimiter from './processors/memory_limiter/index.js';
+import metricstransform from './processors/metricstransform/index.js';
 import redaction from './processors/redaction/index.js';
+import resource from './processors/resource/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
@@ -31,6 +35,10 @@ export const builtins: readonly PluginDefinition[] = [
   batch,
   memoryLimiter,
   redaction,
+  metricstransform,
+  resource,
+  attributes,
+  filter,
   forward,
   errortracking,
   percentiles,

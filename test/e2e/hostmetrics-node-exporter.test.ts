@@ -11,44 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningPipeline, startPipeline } from '../../core/testing/index.js';
 import { builtins } from '../../plugins/index.js';
+import { get, one, type Series } from './exposition.js';
 import { type Daemon, freePort, startDaemon, stopDaemon, until } from './prometheus-helpers.js';
 
 const root = join(import.meta.dirname, '../..');
-
-interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of a text-format exposition (enough of the format for these two exporters). */
-function parse(text: string): Series[] {
-  const series: Series[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      labels[key as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    series.push({ name: m[1] as string, labels, value: Number(m[3]) });
-  }
-  return series;
-}
-
-const one = (all: Series[], name: string, labels: Record<string, string> = {}): number => {
-  const found = all.filter(
-    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (found.length !== 1)
-    throw new Error(`expected one ${name}${JSON.stringify(labels)}, found ${found.length}`);
-  return (found[0] as Series).value;
-};
-
-async function get(port: number): Promise<Series[]> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`127.0.0.1:${port}/metrics answered ${res.status}`);
-  return parse(await res.text());
-}
 
 let pipeline: RunningPipeline | undefined;
 let nodeExporter: Daemon | undefined;
