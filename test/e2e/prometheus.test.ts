@@ -103,11 +103,15 @@ beforeAll(async () => {
     `receivers:
   mcp: { collection_interval: 200ms }
   selftelemetry: { collection_interval: 200ms }
+connectors:
+  errortracking: {}
+  percentiles: {}
 exporters:
   prometheus: { endpoint: "127.0.0.1:${exporterPort}" }
 service:
   pipelines:
-    metrics: { receivers: [mcp, selftelemetry], exporters: [prometheus] }
+    traces: { receivers: [mcp], exporters: [errortracking, percentiles] }
+    metrics: { receivers: [mcp, selftelemetry, errortracking, percentiles], exporters: [prometheus] }
 `,
     { plugins: builtins },
   );
