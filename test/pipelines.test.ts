@@ -99,6 +99,8 @@ describe('pipelines/mcp-server.yaml: /metrics', () => {
       .poll(async () => lines((await scrape(port)).text), { timeout: 10_000 })
       .toContainEqual(expect.stringMatching(/^errors_total\{.*error_type="tool_error".*\} 3$/));
     const exposition = lines((await scrape(port)).text);
+    // Counted once: the call's ERROR log is not a second error of another type.
+    expect(exposition.filter((l) => l.startsWith('errors_total{'))).toHaveLength(1);
     expect(exposition).toContainEqual(
       expect.stringMatching(
         /^latency_p95_seconds\{.*gen_ai_tool_name="flaky".*mcp_method_name="tools\/call".*\} \d/,

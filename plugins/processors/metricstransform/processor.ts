@@ -22,10 +22,12 @@ function compile(transform: Transform): Compiled {
 
 /** The metric as the transform leaves it: a new object; the original (maybe a receiver's) is not touched. */
 function transformed(metric: MetricData, { transform, matchesPoint }: Compiled): MetricData {
-  const matching =
+  // New point objects: a copy shares nothing with its original, which a later processor may change.
+  const matching = (
     transform.action === 'insert'
       ? metric.dataPoints.filter((p) => matchesPoint(p.attributes))
-      : metric.dataPoints;
+      : metric.dataPoints
+  ).map((p) => ({ ...p, attributes: { ...p.attributes } }));
   const dataPoints = transform.operations.reduce(applyOperation, matching as never[]);
   const descriptor = {
     ...metric.descriptor,

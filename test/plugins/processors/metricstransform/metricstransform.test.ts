@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TributaryErrors } from '../../../../core/errors.js';
-import { type RunningPipeline, recordMetrics } from '../../../../core/testing/index.js';
+import { type RunningPipeline, recordMetrics, startPipeline } from '../../../../core/testing/index.js';
+import { builtins } from '../../../../plugins/index.js';
 import metricstransform from '../../../../plugins/processors/metricstransform/index.js';
 import { startProcessor } from '../start.js';
 
@@ -38,6 +40,25 @@ function received(p: RunningPipeline): Record<string, [Attributes, unknown][]> {
 }
 
 describe('metricstransform processor', () => {
+  it('inserts a copy that shares no point with its original: a later processor changes each once', async () => {
+    pipeline = await startPipeline(
+      `receivers: { push: {} }
+processors:
+  metricstransform: { transforms: [{ include: requests, action: insert, new_name: requests_copy }] }
+  attributes: { actions: [{ key: route, action: hash }] }
+exporters: { sink: {} }
+service:
+  pipelines: { metrics: { receivers: [push], processors: [metricstransform, attributes], exporters: [sink] } }
+`,
+      { plugins: builtins },
+    );
+    await pipeline.push('metrics', await hostLike());
+    const once = createHash('sha256').update('/a').digest('hex');
+    const got = received(pipeline);
+    expect(got['requests ()']?.[0]?.[0]).toEqual({ route: once });
+    expect(got['requests_copy ()']?.[0]?.[0]).toEqual({ route: once });
+  });
+
   it('inserts a copy of the matching points, aggregated and scaled: the busy CPU percentage', async () => {
     pipeline = await start(`
 - include: cpu
