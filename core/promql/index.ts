@@ -1,0 +1,15 @@
+/**
+ * PromQL as Prometheus 3.x evaluates it on float samples. The contract between the parser, the
+ * evaluator, the functions, the alert rules and `test-rules`; each part lives in its own file here.
+ *
+ *   parseExpr(text)                   -> Expr, or throws PromqlParseError (TRB_PROMQL_PARSE /
+ *                                        TRB_PROMQL_UNSUPPORTED) with the position in the text
+ *   evaluateInstant(expr, queryable, t, options?)              -> Value
+ *   evaluateRange(expr, queryable, start, end, step, options?) -> Value (a matrix, or a scalar/string
+ *                                        series for scalar expressions as Prometheus's range query does)
+ *   FUNCTIONS: ReadonlyMap<string, FunctionDef>                (core/promql/functions/)
+ *
+ * options: { lookbackDeltaMs = 5 * 60_000, noStepSubqueryIntervalMs = 60_000 (rules pass their
+ * group's interval) }.
+ */
+export * from './types.js';
