@@ -8,6 +8,7 @@ const PACKAGES = {
   prometheus: ['prometheus', 'promtool'],
   'prometheus-node-exporter': ['prometheus-node-exporter'],
   'prometheus-blackbox-exporter': ['prometheus-blackbox-exporter'],
+  'prometheus-alertmanager': ['prometheus-alertmanager'],
   // The admin page is tested in a real browser, driven by playwright-core (no browser download).
   chromium: ['chromium'],
 };
