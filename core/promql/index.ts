@@ -12,4 +12,13 @@
  * options: { lookbackDeltaMs = 5 * 60_000, noStepSubqueryIntervalMs = 60_000 (rules pass their
  * group's interval) }.
  */
+
+export {
+  compileLabelRegex,
+  evaluateDurationMs,
+  lineAndColumn,
+  PromqlParseError,
+  parseExpr,
+  typeOf,
+} from './parse/index.js';
 export * from './types.js';
