@@ -10,11 +10,10 @@ export function labelsKey(labels: Labels): string {
   return key;
 }
 
-/** Labels as Prometheus prints them: `name{a="1", b="2"}`, names sorted. */
+/** Labels as Prometheus's error messages print them (labels.String): `{__name__="up", job="api"}`. */
 export function formatLabels(labels: Labels): string {
-  const { __name__: name, ...rest } = labels;
-  const pairs = Object.keys(rest)
+  const pairs = Object.keys(labels)
     .sort()
-    .map((k) => `${k}=${JSON.stringify(rest[k])}`);
-  return `${name ?? ''}{${pairs.join(', ')}}`;
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `{${pairs.join(', ')}}`;
 }
