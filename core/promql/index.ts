@@ -21,4 +21,9 @@ export {
   parseExpr,
   typeOf,
 } from './parse/index.js';
+export { type EvalOptions, evaluateInstant, evaluateRange, PromqlEvalError } from './engine/index.js';
+export { formatLabels, labelsKey } from './labels.js';
+export { compileMatchers, compileRegex } from './matchers.js';
+export { MemoryStorage } from './memory-storage.js';
+export { isStaleNaN, STALE_NAN } from './stale.js';
 export * from './types.js';
