@@ -122,7 +122,12 @@ export type Expr =
       readonly at: AtModifier | undefined;
       readonly span: Span;
     }
-  | { readonly kind: 'matrix'; readonly vector: Expr & { kind: 'vector' }; readonly range: Duration; readonly span: Span }
+  | {
+      readonly kind: 'matrix';
+      readonly vector: Expr & { kind: 'vector' };
+      readonly range: Duration;
+      readonly span: Span;
+    }
   | {
       readonly kind: 'subquery';
       readonly expr: Expr;
@@ -200,6 +205,13 @@ export interface FunctionDef {
   readonly returnType: 'vector' | 'scalar';
   /** Refused unless Prometheus's feature flag is on (we never turn it on): a load-time error, not a wrong answer. */
   readonly experimental?: boolean;
-  /** The result of one step; a scalar-returning function returns one sample with empty labels. */
+  /** Why a call is refused at load time (set with `experimental`): a sentence for the error message. */
+  readonly refusedBecause?: string;
+  /**
+   * The result of one step; a scalar-returning function returns one sample with empty labels.
+   * Results keep their input's labels, `__name__` included: the evaluator removes the name (at once,
+   * or at the query's end with delayed name removal) for every function but last_over_time,
+   * first_over_time, sort*, label_replace and label_join, as Prometheus's engine does.
+   */
   readonly call: (args: readonly Argument[], ctx: CallContext) => Sample[];
 }
