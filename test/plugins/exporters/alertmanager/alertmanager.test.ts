@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AnyValueMap } from '@opentelemetry/api-logs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkConformance, makeLogs, recordLogs, startPipeline } from '../../../../core/testing/index.js';
@@ -6,6 +8,11 @@ import { ports } from '../../../e2e/prometheus-helpers.js';
 import { closedPort, HttpBackend } from '../decoders/backends.js';
 import { exporterUnderTest } from '../decoders/exporter-harness.js';
 import { type GettableAlert, RealAlertmanager } from './real-alertmanager.js';
+
+// A self-signed certificate for localhost and 127.0.0.1 (test/fixtures/tls/README.md).
+const TLS_DIR = join(import.meta.dirname, '../../../fixtures/tls');
+const CERT_FILE = join(TLS_DIR, 'localhost.crt');
+const serverTls = { cert: readFileSync(CERT_FILE), key: readFileSync(join(TLS_DIR, 'localhost.key')) };
 
 // Fast retries, no jitter: the failure tests wait for attempts, never for a clock.
 const quickRetry = { initial_interval: '10ms', max_interval: '50ms', randomization_factor: 0 };
@@ -281,6 +288,22 @@ describe('alertmanager exporter on records that are not alert events', () => {
     ]);
     expect(refusal).toBe(`${backend.url}/prefix/api/v2/alerts answered HTTP 401 Unauthorized: unauthorized`);
     expect(JSON.stringify(run.logs)).not.toContain('s3cr3t');
+  });
+
+  it('sends over HTTPS to an Alertmanager verified against tls.ca_file', async () => {
+    backend = await HttpBackend.start(0, serverTls);
+    backend.reply = () => ({ status: 200 });
+    const run = exporterUnderTest(
+      alertmanager,
+      { endpoints: [backend.url], tls: { ca_file: CERT_FILE }, sending_queue: { enabled: false } },
+      'logs',
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(alertEvents(highErrorRate('firing')));
+    await run.stop();
+    expect(backend.url).toMatch(/^https:/);
+    expect(backend.requests.map((r) => r.path)).toEqual(['/api/v2/alerts']);
+    expect(await run.metric('tributary_exporter_sent_items')).toBe(1);
   });
 
   it('stops the start when a TLS file cannot be read, with TRB_EXPORTER_ALERTMANAGER_TLS', async () => {
