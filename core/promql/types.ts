@@ -207,6 +207,11 @@ export interface FunctionDef {
   readonly experimental?: boolean;
   /** Why a call is refused at load time (set with `experimental`): a sentence for the error message. */
   readonly refusedBecause?: string;
-  /** The result of one step; a scalar-returning function returns one sample with empty labels. */
+  /**
+   * The result of one step; a scalar-returning function returns one sample with empty labels.
+   * Results keep their input's labels, `__name__` included: the evaluator removes the name (at once,
+   * or at the query's end with delayed name removal) for every function but last_over_time,
+   * first_over_time, sort*, label_replace and label_join, as Prometheus's engine does.
+   */
   readonly call: (args: readonly Argument[], ctx: CallContext) => Sample[];
 }
