@@ -1,4 +1,5 @@
 import type { parser } from '@prometheus-io/lezer-promql';
+import { compileRegex } from '../matchers.js';
 import type {
   AggregateOp,
   AtModifier,
@@ -14,7 +15,6 @@ import type {
 import { dependsOnQuery, evaluateDurationMs } from './duration.js';
 import { type PromqlErrorCode, PromqlParseError } from './error.js';
 import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
-import { compileLabelRegex } from './regex.js';
 
 type VectorExpr = Expr & { kind: 'vector' };
 /** A node of lezer-promql's tree (its @lezer/common type, reached through the grammar's package). */
@@ -189,9 +189,10 @@ export class TreeConverter {
     const matcher = { name, op: matchOp, value: this.string(value) };
     if (matchOp === '=~' || matchOp === '!~') {
       try {
-        compileLabelRegex(matcher.value);
+        compileRegex(matcher.value);
       } catch (err) {
-        this.fail('TRB_PROMQL_PARSE', (err as Error).message, value);
+        const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
+        this.fail('TRB_PROMQL_PARSE', `error parsing regexp: ${reason}`, value);
       }
     }
     return matcher;

@@ -6,7 +6,6 @@ import { describe, type SyntaxNode, TreeConverter } from './convert.js';
 export { typeOf } from './check.js';
 export { evaluateDurationMs } from './duration.js';
 export { lineAndColumn, type PromqlErrorCode, PromqlParseError } from './error.js';
-export { compileLabelRegex } from './regex.js';
 
 /**
  * Parses a PromQL expression with the official grammar (lezer-promql 0.314 = Prometheus 3.14) and
