@@ -23,7 +23,12 @@ interface Group {
 }
 
 /** An aggregation at step `t` over `input` (Prometheus's aggregation / aggregationK / count_values). */
-export function aggregateAt(e: AggregateExpr, input: readonly Elem[], param: StepValue | undefined, t: number): Elem[] {
+export function aggregateAt(
+  e: AggregateExpr,
+  input: readonly Elem[],
+  param: StepValue | undefined,
+  t: number,
+): Elem[] {
   switch (e.op) {
     case 'topk':
     case 'bottomk':

@@ -12,7 +12,13 @@ type BinaryExpr = Expr & { kind: 'binary' };
 type ValueOp = Exclude<BinaryOp, SetOp>;
 
 /** One binary operation at step `t`, on the operands' values at that step. */
-export function binaryAt(e: BinaryExpr, lhs: StepValue, rhs: StepValue, t: number, q: QueryContext): StepValue {
+export function binaryAt(
+  e: BinaryExpr,
+  lhs: StepValue,
+  rhs: StepValue,
+  t: number,
+  q: QueryContext,
+): StepValue {
   const op = e.op;
   let out: Elem[];
   if (lhs.type === 'vector' && rhs.type === 'vector') {
@@ -23,7 +29,10 @@ export function binaryAt(e: BinaryExpr, lhs: StepValue, rhs: StepValue, t: numbe
   } else if (isSetOperator(op)) {
     throw new PromqlEvalError(`set operator "${op}" not allowed in binary scalar expression`);
   } else if (lhs.type === 'scalar' && rhs.type === 'scalar') {
-    return { type: 'scalar', v: isComparison(op) ? Number(compare(op, lhs.v, rhs.v)) : arithmetic(op, lhs.v, rhs.v) };
+    return {
+      type: 'scalar',
+      v: isComparison(op) ? Number(compare(op, lhs.v, rhs.v)) : arithmetic(op, lhs.v, rhs.v),
+    };
   } else if (lhs.type === 'vector' && rhs.type === 'scalar') {
     out = vectorScalar(e, op, lhs.samples, rhs.v, false, t, q);
   } else if (lhs.type === 'scalar' && rhs.type === 'vector') {
@@ -35,7 +44,12 @@ export function binaryAt(e: BinaryExpr, lhs: StepValue, rhs: StepValue, t: numbe
   return { type: 'vector', samples: out };
 }
 
-function setOperation(op: 'and' | 'or' | 'unless', lhs: readonly Elem[], rhs: readonly Elem[], m: VectorMatching): Elem[] {
+function setOperation(
+  op: 'and' | 'or' | 'unless',
+  lhs: readonly Elem[],
+  rhs: readonly Elem[],
+  m: VectorMatching,
+): Elem[] {
   const sig = signatureOf(m);
   if (op === 'or') {
     if (lhs.length === 0) return [...rhs];
@@ -103,7 +117,10 @@ function vectorVector(
       matchedOneToOne.add(s);
     } else {
       let inserted = matchedGroups.get(s);
-      if (!inserted) matchedGroups.set(s, (inserted = new Set()));
+      if (!inserted) {
+        inserted = new Set();
+        matchedGroups.set(s, inserted);
+      }
       const key = labelsKey(labels);
       if (inserted.has(key))
         throw new PromqlEvalError('multiple matches for labels: grouping labels must ensure unique matches');

@@ -1,9 +1,9 @@
 import { FUNCTIONS } from '../functions/index.js';
+import { labelsKey } from '../labels.js';
 import { compileRegex } from '../matchers.js';
 import type { Argument, Expr, Sample } from '../types.js';
 import type { QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
-import { labelsKey } from '../labels.js';
 import { assertUniqueLabelsets, withoutName } from './names.js';
 import { selectInstant } from './selectors.js';
 import type { Elem, Evaluate, StepValue } from './values.js';
@@ -74,7 +74,12 @@ function keepingNames(e: CallExpr, out: readonly Sample[], input: StepValue | un
     });
   }
   const dropByKey = new Map(inputs.map((s) => [labelsKey(s.labels), s.dropName]));
-  return out.map((s) => ({ labels: s.labels, t, v: s.v, dropName: dropByKey.get(labelsKey(s.labels)) ?? false }));
+  return out.map((s) => ({
+    labels: s.labels,
+    t,
+    v: s.v,
+    dropName: dropByKey.get(labelsKey(s.labels)) ?? false,
+  }));
 }
 
 /** Whether label_replace/label_join sets `__name__` on a sample with these labels. */

@@ -1,6 +1,10 @@
 import type { Expr, Labels, Point, Queryable } from '../types.js';
+import {
+  DEFAULT_LOOKBACK_DELTA_MS,
+  DEFAULT_NO_STEP_SUBQUERY_INTERVAL_MS,
+  type EvalOptions,
+} from './options.js';
 import { addFetchSpans } from './spans.js';
-import { DEFAULT_LOOKBACK_DELTA_MS, DEFAULT_NO_STEP_SUBQUERY_INTERVAL_MS, type EvalOptions } from './options.js';
 import type { StepValue } from './values.js';
 
 /** A selector's series as fetched once for the whole query: points oldest first. */

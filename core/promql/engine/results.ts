@@ -6,7 +6,11 @@ import type { Elem, ElemSeries } from './values.js';
 
 /** The query's instant vector: pending name removals done, every sample at the evaluation time. */
 export function finishVector(samples: readonly Elem[], t: number, delayed: boolean): Sample[] {
-  const out = samples.map((s) => ({ labels: delayed && s.dropName ? withoutName(s.labels) : s.labels, t, v: s.v }));
+  const out = samples.map((s) => ({
+    labels: delayed && s.dropName ? withoutName(s.labels) : s.labels,
+    t,
+    v: s.v,
+  }));
   if (delayed) assertUniqueLabelsets(out as Elem[]);
   return out;
 }
@@ -28,7 +32,8 @@ export function finishMatrix(series: readonly ElemSeries[], delayed: boolean): S
     into.points.push(...s.points);
     into.points.sort((a, b) => a.t - b.t);
     for (let i = 1; i < into.points.length; i++)
-      if ((into.points[i] as Point).t === (into.points[i - 1] as Point).t) throw new PromqlEvalError(DUPLICATE_LABELSET);
+      if ((into.points[i] as Point).t === (into.points[i - 1] as Point).t)
+        throw new PromqlEvalError(DUPLICATE_LABELSET);
   }
   return [...merged.values()].sort((a, b) => compareLabels(a.labels, b.labels));
 }

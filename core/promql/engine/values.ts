@@ -26,4 +26,8 @@ export type StepValue =
     };
 
 /** Evaluates a node at one step; handed down so the parts of the evaluator need not import each other. */
-export type Evaluate = (e: import('../types.js').Expr, t: number, q: import('./context.js').QueryContext) => StepValue;
+export type Evaluate = (
+  e: import('../types.js').Expr,
+  t: number,
+  q: import('./context.js').QueryContext,
+) => StepValue;
