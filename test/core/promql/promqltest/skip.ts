@@ -22,14 +22,18 @@ interface Rule {
 /** Prometheus 3.14's functions with `Experimental: true` (promql/parser/functions.go). */
 const EXPERIMENTAL_FUNCTIONS = [
   'double_exponential_smoothing',
+  'end',
   'histogram_quantiles',
   'info',
   'mad_over_time',
   'max_of',
   'min_of',
+  'range',
   'sort_by_label',
   'sort_by_label_desc',
+  'start',
   'start_timestamp',
+  'step',
   'ts_of_first_over_time',
   'ts_of_last_over_time',
   'ts_of_max_over_time',
@@ -44,9 +48,12 @@ const NATIVE_HISTOGRAM_FUNCTIONS = [
   'histogram_sum',
 ];
 
-/** `start()`, `end()`, `range()`, `step()` as functions (in a duration, `[step()]`, they are in scope). */
-const QUERY_CONTEXT_FUNCTIONS = ['start', 'end', 'range', 'step'];
+const refusedCallOf = (names: readonly string[]) => new RegExp(`^function "(?:${names.join('|')})" `);
 
+/**
+ * A rule with `refusal` applies when our parser refuses the expression with TRB_PROMQL_UNSUPPORTED
+ * and that reason: the case is out of scope because of the feature it uses, and the refusal is tested.
+ */
 export const SKIP_RULES: readonly Rule[] = [
   {
     reason:
@@ -54,8 +61,9 @@ export const SKIP_RULES: readonly Rule[] = [
     applies: (c, state) => c.histogramResult || selectsAny(c.expr, state.histograms),
   },
   {
-    reason: 'native histograms: histogram_count/sum/avg/stddev/stdvar read native histograms only',
-    applies: (c) => NATIVE_HISTOGRAM_FUNCTIONS.includes(refusedFunction(c.expr) ?? ''),
+    reason:
+      'native histograms: histogram_count/sum/avg/stddev/stdvar and the trim operators </ >/ read native histograms only',
+    applies: refused(refusedCallOf(NATIVE_HISTOGRAM_FUNCTIONS), /trims native histograms/),
   },
   {
     reason:
@@ -63,22 +71,16 @@ export const SKIP_RULES: readonly Rule[] = [
     applies: (_c, state) => state.startTimestamps,
   },
   {
-    reason:
-      'experimental functions (--enable-feature=promql-experimental-functions): refused with TRB_PROMQL_UNSUPPORTED',
-    applies: (c) =>
-      [...EXPERIMENTAL_FUNCTIONS, ...QUERY_CONTEXT_FUNCTIONS].includes(refusedFunction(c.expr) ?? ''),
-  },
-  {
-    reason: 'limitk/limit_ratio are experimental (--enable-feature=promql-experimental-functions)',
-    applies: (c) => /\blimit(?:k|_ratio)\s*\(/.test(c.expr),
+    reason: 'experimental functions and aggregations (--enable-feature=promql-experimental-functions)',
+    applies: refused(refusedCallOf(EXPERIMENTAL_FUNCTIONS), /^(?:limitk|limit_ratio)\(\) is experimental/),
   },
   {
     reason: 'anchored/smoothed range selectors (--enable-feature=promql-extended-range-selectors)',
-    applies: (c) => /\]\s*(?:anchored|smoothed)\b/.test(c.expr),
+    applies: refused(/^(?:anchored|smoothed) modifier is experimental/),
   },
   {
     reason: 'binary operator fill modifiers (--enable-feature=promql-binop-fill-modifiers)',
-    applies: (c) => /\bfill(?:_left|_right)?\s*\(/.test(c.expr),
+    applies: refused(/^binop fill modifiers are experimental/),
   },
 ];
 
@@ -86,14 +88,20 @@ export function skipReason(c: Eval, state: LoadedState): string | undefined {
   return SKIP_RULES.find((r) => r.applies(c, state))?.reason;
 }
 
-/** The function our parser refuses in the expression (TRB_PROMQL_UNSUPPORTED), if that is why it fails. */
-function refusedFunction(text: string): string | undefined {
+/** A rule matching the reason our parser gives when it refuses the expression as out of scope. */
+function refused(...reasons: RegExp[]): Rule['applies'] {
+  return (c) => {
+    const detail = refusal(c.expr);
+    return detail !== undefined && reasons.some((r) => r.test(detail));
+  };
+}
+
+function refusal(text: string): string | undefined {
   try {
     parseExpr(text);
     return undefined;
   } catch (err) {
-    if (!(err instanceof PromqlParseError) || err.code !== 'TRB_PROMQL_UNSUPPORTED') return undefined;
-    return /^function "(\w+)"/.exec(err.detail)?.[1];
+    return err instanceof PromqlParseError && err.code === 'TRB_PROMQL_UNSUPPORTED' ? err.detail : undefined;
   }
 }
 
