@@ -13,17 +13,16 @@
  * group's interval) }.
  */
 
+export { type EvalOptions, evaluateInstant, evaluateRange, PromqlEvalError } from './engine/index.js';
+export { formatLabels, labelsKey } from './labels.js';
+export { compileMatchers, compileRegex } from './matchers.js';
+export { MemoryStorage } from './memory-storage.js';
 export {
-  compileLabelRegex,
   evaluateDurationMs,
   lineAndColumn,
   PromqlParseError,
   parseExpr,
   typeOf,
 } from './parse/index.js';
-export { type EvalOptions, evaluateInstant, evaluateRange, PromqlEvalError } from './engine/index.js';
-export { formatLabels, labelsKey } from './labels.js';
-export { compileMatchers, compileRegex } from './matchers.js';
-export { MemoryStorage } from './memory-storage.js';
 export { isStaleNaN, STALE_NAN } from './stale.js';
 export * from './types.js';
