@@ -187,14 +187,6 @@ export class TreeConverter {
           span,
         );
       matchers.push({ name: '__name__', op: '=', value: name });
-    } else {
-      const names = matchers.filter((m) => m.name === '__name__' && m.op === '=');
-      if (names.length > 1)
-        this.fail(
-          'TRB_PROMQL_PARSE',
-          `metric name must not be set twice: "${names[0]?.value}" or "${names[1]?.value}"`,
-          span,
-        );
     }
     return { kind: 'vector', name, matchers, offset: undefined, at: undefined, span };
   }
