@@ -18,7 +18,6 @@ export { formatLabels, labelsKey } from './labels.js';
 export { compileMatchers, compileRegex } from './matchers.js';
 export { MemoryStorage } from './memory-storage.js';
 export {
-  compileLabelRegex,
   evaluateDurationMs,
   lineAndColumn,
   PromqlParseError,

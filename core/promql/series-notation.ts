@@ -4,19 +4,16 @@
  * stepping by b; `axn` repeats a n+1 times; `_` omits one step and `_xn` omits n steps; `stale`
  * writes a staleness marker. Native histogram values (`{{...}}`) are refused.
  */
-import { PromqlParseError, type PromqlErrorCode } from './parse/error.js';
+import { type PromqlErrorCode, PromqlParseError } from './parse/error.js';
 import { parseNumber, unquoteString } from './parse/literals.js';
+import { STALE_NAN } from './stale.js';
 import type { Labels, Point } from './types.js';
-import { STALE_NAN_BITS } from './types.js';
 
 export interface SeriesDescription {
   readonly labels: Labels;
   /** One entry per step from the start; undefined where the step is omitted (`_`). */
   readonly values: readonly (number | undefined)[];
 }
-
-/** A NaN carrying Prometheus's staleness bit pattern. */
-export const STALE_NAN: number = new Float64Array(new BigUint64Array([STALE_NAN_BITS]).buffer)[0] as number;
 
 export function parseSeriesDescription(text: string): SeriesDescription {
   const reader = new Reader(text);
@@ -112,9 +109,12 @@ class Reader {
       return Array.from({ length: times ?? 1 }, () => undefined);
     }
     const first = this.value();
-    const stepText = this.match(/[+-]\s*(?:[0-9.][0-9a-fA-F_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y);
+    const stepText = this.match(
+      /[+-]\s*(?:[0-9.][0-9a-fA-F_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y,
+    );
     const times = this.times();
-    if (stepText !== undefined && times === undefined) this.fail('expected "x<count>" after the increment', start);
+    if (stepText !== undefined && times === undefined)
+      this.fail('expected "x<count>" after the increment', start);
     if (times === undefined) return [first];
     const step = stepText === undefined ? 0 : this.number(stepText.replace(/\s+/g, ''), start);
     const out: number[] = [];
@@ -136,7 +136,9 @@ class Reader {
   private value(): number {
     const start = this.pos;
     if (this.match(/stale(?![\w])/y) !== undefined) return STALE_NAN;
-    const text = this.match(/[+-]?(?:[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+|(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y);
+    const text = this.match(
+      /[+-]?(?:[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+|(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y,
+    );
     if (text === undefined) return this.fail('expected a number, "_" or "stale" in series values');
     return this.number(text, start);
   }

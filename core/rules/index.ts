@@ -26,7 +26,7 @@
  *
  *   retentionMs(groups)         the longest range any rule reads (ranges, subquery ranges, offsets)
  *                               plus the 5m lookback: how long a window must keep samples.
- *   alertEventRecord(n, resource?)  an AlertNotification as the alert event log record
+ *   alertEventRecord(n, t, resource) an AlertNotification as the alert event log record
  *                               (ReadableLogRecord, attributes alert.*).
  */
 export { type AlertEventAttributes, alertEventRecord } from './alert-events.js';

@@ -1,7 +1,7 @@
 import { FUNCTIONS } from '../functions/index.js';
+import { compileMatcher } from '../matchers.js';
 import type { Expr, Span, ValueType } from '../types.js';
 import type { TreeConverter } from './convert.js';
-import { matchesEmpty } from './regex.js';
 
 /** The type an expression evaluates to (Prometheus's Expr.Type()). */
 export function typeOf(e: Expr): ValueType {
@@ -53,7 +53,7 @@ export function checkExpr(e: Expr, at: TreeConverter): Expr {
     case 'string':
       return e;
     case 'vector':
-      if (e.name === undefined && e.matchers.every((m) => matchesEmpty(m.op, m.value)))
+      if (e.name === undefined && e.matchers.every((m) => compileMatcher(m)({})))
         at.fail('TRB_PROMQL_PARSE', 'vector selector must contain at least one non-empty matcher', e.span);
       return e;
     case 'matrix':

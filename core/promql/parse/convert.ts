@@ -1,4 +1,5 @@
 import type { parser } from '@prometheus-io/lezer-promql';
+import { compileRegex } from '../matchers.js';
 import type {
   AggregateOp,
   AtModifier,
@@ -14,7 +15,6 @@ import type {
 import { dependsOnQuery, evaluateDurationMs } from './duration.js';
 import { type PromqlErrorCode, PromqlParseError } from './error.js';
 import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
-import { compileLabelRegex } from './regex.js';
 
 type VectorExpr = Expr & { kind: 'vector' };
 /** A node of lezer-promql's tree (its @lezer/common type, reached through the grammar's package). */
@@ -84,26 +84,33 @@ export class TreeConverter {
         return { kind: 'string', value: this.string(n), span };
       case 'VectorSelector':
         return this.vectorSelector(n, kids);
-      case 'MatrixSelector':
-        return this.matrix(
-          this.expr(kids[0] as SyntaxNode),
-          this.duration(kids[1] as SyntaxNode, false),
-          span,
-        );
+      case 'MatrixSelector': {
+        const range = this.duration(kids[1] as SyntaxNode, false);
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.matrix(operand, range, at));
+      }
       case 'SubqueryExpr': {
-        const inner = this.expr(kids[0] as SyntaxNode);
         const range = this.duration(kids[1] as SyntaxNode, false);
         const step = kids[2] ? this.duration(kids[2], false) : undefined;
-        return { kind: 'subquery', expr: inner, range, step, offset: undefined, at: undefined, span };
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => ({
+          kind: 'subquery',
+          expr: operand,
+          range,
+          step,
+          offset: undefined,
+          at: undefined,
+          span: at,
+        }));
       }
-      case 'OffsetExpr':
-        return this.withOffset(
-          this.expr(kids[0] as SyntaxNode),
-          this.duration(kids[2] as SyntaxNode, true),
-          span,
+      case 'OffsetExpr': {
+        const offset = this.duration(kids[2] as SyntaxNode, true);
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
+          this.withOffset(operand, offset, at),
         );
-      case 'StepInvariantExpr':
-        return this.withAt(this.expr(kids[0] as SyntaxNode), this.at(kids[2] as SyntaxNode), span);
+      }
+      case 'StepInvariantExpr': {
+        const modifier = this.at(kids[2] as SyntaxNode);
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.withAt(operand, modifier, at));
+      }
       case 'FunctionCall':
         return this.call(kids[0] as SyntaxNode, kids[1] as SyntaxNode, span);
       case 'AggregateExpr':
@@ -130,6 +137,20 @@ export class TreeConverter {
       default:
         return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.slice(n))}`, span);
     }
+  }
+
+  /**
+   * Prometheus binds `[...]`, `offset` and `@` tighter than any operator (`-a @ 1` is `-(a @ 1)`,
+   * `a + b offset 1m` is `a + (b offset 1m)`); lezer-promql binds them loosest, so the modifier is
+   * moved onto the rightmost operand of the unary or binary expression it was parsed around.
+   */
+  private postfix(innerNode: SyntaxNode, end: number, apply: (operand: Expr, span: Span) => Expr): Expr {
+    const attach = (e: Expr): Expr => {
+      if (e.kind === 'binary') return { ...e, rhs: attach(e.rhs), span: { start: e.span.start, end } };
+      if (e.kind === 'unary') return { ...e, expr: attach(e.expr), span: { start: e.span.start, end } };
+      return apply(e, { start: e.span.start, end });
+    };
+    return attach(this.expr(innerNode));
   }
 
   private number(n: SyntaxNode): number {
@@ -166,14 +187,6 @@ export class TreeConverter {
           span,
         );
       matchers.push({ name: '__name__', op: '=', value: name });
-    } else {
-      const names = matchers.filter((m) => m.name === '__name__' && m.op === '=');
-      if (names.length > 1)
-        this.fail(
-          'TRB_PROMQL_PARSE',
-          `metric name must not be set twice: "${names[0]?.value}" or "${names[1]?.value}"`,
-          span,
-        );
     }
     return { kind: 'vector', name, matchers, offset: undefined, at: undefined, span };
   }
@@ -189,9 +202,10 @@ export class TreeConverter {
     const matcher = { name, op: matchOp, value: this.string(value) };
     if (matchOp === '=~' || matchOp === '!~') {
       try {
-        compileLabelRegex(matcher.value);
+        compileRegex(matcher.value);
       } catch (err) {
-        this.fail('TRB_PROMQL_PARSE', (err as Error).message, value);
+        const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
+        this.fail('TRB_PROMQL_PARSE', `error parsing regexp: ${reason}`, value);
       }
     }
     return matcher;

@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { FUNCTIONS } from '../functions/index.js';
 import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
 import { describe, type SyntaxNode, TreeConverter } from './convert.js';
@@ -6,7 +7,6 @@ import { describe, type SyntaxNode, TreeConverter } from './convert.js';
 export { typeOf } from './check.js';
 export { evaluateDurationMs } from './duration.js';
 export { lineAndColumn, type PromqlErrorCode, PromqlParseError } from './error.js';
-export { compileLabelRegex } from './regex.js';
 
 /**
  * Parses a PromQL expression with the official grammar (lezer-promql 0.314 = Prometheus 3.14) and
@@ -19,7 +19,7 @@ export function parseExpr(text: string): Expr {
     converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
   if (/\{\{/.test(text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '')))
     nativeHistogramLiteral(converter, text);
-  const top = parser.parse(withTrailingDotsSpaced(text)).topNode;
+  const top = parser.parse(normalise(text)).topNode;
   const problem = firstError(top);
   if (problem) syntaxError(converter, text, problem);
   const root = top.firstChild;
@@ -37,11 +37,16 @@ function nativeHistogramLiteral(converter: TreeConverter, text: string): never {
   );
 }
 
-/** Prometheus's lexer reads `2.` as a number; the grammar wants digits after the dot. Same offsets. */
-function withTrailingDotsSpaced(text: string): string {
+/**
+ * What Prometheus's lexer accepts and the grammar's tokens do not, rewritten without moving any
+ * offset: `2.` is a number (the grammar wants digits after the dot), and `step()`, `range()`,
+ * `min_of(...)`, `max_of(...)`, `start()`, `end()` are keywords, so any case (`STEP()`) is theirs.
+ */
+function normalise(text: string): string {
   return text.replace(
-    /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*|(?<![\w:.])(\d+)\.(?![\d\w])/g,
-    (m, digits) => (digits === undefined ? m : `${digits} `),
+    /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*|(?<![\w:.])(\d+)\.(?![\d\w])|\b(step|range|min_of|max_of|start|end)(?=\s*\()/gi,
+    (m, digits: string | undefined, keyword: string | undefined) =>
+      digits !== undefined ? `${digits} ` : keyword !== undefined ? keyword.toLowerCase() : m,
   );
 }
 
@@ -57,11 +62,18 @@ function firstError(node: SyntaxNode): SyntaxNode | undefined {
 function syntaxError(converter: TreeConverter, text: string, node: SyntaxNode): never {
   const before = text.slice(0, node.from);
   const called = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(before);
-  if (called && text[node.from] === '(' && node.prevSibling?.name === 'Identifier')
-    converter.fail('TRB_PROMQL_PARSE', `unknown function with name "${called[1]}"`, {
-      start: node.from - called[0].length,
-      end: node.from,
-    });
+  if (called && text[node.from] === '(' && node.prevSibling?.name === 'Identifier') {
+    const name = called[1] as string;
+    const at = { start: node.from - called[0].length, end: node.from };
+    const known = FUNCTIONS.get(name);
+    if (known?.experimental)
+      converter.fail(
+        'TRB_PROMQL_UNSUPPORTED',
+        `function "${name}" ${known.refusedBecause ?? 'is experimental'}`,
+        at,
+      );
+    converter.fail('TRB_PROMQL_PARSE', `unknown function with name "${name}"`, at);
+  }
   const token = text.slice(node.from, node.to) || (text.slice(node.from).match(/^\S+/)?.[0] ?? '');
   const unterminated = /^["'`]/.test(token) ? 'unterminated quoted string' : undefined;
   return converter.fail('TRB_PROMQL_PARSE', unterminated ?? `unexpected ${describe(token)}`, {
