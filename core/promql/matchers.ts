@@ -1,17 +1,11 @@
+import { compileRe2 } from './re2.js';
 import type { Labels, Matcher } from './types.js';
 
 /** One label matcher compiled once: an absent label matches as the empty string (Prometheus). */
 export type LabelTest = (labels: Labels) => boolean;
 
-/**
- * Prometheus anchors regular expressions on both ends and lets `.` match newlines
- * (`^(?s:re)$`); a leading `(?i)` (Go's inline flag, which JS lacks) becomes the `i` flag.
- */
-export function compileRegex(source: string): RegExp {
-  const caseless = source.startsWith('(?i)');
-  const body = caseless ? source.slice(4) : source;
-  return new RegExp(`^(?:${body})$`, caseless ? 'si' : 's');
-}
+/** A matcher's regular expression: Go's RE2, anchored at both ends, translated by re2.ts. */
+export const compileRegex: (source: string) => RegExp = compileRe2;
 
 export function compileMatcher(m: Matcher): LabelTest {
   const { name, value } = m;

@@ -1,10 +1,32 @@
 import type { FunctionDef } from '../types.js';
+import { ABSENT } from './absent.js';
+import type { Call, Calls } from './call.js';
+import { CHANGES } from './changes.js';
+import { DATE } from './date.js';
+import { HISTOGRAM } from './histogram.js';
+import { LABELS } from './labels.js';
+import { MATH } from './math.js';
+import { OVER_TIME } from './over-time.js';
+import { RATE } from './rate.js';
+import { REGRESSION } from './regression.js';
 import { SIGNATURES } from './signatures.js';
+import { SORT } from './sort.js';
+import { TIME } from './time.js';
 
-type Call = FunctionDef['call'];
-
-/** The implementations, by family; a name absent here is refused at load time, so never called. */
-const CALLS: Readonly<Record<string, Call>> = {};
+/** The implementations, by family. */
+const CALLS: Calls = {
+  ...ABSENT,
+  ...CHANGES,
+  ...DATE,
+  ...HISTOGRAM,
+  ...LABELS,
+  ...MATH,
+  ...OVER_TIME,
+  ...RATE,
+  ...REGRESSION,
+  ...SORT,
+  ...TIME,
+};
 
 function refusedCall(name: string): Call {
   return () => {
@@ -13,9 +35,16 @@ function refusedCall(name: string): Call {
 }
 
 /**
- * Every function Prometheus v3.14.0 knows, by name. `experimental` ones (feature-flagged in
- * Prometheus, or native-histogram-only) carry `refusedBecause`; the parser refuses them with
- * TRB_PROMQL_UNSUPPORTED at the call's position.
+ * Every function Prometheus v3.14.0 knows, by name, called once per step by the evaluator.
+ *
+ * - Refused ones (feature-flagged in Prometheus, or native-histogram-only) are `experimental` with
+ *   `refusedBecause`; the parser refuses them with TRB_PROMQL_UNSUPPORTED at the call's position.
+ * - Matrix arguments hold each series' points in the window, without staleness markers; a series
+ *   with none is skipped. Vector arguments' samples carry their own time (timestamp() reads it).
+ * - Results keep their input's labels, `__name__` included: the evaluator drops the name as
+ *   Prometheus's engine does (types.ts). The evaluator also refuses duplicate label sets.
+ * - A user error found while evaluating (label_replace's regexp, label names) throws PromqlEvalError
+ *   (TRB_PROMQL_EVAL) with Prometheus's message.
  */
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
   SIGNATURES.map((s): [string, FunctionDef] => {
@@ -27,7 +56,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
         {
           ...base,
           experimental: true,
-          refusedBecause: s.refused ?? 'is not implemented yet',
+          refusedBecause: s.refused ?? 'is not implemented',
           call: refusedCall(s.name),
         },
       ];

@@ -30,6 +30,8 @@ const AT_UNSAFE = new Set([
   'timestamp',
 ]);
 const QUERY_CONTEXT_FUNCTIONS = /(start|end|range|step)\(\)/;
+/** promqltest's engine (NewTestEngine) runs with delayed `__name__` removal; the server's default is off. */
+const PROMQLTEST_OPTIONS = { delayedNameRemoval: true } as const;
 
 /** The storage of one test file, brought up to date command by command as its cases run in order. */
 export class Session {
@@ -61,7 +63,7 @@ export function runCase(c: Eval, storage: MemoryStorage): void {
   }
   if (c.range) {
     const result = evaluate(c, () =>
-      evaluateRange(expr, storage, c.start, c.range?.end ?? 0, c.range?.step ?? 0),
+      evaluateRange(expr, storage, c.start, c.range?.end ?? 0, c.range?.step ?? 0, PROMQLTEST_OPTIONS),
     );
     if (result) compareResult(c, result, { start: c.start, end: c.range.end, step: c.range.step }, false);
     return;
@@ -69,7 +71,7 @@ export function runCase(c: Eval, storage: MemoryStorage): void {
   const at = c.rangeVector ? c.rangeVector.end : c.start;
   const grid = c.rangeVector ?? { start: c.start, end: c.start, step: 0 };
   for (const [query, t] of instantQueries(expr, at)) {
-    const result = evaluate(c, () => evaluateInstant(query, storage, t));
+    const result = evaluate(c, () => evaluateInstant(query, storage, t, PROMQLTEST_OPTIONS));
     if (!result) continue;
     compareResult(c, result, grid, c.ordered);
     if (c.rangeVector || c.expectString !== undefined || c.ordered || QUERY_CONTEXT_FUNCTIONS.test(c.expr))
@@ -159,7 +161,7 @@ function pinAt(e: Expr, t: number): Expr {
 
 /** The same query as a range query from t-1m to t+1m step 1m: its middle step must equal the instant result. */
 function compareRangeMode(c: Eval, query: Expr, storage: MemoryStorage, t: number, instant: Value): void {
-  const result = evaluateRange(query, storage, t - 60_000, t + 60_000, 60_000);
+  const result = evaluateRange(query, storage, t - 60_000, t + 60_000, 60_000, PROMQLTEST_OPTIONS);
   if (result.type !== 'matrix') throw new Error(`range mode: expected a matrix, got ${result.type}`);
   const samples: Sample[] = [];
   for (const s of result.series) {

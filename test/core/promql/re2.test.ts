@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { compileRe2, Re2Error } from '../../../core/promql/re2.js';
+
+const matches = (re: string, text: string) => compileRe2(re).test(text);
+
+describe('compileRe2: Prometheus regexps (RE2, anchored, . matching newlines) in JavaScript', () => {
+  it('anchors on both ends and lets . match a newline', () => {
+    expect(matches('a.c', 'a\nc')).toBe(true);
+    expect(matches('b', 'abc')).toBe(false);
+    expect(matches('a|b', 'a')).toBe(true);
+    expect(matches('a|b', 'ab')).toBe(false);
+  });
+
+  it('reads RE2 syntax JavaScript spells differently', () => {
+    expect(compileRe2('(?P<x>a+)b').exec('aab')?.groups?.x).toBe('aa');
+    expect(matches('(?i)abc', 'ABC')).toBe(true);
+    expect(matches('[[:alpha:]]+[[:digit:]]', 'abc1')).toBe(true);
+    expect(matches('\\pL+', 'éa')).toBe(true);
+    expect(matches('\\p{Greek}', 'α')).toBe(true);
+    expect(matches('\\Qa.b\\E', 'a.b')).toBe(true);
+    expect(matches('\\Qa.b\\E', 'axb')).toBe(false);
+    expect(matches('\\x{263a}', '☺')).toBe(true);
+    expect(matches('\\101', 'A')).toBe(true);
+    expect(matches('a{', 'a{')).toBe(true);
+    expect(matches('a{,2}', 'a{,2}')).toBe(true);
+    expect(matches('a{2}', 'aa')).toBe(true);
+    expect(matches('\\#\\-', '#-')).toBe(true);
+    expect(matches('[]a]+', ']a')).toBe(true);
+    expect(matches('\\Aab\\z', 'ab')).toBe(true);
+  });
+
+  it("keeps RE2's meaning of \\s (no vertical tab) and . (one code point)", () => {
+    expect(matches('\\s', '\v')).toBe(false);
+    expect(matches('\\s', '\t')).toBe(true);
+    expect(matches('\\S', '\v')).toBe(true);
+    expect(matches('.', '😀')).toBe(true);
+  });
+
+  it('refuses what Go refuses', () => {
+    for (const re of ['(.*', 'a**', '(?=a)', '\\1', 'a{1001}', '[a', '\\', '\\e'])
+      expect(() => compileRe2(re), re).toThrow(expect.objectContaining({ kind: 'invalid' }));
+  });
+
+  it('refuses, as unsupported, RE2 it cannot translate', () => {
+    for (const re of ['a(?i)b', '(?U)a*', '\\C', '[\\S]', '[[:^alpha:]]'])
+      expect(() => compileRe2(re), re).toThrow(Re2Error);
+    expect(() => compileRe2('a(?i:b)')).toThrow(expect.objectContaining({ kind: 'unsupported' }));
+  });
+});
