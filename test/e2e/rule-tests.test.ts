@@ -60,6 +60,34 @@ describe('the shipped rule files and their unit tests', () => {
   });
 });
 
+describe('the same report as promtool', () => {
+  const FIXTURES = join(ROOT, 'test/fixtures/rule-tests');
+  // promtool prints the test file as given: both run from the fixtures directory with a relative path.
+  const inFixtures = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { cwd: FIXTURES, encoding: 'utf8', timeout: 60_000 });
+  const promtoolIn = (...args: string[]) =>
+    spawnSync('promtool', args, { cwd: FIXTURES, encoding: 'utf8', timeout: 60_000 });
+
+  it('passes group_eval_order, external labels and URL, recording rules, scalars and named groups in both', () => {
+    for (const run of [
+      promtoolIn('test', 'rules', 'features.test.yaml'),
+      inFixtures('test-rules', 'features.test.yaml'),
+    ]) {
+      expect(run.stdout).toBe('Unit Testing:  features.test.yaml\n  SUCCESS\n\n');
+      expect(run.status).toBe(0);
+    }
+  });
+
+  it('fails wrong labels, a pending alert, an unknown alert, wrong and missing samples word for word as promtool', () => {
+    const theirs = promtoolIn('test', 'rules', 'failing.test.yaml');
+    const ours = inFixtures('test-rules', 'failing.test.yaml');
+    expect(theirs.stderr).toContain('alertname: TooManyRequests, time: 5m,');
+    expect(ours.stderr).toBe(theirs.stderr);
+    expect(ours.stdout.replace(/\n+/g, '\n')).toBe(theirs.stdout.replace(/\n+/g, '\n'));
+    expect([theirs.status, ours.status]).toEqual([1, 1]);
+  });
+});
+
 describe('a deliberately wrong expectation', () => {
   let dir: string;
   let wrongTest: string;

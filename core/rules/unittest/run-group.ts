@@ -170,7 +170,9 @@ function comparePromqlTest(
       return `${where}, err: labels ${quote(sample.labels)}: native histograms are not supported (an expected sample's histogram)`;
     }
     try {
-      expected.push({ labels: parseSeriesDescription(sample.labels).labels, value: sample.value });
+      // No labels (a scalar's sample) is the empty set, as Prometheus's ParseMetric("") gives.
+      const labels = sample.labels.trim() === '' ? {} : parseSeriesDescription(sample.labels).labels;
+      expected.push({ labels, value: sample.value });
     } catch (err) {
       return `${where}, err: labels ${quote(sample.labels)}: ${(err as Error).message}`;
     }
