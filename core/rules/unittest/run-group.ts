@@ -1,9 +1,8 @@
-import { evaluateInstant, parseExpr } from '../../promql/index.js';
-import { MemoryStorage } from '../../promql/memory-storage.js';
+import { evaluateInstant, MemoryStorage, parseExpr } from '../../promql/index.js';
 import { parseSeriesDescription, seriesPoints } from '../../promql/series-notation.js';
 import type { Labels, Sample } from '../../promql/types.js';
-import { GroupEvaluator } from '../group.js';
-import type { GroupEvaluation, RuleGroup } from '../index.js';
+import { type GroupEvaluation, GroupEvaluator } from '../group.js';
+import type { RuleGroup } from '../types.js';
 import {
   compareAlerts,
   compareLabels,
