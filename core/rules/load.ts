@@ -204,7 +204,8 @@ class RuleFileReader {
         expr = { text: exprText, expr: parseExpr(exprText), position };
       } catch (err) {
         if (!(err instanceof PromqlParseError)) throw err;
-        const at = this.position(exprNode as Scalar, err.position.start);
+        // "Unexpected end of input" points past a block scalar's final newline: keep it on the last line.
+        const at = this.position(exprNode as Scalar, Math.min(err.position.start, exprText.trimEnd().length));
         this.problems.push({
           code: err.code,
           ...at,
