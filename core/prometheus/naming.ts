@@ -147,3 +147,8 @@ export function promType(metric: MetricData): PromType | undefined {
       return undefined;
   }
 }
+
+/** A bucket bound as the `le` label writes it; the same in both formats, so series keep their identity. */
+export function leText(bound: number): string {
+  return bound === Number.NEGATIVE_INFINITY ? '-Inf' : String(bound);
+}

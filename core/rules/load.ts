@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import {
   isMap,
   isScalar,
@@ -62,7 +63,7 @@ export function loadRuleFilesSync(patterns: readonly string[], options: LoadOpti
         file: pattern,
         line: 0,
         column: 0,
-        message: `no rule file matches "${pattern}" (relative to ${options.baseDir})`,
+        message: `no rule file matches "${pattern}"${isAbsolute(pattern) ? '' : ` (relative to ${options.baseDir})`}`,
       });
     for (const file of matched) if (!files.includes(file)) files.push(file);
   }
