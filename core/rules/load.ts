@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import {
   isMap,
   isScalar,
@@ -62,7 +63,7 @@ export function loadRuleFilesSync(patterns: readonly string[], options: LoadOpti
         file: pattern,
         line: 0,
         column: 0,
-        message: `no rule file matches "${pattern}" (relative to ${options.baseDir})`,
+        message: `no rule file matches "${pattern}"${isAbsolute(pattern) ? '' : ` (relative to ${options.baseDir})`}`,
       });
     for (const file of matched) if (!files.includes(file)) files.push(file);
   }
@@ -204,7 +205,8 @@ class RuleFileReader {
         expr = { text: exprText, expr: parseExpr(exprText), position };
       } catch (err) {
         if (!(err instanceof PromqlParseError)) throw err;
-        const at = this.position(exprNode as Scalar, err.position.start);
+        // "Unexpected end of input" points past a block scalar's final newline: keep it on the last line.
+        const at = this.position(exprNode as Scalar, Math.min(err.position.start, exprText.trimEnd().length));
         this.problems.push({
           code: err.code,
           ...at,

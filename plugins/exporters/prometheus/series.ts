@@ -1,7 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { braces, joinLabels } from './labels.js';
-import type { MetricNames, PromType } from './naming.js';
+import { braces, joinLabels } from '../../../core/prometheus/labels.js';
+import type { MetricNames, PromType } from '../../../core/prometheus/naming.js';
 
 /** `# HELP` text: text format 0.0.4 escapes `\` and newlines, OpenMetrics also `"`. */
 const escapeHelp = (help: string, openMetrics: boolean) => {
