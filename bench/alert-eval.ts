@@ -3,12 +3,12 @@
 // Tributary's rule evaluator (PromQL engine, alert state machine, ALERTS series) against a hand-written
 // loop that answers the same 50 questions over plain arrays (no PromQL, no staleness, no labels
 // matching: the least work the answers need). promtool cannot run in-process, so that loop is the peer.
-// Also: the memory the stored samples hold.
+// Also: the memory the alertrules window holds for those samples.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStorage } from '../core/promql/index.js';
-import { GroupEvaluator, loadRuleFiles } from '../core/rules/index.js';
+import { GroupEvaluator, loadRuleFiles, retentionMs } from '../core/rules/index.js';
+import { SeriesWindow } from '../core/rules/window.js';
 import type { Result } from './report.js';
 
 const STEP = 15_000;
@@ -157,7 +157,12 @@ export async function run(): Promise<Result> {
     if (src.length !== SERIES) throw new Error(`expected ${SERIES} series, made ${src.length}`);
 
     const before = heapUsed();
-    const storage = new MemoryStorage();
+    // The alertrules window as the connector sizes it: the rules' longest range plus the lookback.
+    const storage = new SeriesWindow({
+      retentionMs: retentionMs([group]),
+      maxSeries: 50_000,
+      maxSamplesPerSeries: 1_000,
+    });
     for (let n = 0; n < HISTORY; n++) for (const s of src) storage.append(s.labels, n * STEP, s.at(n));
     const held = heapUsed() - before;
 
@@ -200,7 +205,7 @@ export async function run(): Promise<Result> {
       notes: [
         `tributary: ${oursMs.toFixed(1)} ms per cycle, ${((oursMs * 1e6) / pairs).toFixed(1)} ns per series-rule (${SERIES} series x ${RULES} rules), ${firing} alerts pending or firing`,
         `hand-written: ${peerMs.toFixed(2)} ms per cycle, ${((peerMs * 1e6) / pairs).toFixed(2)} ns per series-rule`,
-        `samples held: ${(SERIES * HISTORY).toLocaleString('en-US')} (10 minutes at 15s), ${(held / 2 ** 20).toFixed(1)} MiB of heap, ${(held / (SERIES * HISTORY)).toFixed(1)} bytes per sample`,
+        `window: ${(SERIES * HISTORY).toLocaleString('en-US')} samples (10 minutes at 15s), ${(held / 2 ** 20).toFixed(1)} MiB of heap, ${(held / (SERIES * HISTORY)).toFixed(1)} bytes per sample`,
       ],
     };
   } finally {
