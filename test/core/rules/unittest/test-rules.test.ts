@@ -111,6 +111,67 @@ describe('tributary test-rules on test files it cannot use', () => {
   });
 });
 
+describe('tributary test-rules on what promtool checks', () => {
+  const fixture = (name: string) => join(ROOT, 'test/fixtures/rule-tests', name);
+
+  it('evaluates recording rules before the alerts that read them (group_eval_order), with external labels and URL', async () => {
+    expect(await runTestFile(fixture('features.test.yaml'))).toEqual({
+      file: fixture('features.test.yaml'),
+      errors: [],
+    });
+  });
+
+  it('evaluates in group_eval_order: an alert evaluated before its recording rule sees it one cycle late', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'test-rules-'));
+    const order = (groups: string) => `rule_files: [features.rules.yaml]
+evaluation_interval: 30s
+group_eval_order: ${groups}
+tests:
+  - interval: 30s
+    external_labels: { cluster: eu1 }
+    input_series:
+      - series: 'requests_total{job="api"}'
+        values: "0+120x10"
+    alert_rule_test:
+      - eval_time: 1m30s
+        alertname: TooManyRequests
+        exp_alerts:
+          - exp_labels: { severity: page, cluster: eu1, job: api }
+            exp_annotations:
+              summary: "api serves 4 requests a second"
+              runbook: "/runbooks/requests"
+`;
+    try {
+      await copyFile(fixture('features.rules.yaml'), join(dir, 'features.rules.yaml'));
+      await writeFile(join(dir, 'first.test.yaml'), order('[recording, alerts]'));
+      await writeFile(join(dir, 'late.test.yaml'), order('[alerts, recording]'));
+      // Recorded first: pending from 30s, firing at 1m30s. Alert first: pending from 1m only.
+      expect((await runTestFile(join(dir, 'first.test.yaml'))).errors).toEqual([]);
+      const late = await runTestFile(join(dir, 'late.test.yaml'));
+      expect(late.errors).toHaveLength(1);
+      expect(late.errors[0]).toMatch(/alertname: TooManyRequests, time: 1m30s, \n[\s\S]*got:\[\]$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs only the test groups --run names', async () => {
+    const run = await testRules(fixture('failing.test.yaml'), '--run', '^wrong');
+    expect(run.stderr.match(/^ {4}name: wrong expectations,$/gm)).toHaveLength(3);
+    expect(run.stderr).not.toContain('expr:');
+    expect(run.code).toBe(1);
+    const none = await testRules(fixture('failing.test.yaml'), '--run', '^no such group$');
+    expect(none.stdout).toContain('  SUCCESS');
+    expect(none.code).toBe(0);
+  });
+
+  it('refuses a --run that is not a regular expression, saying so', async () => {
+    await expect(testRules(fixture('failing.test.yaml'), '--run', '(')).rejects.toMatchObject({
+      code: 'TRB_CLI_INVALID_ARGUMENT',
+    });
+  });
+});
+
 describe('tributary test-rules on the shipped rule tests', () => {
   it.each(SHIPPED)('%s passes', async (file) => {
     const run = await testRules(join(ROOT, file));
