@@ -28,7 +28,8 @@ export interface WindowStats {
 interface StoredSeries {
   readonly labels: Labels;
   times: number[];
-  values: number[];
+  /** A Float64Array, not an array: V8 canonicalises NaNs in double arrays, staleness markers need their bits. */
+  values: Float64Array;
   /** Index of the oldest sample still held: evicted ones are cut off in bulk. */
   head: number;
   /** The running total of a series fed by deltas. */
@@ -65,7 +66,7 @@ export class SeriesWindow implements RuleStorage {
         this.counts.refusedSamples++;
         return;
       }
-      s = { labels, times: [], values: [], head: 0, total: 0, gap: 0, stale: false };
+      s = { labels, times: [], values: new Float64Array(4), head: 0, total: 0, gap: 0, stale: false };
       this.series.set(key, s);
       const name = labels.__name__ ?? '';
       const named = this.byName.get(name);
@@ -74,7 +75,7 @@ export class SeriesWindow implements RuleStorage {
     }
     const last = s.times.length > s.head ? (s.times[s.times.length - 1] as number) : undefined;
     if (last !== undefined && t <= last) {
-      if (t === last && !delta) s.values[s.values.length - 1] = v;
+      if (t === last && !delta) s.values[s.times.length - 1] = v;
       else this.counts.outOfOrderSamples++;
       return;
     }
@@ -82,8 +83,7 @@ export class SeriesWindow implements RuleStorage {
     else if (!isStaleNaN(v)) s.total = v;
     if (last !== undefined && !s.stale) s.gap = t - last;
     s.stale = isStaleNaN(v);
-    s.times.push(t);
-    s.values.push(delta ? s.total : v);
+    push(s, t, delta ? s.total : v);
     if (s.times.length - s.head > this.options.maxSamplesPerSeries) {
       s.head++;
       this.counts.droppedSamples++;
@@ -102,8 +102,7 @@ export class SeriesWindow implements RuleStorage {
     for (const [key, s] of this.series) {
       const last = s.times[s.times.length - 1] as number;
       if (!s.stale && s.gap > 0 && now - last > MISSED_UPDATES * s.gap) {
-        s.times.push(now);
-        s.values.push(STALE_NAN);
+        push(s, now, STALE_NAN);
         s.stale = true;
         marked++;
       }
@@ -117,8 +116,8 @@ export class SeriesWindow implements RuleStorage {
       s.head = head;
       // Cut evicted samples off once they are half the arrays, so eviction stays amortised O(1).
       if (s.head > 32 && s.head * 2 > s.times.length) {
+        s.values = s.values.slice(s.head, s.times.length);
         s.times = s.times.slice(s.head);
-        s.values = s.values.slice(s.head);
         s.head = 0;
       }
     }
@@ -146,6 +145,17 @@ export class SeriesWindow implements RuleStorage {
     for (const s of this.series.values()) samples += s.times.length - s.head;
     return { series: this.series.size, samples, ...this.counts };
   }
+}
+
+function push(s: StoredSeries, t: number, v: number): void {
+  const n = s.times.length;
+  if (n === s.values.length) {
+    const grown = new Float64Array(n * 2);
+    grown.set(s.values);
+    s.values = grown;
+  }
+  s.times.push(t);
+  s.values[n] = v;
 }
 
 /** The first index from `from` whose time is >= t. */
