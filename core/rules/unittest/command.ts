@@ -32,7 +32,12 @@ export function addTestRulesCommand(program: Command, io: TestRulesStreams = pro
         if (errors.length === 0) io.stdout.write('  SUCCESS\n');
         else {
           failed = true;
-          io.stderr.write(`  FAILED:\n${errors.map((e) => `${e}\n\n`).join('')}`);
+          // As promtool: the failures on stderr, the blank line after each on stdout.
+          io.stderr.write('  FAILED:\n');
+          for (const error of errors) {
+            io.stderr.write(`${error}\n`);
+            io.stdout.write('\n');
+          }
         }
         io.stdout.write('\n');
       }

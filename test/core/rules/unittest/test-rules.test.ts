@@ -101,7 +101,7 @@ describe('tributary test-rules on test files it cannot use', () => {
     await writeFile(good, 'tests: []\n');
     const bad = join(dir, 'missing.test.yaml');
     const run = await testRules(good, bad);
-    expect(run.stdout).toBe(`Unit Testing:  ${good}\n  SUCCESS\n\nUnit Testing:  ${bad}\n\n`);
+    expect(run.stdout).toBe(`Unit Testing:  ${good}\n  SUCCESS\n\nUnit Testing:  ${bad}\n\n\n`);
     expect(run.stderr).toMatch(
       new RegExp(
         `^  FAILED:\\n${bad.replace(/[.]/g, '\\.')}: TRB_RULES_TEST_INVALID cannot read the test file: ENOENT`,
@@ -209,7 +209,6 @@ describe('tributary test-rules on the shipped rule tests', () => {
           '              Annotations:{description="Error rate is 0.5 errors per second", summary="High error rate detected"}',
           '            ]',
           '',
-          '',
         ].join('\n'),
       );
       expect(run.code).toBe(1);
@@ -231,7 +230,6 @@ describe('tributary test-rules on the shipped rule tests', () => {
           '    expr: "sum by (error_type) (increase(errors_total[5m]))", time: 10m,',
           '        exp: {error_type="timeout"} 5E+00, {error_type="tool_error"} 4.1E+01',
           '        got: {error_type="timeout"} 5E+00, {error_type="tool_error"} 4E+01',
-          '',
           '',
         ].join('\n'),
       );
