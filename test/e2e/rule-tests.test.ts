@@ -86,6 +86,16 @@ describe('the same report as promtool', () => {
     expect(ours.stdout).toBe(theirs.stdout);
     expect([theirs.status, ours.status]).toEqual([1, 1]);
   });
+  it('stops a test group at a rule whose query fails, with the rule, the time and the error, as promtool', () => {
+    const theirs = promtoolIn('test', 'rules', 'rule-error.test.yaml');
+    const ours = inFixtures('test-rules', 'rule-error.test.yaml');
+    expect(theirs.stderr).toContain(
+      '    rule: ManyToMany, time: 0s, err: found duplicate series for the match group {}',
+    );
+    expect(ours.stderr).toBe(theirs.stderr);
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect([theirs.status, ours.status]).toEqual([1, 1]);
+  });
 });
 
 describe('a deliberately wrong expectation', () => {
