@@ -371,8 +371,12 @@ export class TreeConverter {
   /** A range, step or offset: folded to a literal unless it depends on the query (`step()`, `range()`). */
   private duration(n: SyntaxNode, allowNegative: boolean): Duration {
     const expr = this.durationExpr(n);
-    if (expr.kind === 'number' && !allowNegative && expr.ms <= 0)
-      this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
+    if (expr.kind === 'number') {
+      // A literal keeps its exact milliseconds; an expression is computed in seconds (so `[1001ms]`
+      // is 1001ms, while Prometheus truncates `[1001ms+0]` to 1000ms, as here).
+      if (!allowNegative && expr.ms <= 0) this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
+      return { kind: 'literal', ms: expr.ms };
+    }
     if (dependsOnQuery(expr)) return { kind: 'expr', expr };
     let ms: number;
     try {

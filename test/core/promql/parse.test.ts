@@ -129,6 +129,7 @@ describe('parseExpr: selectors', () => {
       at: { kind: 'end' },
     });
     expect(parseExpr('x[90]')).toMatchObject({ range: { kind: 'literal', ms: 90_000 } });
+    expect(parseExpr('x[1001ms]')).toMatchObject({ range: { kind: 'literal', ms: 1001 } });
   });
 
   it('folds duration expressions, and keeps those that depend on the step', () => {
