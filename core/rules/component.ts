@@ -19,7 +19,10 @@ const HINTS: Readonly<Record<string, string>> = {
  * their problems become located TributaryErrors (the rule file, line and column; the component's
  * rule_files when a pattern is the problem). Returns the config with the patterns made absolute.
  */
-export function prepareRuleFiles<C extends AlertRulesConfig>(config: C, site: ConfigSite): C {
+export function prepareRuleFiles<C extends Pick<AlertRulesConfig, 'rule_files'>>(
+  config: C,
+  site: ConfigSite,
+): C {
   const rule_files = config.rule_files.map((p) => (isAbsolute(p) ? p : resolve(site.baseDir, p)));
   loadComponentRules(rule_files, site.locate(['rule_files']));
   return { ...config, rule_files };

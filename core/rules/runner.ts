@@ -9,6 +9,9 @@ import { retentionMs } from './retention.js';
 import type { RuleGroup } from './types.js';
 import { SeriesWindow } from './window.js';
 
+/** What the runner reads of an alertrules config (the processor's has no resend_delay). */
+export type RunnerConfig = Omit<AlertRulesConfig, 'resend_delay'> & { resend_delay?: number };
+
 /** Gets every evaluation of every group: send its outputs or notifications on. */
 export type EvaluationListener = (evaluation: GroupEvaluation, group: RuleGroup) => Promise<void>;
 
@@ -35,7 +38,7 @@ export class AlertRulesRunner {
 
   constructor(
     groups: readonly RuleGroup[],
-    config: AlertRulesConfig,
+    config: RunnerConfig,
     private readonly ctx: RunnerContext,
     private readonly listener: EvaluationListener,
   ) {

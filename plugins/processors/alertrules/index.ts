@@ -1,7 +1,7 @@
 import { definePlugin } from '../../../core/plugin.js';
 import { prepareRuleFiles } from '../../../core/rules/component.js';
 import { addTestRulesCommand } from '../../../core/rules/unittest/index.js';
-import { AlertRulesConfig } from './config.js';
+import { AlertRulesProcessorConfig } from './config.js';
 import { AlertRulesProcessor } from './processor.js';
 
 export default definePlugin({
@@ -10,7 +10,7 @@ export default definePlugin({
   description:
     'Evaluates Prometheus rule files over the metrics passing through and adds the results (recording rules, ALERTS, ALERTS_FOR_STATE) to the pipeline',
   stability: { metrics: 'alpha' },
-  config: AlertRulesConfig,
+  config: AlertRulesProcessorConfig,
   prepare: prepareRuleFiles,
   commands: (program) => addTestRulesCommand(program),
   create: { metrics: (ctx, next) => new AlertRulesProcessor(ctx, next) },

@@ -1,11 +1,12 @@
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { z } from 'zod';
 import type { Consumer, Processor } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { loadComponentRules } from '../../../core/rules/component.js';
-import type { AlertRulesConfig } from '../../../core/rules/config.js';
 import { ruleOutputMetrics } from '../../../core/rules/output-metrics.js';
 import { AlertRulesRunner } from '../../../core/rules/runner.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
+import type { AlertRulesProcessorConfig } from './config.js';
 
 /**
  * Passes metrics on unchanged, keeps them in the rules' window, and after each evaluation of a rule
@@ -16,7 +17,7 @@ export class AlertRulesProcessor implements Processor<'metrics'> {
   private runner: AlertRulesRunner | undefined;
 
   constructor(
-    private readonly ctx: CreateContext<AlertRulesConfig>,
+    private readonly ctx: CreateContext<z.output<typeof AlertRulesProcessorConfig>>,
     private readonly next: Consumer<'metrics'>,
   ) {}
 
