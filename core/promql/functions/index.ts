@@ -9,6 +9,7 @@ import { MATH } from './math.js';
 import { OVER_TIME } from './over-time.js';
 import { RATE } from './rate.js';
 import { REGRESSION } from './regression.js';
+import { untranslatableRegexp } from './replace-regexp.js';
 import { SIGNATURES } from './signatures.js';
 import { SORT } from './sort.js';
 import { TIME } from './time.js';
@@ -60,6 +61,8 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
           call: refusedCall(s.name),
         },
       ];
+    if (s.name === 'label_replace')
+      return [s.name, { ...base, call, unsupportedArguments: untranslatableRegexp }];
     return [s.name, { ...base, call }];
   }),
 );

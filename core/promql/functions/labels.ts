@@ -1,32 +1,9 @@
 import { PromqlEvalError } from '../engine/errors.js';
-import { compileRe2, Re2Error } from '../re2.js';
 import type { Labels, Sample } from '../types.js';
 import { stringArg, vectorArg } from './arguments.js';
 import type { Calls } from './call.js';
 import { expandReplacement } from './expand.js';
-
-/** Compiled label_replace() regexps: a rule's are the same every evaluation. */
-const compiled = new Map<string, RegExp>();
-const COMPILED_CAP = 1024;
-
-function regexpOf(source: string): RegExp {
-  let re = compiled.get(source);
-  if (!re) {
-    try {
-      re = compileRe2(source);
-    } catch (err) {
-      if (!(err instanceof Re2Error)) throw err;
-      if (err.kind === 'unsupported')
-        throw new PromqlEvalError(
-          `label_replace(): the regular expression ${source} uses ${err.message}, which Tributary cannot translate from RE2`,
-        );
-      throw new PromqlEvalError(`invalid regular expression in label_replace(): ${source}`);
-    }
-    if (compiled.size >= COMPILED_CAP) compiled.delete(compiled.keys().next().value as string);
-    compiled.set(source, re);
-  }
-  return re;
-}
+import { replaceRegexp } from './replace-regexp.js';
 
 /**
  * Prometheus 3 accepts any non-empty UTF-8 label name. Bytes that are not UTF-8 reach us as U+FFFD
@@ -56,7 +33,7 @@ export const LABELS: Calls = {
       string,
       string,
     ];
-    const re = regexpOf(regex);
+    const re = replaceRegexp(regex);
     checkLabelName(dst, 'destination', 'label_replace');
     return vectorArg(args, 0).map((s): Sample => {
       const match = re.exec(s.labels[src] ?? '');

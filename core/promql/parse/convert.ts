@@ -187,14 +187,6 @@ export class TreeConverter {
           span,
         );
       matchers.push({ name: '__name__', op: '=', value: name });
-    } else {
-      const names = matchers.filter((m) => m.name === '__name__' && m.op === '=');
-      if (names.length > 1)
-        this.fail(
-          'TRB_PROMQL_PARSE',
-          `metric name must not be set twice: "${names[0]?.value}" or "${names[1]?.value}"`,
-          span,
-        );
     }
     return { kind: 'vector', name, matchers, offset: undefined, at: undefined, span };
   }
@@ -295,6 +287,8 @@ export class TreeConverter {
     const body = kids.find((k) => k.name === 'FunctionCallBody') as SyntaxNode;
     const args = children(body).map((a) => this.expr(a));
     const want = WITH_PARAM.has(op) ? 2 : 1;
+    if (args.length === 0)
+      this.fail('TRB_PROMQL_PARSE', 'no arguments for aggregate expression provided', span);
     if (args.length !== want)
       this.fail(
         'TRB_PROMQL_PARSE',
@@ -379,8 +373,12 @@ export class TreeConverter {
   /** A range, step or offset: folded to a literal unless it depends on the query (`step()`, `range()`). */
   private duration(n: SyntaxNode, allowNegative: boolean): Duration {
     const expr = this.durationExpr(n);
-    if (expr.kind === 'number' && !allowNegative && expr.ms <= 0)
-      this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
+    if (expr.kind === 'number') {
+      // A literal keeps its exact milliseconds; an expression is computed in seconds (so `[1001ms]`
+      // is 1001ms, while Prometheus truncates `[1001ms+0]` to 1000ms, as here).
+      if (!allowNegative && expr.ms <= 0) this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
+      return { kind: 'literal', ms: expr.ms };
+    }
     if (dependsOnQuery(expr)) return { kind: 'expr', expr };
     let ms: number;
     try {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../../../core/promql/functions/index.js';
+import { parseExpr } from '../../../../core/promql/index.js';
 import { call, results, string, vector } from './helpers.js';
 
 const testmetric = vector([
@@ -89,5 +91,27 @@ describe('label_join', () => {
   it('refuses an empty label name', () => {
     expect(() => join('dst', '-', '')).toThrow('invalid source label name in label_join(): ');
     expect(() => join('', '-', 'src')).toThrow('invalid destination label name in label_join(): ');
+  });
+});
+
+describe('label_replace at load time', () => {
+  const problem = (text: string) => {
+    const expr = parseExpr(text);
+    if (expr.kind !== 'call') throw new Error('expected a call');
+    return FUNCTIONS.get('label_replace')?.unsupportedArguments?.(expr.args);
+  };
+
+  it('refuses RE2 that JavaScript cannot express, pointing at the regexp', () => {
+    const text = 'label_replace(up, "dst", "$1", "src", (("a(?i)b")))';
+    const found = problem(text);
+    expect(found?.message).toMatch(
+      /^label_replace\(\): the regular expression "a\(\?i\)b" uses the flag group \(\?i\)/,
+    );
+    expect(text.slice(found?.position.start, found?.position.end)).toBe('"a(?i)b"');
+  });
+
+  it('leaves translatable and invalid regexps to evaluation, as Prometheus does', () => {
+    expect(problem('label_replace(up, "dst", "$1", "src", "(?i)(.*)")')).toBeUndefined();
+    expect(problem('label_replace(up, "dst", "$1", "src", "(.*")')).toBeUndefined();
   });
 });
