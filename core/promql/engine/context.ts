@@ -45,7 +45,9 @@ export function queryContext(
     start,
     end,
     interval,
-    lookbackDeltaMs: options.lookbackDeltaMs ?? DEFAULT_LOOKBACK_DELTA_MS,
+    // As Prometheus's engine: a lookback of 0 or less means the default.
+    lookbackDeltaMs:
+      (options.lookbackDeltaMs ?? 0) > 0 ? (options.lookbackDeltaMs as number) : DEFAULT_LOOKBACK_DELTA_MS,
     noStepSubqueryIntervalMs: options.noStepSubqueryIntervalMs ?? DEFAULT_NO_STEP_SUBQUERY_INTERVAL_MS,
     delayedNameRemoval: options.delayedNameRemoval ?? false,
     fetchSpans: new Map(),

@@ -1,3 +1,4 @@
+import { byLabels } from '../labels.js';
 import { isStaleNaN } from '../stale.js';
 import type { Expr, Point } from '../types.js';
 import type { FetchedSeries, QueryContext } from './context.js';
@@ -58,7 +59,8 @@ function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly Fe
   if (!series) {
     const [minT, maxT] = q.fetchSpans.get(e) ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
     const vector = e.kind === 'matrix' ? e.vector : e;
-    series = [...q.queryable.select(vector.matchers, minT, maxT)];
+    // Prometheus's storage returns series sorted by labels; topk's ties and sort()'s order follow it.
+    series = [...q.queryable.select(vector.matchers, minT, maxT)].sort(byLabels);
     q.fetched.set(e, series);
   }
   return series;
