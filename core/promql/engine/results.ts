@@ -11,7 +11,7 @@ export function finishVector(samples: readonly Elem[], t: number, delayed: boole
     t,
     v: s.v,
   }));
-  if (delayed) assertUniqueLabelsets(out as Elem[]);
+  if (delayed) assertUniqueLabelsets(out);
   return out;
 }
 

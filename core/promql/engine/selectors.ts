@@ -35,10 +35,15 @@ export function selectRange(e: MatrixSelector, t: number, q: QueryContext): Step
     const to = lastAtOrBefore(s.points, rangeEnd) + 1;
     if (to <= from) continue;
     let points = s.points.slice(from, to);
-    if (points.some((p) => isStaleNaN(p.v))) points = points.filter((p) => !isStaleNaN(p.v));
+    if (hasStaleMarker(points)) points = points.filter((p) => !isStaleNaN(p.v));
     if (points.length > 0) series.push({ labels: s.labels, points, dropName: false });
   }
   return { type: 'matrix', series, rangeStart, rangeEnd };
+}
+
+function hasStaleMarker(points: readonly Point[]): boolean {
+  for (const p of points) if (Number.isNaN(p.v) && isStaleNaN(p.v)) return true;
+  return false;
 }
 
 /** The index of the last point at or before `t`; -1 when there is none. */
