@@ -1,7 +1,7 @@
 import { byLabels } from '../labels.js';
 import { isStaleNaN } from '../stale.js';
-import type { Expr, Point } from '../types.js';
-import type { FetchedSeries, QueryContext } from './context.js';
+import type { Expr, Point, Series } from '../types.js';
+import type { QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
 import type { Elem, ElemSeries, StepValue } from './values.js';
 
@@ -59,7 +59,7 @@ function lastAtOrBefore(points: readonly Point[], t: number): number {
 }
 
 /** The selector's series over every time the query reads it at (see spans.ts), fetched once per query. */
-function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly FetchedSeries[] {
+function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly Series[] {
   let series = q.fetched.get(e);
   if (!series) {
     const [minT, maxT] = q.fetchSpans.get(e) ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
