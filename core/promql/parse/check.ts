@@ -63,11 +63,8 @@ export function checkExpr(e: Expr, at: TreeConverter): Expr {
       const inner = checkExpr(e.expr, at);
       const t = typeOf(inner);
       if (t !== 'vector')
-        at.fail(
-          'TRB_PROMQL_PARSE',
-          `subquery is only allowed on instant vector, got ${documented(t)} instead`,
-          e.span,
-        );
+        // Prometheus prints the raw type name here (`matrix`), not the documented one.
+        at.fail('TRB_PROMQL_PARSE', `subquery is only allowed on instant vector, got ${t} instead`, e.span);
       return { ...e, expr: inner };
     }
     case 'paren':

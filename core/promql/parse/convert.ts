@@ -287,6 +287,8 @@ export class TreeConverter {
     const body = kids.find((k) => k.name === 'FunctionCallBody') as SyntaxNode;
     const args = children(body).map((a) => this.expr(a));
     const want = WITH_PARAM.has(op) ? 2 : 1;
+    if (args.length === 0)
+      this.fail('TRB_PROMQL_PARSE', 'no arguments for aggregate expression provided', span);
     if (args.length !== want)
       this.fail(
         'TRB_PROMQL_PARSE',

@@ -157,6 +157,10 @@ describe('parseExpr: selectors', () => {
       'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
     );
     expect(refusal('x @ Inf').detail).toBe('timestamp out of bounds for @ modifier');
+    expect(refusal('x[5m][10m:]').detail).toBe(
+      'subquery is only allowed on instant vector, got matrix instead',
+    );
+    expect(refusal('rate(x[5m],)').detail).toBe('unexpected ")"');
   });
 });
 
@@ -229,6 +233,7 @@ describe('parseExpr: aggregations', () => {
     expect(refusal('topk(x)').detail).toBe(
       'wrong number of arguments for aggregate expression provided, expected 2, got 1',
     );
+    expect(refusal('sum()').detail).toBe('no arguments for aggregate expression provided');
     expect(refusal('sum(x[5m])').detail).toBe(
       'expected type instant vector in aggregation expression, got range vector',
     );
