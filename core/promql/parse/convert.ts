@@ -70,6 +70,15 @@ export class TreeConverter {
     throw new PromqlParseError(code, detail, span, this.text, hint);
   }
 
+  /** The text between two spans without its surrounding blanks: where Prometheus points for an operator. */
+  between(left: Span, right: Span): Span {
+    let start = left.end;
+    let end = right.start;
+    while (start < end && /\s/.test(this.text[start] ?? '')) start++;
+    while (end > start && /\s/.test(this.text[end - 1] ?? '')) end--;
+    return { start, end };
+  }
+
   private slice(n: SyntaxNode): string {
     return this.text.slice(n.from, n.to);
   }
@@ -212,10 +221,12 @@ export class TreeConverter {
   }
 
   private matrix(inner: Expr, range: Duration, span: Span): Expr {
+    // Prometheus points at the `[...]` for these.
+    const brackets = { start: this.text.indexOf('[', inner.span.end), end: span.end };
     if (inner.kind !== 'vector')
-      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', inner.span);
-    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', inner.span);
-    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', inner.span);
+      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', brackets);
+    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', brackets);
+    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', brackets);
     return { kind: 'matrix', vector: inner, range, span };
   }
 

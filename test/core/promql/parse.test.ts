@@ -192,7 +192,7 @@ describe('parseExpr: operators', () => {
 
   it("refuses what Prometheus's type check refuses, pointing at the operator or operand", () => {
     expect(refusal('1 > 2').detail).toBe('comparisons between scalars must use BOOL modifier');
-    expect(refusedText('1 > 2')).toBe(' > ');
+    expect(refusedText('1 > 2')).toBe('>');
     expect(refusal('a + bool b').detail).toBe('bool modifier can only be used on comparison operators');
     expect(refusal('a and 1').detail).toBe('set operator "and" not allowed in binary scalar expression');
     expect(refusal('a and on(x) group_left b').detail).toBe('no grouping allowed for "and" operation');
