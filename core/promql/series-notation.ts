@@ -109,12 +109,12 @@ class Reader {
       return Array.from({ length: times ?? 1 }, () => undefined);
     }
     const first = this.value();
-    const stepText = this.match(/[+-]\s*(?:[0-9.][0-9_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y);
+    const stepText = this.match(/[+-](?:[0-9.][0-9_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y);
     const times = this.times();
     if (stepText !== undefined && times === undefined)
       this.fail('expected "x<count>" after the increment', start);
     if (times === undefined) return [first];
-    const step = stepText === undefined ? 0 : this.number(stepText.replace(/\s+/g, ''), start);
+    const step = stepText === undefined ? 0 : this.number(stepText, start);
     const out: number[] = [];
     let v = first;
     for (let i = 0; i <= times; i++) {
