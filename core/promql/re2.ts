@@ -46,10 +46,29 @@ function literal(ch: string, inClass: boolean): string {
   return SYNTAX.has(ch) || (inClass && ch === '-') ? `\\${ch}` : ch;
 }
 
+/** The other case of a letter that has exactly one, else undefined. */
+function otherCase(ch: string): string | undefined {
+  const lower = ch.toLowerCase();
+  const upper = ch.toUpperCase();
+  const other = ch === lower ? upper : lower;
+  return other !== ch && other.length === ch.length && [...other].length === 1 ? other : undefined;
+}
+
+/** An ASCII letter range in a class under `(?i)`: the range and its other-case twin (`a-f` -> `a-fA-F`). */
+function caselessRange(from: string, to: string): string {
+  const twin = (c: string) => otherCase(c) ?? c;
+  const sameCase = from >= 'a' === to >= 'a';
+  return sameCase ? `${from}-${to}${twin(from)}-${twin(to)}` : `${from}-${to}`;
+}
+
 class Translator {
   private i = 0;
   private out = '';
   flags = 's';
+  /** Inside `(?i:...)` or after a mid-pattern `(?i)`: letters match either case (JavaScript has no inline flags). */
+  private caseless = false;
+  /** The `caseless` state to restore at each open group's `)`. */
+  private readonly groups: boolean[] = [];
 
   constructor(private readonly src: string) {}
 
@@ -79,6 +98,11 @@ class Translator {
       case '(':
         this.out += this.group();
         return;
+      case ')':
+        this.i++;
+        this.caseless = this.groups.pop() ?? this.caseless;
+        this.out += ')';
+        return;
       case '{':
         this.out += this.repeatOrBrace();
         return;
@@ -91,13 +115,33 @@ class Translator {
         // Copy a whole code point, so a surrogate pair stays one character.
         const cp = String.fromCodePoint(this.src.codePointAt(this.i) as number);
         this.i += cp.length;
-        this.out += cp;
+        const other = this.caseless ? otherCase(cp) : undefined;
+        this.out += other ? `[${cp}${other}]` : cp;
       }
     }
   }
 
   private group(): string {
     const rest = this.src.slice(this.i);
+    const flags = /^\(\?(-?[imsU]*(?:-[imsU]*)?)([:)])/.exec(rest);
+    if (flags && !rest.startsWith('(?:')) {
+      const [on = '', off = ''] = (flags[1] as string).split('-');
+      if (/[mU]/.test(on + off))
+        throw new Re2Error(
+          'unsupported',
+          `the flag group ${flags[0]} (m and U are supported only as a leading (?m); i and s anywhere)`,
+        );
+      this.i += flags[0].length;
+      const caseless = on.includes('i') ? true : off.includes('i') ? false : this.caseless;
+      if (flags[2] === ')') {
+        this.caseless = caseless;
+        return '';
+      }
+      this.groups.push(this.caseless);
+      this.caseless = caseless;
+      return '(?:';
+    }
+    this.groups.push(this.caseless);
     const named = /^\(\?P?<([^>]*)>/.exec(rest);
     if (named) {
       const name = named[1] as string;
@@ -109,18 +153,6 @@ class Translator {
     if (rest.startsWith('(?:')) {
       this.i += 3;
       return '(?:';
-    }
-    const flags = /^\(\?(-?[imsU]*(?:-[imsU]*)?)([:)])/.exec(rest);
-    if (flags) {
-      // `s` is always on; any other flag only at the start (JavaScript here has no inline flags).
-      if (/^s*$/.test(flags[1] as string)) {
-        this.i += flags[0].length;
-        return flags[2] === ':' ? '(?:' : '';
-      }
-      throw new Re2Error(
-        'unsupported',
-        `the flag group ${flags[0]} (flags are supported only as a leading (?i), (?m) or (?s))`,
-      );
     }
     if (rest.startsWith('(?'))
       throw new Re2Error('invalid', `invalid or unsupported Perl syntax: ${rest.slice(0, 3)}`);
@@ -171,10 +203,13 @@ class Translator {
       } else if (ch === '-') {
         out += '-';
         this.i++;
+      } else if (this.caseless && /^[A-Za-z]-[A-Za-z]/.test(this.src.slice(this.i))) {
+        out += caselessRange(this.src[this.i] as string, this.src[this.i + 2] as string);
+        this.i += 3;
       } else {
         const cp = String.fromCodePoint(this.src.codePointAt(this.i) as number);
         this.i += cp.length;
-        out += ch === '[' || ch === ']' ? `\\${ch}` : cp;
+        out += ch === '[' || ch === ']' ? `\\${ch}` : cp + ((this.caseless && otherCase(cp)) || '');
       }
     }
   }

@@ -42,8 +42,18 @@ describe('compileRe2: Prometheus regexps (RE2, anchored, . matching newlines) in
   });
 
   it('refuses, as unsupported, RE2 it cannot translate', () => {
-    for (const re of ['a(?i)b', '(?U)a*', '\\C', '[\\S]', '[[:^alpha:]]'])
+    for (const re of ['a(?U)b', '(?U)a*', '\\C', '[\\S]', '[[:^alpha:]]'])
       expect(() => compileRe2(re), re).toThrow(Re2Error);
-    expect(() => compileRe2('a(?i:b)')).toThrow(expect.objectContaining({ kind: 'unsupported' }));
+    expect(() => compileRe2('a(?m:b)')).toThrow(expect.objectContaining({ kind: 'unsupported' }));
+  });
+
+  it('applies (?i) inside a group or from the middle of one on, as RE2 does', () => {
+    expect(matches('(?i:PRO).*', 'production')).toBe(true);
+    expect(matches('.*(?i:DUC).*', 'PRODUCTION')).toBe(true);
+    expect(matches('((?i)pro)duction', 'PROduction')).toBe(true);
+    expect(matches('((?i)pro)duction', 'PRODUCTION')).toBe(false);
+    expect(matches('a(?i)b[c-e]', 'aBD')).toBe(true);
+    expect(matches('(?i:a(?-i)b)', 'Ab')).toBe(true);
+    expect(matches('(?i:a(?-i)b)', 'AB')).toBe(false);
   });
 });
