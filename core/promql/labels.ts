@@ -2,11 +2,17 @@ import type { Labels } from './types.js';
 
 const SEP = '\xff';
 
+/** Keys already built: label sets are immutable and the same objects come back every rule cycle. */
+const keys = new WeakMap<Labels, string>();
+
 /** A string naming a label set: the same for equal sets whatever the key order. */
 export function labelsKey(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  let key = '';
-  for (const name of names) key += `${name}${SEP}${labels[name]}${SEP}`;
+  let key = keys.get(labels);
+  if (key === undefined) {
+    key = '';
+    for (const name of Object.keys(labels).sort()) key += `${name}${SEP}${labels[name]}${SEP}`;
+    keys.set(labels, key);
+  }
   return key;
 }
 

@@ -109,14 +109,12 @@ class Reader {
       return Array.from({ length: times ?? 1 }, () => undefined);
     }
     const first = this.value();
-    const stepText = this.match(
-      /[+-]\s*(?:[0-9.][0-9a-fA-F_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y,
-    );
+    const stepText = this.match(/[+-](?:[0-9.][0-9_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y);
     const times = this.times();
     if (stepText !== undefined && times === undefined)
       this.fail('expected "x<count>" after the increment', start);
     if (times === undefined) return [first];
-    const step = stepText === undefined ? 0 : this.number(stepText.replace(/\s+/g, ''), start);
+    const step = stepText === undefined ? 0 : this.number(stepText, start);
     const out: number[] = [];
     let v = first;
     for (let i = 0; i <= times; i++) {
@@ -136,9 +134,8 @@ class Reader {
   private value(): number {
     const start = this.pos;
     if (this.match(/stale(?![\w])/y) !== undefined) return STALE_NAN;
-    const text = this.match(
-      /[+-]?(?:[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+|(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y,
-    );
+    // No hexadecimal: `0x10` is 0 ten times more (Prometheus's lexer reads no hex in series either).
+    const text = this.match(/[+-]?(?:[iI][nN][fF]|[nN][aA][nN]|(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y);
     if (text === undefined) return this.fail('expected a number, "_" or "stale" in series values');
     return this.number(text, start);
   }

@@ -6,10 +6,18 @@ import type { Elem } from './values.js';
 /** The labels Prometheus drops with the name: the metric's name, type and unit (schema metadata). */
 const METADATA_LABELS = ['__name__', '__type__', '__unit__'];
 
+/** Names already dropped, by label set: the same result object each cycle keeps labelsKey's cache warm. */
+const unnamed = new WeakMap<Labels, Labels>();
+
 export function withoutName(labels: Labels): Labels {
   if (!('__name__' in labels || '__type__' in labels || '__unit__' in labels)) return labels;
-  const out: Record<string, string> = { ...labels };
-  for (const name of METADATA_LABELS) delete out[name];
+  let out = unnamed.get(labels);
+  if (!out) {
+    const copy: Record<string, string> = { ...labels };
+    for (const name of METADATA_LABELS) delete copy[name];
+    out = copy;
+    unnamed.set(labels, out);
+  }
   return out;
 }
 

@@ -30,12 +30,11 @@ export function selectRange(e: MatrixSelector, t: number, q: QueryContext): Step
   const rangeStart = rangeEnd - durationMs(e.range, q, false);
   const series: ElemSeries[] = [];
   for (const s of fetch(e, q)) {
-    const points: Point[] = [];
-    for (let i = lastAtOrBefore(s.points, rangeStart) + 1; i < s.points.length; i++) {
-      const p = s.points[i] as Point;
-      if (p.t > rangeEnd) break;
-      if (!isStaleNaN(p.v)) points.push(p);
-    }
+    const from = lastAtOrBefore(s.points, rangeStart) + 1;
+    const to = lastAtOrBefore(s.points, rangeEnd) + 1;
+    if (to <= from) continue;
+    let points = s.points.slice(from, to);
+    if (points.some((p) => isStaleNaN(p.v))) points = points.filter((p) => !isStaleNaN(p.v));
     if (points.length > 0) series.push({ labels: s.labels, points, dropName: false });
   }
   return { type: 'matrix', series, rangeStart, rangeEnd };

@@ -70,6 +70,15 @@ export class TreeConverter {
     throw new PromqlParseError(code, detail, span, this.text, hint);
   }
 
+  /** The text between two spans without its surrounding blanks: where Prometheus points for an operator. */
+  between(left: Span, right: Span): Span {
+    let start = left.end;
+    let end = right.start;
+    while (start < end && /\s/.test(this.text[start] ?? '')) start++;
+    while (end > start && /\s/.test(this.text[end - 1] ?? '')) end--;
+    return { start, end };
+  }
+
   private slice(n: SyntaxNode): string {
     return this.text.slice(n.from, n.to);
   }
@@ -212,10 +221,12 @@ export class TreeConverter {
   }
 
   private matrix(inner: Expr, range: Duration, span: Span): Expr {
+    // Prometheus points at the `[...]` for these.
+    const brackets = { start: this.text.indexOf('[', inner.span.end), end: span.end };
     if (inner.kind !== 'vector')
-      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', inner.span);
-    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', inner.span);
-    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', inner.span);
+      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', brackets);
+    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', brackets);
+    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', brackets);
     return { kind: 'matrix', vector: inner, range, span };
   }
 
@@ -287,6 +298,8 @@ export class TreeConverter {
     const body = kids.find((k) => k.name === 'FunctionCallBody') as SyntaxNode;
     const args = children(body).map((a) => this.expr(a));
     const want = WITH_PARAM.has(op) ? 2 : 1;
+    if (args.length === 0)
+      this.fail('TRB_PROMQL_PARSE', 'no arguments for aggregate expression provided', span);
     if (args.length !== want)
       this.fail(
         'TRB_PROMQL_PARSE',
@@ -371,8 +384,12 @@ export class TreeConverter {
   /** A range, step or offset: folded to a literal unless it depends on the query (`step()`, `range()`). */
   private duration(n: SyntaxNode, allowNegative: boolean): Duration {
     const expr = this.durationExpr(n);
-    if (expr.kind === 'number' && !allowNegative && expr.ms <= 0)
-      this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
+    if (expr.kind === 'number') {
+      // A literal keeps its exact milliseconds; an expression is computed in seconds (so `[1001ms]`
+      // is 1001ms, while Prometheus truncates `[1001ms+0]` to 1000ms, as here).
+      if (!allowNegative && expr.ms <= 0) this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
+      return { kind: 'literal', ms: expr.ms };
+    }
     if (dependsOnQuery(expr)) return { kind: 'expr', expr };
     let ms: number;
     try {

@@ -65,7 +65,8 @@ export class OtlpHttpServer {
       (req, res) => {
         this.handle(req, res).catch((err: Error) => {
           // A client that went away mid-body needs no answer; anything else is a bug, logged with its stack.
-          if (req.destroyed) return;
+          // (Not `req.destroyed`: a request whose body was read whole is destroyed too, and still waits.)
+          if (req.socket.destroyed) return;
           this.logger.error({ err }, 'OTLP/HTTP request failed');
           if (!res.headersSent) answerText(res, 500, 'internal error: see the receiver log\n');
         });

@@ -129,6 +129,7 @@ describe('parseExpr: selectors', () => {
       at: { kind: 'end' },
     });
     expect(parseExpr('x[90]')).toMatchObject({ range: { kind: 'literal', ms: 90_000 } });
+    expect(parseExpr('x[1001ms]')).toMatchObject({ range: { kind: 'literal', ms: 1001 } });
   });
 
   it('folds duration expressions, and keeps those that depend on the step', () => {
@@ -156,6 +157,10 @@ describe('parseExpr: selectors', () => {
       'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
     );
     expect(refusal('x @ Inf').detail).toBe('timestamp out of bounds for @ modifier');
+    expect(refusal('x[5m][10m:]').detail).toBe(
+      'subquery is only allowed on instant vector, got matrix instead',
+    );
+    expect(refusal('rate(x[5m],)').detail).toBe('unexpected ")"');
   });
 });
 
@@ -187,7 +192,7 @@ describe('parseExpr: operators', () => {
 
   it("refuses what Prometheus's type check refuses, pointing at the operator or operand", () => {
     expect(refusal('1 > 2').detail).toBe('comparisons between scalars must use BOOL modifier');
-    expect(refusedText('1 > 2')).toBe(' > ');
+    expect(refusedText('1 > 2')).toBe('>');
     expect(refusal('a + bool b').detail).toBe('bool modifier can only be used on comparison operators');
     expect(refusal('a and 1').detail).toBe('set operator "and" not allowed in binary scalar expression');
     expect(refusal('a and on(x) group_left b').detail).toBe('no grouping allowed for "and" operation');
@@ -228,6 +233,7 @@ describe('parseExpr: aggregations', () => {
     expect(refusal('topk(x)').detail).toBe(
       'wrong number of arguments for aggregate expression provided, expected 2, got 1',
     );
+    expect(refusal('sum()').detail).toBe('no arguments for aggregate expression provided');
     expect(refusal('sum(x[5m])').detail).toBe(
       'expected type instant vector in aggregation expression, got range vector',
     );

@@ -68,4 +68,14 @@ describe('compileRe2: Prometheus regexps (RE2, anchored, . matching newlines) in
     ])
       expect(() => compileRe2(re), re).toThrow(expect.objectContaining({ kind: 'unsupported' }));
   });
+
+  it('applies (?i) inside a group or from the middle of one on, as RE2 does', () => {
+    expect(matches('(?i:PRO).*', 'production')).toBe(true);
+    expect(matches('.*(?i:DUC).*', 'PRODUCTION')).toBe(true);
+    expect(matches('((?i)pro)duction', 'PROduction')).toBe(true);
+    expect(matches('((?i)pro)duction', 'PRODUCTION')).toBe(false);
+    expect(matches('a(?i)b[c-e]', 'aBD')).toBe(true);
+    expect(matches('(?i:a(?-i)b)', 'Ab')).toBe(true);
+    expect(matches('(?i:a(?-i)b)', 'AB')).toBe(false);
+  });
 });

@@ -25,6 +25,7 @@ describe('series notation', () => {
     expect(values('-1-1x2')).toEqual([-1, -2, -3]);
     expect(values('5x2')).toEqual([5, 5, 5]);
     expect(values('1e3+0.5x1')).toEqual([1000, 1000.5]);
+    expect(values('0x2')).toEqual([0, 0, 0]);
   });
 
   it('omits a step with _ and n steps with _xn', () => {
