@@ -2,7 +2,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { FUNCTIONS } from '../functions/index.js';
 import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
-import { describe, type SyntaxNode, TreeConverter } from './convert.js';
+import { TreeConverter } from './convert.js';
+import { describe, type SyntaxNode } from './tree.js';
 
 export { typeOf } from './check.js';
 export { evaluateDurationMs } from './duration.js';
