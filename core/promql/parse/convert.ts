@@ -10,7 +10,7 @@ import type {
   Span,
   VectorMatching,
 } from '../types.js';
-import { durationOf, MAX_SECONDS } from './duration-syntax.js';
+import { durationOf } from './duration-syntax.js';
 import { type PromqlErrorCode, PromqlParseError } from './error.js';
 import { parseNumber, unquoteString } from './literals.js';
 import { children, describe, type SyntaxNode, type SyntaxReader } from './tree.js';
@@ -249,8 +249,17 @@ export class TreeConverter implements SyntaxReader {
     if (n.name === 'AtModifierPreprocessors')
       return { kind: n.firstChild?.name === 'AtStart' ? 'start' : 'end' };
     const seconds = this.number(n);
-    if (!Number.isFinite(seconds) || Math.abs(seconds) >= MAX_SECONDS / 1000)
-      this.fail('TRB_PROMQL_PARSE', 'timestamp out of bounds for @ modifier', n);
+    // Prometheus's bound is an int64 of seconds; it prints the value with %f.
+    if (!Number.isFinite(seconds) || Math.abs(seconds) >= 2 ** 63) {
+      const printed = Number.isNaN(seconds)
+        ? 'NaN'
+        : Number.isFinite(seconds)
+          ? seconds.toFixed(6)
+          : seconds > 0
+            ? '+Inf'
+            : '-Inf';
+      this.fail('TRB_PROMQL_PARSE', `timestamp out of bounds for @ modifier: ${printed}`, n);
+    }
     return { kind: 'time', ms: Math.round(seconds * 1000) };
   }
 

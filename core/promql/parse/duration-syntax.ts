@@ -3,8 +3,8 @@ import { dependsOnQuery, evaluateDurationMs } from './duration.js';
 import { parseDurationMs, parseNumber } from './literals.js';
 import { children, describe, type SyntaxNode, type SyntaxReader } from './tree.js';
 
-/** Nanoseconds in an int64, as seconds: Prometheus's bound on a duration or an `@` time (ms). */
-export const MAX_SECONDS = 2 ** 63 / 1e9;
+/** Nanoseconds in an int64, as seconds: Prometheus's bound on a duration. */
+const MAX_SECONDS = 2 ** 63 / 1e9;
 
 const DURATION_OPS: Readonly<Record<string, '+' | '-' | '*' | '/' | '%' | '^'>> = {
   Add: '+',
@@ -42,6 +42,7 @@ function durationExpr(reader: SyntaxReader, n: SyntaxNode): DurationExpr {
     case 'NumberDurationLiteralInDurationContext': {
       const text = reader.textOf(n);
       const ms = parseDurationMs(text) ?? (parseNumber(text) ?? Number.NaN) * 1000;
+      if (Math.abs(ms) / 1000 > MAX_SECONDS) reader.fail('TRB_PROMQL_PARSE', 'duration out of range', n);
       if (Number.isNaN(ms) || !Number.isFinite(ms))
         reader.fail('TRB_PROMQL_PARSE', 'duration is NaN or infinite', n);
       return { kind: 'number', ms: Math.round(ms) };
