@@ -96,7 +96,7 @@ class Reader {
     try {
       return unquoteString(literal);
     } catch (err) {
-      return this.fail(`error unquoting string ${literal}: ${(err as Error).message}`, start);
+      return this.fail(`error unquoting string ${JSON.stringify(literal)}: ${(err as Error).message}`, start);
     }
   }
 

@@ -169,7 +169,11 @@ export class TreeConverter implements SyntaxReader {
     try {
       return unquoteString(literal);
     } catch (err) {
-      return this.fail('TRB_PROMQL_PARSE', `error unquoting string ${literal}: ${(err as Error).message}`, n);
+      return this.fail(
+        'TRB_PROMQL_PARSE',
+        `error unquoting string ${JSON.stringify(literal)}: ${(err as Error).message}`,
+        n,
+      );
     }
   }
 

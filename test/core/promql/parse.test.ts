@@ -73,7 +73,7 @@ describe('parseExpr: literals', () => {
     expect(parseExpr('`raw \\n`')).toMatchObject({ value: 'raw \\n' });
     const err = refusal(String.raw`"bad \q"`);
     expect(err.code).toBe('TRB_PROMQL_PARSE');
-    expect(err.message).toBe(String.raw`1:1: error unquoting string "bad \q": invalid syntax`);
+    expect(err.message).toBe(String.raw`1:1: error unquoting string "\"bad \\q\"": invalid syntax`);
   });
 });
 
