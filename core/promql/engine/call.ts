@@ -2,11 +2,11 @@ import { FUNCTIONS } from '../functions/index.js';
 import { labelsKey } from '../labels.js';
 import { compileRegex } from '../matchers.js';
 import type { Argument, Expr, Sample } from '../types.js';
-import type { QueryContext } from './context.js';
+import type { Evaluate, QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
 import { assertUniqueLabelsets, withoutName } from './names.js';
 import { selectInstant } from './selectors.js';
-import type { Elem, Evaluate, StepValue } from './values.js';
+import type { Elem, StepValue } from './values.js';
 
 type CallExpr = Expr & { kind: 'call' };
 

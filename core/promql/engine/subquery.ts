@@ -1,8 +1,8 @@
 import type { Expr } from '../types.js';
-import type { QueryContext } from './context.js';
+import type { Evaluate, QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
 import { SeriesBuilder } from './series-builder.js';
-import type { Evaluate, StepValue } from './values.js';
+import type { StepValue } from './values.js';
 
 type SubqueryExpr = Expr & { kind: 'subquery' };
 
