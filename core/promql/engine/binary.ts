@@ -45,7 +45,7 @@ export function binaryAt(
 }
 
 function setOperation(
-  op: 'and' | 'or' | 'unless',
+  op: SetOp,
   lhs: readonly Elem[],
   rhs: readonly Elem[],
   m: VectorMatching,

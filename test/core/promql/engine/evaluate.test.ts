@@ -217,6 +217,26 @@ describe('evaluateRange', () => {
     expect(pinned.type === 'matrix' && pinned.series[0]?.points.map((p) => p.v)).toEqual([6, 6, 6]);
   });
 
+  it('refuses two range-vector inputs that lose their names into one label set, even at different steps', () => {
+    const renamed = new MemoryStorage();
+    load(renamed, { __name__: 'old_total', job: 'api' }, MIN, [0, 60, 120]);
+    load(renamed, { __name__: 'new_total', job: 'api' }, MIN, [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      0,
+      60,
+      120,
+    ]);
+    const expr = parseExpr('rate({job="api"}[2m])');
+    expect(() => evaluateRange(expr, renamed, 0, 6 * MIN, MIN)).toThrow(
+      'vector cannot contain metrics with the same labelset',
+    );
+    const merged = evaluateRange(expr, renamed, 0, 6 * MIN, MIN, { delayedNameRemoval: true });
+    expect(merged.type === 'matrix' && merged.series.map((s) => s.labels)).toEqual([{ job: 'api' }]);
+  });
+
   it('refuses a range vector, as Prometheus refuses it for a range query', () => {
     expect(() => evaluateRange(parseExpr('x[5m]'), storage, 0, MIN, MIN)).toThrow(
       'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
