@@ -5,9 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { PromqlParseError, parseExpr } from '../../core/promql/index.js';
+import { evaluateInstant, MemoryStorage, PromqlParseError, parseExpr } from '../../core/promql/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trb-promql-promtool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,5 +93,79 @@ describe('our PromQL parser agrees with promtool', () => {
     const mine = ours(expr);
     expect(mine).toBeDefined();
     if (sameWords) expect(mine).toBe(theirs);
+  });
+});
+
+/**
+ * Chains of arithmetic and comparisons of small numbers, signed and parenthesised: how they group is
+ * all that decides the value. `^` only raises an integer to 0, 1 or 2 (possibly twice: right
+ * associativity), so every operation is exact in both engines and the values must be identical.
+ */
+const OPERATORS = ['+', '-', '*', '/', '%', '== bool', '> bool', '<= bool'];
+const literal = fc.integer({ min: 1, max: 3 }).map(String);
+const power = fc
+  .tuple(literal, fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 2 }))
+  .map(([base, exponents]) => [base, ...exponents].join(' ^ '));
+const signed = (operand: fc.Arbitrary<string>) =>
+  fc.tuple(fc.boolean(), operand).map(([negative, x]) => (negative ? `-${x}` : x));
+const chainOf = (operand: fc.Arbitrary<string>) =>
+  fc
+    .tuple(
+      operand,
+      fc.array(fc.tuple(fc.constantFrom(...OPERATORS), operand), { minLength: 1, maxLength: 4 }),
+    )
+    .map(([first, rest]) => first + rest.map(([op, x]) => ` ${op} ${x}`).join(''));
+const simple = signed(fc.oneof(literal, power));
+const arithmetic = chainOf(fc.oneof(simple, signed(chainOf(simple).map((e) => `(${e})`))));
+/** Where a sign meets `^` (lezer-promql reads `-2 ^ 2` as (-2)^2; Prometheus as -(2^2)). */
+const SIGNS_AND_POWERS = [
+  '-2 ^ 2',
+  '+2 ^ 2',
+  '- 2 ^ 2',
+  '-2 ^ 2 ^ 1',
+  '2 * -2 ^ 2',
+  '1 - -2 ^ 2',
+  '-(2) ^ 2',
+  '(-2) ^ 2',
+  '-2 ^ -2 ^ 1 + 1',
+];
+
+describe('our PromQL parser groups operators as Prometheus does', () => {
+  it('gives promtool the values our engine computes for signs before ^ and 150 random expressions', () => {
+    const exprs = [...SIGNS_AND_POWERS, ...fc.sample(arithmetic, { numRuns: 400, seed: 20261207 })];
+    const storage = new MemoryStorage();
+    // Each expression inside a call and as the right side of an operator: lezer-promql reads a sign
+    // differently in the two places, and both must group as Prometheus does.
+    const valueOf = (expr: string) => {
+      const value = evaluateInstant(parseExpr(expr), storage, 0);
+      return value.type === 'vector' ? value.samples[0]?.v : undefined;
+    };
+    const tests = exprs
+      .flatMap((e) => [`vector(${e})`, `vector(0) + ${e}`])
+      .map((expr) => ({ expr, v: valueOf(expr) }))
+      .filter((c): c is { expr: string; v: number } => c.v !== undefined && Number.isFinite(c.v))
+      .slice(0, 2 * (150 + SIGNS_AND_POWERS.length));
+    expect(tests.length).toBe(2 * (150 + SIGNS_AND_POWERS.length));
+    const file = join(dir, 'arithmetic.test.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: [],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [],
+            promql_expr_test: tests.map(({ expr, v }) => ({
+              expr,
+              eval_time: '0m',
+              exp_samples: [{ labels: '{}', value: v }],
+            })),
+          },
+        ],
+      }),
+    );
+    const run = () => execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString();
+    expect(run()).toContain('SUCCESS');
   });
 });
