@@ -96,6 +96,17 @@ describe('tributary test-rules on test files it cannot use', () => {
     expect((await runTestFile(file)).errors).toEqual(['group name repeated in evaluation order: a']);
   });
 
+  it('fails a file whose rule_files match nothing, where promtool only warns', async () => {
+    const file = join(dir, 'no-rules.test.yaml');
+    await writeFile(
+      file,
+      'rule_files: [alerts-*.yaml]\ntests:\n  - alert_rule_test:\n      - { eval_time: 1m, alertname: X, exp_alerts: [] }\n',
+    );
+    const { errors } = await runTestFile(file);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/alerts-\*\.yaml.*TRB_RULES_FILES no rule file matches "alerts-\*\.yaml"/);
+  });
+
   it('reports every file, and exits 1 when one fails', async () => {
     const good = join(dir, 'empty.test.yaml');
     await writeFile(good, 'tests: []\n');
