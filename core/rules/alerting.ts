@@ -68,18 +68,18 @@ export class AlertingRuleState {
     this.env.t = ts;
     const found = new Map<string, ActiveAlert>();
     for (const sample of results) {
-      const seriesLabels: Record<string, string> = { ...sample.labels };
-      delete seriesLabels.__name__;
+      // Templates see the sample's labels as they are, __name__ included (Prometheus's Metric.Map()).
       const data = {
-        labels: seriesLabels,
+        labels: sample.labels,
         externalLabels: ctx.externalLabels,
         externalUrl: ctx.externalUrl,
         value: sample.v,
       };
       const expand = (text: Parameters<typeof expandAlertTemplate>[0]) =>
         expandAlertTemplate(text, rule.name, data, this.functions);
-      const labels: Record<string, string> = { ...seriesLabels };
-      for (const [name, template] of rule.labels) labels[name] = expand(template);
+      const labels: Record<string, string> = { ...sample.labels };
+      delete labels.__name__;
+      for (const [name, template] of rule.labels) setLabel(labels, name, expand(template));
       labels.alertname = rule.name;
       const annotations: Record<string, string> = {};
       for (const [name, template] of rule.annotations) annotations[name] = expand(template);
@@ -178,4 +178,10 @@ export class AlertingRuleState {
     }
     return out;
   }
+}
+
+/** Prometheus's labels.Builder.Set: an empty value removes the label. */
+export function setLabel(labels: Record<string, string>, name: string, value: string): void {
+  if (value === '') delete labels[name];
+  else labels[name] = value;
 }

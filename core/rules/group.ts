@@ -1,6 +1,6 @@
 import { labelsKey, STALE_NAN } from '../promql/index.js';
 import type { Labels, Sample } from '../promql/types.js';
-import { AlertingRuleState } from './alerting.js';
+import { AlertingRuleState, setLabel } from './alerting.js';
 import { expressionLink } from './links.js';
 import { queryVector, RuleEvalError } from './query.js';
 import type { Alert, AlertNotification, RecordingRule, RuleGroup, RuleHealth, RuleStorage } from './types.js';
@@ -110,7 +110,8 @@ export class GroupEvaluator {
     const vector = queryVector(rule.expr.expr, this.options.storage, at, this.intervalMs);
     const seen = new Set<string>();
     const out = vector.map((s) => {
-      const labels = { ...s.labels, __name__: rule.name, ...rule.labels };
+      const labels: Record<string, string> = { ...s.labels, __name__: rule.name };
+      for (const [name, value] of Object.entries(rule.labels)) setLabel(labels, name, value);
       const key = labelsKey(labels);
       if (seen.has(key))
         throw new RuleEvalError('vector contains metrics with the same labelset after applying rule labels');

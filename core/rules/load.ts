@@ -32,7 +32,7 @@ export class RulesLoadError extends Error {
 }
 
 /** `file:line:col: CODE message` (no position when the problem is the file as a whole). */
-export function formatProblem(p: RuleProblem): string {
+function formatProblem(p: RuleProblem): string {
   return `${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: ${p.code} ${p.message}`;
 }
 

@@ -145,6 +145,16 @@ describe('the alert state machine', () => {
       ]),
     );
   });
+  it('lets templates read __name__ and drops a label whose template expands to nothing, as Prometheus', () => {
+    const { storage, rules } = evaluator(`      - alert: Down
+        expr: up == 0
+        labels:
+          metric: "{{ $labels.__name__ }}"
+          team: "{{ $labels.team }}"
+`);
+    storage.append({ __name__: 'up', instance: 'a' }, 0, 0);
+    expect(rules.evaluate(0).alerts[0]?.labels).toEqual({ alertname: 'Down', instance: 'a', metric: 'up' });
+  });
 });
 
 describe('recording rules', () => {
