@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyValueMap } from '@opentelemetry/api-logs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +12,7 @@ import { closedPort, HttpBackend } from '../decoders/backends.js';
 import { exporterUnderTest } from '../decoders/exporter-harness.js';
 import { type GettableAlert, RealAlertmanager } from './real-alertmanager.js';
 
+const CLI = join(import.meta.dirname, '../../../../dist/cli.js');
 // A self-signed certificate for localhost and 127.0.0.1 (test/fixtures/tls/README.md).
 const TLS_DIR = join(import.meta.dirname, '../../../fixtures/tls');
 const CERT_FILE = join(TLS_DIR, 'localhost.crt');
@@ -96,6 +100,34 @@ describe('alertmanager exporter config', () => {
       path: ['endpoints', 0],
       message: 'expected an http:// or https:// URL, e.g. "http://127.0.0.1:9093"',
     });
+  });
+});
+
+describe('alertmanager exporter secrets', () => {
+  it('are redacted by tributary print-config, whatever the header is called', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertmanager-config-'));
+    try {
+      const config = join(dir, 'config.yaml');
+      await writeFile(
+        config,
+        `receivers: { otlp: {} }
+exporters:
+  alertmanager:
+    endpoints: [https://am.example:9093]
+    headers: { authorization: "Bearer s3cr3t-t0ken", x-scope-orgid: "tenant-k3y" }
+service: { pipelines: { logs: { receivers: [otlp], exporters: [alertmanager] } } }
+`,
+      );
+      const run = spawnSync(process.execPath, [CLI, 'print-config', '--config', config], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('authorization: "[REDACTED]"');
+      expect(run.stdout).toContain('x-scope-orgid: "[REDACTED]"');
+      for (const secret of ['s3cr3t', 'tenant-k3y']) expect(run.stdout + run.stderr).not.toContain(secret);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
