@@ -221,3 +221,62 @@ describe('our PromQL parser binds offset, @ and [...] as Prometheus does', () =>
     );
   });
 });
+
+describe('our PromQL parser groups operators around selectors with offset and @ as Prometheus does', () => {
+  it('gives promtool the values our engine computes for 150 random expressions on a series', () => {
+    // No negative offset: promtool loads the series lazily, up to the evaluation time.
+    const selector = fc
+      .constantFrom(
+        '',
+        ' offset 1m',
+        ' offset 2m',
+        ' @ 120',
+        ' @ 240 offset 1m',
+        ' offset 1m @ 60',
+        ' @ 300 offset 3m',
+      )
+      .map((modifier) => `x${modifier}`);
+    const operand = fc.oneof(
+      literal,
+      power,
+      selector,
+      selector.map((x) => `${x} ^ 2`),
+    );
+    const simpleOperand = signed(operand);
+    const expression = chainOf(fc.oneof(simpleOperand, signed(chainOf(simpleOperand).map((e) => `(${e})`))));
+    const storage = new MemoryStorage();
+    for (let i = 0; i <= 10; i++) storage.append({ __name__: 'x' }, i * 60_000, i);
+    const tests = fc
+      .sample(expression, { numRuns: 400, seed: 20261208 })
+      .map((e) => `vector(0) + ${e}`)
+      .map((expr) => {
+        const value = evaluateInstant(parseExpr(expr), storage, 5 * 60_000);
+        return { expr, samples: value.type === 'vector' ? value.samples : [] };
+      })
+      .filter(({ samples }) => samples.length > 0 && samples.every((s) => Number.isFinite(s.v)))
+      .slice(0, 150);
+    expect(tests.length).toBe(150);
+    const file = join(dir, 'selectors.test.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: [],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [{ series: 'x', values: '0+1x10' }],
+            promql_expr_test: tests.map(({ expr, samples }) => ({
+              expr,
+              eval_time: '5m',
+              exp_samples: samples.map((s) => ({ labels: formatLabels(s.labels), value: s.v })),
+            })),
+          },
+        ],
+      }),
+    );
+    expect(execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString()).toContain(
+      'SUCCESS',
+    );
+  });
+});
