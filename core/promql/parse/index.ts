@@ -50,7 +50,7 @@ function firstError(node: SyntaxNode): SyntaxNode | undefined {
 
 function syntaxError(converter: TreeConverter, text: string, node: SyntaxNode): never {
   const before = text.slice(0, node.from);
-  const called = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(before);
+  const called = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(before);
   if (called && text[node.from] === '(' && node.prevSibling?.name === 'Identifier') {
     const name = called[1] as string;
     const at = { start: node.from - called[0].length, end: node.from };

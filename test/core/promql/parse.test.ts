@@ -277,6 +277,7 @@ describe('parseExpr: functions', () => {
     expect(err.code).toBe('TRB_PROMQL_PARSE');
     expect(err.detail).toBe('unknown function with name "rat"');
     expect(err.position).toEqual({ start: 4, end: 7 });
+    expect(refusal('job:rate5m (x)').detail).toBe('unknown function with name "job:rate5m"');
   });
 });
 
