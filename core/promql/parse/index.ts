@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { closest } from '../../errors.js';
 import { FUNCTIONS } from '../functions/index.js';
 import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
@@ -61,7 +62,13 @@ function syntaxError(converter: TreeConverter, text: string, node: SyntaxNode): 
         `function "${name}" ${known.refusedBecause ?? 'is experimental'}`,
         at,
       );
-    converter.fail('TRB_PROMQL_PARSE', `unknown function with name "${name}"`, at);
+    const near = closest(name, FUNCTIONS.keys());
+    converter.fail(
+      'TRB_PROMQL_PARSE',
+      `unknown function with name "${name}"`,
+      at,
+      near && `did you mean "${near}"?`,
+    );
   }
   const token = text.slice(node.from, node.to) || (text.slice(node.from).match(/^\S+/)?.[0] ?? '');
   const unterminated = /^["'`]/.test(token) ? 'unterminated quoted string' : undefined;
