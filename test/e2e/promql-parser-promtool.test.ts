@@ -87,6 +87,7 @@ const REFUSED: readonly [string, boolean][] = [
   ['sum(x) by (job) +', false],
   ['rate(x[5m],)', false],
   ['x[5m][10m:]', true],
+  ['atan2 + 1', false],
 ];
 
 describe('our PromQL parser agrees with promtool', () => {
