@@ -372,3 +372,75 @@ describe('our PromQL parser reads set operators, matching, aggregations and call
     );
   });
 });
+
+describe('our PromQL parser accepts and refuses what promtool does', () => {
+  it('agrees on every one of 2,000+ generated expressions, type errors included', () => {
+    const operand = fc.constantFrom(
+      ...[
+        'y',
+        'y offset 1m',
+        '-y',
+        'sum(y)',
+        'sum by (a) (y)',
+        'y[5m]',
+        'rate(y[5m])',
+        'y[5m:1m]',
+        '1',
+        '-2',
+      ],
+      ...['"s"', 'time()', 'scalar(y)', 'abs(y)', '(y)', 'y @ 100', 'count_values("v", y)', 'topk(1, y)'],
+      ...[
+        'topk("a", y)',
+        'sum(y[5m])',
+        'rate(y)',
+        'abs(y, y)',
+        'round(y, 1)',
+        'label_join(y, "a", ",", "b")',
+      ],
+      ...[
+        'absent(y)',
+        'vector(1)',
+        'histogram_quantile(0.9, y)',
+        'quantile_over_time(0.5, y[5m])',
+        'sort(y)',
+      ],
+      ...['clamp(y, 1, 2)', '(1)', 'y offset 5m @ 10', '{a="b"}', '{a=~".*"}', 'y{__name__="z"}'],
+    );
+    const OPS = ['+', '-', '*', '/', '^', '%', 'atan2', 'and', 'or', 'unless', '> bool', '==', '<', '+ bool'];
+    const MATCHING = [
+      'and on(a)',
+      '+ on(a) group_left',
+      '* ignoring(b) group_right(c)',
+      'or on(a) group_left',
+    ];
+    const expression = fc
+      .tuple(
+        operand,
+        fc.array(fc.tuple(fc.constantFrom(...OPS, ...MATCHING, '> on(a) group_left(a)', '+ on()'), operand), {
+          maxLength: 2,
+        }),
+      )
+      .map(([first, rest]) => first + rest.map(([op, x]) => ` ${op} ${x}`).join(''));
+    const exprs = [...new Set(fc.sample(expression, { numRuns: 4000, seed: 11 }))];
+    const file = join(dir, 'generated.rules.yaml');
+    writeFileSync(
+      file,
+      stringify({ groups: [{ name: 'g', rules: exprs.map((expr, i) => ({ record: `r${i}`, expr })) }] }),
+    );
+    let output = '';
+    try {
+      output = execFileSync('promtool', ['check', 'rules', file], {
+        stdio: 'pipe',
+        maxBuffer: 1e8,
+      }).toString();
+    } catch (err) {
+      output = `${(err as { stdout: Buffer }).stdout}${(err as { stderr: Buffer }).stderr}`;
+    }
+    const refusedByPromtool = new Set([...output.matchAll(/rule \d+, "r(\d+)"/g)].map((m) => Number(m[1])));
+    const disagreements = exprs.filter((expr, i) => (ours(expr) === undefined) === refusedByPromtool.has(i));
+    expect(exprs.length).toBeGreaterThan(2000);
+    expect(refusedByPromtool.size).toBeGreaterThan(500);
+    expect(refusedByPromtool.size).toBeLessThan(exprs.length - 500);
+    expect(disagreements).toEqual([]);
+  });
+});
