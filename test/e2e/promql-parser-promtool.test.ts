@@ -145,13 +145,13 @@ describe('our PromQL parser groups operators as Prometheus does', () => {
     const storage = new MemoryStorage();
     // Each expression inside a call and as the right side of an operator: lezer-promql reads a sign
     // differently in the two places, and both must group as Prometheus does.
-    const valueOf = (expr: string) => {
+    const ourValue = (expr: string) => {
       const value = evaluateInstant(parseExpr(expr), storage, 0);
       return value.type === 'vector' ? value.samples[0]?.v : undefined;
     };
     const tests = exprs
       .flatMap((e) => [`vector(${e})`, `vector(0) + ${e}`])
-      .map((expr) => ({ expr, v: valueOf(expr) }))
+      .map((expr) => ({ expr, v: ourValue(expr) }))
       .filter((c): c is { expr: string; v: number } => c.v !== undefined && Number.isFinite(c.v))
       .slice(0, 2 * (150 + SIGNS_AND_POWERS.length));
     expect(tests.length).toBe(2 * (150 + SIGNS_AND_POWERS.length));
