@@ -44,12 +44,7 @@ export function binaryAt(
   return { type: 'vector', samples: out };
 }
 
-function setOperation(
-  op: SetOp,
-  lhs: readonly Elem[],
-  rhs: readonly Elem[],
-  m: VectorMatching,
-): Elem[] {
+function setOperation(op: SetOp, lhs: readonly Elem[], rhs: readonly Elem[], m: VectorMatching): Elem[] {
   const sig = signatureOf(m);
   if (op === 'or') {
     if (lhs.length === 0) return [...rhs];
