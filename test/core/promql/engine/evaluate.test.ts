@@ -115,6 +115,14 @@ describe('__name__ removal', () => {
     );
   });
 
+  it('refuses operators that leave two series of different names with one label set', () => {
+    for (const expr of ['{job="api"} * 2', '-{job="api"}', 'abs({job="api"})', '{job="api"} > bool 1'])
+      expect(() => instant(storage, expr, 2 * MIN), expr).toThrow(
+        'vector cannot contain metrics with the same labelset',
+      );
+    expect(samples(instant(storage, '{job="api"} > 1', 2 * MIN))).toHaveLength(2);
+  });
+
   it('with delayedNameRemoval, label_replace still reads the name a function will drop', () => {
     const relabel = 'label_replace(rate({job="api"}[2m]), "metric", "$1", "__name__", "(.+)")';
     const result = samples(instant(storage, relabel, 2 * MIN, { delayedNameRemoval: true }));
