@@ -73,7 +73,7 @@ describe('parseExpr: literals', () => {
     expect(parseExpr('`raw \\n`')).toMatchObject({ value: 'raw \\n' });
     const err = refusal(String.raw`"bad \q"`);
     expect(err.code).toBe('TRB_PROMQL_PARSE');
-    expect(err.message).toBe(String.raw`1:1: error unquoting string "bad \q": invalid syntax`);
+    expect(err.message).toBe(String.raw`1:1: error unquoting string "\"bad \\q\"": invalid syntax`);
   });
 });
 
@@ -123,6 +123,7 @@ describe('parseExpr: selectors', () => {
       vector: { offset: { kind: 'literal', ms: -60_000 }, at: { kind: 'time', ms: 100_000 } },
     });
     expect(parseExpr('x @ start()')).toMatchObject({ at: { kind: 'start' } });
+    expect(parseExpr('x @ 1609746000.5')).toMatchObject({ at: { kind: 'time', ms: 1_609_746_000_500 } });
     expect(parseExpr('x[10m:]')).toMatchObject({ kind: 'subquery', step: undefined });
     expect(parseExpr('x[10m:30s] @ end()')).toMatchObject({
       step: { kind: 'literal', ms: 30_000 },
@@ -149,6 +150,7 @@ describe('parseExpr: selectors', () => {
     expect(refusal('x[5m-10m]').detail).toBe('duration must be greater than 0');
     expect(refusedText('x[5m-10m]')).toBe('5m-10m');
     expect(refusal('x[1m/0]').detail).toBe('division by zero');
+    expect(refusal('x[1e10]').detail).toBe('duration out of range');
     expect(refusal('(x)[5m]').detail).toBe('ranges only allowed for vector selectors');
     expect(refusal('x offset 1m [5m]').detail).toBe('no offset modifiers allowed before range');
     expect(refusal('x offset 1m offset 2m').detail).toBe('offset may not be set multiple times');
@@ -156,7 +158,10 @@ describe('parseExpr: selectors', () => {
     expect(refusal('sum(x) offset 1m').detail).toBe(
       'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
     );
-    expect(refusal('x @ Inf').detail).toBe('timestamp out of bounds for @ modifier');
+    expect(refusal('x @ Inf').detail).toBe('timestamp out of bounds for @ modifier: +Inf');
+    expect(refusal('x @ 1e19').detail).toBe(
+      'timestamp out of bounds for @ modifier: 10000000000000000000.000000',
+    );
     expect(refusal('x[5m][10m:]').detail).toBe(
       'subquery is only allowed on instant vector, got matrix instead',
     );
@@ -176,6 +181,9 @@ describe('parseExpr: operators', () => {
     expect(shape(parseExpr('1 - -1'))).toBe('(1 - -1)');
     expect(shape(parseExpr('a + b offset 1m'))).toBe('(a + b offset)');
     expect(shape(parseExpr('-a @ 100'))).toBe('(-a @)');
+    expect(shape(parseExpr('x - y offset 1m * 3'))).toBe('(x - (y offset * 3))');
+    expect(shape(parseExpr('-x offset 1m ^ 2'))).toBe('(-(x offset ^ 2))');
+    expect(shape(parseExpr('a or b offset 1m and c'))).toBe('(a or (b offset and c))');
     expect(refusedText('a * b[5m:1m] @ 1')).toBe('b[5m:1m] @ 1');
   });
 
@@ -192,7 +200,7 @@ describe('parseExpr: operators', () => {
 
   it("refuses what Prometheus's type check refuses, pointing at the operator or operand", () => {
     expect(refusal('1 > 2').detail).toBe('comparisons between scalars must use BOOL modifier');
-    expect(refusedText('1 > 2')).toBe(' > ');
+    expect(refusedText('1 > 2')).toBe('>');
     expect(refusal('a + bool b').detail).toBe('bool modifier can only be used on comparison operators');
     expect(refusal('a and 1').detail).toBe('set operator "and" not allowed in binary scalar expression');
     expect(refusal('a and on(x) group_left b').detail).toBe('no grouping allowed for "and" operation');
