@@ -95,7 +95,11 @@ export class EngineProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly child: ChildProcess) {
+  private constructor(
+    readonly child: ChildProcess,
+    /** The config file it runs: write another and send SIGHUP to reload. */
+    readonly configPath: string,
+  ) {
     child.stderr?.on('data', (c: Buffer) => {
       this.stderr += c.toString();
       if (this.stderr.length > 200_000) this.stderr = this.stderr.slice(-100_000);
@@ -110,6 +114,7 @@ export class EngineProcess {
     await writeFile(config, yaml);
     const engine = new EngineProcess(
       spawn(process.execPath, [CLI, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] }),
+      config,
     );
     for (let i = 0; i < 200; i++) {
       if (

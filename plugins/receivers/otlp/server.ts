@@ -61,6 +61,7 @@ export class OtlpHttpServer {
         endpointPath: `receivers.${id}.protocols.http.endpoint`,
         kind: 'receiver',
         onError: (err) => logger.warn({ err: err.message }, 'OTLP/HTTP server error'),
+        security: settings,
       },
       (req, res) => {
         this.handle(req, res).catch((err: Error) => {
@@ -85,6 +86,11 @@ export class OtlpHttpServer {
   /** The bound address (the real port when 0 was configured); undefined while not listening. */
   get address(): AddressInfo | undefined {
     return this.listener.address;
+  }
+
+  /** Where senders send (https when it serves TLS); undefined until it listens. */
+  get url(): string | undefined {
+    return this.listener.url('');
   }
 
   /** Starts taking `signal` (listening first if no signal was running). */
