@@ -4,7 +4,7 @@ import { compileRegex } from '../matchers.js';
 import type { Argument, Expr, Sample } from '../types.js';
 import type { Evaluate, QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
-import { assertUniqueLabelsets, withoutName } from './names.js';
+import { assertUniqueLabelsets, DUPLICATE_LABELSET, namesDiffer, withoutName } from './names.js';
 import { selectInstant } from './selectors.js';
 import type { Elem, StepValue } from './values.js';
 
@@ -41,17 +41,41 @@ export function callAt(e: CallExpr, t: number, q: QueryContext, evaluate: Evalua
     return v;
   });
   const out = def.call(args, { t, rangeStart, rangeEnd, args: e.args });
+  const acrossSteps = q.interval > 0 || q.subqueryDepth > 0;
+  if (input?.type === 'matrix' && !q.delayedNameRemoval && acrossSteps && !KEEPS_NAME.has(e.func))
+    assertOneSourcePerLabelset(e, out, q);
   if (def.returnType === 'scalar') return { type: 'scalar', v: out[0]?.v ?? Number.NaN };
-  const samples = KEEPS_NAME.has(e.func)
-    ? keepingNames(e, out, input, t)
-    : out.map((s) => ({
-        labels: q.delayedNameRemoval ? s.labels : withoutName(s.labels),
-        t,
-        v: s.v,
-        dropName: true,
-      }));
-  assertUniqueLabelsets(samples);
+  if (KEEPS_NAME.has(e.func)) {
+    const kept = keepingNames(e, out, input, t);
+    // Only the label functions write labels; sort and last/first_over_time keep their inputs'.
+    if (e.func === 'label_replace' || e.func === 'label_join') assertUniqueLabelsets(kept);
+    return { type: 'vector', samples: kept };
+  }
+  const samples = out.map((s) => ({
+    labels: q.delayedNameRemoval ? s.labels : withoutName(s.labels),
+    t,
+    v: s.v,
+    dropName: true,
+  }));
+  // A function gives one result per input series or group, so only dropped names can collide.
+  if (!q.delayedNameRemoval && namesDiffer(out)) assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
+}
+
+/** The range-mode half of Prometheus's duplicate check for range-vector functions (see nameDropSources). */
+function assertOneSourcePerLabelset(e: CallExpr, out: readonly Sample[], q: QueryContext): void {
+  let sources = q.nameDropSources.get(e);
+  if (!sources) {
+    sources = new Map();
+    q.nameDropSources.set(e, sources);
+  }
+  for (const s of out) {
+    const key = labelsKey(withoutName(s.labels));
+    const source = labelsKey(s.labels);
+    const earlier = sources.get(key);
+    if (earlier === undefined) sources.set(key, source);
+    else if (earlier !== source) throw new PromqlEvalError(DUPLICATE_LABELSET);
+  }
 }
 
 function unwrapped(e: Expr): Expr {

@@ -26,6 +26,14 @@ export interface QueryContext {
   readonly fetched: Map<Expr, readonly Series[]>;
   /** Each subquery's inner value by step time: range queries revisit the same absolute steps. */
   readonly subquerySteps: Map<Expr, Map<number, StepValue>>;
+  /** How many subqueries the step being evaluated is inside (their inner steps form a range). */
+  subqueryDepth: number;
+  /**
+   * For each range-vector function evaluated at several steps: which input series gave each
+   * name-dropped output label set. Prometheus evaluates such a call once over all its steps and
+   * refuses two input series that end up with one label set, even at different steps.
+   */
+  readonly nameDropSources: Map<Expr, Map<string, string>>;
 }
 
 /** A query's shared state; its fetch spans are filled in by spans.ts before the first step. */
@@ -49,5 +57,7 @@ export function queryContext(
     fetchSpans: new Map(),
     fetched: new Map(),
     subquerySteps: new Map(),
+    subqueryDepth: 0,
+    nameDropSources: new Map(),
   };
 }

@@ -23,8 +23,9 @@ export function evaluateInstant(
   const v = evaluateAt(expr, t, q);
   switch (v.type) {
     case 'scalar':
+      return { type: 'scalar', t, v: v.v };
     case 'string':
-      return { type: v.type, t, v: v.v } as Value;
+      return { type: 'string', t, v: v.v };
     case 'vector':
       return { type: 'vector', samples: finishVector(v.samples, t, q.delayedNameRemoval) };
     case 'matrix':

@@ -17,7 +17,12 @@ export function subqueryAt(e: SubqueryExpr, t: number, q: QueryContext, evaluate
   let first = step * Math.trunc(rangeStart / step);
   if (first <= rangeStart) first += step;
   const series = new SeriesBuilder();
-  for (let ts = first; ts <= rangeEnd; ts += step) series.addStep(ts, innerAt(e, ts, q, evaluate));
+  q.subqueryDepth++;
+  try {
+    for (let ts = first; ts <= rangeEnd; ts += step) series.addStep(ts, innerAt(e, ts, q, evaluate));
+  } finally {
+    q.subqueryDepth--;
+  }
   return { type: 'matrix', series: series.series(), rangeStart, rangeEnd };
 }
 
