@@ -405,6 +405,15 @@ describe('our PromQL parser accepts and refuses what promtool does', () => {
         'sort(y)',
       ],
       ...['clamp(y, 1, 2)', '(1)', 'y offset 5m @ 10', '{a="b"}', '{a=~".*"}', 'y{__name__="z"}'],
+      ...['y[5m:]', 'y[1m:30s] offset 1m', 'rate(y[5m] offset 1m)', 'y @ start()', 'y offset 1m @ end()'],
+      ...['y[5m] @ 100', '(y)[5m]', 'sum(y)[5m:]', 'y offset 1m [5m]', 'y @ 1 @ 2', 'y offset 1m offset 2m'],
+      ...[
+        'max_over_time(rate(y[5m])[10m:1m])',
+        'y[5m:][5m:]',
+        'rate(y[5m:] @ 10)',
+        'sum(y) offset 1m',
+        'y @ -1',
+      ],
     );
     const OPS = ['+', '-', '*', '/', '^', '%', 'atan2', 'and', 'or', 'unless', '> bool', '==', '<', '+ bool'];
     const MATCHING = [
