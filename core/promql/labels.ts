@@ -1,11 +1,15 @@
 import type { Labels } from './types.js';
 
-const SEP = '\xff';
+/** The lowest character, so comparing keys orders label sets as Prometheus's labels.Compare does. */
+const SEP = '\x00';
 
 /** Keys already built: label sets are immutable and the same objects come back every rule cycle. */
 const keys = new WeakMap<Labels, string>();
 
-/** A string naming a label set: the same for equal sets whatever the key order. */
+/**
+ * A string naming a label set: the same for equal sets whatever the key order; comparing two keys
+ * orders their label sets as Prometheus sorts series (labels.Compare).
+ */
 export function labelsKey(labels: Labels): string {
   let key = keys.get(labels);
   if (key === undefined) {
@@ -14,6 +18,13 @@ export function labelsKey(labels: Labels): string {
     keys.set(labels, key);
   }
   return key;
+}
+
+/** Orders series as Prometheus returns them: by label set (labels.Compare). */
+export function byLabels(a: { readonly labels: Labels }, b: { readonly labels: Labels }): number {
+  const x = labelsKey(a.labels);
+  const y = labelsKey(b.labels);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Labels as Prometheus's error messages print them (labels.String): `{__name__="up", job="api"}`. */

@@ -29,7 +29,7 @@ export function changed(e: Elem, v: number, t: number, delayed: boolean): Elem {
 export const DUPLICATE_LABELSET = 'vector cannot contain metrics with the same labelset';
 
 /** Prometheus refuses an instant vector holding one label set twice. */
-export function assertUniqueLabelsets(samples: readonly Elem[]): void {
+export function assertUniqueLabelsets(samples: readonly { readonly labels: Labels }[]): void {
   if (samples.length < 2) return;
   const seen = new Set<string>();
   for (const s of samples) {

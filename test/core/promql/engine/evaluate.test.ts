@@ -42,6 +42,7 @@ describe('instant selectors', () => {
     ]);
     expect(samples(instant(storage, 'up', 6 * MIN))).toEqual([]);
     expect(samples(instant(storage, 'up', 3 * MIN, { lookbackDeltaMs: MIN }))).toEqual([]);
+    expect(samples(instant(storage, 'up', 3 * MIN, { lookbackDeltaMs: 0 }))).toHaveLength(1);
   });
 
   it('see nothing after a staleness marker, and the sample again before it', () => {
@@ -58,6 +59,26 @@ describe('instant selectors', () => {
     load(storage, { __name__: 'x' }, MIN, [10, 20, 30]);
     expect(samples(instant(storage, 'x offset 1m', 2 * MIN))[0]).toMatchObject({ t: 2 * MIN, v: 20 });
     expect(samples(instant(storage, 'x @ 60', 9 * MIN))[0]).toMatchObject({ t: 9 * MIN, v: 20 });
+  });
+});
+
+describe('aggregations', () => {
+  it('break topk/bottomk ties in label order, as Prometheus reads series sorted by labels', () => {
+    const storage = new MemoryStorage();
+    for (const instance of ['c', 'a', 'b']) load(storage, { __name__: 'load', instance }, MIN, [1]);
+    expect(samples(instant(storage, 'topk(2, load)', 0)).map((s) => s.labels.instance)).toEqual(['a', 'b']);
+    expect(samples(instant(storage, 'bottomk(1, load)', 0)).map((s) => s.labels.instance)).toEqual(['a']);
+  });
+
+  it('sums with Kahan compensation and averages without overflowing', () => {
+    const storage = new MemoryStorage();
+    load(storage, { __name__: 'v', i: '1' }, MIN, [1e100]);
+    load(storage, { __name__: 'v', i: '2' }, MIN, [1]);
+    load(storage, { __name__: 'v', i: '3' }, MIN, [-1e100]);
+    load(storage, { __name__: 'big', i: '1' }, MIN, [Number.MAX_VALUE]);
+    load(storage, { __name__: 'big', i: '2' }, MIN, [Number.MAX_VALUE]);
+    expect(samples(instant(storage, 'sum(v)', 0))[0]?.v).toBe(1);
+    expect(samples(instant(storage, 'avg(big)', 0))[0]?.v).toBe(Number.MAX_VALUE);
   });
 });
 
@@ -194,6 +215,26 @@ describe('evaluateRange', () => {
     expect(windowed.type === 'matrix' && windowed.series[0]?.points.map((p) => p.v)).toEqual([2, 2]);
     const pinned = evaluateRange(parseExpr('x{job="a"} @ end()'), storage, 0, 2 * MIN, MIN);
     expect(pinned.type === 'matrix' && pinned.series[0]?.points.map((p) => p.v)).toEqual([6, 6, 6]);
+  });
+
+  it('refuses two range-vector inputs that lose their names into one label set, even at different steps', () => {
+    const renamed = new MemoryStorage();
+    load(renamed, { __name__: 'old_total', job: 'api' }, MIN, [0, 60, 120]);
+    load(renamed, { __name__: 'new_total', job: 'api' }, MIN, [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      0,
+      60,
+      120,
+    ]);
+    const expr = parseExpr('rate({job="api"}[2m])');
+    expect(() => evaluateRange(expr, renamed, 0, 6 * MIN, MIN)).toThrow(
+      'vector cannot contain metrics with the same labelset',
+    );
+    const merged = evaluateRange(expr, renamed, 0, 6 * MIN, MIN, { delayedNameRemoval: true });
+    expect(merged.type === 'matrix' && merged.series.map((s) => s.labels)).toEqual([{ job: 'api' }]);
   });
 
   it('refuses a range vector, as Prometheus refuses it for a range query', () => {
