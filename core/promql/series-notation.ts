@@ -37,7 +37,8 @@ class Reader {
   constructor(private readonly text: string) {}
 
   private fail(detail: string, start = this.pos, code: PromqlErrorCode = 'TRB_PROMQL_PARSE'): never {
-    throw new PromqlParseError(code, detail, { start, end: Math.max(start + 1, this.pos) }, this.text);
+    const end = Math.min(this.text.length, Math.max(start + 1, this.pos));
+    throw new PromqlParseError(code, detail, { start, end }, this.text);
   }
 
   skipSpace(): boolean {
@@ -95,7 +96,7 @@ class Reader {
     try {
       return unquoteString(literal);
     } catch (err) {
-      return this.fail(`error unquoting string ${literal}: ${(err as Error).message}`, start);
+      return this.fail(`error unquoting string ${JSON.stringify(literal)}: ${(err as Error).message}`, start);
     }
   }
 
