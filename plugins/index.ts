@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '../core/plugin.js';
+import alertrulesConnector from './connectors/alertrules/index.js';
 import errortracking from './connectors/errortracking/index.js';
 import forward from './connectors/forward/index.js';
 import percentiles from './connectors/percentiles/index.js';
@@ -10,6 +11,7 @@ import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import admin from './extensions/admin/index.js';
 import healthCheck from './extensions/health_check/index.js';
+import alertrules from './processors/alertrules/index.js';
 import attributes from './processors/attributes/index.js';
 import batch from './processors/batch/index.js';
 import filter from './processors/filter/index.js';
@@ -42,6 +44,8 @@ export const builtins: readonly PluginDefinition[] = [
   forward,
   errortracking,
   percentiles,
+  alertrules,
+  alertrulesConnector,
   stdout,
   file,
   elasticsearch,
