@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, ours next to its peer in one process, with the ratio printed.
 import 'reflect-metadata';
+import * as alertEval from './alert-eval.js';
 import * as mcpOverhead from './mcp-overhead.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
@@ -11,5 +12,6 @@ const benchmarks: { run(): Promise<Result | Result[]> }[] = [
   mcpOverhead,
   prometheusScrape,
   percentiles,
+  alertEval,
 ];
 for (const bench of benchmarks) for (const result of [await bench.run()].flat()) print(result);

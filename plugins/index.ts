@@ -3,6 +3,7 @@ import alertrulesConnector from './connectors/alertrules/index.js';
 import errortracking from './connectors/errortracking/index.js';
 import forward from './connectors/forward/index.js';
 import percentiles from './connectors/percentiles/index.js';
+import alertmanager from './exporters/alertmanager/index.js';
 import elasticsearch from './exporters/elasticsearch/index.js';
 import file from './exporters/file/index.js';
 import jaeger from './exporters/jaeger/index.js';
@@ -52,6 +53,7 @@ export const builtins: readonly PluginDefinition[] = [
   prometheus,
   otlp,
   jaeger,
+  alertmanager,
   healthCheck,
   admin,
 ] as PluginDefinition[];

@@ -1,5 +1,6 @@
 import { definePlugin } from '../../../core/plugin.js';
 import { prepareRuleFiles } from '../../../core/rules/component.js';
+import { addTestRulesCommand } from '../../../core/rules/unittest/index.js';
 import { AlertRulesProcessorConfig } from './config.js';
 import { AlertRulesProcessor } from './processor.js';
 
@@ -11,5 +12,6 @@ export default definePlugin({
   stability: { metrics: 'alpha' },
   config: AlertRulesProcessorConfig,
   prepare: prepareRuleFiles,
+  commands: (program) => addTestRulesCommand(program),
   create: { metrics: (ctx, next) => new AlertRulesProcessor(ctx, next) },
 });
