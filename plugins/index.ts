@@ -9,6 +9,7 @@ import otlp from './exporters/otlp/index.js';
 import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import admin from './extensions/admin/index.js';
+import fileStorage from './extensions/file_storage/index.js';
 import healthCheck from './extensions/health_check/index.js';
 import attributes from './processors/attributes/index.js';
 import batch from './processors/batch/index.js';
@@ -50,4 +51,5 @@ export const builtins: readonly PluginDefinition[] = [
   jaeger,
   healthCheck,
   admin,
+  fileStorage,
 ] as PluginDefinition[];

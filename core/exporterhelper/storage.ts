@@ -8,6 +8,8 @@ export interface StorageClient {
   set(key: string, value: Uint8Array): Promise<void>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /** The keys held that start with `prefix`, in no particular order: how a persistent queue finds its items after a restart. */
+  keys(prefix: string): Promise<string[]>;
   /** Flushes and releases the client; it is not used afterwards. */
   close(): Promise<void>;
 }
