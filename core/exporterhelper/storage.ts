@@ -1,5 +1,5 @@
 import type { Extension } from '../component.js';
-import type { Signal } from '../signals.js';
+import type { Batch, Signal } from '../signals.js';
 
 /** A key-value store owned by one component, handed out by a storage extension such as file_storage. */
 export interface StorageClient {
@@ -20,9 +20,15 @@ export interface StorageExtension extends Extension {
   getClient(componentId: string, signal: Signal): Promise<StorageClient>;
 }
 
+/** A batch in the sending queue, with its item count (spans, data points, log records). */
+export interface QueuedBatch<S extends Signal> {
+  batch: Batch<S>;
+  items: number;
+}
+
 /**
  * The bounded FIFO of batches between an exporter's consume() and its sending workers. The in-memory
- * queue implements it; a persistent queue on a StorageClient will too.
+ * queue (queue.ts) implements it, and so does the persistent queue on a StorageClient (persistent-queue.ts).
  *
  * Life cycle: any number of producers call offer(); `num_consumers` workers loop on take(), send the
  * item, then call done(item) exactly once; at shutdown the exporter calls close() and waits until

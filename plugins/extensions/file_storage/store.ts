@@ -217,7 +217,7 @@ export class FileStore implements StorageClient {
 
   private async append(bytes: Buffer, at: number): Promise<void> {
     try {
-      await this.fh.write(bytes, 0, bytes.length, at);
+      await writeFully(this.fh, bytes, at);
       if (this.settings.fsync !== 'never') await this.fh.datasync();
     } catch (err) {
       // A part written would be garbage in the log: cut it off (if that fails too, the next open skips it).
@@ -296,7 +296,7 @@ export class FileStore implements StorageClient {
     try {
       for (const [key, at] of this.index) {
         const bytes = await recordOf(at);
-        await out.write(bytes, 0, bytes.length, offset);
+        await writeFully(out, bytes, offset);
         moved.set(key, { ...at, offset, valueOffset: offset + (at.valueOffset - at.offset) });
         offset += bytes.length;
       }
@@ -352,6 +352,14 @@ export class FileStore implements StorageClient {
 
   private checkOpen(): void {
     if (this.closed) throw new Error(`store ${this.path} is closed`);
+  }
+}
+
+/** A write the disk cuts short (it filled up) is continued: the rest then fails with ENOSPC. */
+async function writeFully(fh: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
   }
 }
 
