@@ -1,4 +1,4 @@
-import { type FileHandle, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { TributaryError } from '../../../core/errors.js';
@@ -169,14 +169,21 @@ export class FileStore implements StorageClient {
     let at = this.fileBytes;
     try {
       await this.append(bytes, at).catch(async (err: NodeJS.ErrnoException) => {
-        if (!isDiskFull(err) || this.garbage() === 0) throw err;
+        if (!isDiskFull(err)) throw err;
+        // A delete takes effect in memory even when the disk cannot take its record: compaction
+        // leaves the key out (a restart before that finds it again: at-least-once, never lost).
+        for (const w of admitted) if (w.valueAt === undefined) this.forget(w.key);
+        if (this.garbage() === 0) throw err;
         await this.compactNow();
         at = this.fileBytes;
         await this.append(bytes, at);
       });
     } catch (err) {
       const error = this.writeError(err as NodeJS.ErrnoException, bytes.length);
-      for (const w of admitted) w.reject(error);
+      for (const w of admitted) {
+        if (w.valueAt === undefined && isDiskFull(err as NodeJS.ErrnoException)) w.resolve();
+        else w.reject(error);
+      }
       return;
     }
     let offset = at;
@@ -301,9 +308,13 @@ export class FileStore implements StorageClient {
         offset += bytes.length;
       }
       if (this.settings.fsync !== 'never') await out.sync();
-    } finally {
+    } catch (err) {
+      // A half-written copy would take the room a full disk lacks.
       await out.close();
+      await unlink(next).catch(() => {});
+      throw err;
     }
+    await out.close();
     await rename(next, this.path);
     await syncDirectory(this.path);
     const before = this.fileBytes;
@@ -324,7 +335,13 @@ export class FileStore implements StorageClient {
   /** Copies the bad ranges to `<file>.corrupt-<time>` and logs them; compaction then leaves them out. */
   private async quarantine(log: Buffer, bad: BadRange[]): Promise<void> {
     const aside = `${this.path}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`;
-    await writeFile(aside, Buffer.concat(bad.map((range) => log.subarray(range.offset, range.end))));
+    const kept = await writeFile(
+      aside,
+      Buffer.concat(bad.map((range) => log.subarray(range.offset, range.end))),
+    ).then(
+      () => `moved to ${aside}`,
+      (err: Error) => `not kept (cannot write ${aside}: ${err.message})`,
+    );
     for (const range of bad.slice(0, LOGGED_BAD_RANGES)) {
       this.logger.warn(
         {
@@ -334,7 +351,7 @@ export class FileStore implements StorageClient {
           bytes: range.end - range.offset,
           quarantined_to: aside,
         },
-        `TRB_STORAGE_CORRUPT_RECORD ${this.path}: ${range.reason} at byte ${range.offset} (${range.end - range.offset} bytes); moved to ${aside}, the other records are used`,
+        `TRB_STORAGE_CORRUPT_RECORD ${this.path}: ${range.reason} at byte ${range.offset} (${range.end - range.offset} bytes); ${kept}; the other records are used`,
       );
     }
     if (bad.length > LOGGED_BAD_RANGES) {
@@ -345,7 +362,7 @@ export class FileStore implements StorageClient {
           ranges: bad.length - LOGGED_BAD_RANGES,
           quarantined_to: aside,
         },
-        `TRB_STORAGE_CORRUPT_RECORD ${this.path}: ${bad.length - LOGGED_BAD_RANGES} more corrupt ranges moved to ${aside}`,
+        `TRB_STORAGE_CORRUPT_RECORD ${this.path}: ${bad.length - LOGGED_BAD_RANGES} more corrupt ranges; ${kept}`,
       );
     }
   }
