@@ -5,11 +5,13 @@ import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
 import * as prometheusScrape from './prometheus-scrape.js';
 import { print, type Result } from './report.js';
+import * as soak from './soak.js';
 
 const benchmarks: { run(): Promise<Result | Result[]> }[] = [
   pipelineBatch,
   mcpOverhead,
   prometheusScrape,
   percentiles,
+  soak,
 ];
 for (const bench of benchmarks) for (const result of [await bench.run()].flat()) print(result);
