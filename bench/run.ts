@@ -6,6 +6,7 @@ import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
 import * as prometheusScrape from './prometheus-scrape.js';
 import { print, type Result } from './report.js';
+import * as soak from './soak.js';
 
 const benchmarks: { run(): Promise<Result | Result[]> }[] = [
   pipelineBatch,
@@ -13,5 +14,6 @@ const benchmarks: { run(): Promise<Result | Result[]> }[] = [
   prometheusScrape,
   percentiles,
   alertEval,
+  soak,
 ];
 for (const bench of benchmarks) for (const result of [await bench.run()].flat()) print(result);

@@ -11,6 +11,7 @@ import otlp from './exporters/otlp/index.js';
 import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import admin from './extensions/admin/index.js';
+import fileStorage from './extensions/file_storage/index.js';
 import healthCheck from './extensions/health_check/index.js';
 import alertrules from './processors/alertrules/index.js';
 import attributes from './processors/attributes/index.js';
@@ -56,4 +57,5 @@ export const builtins: readonly PluginDefinition[] = [
   alertmanager,
   healthCheck,
   admin,
+  fileStorage,
 ] as PluginDefinition[];

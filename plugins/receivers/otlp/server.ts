@@ -5,11 +5,11 @@ import type { Logger } from 'pino';
 import { type Consumer, PermanentError, RetryableError } from '../../../core/component.js';
 import { HttpListener } from '../../../core/http/listen.js';
 import { answerText } from '../../../core/http/server.js';
+import { decodeRequest, type RequestEncoding } from '../../../core/otlp/decode/convert.js';
+import { DecodeError } from '../../../core/otlp/decode/protobuf.js';
 import type { Signal } from '../../../core/signals.js';
 import { InFlight, readBody } from './body.js';
 import type { OtlpHttpServerSettings } from './config.js';
-import { decodeRequest, type RequestEncoding } from './convert.js';
-import { DecodeError } from './protobuf.js';
 import { CONTENT_TYPES, exportResponse, statusResponse } from './response.js';
 
 // gRPC status codes the OTLP/HTTP specification puts in a failure's google.rpc.Status.
