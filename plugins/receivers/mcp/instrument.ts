@@ -107,10 +107,14 @@ function hookTransport(
   if (marked[HOOKED]) return transport;
   marked[HOOKED] = true;
   let address: string | undefined;
+  let port: number | undefined;
+  const server = side === 'client' ? serverOf(transport) : undefined;
   const session = telemetry.session({
     side,
     transport: network ?? guessNetworkTransport(transport),
     sessionId: () => transport.sessionId,
+    ...(isHttp(transport) ? { networkProtocol: 'http' as const } : {}),
+    ...(server ? { serverAddress: server.hostname.replace(/^\[|\]$/g, ''), serverPort: portOf(server) } : {}),
   });
 
   const send = transport.send.bind(transport);
@@ -124,7 +128,11 @@ function hookTransport(
       if (depth > 0) return handler.call(this, message, extra);
       depth++;
       try {
-        const ctx = session.incoming(message, { clientAddress: address, forwardedFor: forwardedFor(extra) });
+        const ctx = session.incoming(message, {
+          clientAddress: address,
+          clientPort: port,
+          forwardedFor: forwardedFor(extra),
+        });
         return ctx ? context.with(ctx, handler, this, message, extra) : handler.call(this, message, extra);
       } finally {
         depth--;
@@ -141,7 +149,9 @@ function hookTransport(
   if (typeof transport.handleRequest === 'function') {
     const handleRequest = transport.handleRequest.bind(transport);
     transport.handleRequest = (req: unknown, ...rest: unknown[]) => {
-      address = (req as { socket?: { remoteAddress?: string } })?.socket?.remoteAddress ?? address;
+      const socket = (req as { socket?: { remoteAddress?: string; remotePort?: number } })?.socket;
+      address = socket?.remoteAddress ?? address;
+      port = socket?.remotePort ?? port;
       return handleRequest(req, ...rest);
     };
   }
@@ -185,8 +195,22 @@ function accessorOf(target: object, key: string): PropertyDescriptor | undefined
 function guessNetworkTransport(transport: object): McpNetworkTransport {
   const name = transport.constructor?.name ?? '';
   if (/stdio/i.test(name)) return 'pipe';
-  if (/http|sse/i.test(name)) return 'tcp';
+  if (isHttp(transport)) return 'tcp';
   return undefined;
+}
+
+/** Streamable HTTP and the older HTTP+SSE transports, by their class names in both SDK lines. */
+const isHttp = (transport: object) => /http|sse/i.test(transport.constructor?.name ?? '');
+
+/** The URL an SDK client transport (Streamable HTTP, SSE) connects to: its `_url`, in both SDK lines. */
+function serverOf(transport: object): URL | undefined {
+  const url = (transport as { _url?: unknown })._url;
+  return url instanceof URL ? url : undefined;
+}
+
+function portOf(url: URL): number {
+  if (url.port) return Number(url.port);
+  return url.protocol === 'https:' ? 443 : 80;
 }
 
 /** The request's X-Forwarded-For header; the receiver believes it only from `trusted_proxies`. */

@@ -34,17 +34,22 @@ export function recordFinished(
       target: p.target,
       targetKey: p.method === 'prompts/get' ? ATTR.promptName : ATTR.toolName,
       error: outcome.error,
+      statusCode: outcome.statusCode,
       transport: session.options.transport,
+      serverAddress: server ? undefined : session.options.serverAddress,
+      serverPort: server ? undefined : session.options.serverPort,
       version: shared[ATTR.protocolVersion] as string | undefined,
     },
     outcome.seconds,
   );
   if (!server) return;
 
-  const status = outcome.error ? 'error' : 'success';
+  // To the guide a request answered with an error failed, whoever's mistake it was.
+  const failed = outcome.error ?? outcome.statusCode;
+  const status = failed ? 'error' : 'success';
   if (!telemetry.logging) return;
   const spanContext = p.span.spanContext();
-  if (outcome.error && p.method === 'tools/call') {
+  if (failed && p.method === 'tools/call') {
     telemetry.log({
       time: outcome.endedAt,
       severityNumber: SeverityNumber.ERROR,
@@ -52,8 +57,8 @@ export function recordFinished(
       body: 'Tool execution failed',
       attributes: {
         tool_name: p.target ?? '',
-        error: outcome.message ?? outcome.error,
-        error_type: outcome.error,
+        error: outcome.message ?? failed,
+        error_type: failed,
       },
       spanContext,
     });
@@ -61,13 +66,13 @@ export function recordFinished(
   if (!telemetry.config.request_logs) return;
   const fields = requestFields(p);
   fields.status = status;
-  if (outcome.error) fields.error_type = outcome.error;
+  if (failed) fields.error_type = failed;
   fields.duration_ms = outcome.seconds * 1000;
   fields.response_size = outcome.size ?? (outcome.response ? JSON.stringify(outcome.response).length : 0);
   telemetry.log({
     time: outcome.endedAt,
-    severityNumber: outcome.error ? SeverityNumber.WARN : SeverityNumber.INFO,
-    severityText: outcome.error ? 'WARN' : 'INFO',
+    severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
+    severityText: failed ? 'WARN' : 'INFO',
     body: 'Request completed',
     attributes: fields,
     spanContext,

@@ -3,6 +3,7 @@ import type { LogFields } from '../../../core/sdk/log-record.js';
 import type { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import type { OperationStats } from './operations.js';
+import type { WaitingRounds } from './protocol-2026.js';
 import type { McpSessionOptions } from './types.js';
 
 type Id = string | number;
@@ -22,13 +23,20 @@ export interface Pending {
   /** Which version of the session attributes the span started with. */
   sharedKey: number;
   progressToken?: unknown;
+  /** A 2026-07-28 request: what ties its rounds together (side, caller, method, target). */
+  operation?: string;
+  /** Which round of a multi-round-trip request this is (from 1), when it is one. */
+  round?: number;
 }
 
 /** A finished request, recorded into metrics and logs after the response is on its way. */
 export interface Outcome {
   seconds: number;
   endedAt: number;
+  /** `error.type`: set when the operation failed. */
   error?: string;
+  /** `rpc.response.status_code`: the JSON-RPC error code of the response, failure or not. */
+  statusCode?: string;
   message?: string;
   size?: number;
   response?: Record<string, unknown>;
@@ -41,6 +49,8 @@ export interface McpInstruments {
   activeConnections: UpDownCounter;
   unparsed: Counter;
   hookErrors: Counter;
+  /** Multi-round-trip operations whose next round was never linked: too many were waiting. */
+  roundsDropped: Counter;
 }
 
 /** What the recorder reads of the session a request belongs to. */
@@ -61,6 +71,8 @@ export interface RequestRecorder {
   readonly tracer: Tracer;
   readonly instruments: McpInstruments;
   readonly operations: OperationStats;
+  /** Multi-round-trip operations waiting for their next round. */
+  readonly rounds: WaitingRounds;
   /** Whether a logs pipeline lists this receiver. */
   readonly logging: boolean;
   log(fields: LogFields): void;

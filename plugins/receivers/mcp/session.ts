@@ -2,21 +2,36 @@ import {
   type Attributes,
   type Context,
   context,
+  isSpanContextValid,
+  type Link,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { captureValue } from './capture.js';
+import {
+  callerOf,
+  interimKey,
+  isStateless,
+  retryKey,
+  statedVersion,
+  subscriptionOf,
+} from './protocol-2026.js';
 import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
-import { ATTR, describeRequest } from './semconv.js';
+import { ATTR, describeRequest, isFailure } from './semconv.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
 type Id = string | number;
 
-const propagator = new W3CTraceContextPropagator();
+/** The trace context and baggage travel in `params._meta` as `traceparent`, `tracestate` and `baggage`. */
+const propagator = new CompositePropagator({
+  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+});
+/** A long-lived request whose normal end is the client closing or cancelling it, not a response. */
+const STREAM = 'subscriptions/listen';
 const metaGetter = {
   keys: (carrier: Json) => Object.keys(carrier),
   get: (carrier: Json, key: string) =>
@@ -90,16 +105,22 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (const p of [...this.served.values(), ...this.sent.values()])
-        this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
+      for (const p of [...this.served.values(), ...this.sent.values()]) {
+        if (p.method === STREAM) this.finish(p, {});
+        else
+          this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
+      }
       const { instruments } = this.telemetry;
-      const attributes = this.metricAttributes();
-      if (error) attributes[ATTR.errorType] = error.name;
       const server = this.options.side === 'server';
-      (server ? instruments.serverSessionDuration : instruments.clientSessionDuration).record(
-        (now() - this.opened) / 1000,
-        attributes,
-      );
+      // An HTTP exchange of 2026-07-28 traffic was no session: that revision has none.
+      if (!(this.options.exchange && isStateless(this.protocolVersion))) {
+        const attributes = this.sessionAttributes();
+        if (error) attributes[ATTR.errorType] = error.name;
+        (server ? instruments.serverSessionDuration : instruments.clientSessionDuration).record(
+          (now() - this.opened) / 1000,
+          attributes,
+        );
+      }
       if (server) instruments.activeConnections.add(-1);
     } catch (err) {
       this.telemetry.hookError(err);
@@ -114,9 +135,27 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     return attributes;
   }
 
+  /** What the session duration histograms are broken down by, as the conventions list it. */
+  private sessionAttributes(): Attributes {
+    const { options } = this;
+    const attributes: Attributes = {};
+    if (this.protocolVersion) attributes[ATTR.protocolVersion] = this.protocolVersion;
+    if (options.networkProtocol) attributes[ATTR.networkProtocol] = options.networkProtocol;
+    if (options.side === 'client' && options.serverAddress) {
+      attributes[ATTR.serverAddress] = options.serverAddress;
+      if (options.serverPort) attributes[ATTR.serverPort] = options.serverPort;
+    }
+    return attributes;
+  }
+
+  /** The session id, except for 2026-07-28 traffic: that revision has no sessions. */
+  private sessionId(): string | undefined {
+    return isStateless(this.protocolVersion) ? undefined : this.options.sessionId?.();
+  }
+
   /** Attributes every span of this session carries. */
   attributes(): Attributes {
-    const sessionId = this.options.sessionId?.();
+    const sessionId = this.sessionId();
     if (
       sessionId !== this.sharedSession ||
       this.protocolVersion !== this.sharedVersion ||
@@ -126,7 +165,9 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.sharedVersion = this.protocolVersion;
       this.sharedKey++;
       this.shared = {};
-      if (this.options.transport) this.shared[ATTR.networkTransport] = this.options.transport;
+      const { options } = this;
+      if (options.transport) this.shared[ATTR.networkTransport] = options.transport;
+      if (options.networkProtocol) this.shared[ATTR.networkProtocol] = options.networkProtocol;
       if (this.protocolVersion) this.shared[ATTR.protocolVersion] = this.protocolVersion;
       if (sessionId) this.shared[ATTR.sessionId] = sessionId;
     }
@@ -166,47 +207,108 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const meta = params && isObject(params._meta) ? params._meta : undefined;
     if (method === 'initialize' && typeof params?.protocolVersion === 'string')
       this.protocolVersion ??= params.protocolVersion;
+    // 2026-07-28 and later: no initialize; every request states its version.
+    const stated = statedVersion(meta);
+    if (stated) this.protocolVersion = stated;
 
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
     const target = describeRequest(method, params, attributes);
     Object.assign(attributes, this.attributes());
-    const peer = info?.clientAddress ?? this.options.clientAddress;
-    const clientAddress = incoming
-      ? this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor)
-      : undefined;
-    if (clientAddress) attributes[ATTR.clientAddress] = clientAddress;
-    const { capture } = this.telemetry.config;
-    if (capture.arguments && target && method === 'tools/call') {
-      attributes[ATTR.toolArguments] = captureValue(
-        params?.arguments ?? {},
-        capture.redact_keys,
-        capture.max_length,
-      );
-    }
+    const clientAddress = incoming ? this.peerAttributes(info, attributes) : undefined;
+    if (!incoming) this.serverAttributes(attributes);
+    this.capture(method, target, params, attributes);
 
-    const parent =
-      incoming && meta?.traceparent ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : context.active();
+    let parent = context.active();
+    const links: Link[] = [];
+    if (incoming && (meta?.traceparent || meta?.baggage)) {
+      // The sender's context is the parent; the transport's (an HTTP request's span) is linked.
+      const ambient = trace.getSpanContext(parent);
+      if (ambient && isSpanContextValid(ambient)) links.push({ context: ambient });
+      parent = propagator.extract(ROOT_CONTEXT, meta, metaGetter);
+    }
+    const operation = stated
+      ? `${this.options.side}\u0000${callerOf(meta, clientAddress)}\u0000${method}\u0000${target ?? ''}`
+      : undefined;
+    const retry = operation && retryKey(operation, params);
+    const previous = retry ? this.telemetry.rounds.resume(retry) : undefined;
+    if (previous) links.push({ context: previous.span });
+    const started = info?.receivedAt ?? now();
     const span = this.telemetry.tracer.startSpan(
       target ? `${method} ${target}` : method,
-      { kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT, attributes },
+      {
+        kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT,
+        attributes,
+        links,
+        startTime: info?.receivedAt === undefined ? undefined : performance.timeOrigin + started,
+      },
       parent,
     );
     const pending: Pending = {
       id,
       span,
-      started: now(),
-      startedAt: Date.now(),
+      // A retry continues its operation: one duration from the first round to the result.
+      started: previous?.started ?? started,
+      startedAt: previous?.startedAt ?? Date.now(),
       method,
       target,
       incoming,
-      sessionId: this.options.sessionId?.(),
+      sessionId: this.sessionId(),
       sharedKey: this.sharedKey,
       progressToken: meta?.progressToken,
+      operation,
+      round: previous ? previous.rounds + 1 : undefined,
     };
     (incoming ? this.served : this.sent).set(id, pending);
     if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
-    if (incoming && this.options.side === 'server') this.telemetry.started(this, pending);
+    if (incoming && this.options.side === 'server' && !previous) this.telemetry.started(this, pending);
     return trace.setSpan(parent, span);
+  }
+
+  /** client.address and client.port of an incoming request; returns the address. */
+  private peerAttributes(info: MessageInfo | undefined, attributes: Attributes): string | undefined {
+    const peer = info?.clientAddress ?? this.options.clientAddress;
+    const address = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
+    if (!address) return undefined;
+    attributes[ATTR.clientAddress] = address;
+    // The port is the socket's: unknown when the address came from X-Forwarded-For.
+    const port = info?.clientAddress !== undefined ? info.clientPort : this.options.clientPort;
+    if (address === peer && port) attributes[ATTR.clientPort] = port;
+    return address;
+  }
+
+  /** server.address and server.port of an outgoing request, when the transport told them. */
+  private serverAttributes(attributes: Attributes): void {
+    const { serverAddress, serverPort } = this.options;
+    if (!serverAddress) return;
+    attributes[ATTR.serverAddress] = serverAddress;
+    if (serverPort) attributes[ATTR.serverPort] = serverPort;
+  }
+
+  /** The opt-in attributes: tool arguments, and prompt arguments as `gen_ai.prompt.variable.<name>`. */
+  private capture(
+    method: string,
+    target: string | undefined,
+    params: Json | undefined,
+    attributes: Attributes,
+  ): void {
+    const { capture } = this.telemetry.config;
+    if (!capture.arguments || !target) return;
+    if (method === 'tools/call') {
+      attributes[ATTR.toolArguments] = captureValue(
+        params?.arguments ?? {},
+        capture.redact_keys,
+        capture.max_length,
+      );
+    } else if (method === 'prompts/get' && isObject(params?.arguments)) {
+      for (const [name, value] of Object.entries(params.arguments)) {
+        const secret = capture.redact_keys.some((k) => name.toLowerCase().includes(k.toLowerCase()));
+        attributes[`${ATTR.promptVariable}${name}`] = secret
+          ? '[REDACTED]'
+          : typeof value === 'string'
+            ? value.slice(0, capture.max_length)
+            : captureValue(value, capture.redact_keys, capture.max_length);
+      }
+    }
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
@@ -217,13 +319,19 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (pending.method === 'initialize' && typeof result?.protocolVersion === 'string')
       this.protocolVersion = result.protocolVersion;
     const error = isObject(m.error) ? m.error : undefined;
+    const interim = result && pending.operation ? interimKey(pending.operation, result) : undefined;
     if (error) {
+      const code = String(error.code ?? 'error');
       this.finish(pending, {
-        error: String(error.code ?? 'error'),
+        // The server that answers a request it could not serve did not fail; its caller did.
+        error: isFailure(code, pending.incoming) ? code : undefined,
+        statusCode: code,
         message: String(error.message ?? ''),
         size: info?.size,
         response: m,
       });
+    } else if (interim) {
+      this.interim(pending, interim);
     } else if (result?.isError === true && pending.method === 'tools/call') {
       this.finish(pending, {
         error: 'tool_error',
@@ -242,8 +350,14 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (m.method === 'notifications/cancelled') {
       // The one who sent a request cancels it: the notification travels the way the request did.
       const pending = (incoming ? this.served : this.sent).get(params.requestId as Id);
-      if (pending)
+      if (pending?.method === STREAM) this.finish(pending, {});
+      else if (pending)
         this.finish(pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
+    } else if (subscriptionOf(params) !== undefined) {
+      // A `subscriptions/listen` stream's notification travels against the request that opened it.
+      (incoming ? this.sent : this.served)
+        .get(subscriptionOf(params) as Id)
+        ?.span.addEvent(m.method as string);
     } else if (m.method === 'notifications/progress') {
       this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
         ...(typeof params.progress === 'number' ? { 'mcp.progress': params.progress } : {}),
@@ -252,12 +366,30 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     }
   }
 
+  /**
+   * A round answered `input_required`: its span ends, and the operation waits for the retry that
+   * continues it (linked to this span); metrics and logs count the operation once, when it completes.
+   */
+  private interim(p: Pending, key: string): void {
+    (p.incoming ? this.served : this.sent).delete(p.id);
+    if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
+    this.telemetry.rounds.wait(key, {
+      span: p.span.spanContext(),
+      started: p.started,
+      startedAt: p.startedAt,
+      rounds: p.round ?? 1,
+    });
+    p.span.addEvent('input_required');
+    p.span.end();
+  }
+
   /** Ends the span now; metrics and logs follow in the telemetry's next turn. */
   private finish(p: Pending, outcome: Omit<Outcome, 'seconds' | 'endedAt'>): void {
     const ended = now();
     (p.incoming ? this.served : this.sent).delete(p.id);
     if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
     const { span } = p;
+    if (outcome.statusCode) span.setAttribute(ATTR.statusCode, outcome.statusCode);
     if (outcome.error) {
       span.setAttribute(ATTR.errorType, outcome.error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
