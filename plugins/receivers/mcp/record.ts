@@ -38,7 +38,7 @@ export function recordFinished(
       transport: session.options.transport,
       serverAddress: server ? undefined : session.options.serverAddress,
       serverPort: server ? undefined : session.options.serverPort,
-      version: shared[ATTR.protocolVersion] as string | undefined,
+      version: p.version ?? (shared[ATTR.protocolVersion] as string | undefined),
     },
     outcome.seconds,
   );

@@ -23,6 +23,8 @@ export interface Pending {
   /** Which version of the session attributes the span started with. */
   sharedKey: number;
   progressToken?: unknown;
+  /** The protocol version the request stated in its `_meta` (2026-07-28 and later). */
+  version?: string;
   /** A 2026-07-28 request: what ties its rounds together (side, caller, method, target). */
   operation?: string;
   /** Which round of a multi-round-trip request this is (from 1), when it is one. */

@@ -255,6 +255,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       sessionId: this.sessionId(),
       sharedKey: this.sharedKey,
       progressToken: meta?.progressToken,
+      version: stated,
       operation,
       round: previous ? previous.rounds + 1 : undefined,
     };
@@ -402,8 +403,9 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       );
     }
     // Learned during the request: the version from the initialize response, an HTTP session's id.
+    // A stated version is the request's own, whatever later requests state.
     const shared = this.attributes();
-    if (p.sharedKey !== this.sharedKey) span.setAttributes(shared);
+    if (p.sharedKey !== this.sharedKey && !p.version) span.setAttributes(shared);
     // The caller's object becomes the record: no copy on the request's path.
     const done = outcome as Outcome;
     done.seconds = (ended - p.started) / 1000;

@@ -105,15 +105,13 @@ export class McpExchange {
   }
 
   private readRequest(): void {
-    const reader = new JsonBody(
-      (message, size) => this.guard(() => this.incoming(message, size)),
-      (bytes) =>
-        this.guard(() => {
-          this.skipped = true;
-          this.target().session.unparsed(bytes);
-        }),
-    );
-    const body = this.observe(this.req, reader);
+    const skipped = (bytes: number) =>
+      this.guard(() => {
+        this.skipped = true;
+        this.target().session.unparsed(bytes);
+      });
+    const reader = new JsonBody((message, size) => this.guard(() => this.incoming(message, size)), skipped);
+    const body = this.observe(this.req, reader, skipped);
     const ended = () =>
       body.done.then(() => this.guard(() => this.requestReported())).then(this.requestEnded);
     this.req.once('end', ended);
@@ -177,10 +175,12 @@ export class McpExchange {
   }
 
   /** Reads a copy of `stream` as it flows (listeners added after the relay's pipe). */
-  private observe(stream: IncomingMessage, reader: BodyReader): BodyObserver {
-    const body = observeBody(header(stream.headers, 'content-encoding'), reader, (bytes) =>
-      this.guard(() => this.target().session.unparsed(bytes)),
-    );
+  private observe(
+    stream: IncomingMessage,
+    reader: BodyReader,
+    skipped = (bytes: number) => this.guard(() => this.target().session.unparsed(bytes)),
+  ): BodyObserver {
+    const body = observeBody(header(stream.headers, 'content-encoding'), reader, skipped);
     stream.on('data', (chunk: Buffer) => this.guard(() => body.push(chunk)));
     // A stream the client or upstream cut off emits 'close' without 'end': end the body either way, once.
     let ended = false;
