@@ -26,6 +26,8 @@ export interface Operation {
   /** The JSON-RPC error code of the response (`rpc.response.status_code`), failure or not. */
   statusCode?: string;
   transport?: string;
+  /** `network.protocol.name`: `http` over Streamable HTTP. */
+  protocol?: string;
   version?: string;
   /** A client's server (`server.address`, `server.port`). */
   serverAddress?: string;
@@ -52,7 +54,7 @@ export class OperationStats implements MetricProducer {
   private readonly start: HrTime = millisToHrTime(Date.now());
 
   record(op: Operation, seconds: number): void {
-    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
+    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.protocol ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
     let s = this.series.get(key);
     if (!s) {
       // Clients choose method and tool names: past the SDK's default cardinality limit, new
@@ -148,6 +150,7 @@ function semconvAttributes(s: Series): Attributes {
   if (s.error) attributes[ATTR.errorType] = s.error;
   if (s.statusCode) attributes[ATTR.statusCode] = s.statusCode;
   if (s.transport) attributes[ATTR.networkTransport] = s.transport;
+  if (s.protocol) attributes[ATTR.networkProtocol] = s.protocol;
   if (s.version) attributes[ATTR.protocolVersion] = s.version;
   if (s.serverAddress) attributes[ATTR.serverAddress] = s.serverAddress;
   if (s.serverPort) attributes[ATTR.serverPort] = s.serverPort;

@@ -36,6 +36,7 @@ export function recordFinished(
       error: outcome.error,
       statusCode: outcome.statusCode,
       transport: session.options.transport,
+      protocol: session.options.networkProtocol,
       serverAddress: server ? undefined : session.options.serverAddress,
       serverPort: server ? undefined : session.options.serverPort,
       version: p.version ?? (shared[ATTR.protocolVersion] as string | undefined),
