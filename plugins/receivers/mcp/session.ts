@@ -1,16 +1,9 @@
-import {
-  type Attributes,
-  type Context,
-  context,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { type Attributes, type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { captureValue } from './capture.js';
-import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
-import { ATTR, describeRequest } from './semconv.js';
+import { type ObservedSession, RequestSpan } from './request-span.js';
+import type { RequestRecorder } from './requests.js';
+import { ATTR, requestTarget } from './semconv.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -33,15 +26,16 @@ const isJsonRpc = (v: unknown): v is Json => isObject(v) && v.jsonrpc === '2.0';
 const now = () => performance.now();
 
 /**
- * The hooks of one MCP connection. On the request's path it does only what must happen then: start
- * the span (so handler code can join it), end it when the response goes out. Metrics and log records
- * are made after the response left, in the telemetry's next turn.
+ * The hooks of one MCP connection. On the request's path it only notes what it learns (a RequestSpan
+ * a request) and, when handler code uses the OpenTelemetry context, runs the handler in the request's.
+ * Spans, metrics and log records are made from those notes after the response left, in the
+ * telemetry's per-turn record.
  */
 export class McpSessionObserver implements McpSession, ObservedSession {
   /** Requests in flight by id, one map per direction: each side numbers its own requests from 0. */
-  private readonly served = new Map<Id, Pending>();
-  private readonly sent = new Map<Id, Pending>();
-  private readonly byProgressToken = new Map<unknown, Pending>();
+  private readonly served = new Map<Id, RequestSpan>();
+  private readonly sent = new Map<Id, RequestSpan>();
+  private readonly byProgressToken = new Map<unknown, RequestSpan>();
   private readonly opened = now();
   private protocolVersion?: string;
   private closed = false;
@@ -91,7 +85,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     this.closed = true;
     try {
       for (const p of [...this.served.values(), ...this.sent.values()])
-        this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
+        this.finish(p, 'connection_closed', 'the connection closed before a response');
       const { instruments } = this.telemetry;
       const attributes = this.metricAttributes();
       if (error) attributes[ATTR.errorType] = error.name;
@@ -139,9 +133,14 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.response(m, false, info);
       return undefined;
     }
-    if (m.id !== undefined && m.id !== null) return this.startRequest(m, true, info);
-    this.notification(m, true);
-    return undefined;
+    if (m.id === undefined || m.id === null) {
+      this.notification(m, true);
+      return undefined;
+    }
+    const request = this.startRequest(m, true, info);
+    return this.options.handlerContext?.propagating
+      ? trace.setSpan(request.parentContext ?? ROOT_CONTEXT, request)
+      : undefined;
   }
 
   private send(m: unknown, info: MessageInfo | undefined): unknown {
@@ -154,12 +153,12 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.notification(m, false);
       return m;
     }
-    const ctx = this.startRequest(m, false, info);
+    const request = this.startRequest(m, false, info);
     // Only a client carries its trace context to the server; a server's messages are passed on as they are.
-    return this.options.side === 'client' ? withTraceContext(m, ctx) : m;
+    return this.options.side === 'client' ? withTraceContext(m, request) : m;
   }
 
-  private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): Context {
+  private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): RequestSpan {
     const method = m.method as string;
     const id = m.id as Id;
     const params = isObject(m.params) ? m.params : undefined;
@@ -167,46 +166,39 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (method === 'initialize' && typeof params?.protocolVersion === 'string')
       this.protocolVersion ??= params.protocolVersion;
 
-    const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
-    const target = describeRequest(method, params, attributes);
-    Object.assign(attributes, this.attributes());
-    const peer = info?.clientAddress ?? this.options.clientAddress;
-    const clientAddress = incoming
-      ? this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor)
-      : undefined;
-    if (clientAddress) attributes[ATTR.clientAddress] = clientAddress;
+    const request = new RequestSpan(this, id, method, incoming, now());
+    const target = requestTarget(method, params);
+    request.target = target;
+    request.params = params;
+    request.shared = this.attributes();
+    request.sharedKey = this.sharedKey;
+    request.sessionId = this.options.sessionId?.();
+    request.progressToken = meta?.progressToken;
+    if (incoming) {
+      const peer = info?.clientAddress ?? this.options.clientAddress;
+      request.clientAddress = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
+    }
     const { capture } = this.telemetry.config;
-    if (capture.arguments && target && method === 'tools/call') {
-      attributes[ATTR.toolArguments] = captureValue(
+    if (capture.arguments && target && method === 'tools/call')
+      request.capturedArguments = captureValue(
         params?.arguments ?? {},
         capture.redact_keys,
         capture.max_length,
       );
-    }
 
+    // The ambient context is read only when something in the process uses it (see context.ts).
     const parent =
-      incoming && meta?.traceparent ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : context.active();
-    const span = this.telemetry.tracer.startSpan(
-      target ? `${method} ${target}` : method,
-      { kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT, attributes },
-      parent,
-    );
-    const pending: Pending = {
-      id,
-      span,
-      started: now(),
-      startedAt: Date.now(),
-      method,
-      target,
-      incoming,
-      sessionId: this.options.sessionId?.(),
-      sharedKey: this.sharedKey,
-      progressToken: meta?.progressToken,
-    };
-    (incoming ? this.served : this.sent).set(id, pending);
-    if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
-    if (incoming && this.options.side === 'server') this.telemetry.started(this, pending);
-    return trace.setSpan(parent, span);
+      incoming && meta?.traceparent
+        ? propagator.extract(ROOT_CONTEXT, meta, metaGetter)
+        : this.options.handlerContext?.propagating
+          ? context.active()
+          : undefined;
+    if (parent) childOf(request, parent);
+
+    (incoming ? this.served : this.sent).set(id, request);
+    if (request.progressToken !== undefined) this.byProgressToken.set(request.progressToken, request);
+    if (incoming && this.options.side === 'server') this.telemetry.started(request);
+    return request;
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
@@ -217,23 +209,11 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (pending.method === 'initialize' && typeof result?.protocolVersion === 'string')
       this.protocolVersion = result.protocolVersion;
     const error = isObject(m.error) ? m.error : undefined;
-    if (error) {
-      this.finish(pending, {
-        error: String(error.code ?? 'error'),
-        message: String(error.message ?? ''),
-        size: info?.size,
-        response: m,
-      });
-    } else if (result?.isError === true && pending.method === 'tools/call') {
-      this.finish(pending, {
-        error: 'tool_error',
-        message: firstText(result),
-        size: info?.size,
-        response: m,
-      });
-    } else {
-      this.finish(pending, { size: info?.size, response: m });
-    }
+    if (error)
+      this.finish(pending, String(error.code ?? 'error'), String(error.message ?? ''), m, info?.size);
+    else if (result?.isError === true && pending.method === 'tools/call')
+      this.finish(pending, 'tool_error', firstText(result), m, info?.size);
+    else this.finish(pending, undefined, undefined, m, info?.size);
   }
 
   private notification(m: Json, incoming: boolean): void {
@@ -242,50 +222,59 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (m.method === 'notifications/cancelled') {
       // The one who sent a request cancels it: the notification travels the way the request did.
       const pending = (incoming ? this.served : this.sent).get(params.requestId as Id);
-      if (pending)
-        this.finish(pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
+      if (pending) this.finish(pending, 'cancelled', String(params.reason ?? 'cancelled'));
     } else if (m.method === 'notifications/progress') {
-      this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
+      this.byProgressToken.get(params.progressToken)?.addEvent('progress', {
         ...(typeof params.progress === 'number' ? { 'mcp.progress': params.progress } : {}),
         ...(typeof params.total === 'number' ? { 'mcp.progress.total': params.total } : {}),
       });
     }
   }
 
-  /** Ends the span now; metrics and logs follow in the telemetry's next turn. */
-  private finish(p: Pending, outcome: Omit<Outcome, 'seconds' | 'endedAt'>): void {
-    const ended = now();
+  /** The response left (or arrived): the span, metrics and records follow in the telemetry's record. */
+  private finish(
+    p: RequestSpan,
+    error: string | undefined,
+    message: string | undefined,
+    response?: Json,
+    size?: number,
+  ): void {
+    p.ended = now();
     (p.incoming ? this.served : this.sent).delete(p.id);
     if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
-    const { span } = p;
-    if (outcome.error) {
-      span.setAttribute(ATTR.errorType, outcome.error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
-    }
+    p.error = error;
+    p.message = message;
+    p.response = response;
+    p.size = size;
     const { capture } = this.telemetry.config;
-    if (capture.results && p.incoming && p.target && outcome.response?.result) {
-      span.setAttribute(
-        ATTR.toolResult,
-        captureValue(outcome.response.result, capture.redact_keys, capture.max_length),
-      );
-    }
+    if (capture.results && p.incoming && p.target && response?.result)
+      p.capturedResult = captureValue(response.result, capture.redact_keys, capture.max_length);
     // Learned during the request: the version from the initialize response, an HTTP session's id.
     const shared = this.attributes();
-    if (p.sharedKey !== this.sharedKey) span.setAttributes(shared);
-    // The caller's object becomes the record: no copy on the request's path.
-    const done = outcome as Outcome;
-    done.seconds = (ended - p.started) / 1000;
-    done.endedAt = Date.now();
-    this.telemetry.finished(this, p, done);
-    span.end();
+    if (p.sharedKey !== this.sharedKey) p.sharedAtEnd = shared;
+    this.telemetry.finished(p);
   }
 }
 
+/** The parent the SDK's default sampler (parent-based, always on) would give the request's span. */
+function childOf(request: RequestSpan, parent: Context): void {
+  request.parentContext = parent;
+  if (isTracingSuppressed(parent)) {
+    request.suppressed = true;
+    request.sampled = false;
+    return;
+  }
+  const spanContext = trace.getSpanContext(parent);
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return;
+  request.parent = spanContext;
+  request.sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+}
+
 /** A copy of an outgoing request with the span's trace context in `params._meta`. */
-function withTraceContext(m: Json, ctx: Context): Json {
+function withTraceContext(m: Json, request: RequestSpan): Json {
   const params = isObject(m.params) ? m.params : {};
   const meta: Json = isObject(params._meta) ? { ...params._meta } : {};
-  propagator.inject(ctx, meta, metaSetter);
+  propagator.inject(trace.setSpan(ROOT_CONTEXT, request), meta, metaSetter);
   return { ...m, params: { ...params, _meta: meta } };
 }
 
