@@ -67,9 +67,8 @@ function roundKey(operation: string, state: unknown, inputs: unknown): string {
 /** A round that ended `input_required`: what the retry continuing the operation links to and counts from. */
 export interface Round {
   span: SpanContext;
-  /** performance.now() and the wall clock when the operation's first round arrived. */
+  /** performance.now() when the operation's first round arrived. */
   started: number;
-  startedAt: number;
   /** Rounds so far. */
   rounds: number;
 }

@@ -1,15 +1,10 @@
+import { type Attributes, type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import {
-  type Attributes,
-  type Context,
-  context,
-  isSpanContextValid,
-  type Link,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+  CompositePropagator,
+  isTracingSuppressed,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { captureValue } from './capture.js';
 import {
   callerOf,
@@ -19,8 +14,9 @@ import {
   statedVersion,
   subscriptionOf,
 } from './protocol-2026.js';
-import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
-import { ATTR, describeRequest, isFailure } from './semconv.js';
+import { type ObservedSession, RequestSpan } from './request-span.js';
+import type { RequestRecorder } from './requests.js';
+import { ATTR, isFailure, requestTarget } from './semconv.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -48,15 +44,16 @@ const isJsonRpc = (v: unknown): v is Json => isObject(v) && v.jsonrpc === '2.0';
 const now = () => performance.now();
 
 /**
- * The hooks of one MCP connection. On the request's path it does only what must happen then: start
- * the span (so handler code can join it), end it when the response goes out. Metrics and log records
- * are made after the response left, in the telemetry's next turn.
+ * The hooks of one MCP connection. On the request's path it only notes what it learns (a RequestSpan
+ * a request) and, when handler code uses the OpenTelemetry context, runs the handler in the request's.
+ * Spans, metrics and log records are made from those notes after the response left, in the
+ * telemetry's per-turn record.
  */
 export class McpSessionObserver implements McpSession, ObservedSession {
   /** Requests in flight by id, one map per direction: each side numbers its own requests from 0. */
-  private readonly served = new Map<Id, Pending>();
-  private readonly sent = new Map<Id, Pending>();
-  private readonly byProgressToken = new Map<unknown, Pending>();
+  private readonly served = new Map<Id, RequestSpan>();
+  private readonly sent = new Map<Id, RequestSpan>();
+  private readonly byProgressToken = new Map<unknown, RequestSpan>();
   private readonly opened = now();
   private protocolVersion?: string;
   private closed = false;
@@ -106,9 +103,8 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     this.closed = true;
     try {
       for (const p of [...this.served.values(), ...this.sent.values()]) {
-        if (p.method === STREAM) this.finish(p, {});
-        else
-          this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
+        if (p.method === STREAM) this.finish(p, undefined, undefined);
+        else this.finish(p, 'connection_closed', 'the connection closed before a response');
       }
       const { instruments } = this.telemetry;
       const server = this.options.side === 'server';
@@ -180,9 +176,14 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.response(m, false, info);
       return undefined;
     }
-    if (m.id !== undefined && m.id !== null) return this.startRequest(m, true, info);
-    this.notification(m, true);
-    return undefined;
+    if (m.id === undefined || m.id === null) {
+      this.notification(m, true);
+      return undefined;
+    }
+    const request = this.startRequest(m, true, info);
+    return this.options.handlerContext?.propagating
+      ? trace.setSpan(request.parentContext ?? ROOT_CONTEXT, request)
+      : undefined;
   }
 
   private send(m: unknown, info: MessageInfo | undefined): unknown {
@@ -195,12 +196,12 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.notification(m, false);
       return m;
     }
-    const ctx = this.startRequest(m, false, info);
+    const request = this.startRequest(m, false, info);
     // Only a client carries its trace context to the server; a server's messages are passed on as they are.
-    return this.options.side === 'client' ? withTraceContext(m, ctx) : m;
+    return this.options.side === 'client' ? withTraceContext(m, request) : m;
   }
 
-  private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): Context {
+  private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): RequestSpan {
     const method = m.method as string;
     const id = m.id as Id;
     const params = isObject(m.params) ? m.params : undefined;
@@ -211,105 +212,83 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const stated = statedVersion(meta);
     if (stated) this.protocolVersion = stated;
 
-    const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
-    const target = describeRequest(method, params, attributes);
-    Object.assign(attributes, this.attributes());
-    const clientAddress = incoming ? this.peerAttributes(info, attributes) : undefined;
-    if (!incoming) this.serverAttributes(attributes);
-    this.capture(method, target, params, attributes);
+    const request = new RequestSpan(this, id, method, incoming, info?.receivedAt ?? now());
+    const target = requestTarget(method, params);
+    request.target = target;
+    request.params = params;
+    request.version = stated;
+    request.shared = this.attributes();
+    request.sharedKey = this.sharedKey;
+    request.sessionId = this.sessionId();
+    request.progressToken = meta?.progressToken;
+    if (incoming) this.peer(request, info);
+    this.capture(request, params);
 
-    let parent = context.active();
-    const links: Link[] = [];
-    if (incoming && (meta?.traceparent || meta?.baggage)) {
-      // The sender's context is the parent; the transport's (an HTTP request's span) is linked.
-      const ambient = trace.getSpanContext(parent);
-      if (ambient && isSpanContextValid(ambient)) links.push({ context: ambient });
-      parent = propagator.extract(ROOT_CONTEXT, meta, metaGetter);
-    }
-    const operation = stated
-      ? `${this.options.side}\u0000${callerOf(meta, clientAddress)}\u0000${method}\u0000${target ?? ''}`
-      : undefined;
-    const retry = operation && retryKey(operation, params);
-    const previous = retry ? this.telemetry.rounds.resume(retry) : undefined;
-    if (previous) links.push({ context: previous.span });
-    const started = info?.receivedAt ?? now();
-    const span = this.telemetry.tracer.startSpan(
-      target ? `${method} ${target}` : method,
-      {
-        kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT,
-        attributes,
-        links,
-        startTime: info?.receivedAt === undefined ? undefined : performance.timeOrigin + started,
-      },
-      parent,
-    );
-    const pending: Pending = {
-      id,
-      span,
-      // A retry continues its operation: one duration from the first round to the result.
-      started: previous?.started ?? started,
-      startedAt: previous?.startedAt ?? Date.now(),
-      method,
-      target,
-      incoming,
-      sessionId: this.sessionId(),
-      sharedKey: this.sharedKey,
-      progressToken: meta?.progressToken,
-      version: stated,
-      operation,
-      round: previous ? previous.rounds + 1 : undefined,
-    };
-    (incoming ? this.served : this.sent).set(id, pending);
-    if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
-    if (incoming && this.options.side === 'server' && !previous) this.telemetry.started(this, pending);
-    return trace.setSpan(parent, span);
+    // The ambient context is read only when something in the process uses it (see context.ts).
+    const propagating = this.options.handlerContext?.propagating;
+    const ambient = propagating ? context.active() : undefined;
+    const remote = incoming && (meta?.traceparent || meta?.baggage);
+    const parent = remote ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : ambient;
+    if (parent) childOf(request, parent);
+    // The sender's context is the parent; the transport's (an HTTP request's span) is linked.
+    const transportSpan = remote && ambient ? trace.getSpanContext(ambient) : undefined;
+    if (transportSpan && trace.isSpanContextValid(transportSpan)) request.addLink({ context: transportSpan });
+    if (stated) this.continueOperation(request, meta, params);
+
+    (incoming ? this.served : this.sent).set(id, request);
+    if (request.progressToken !== undefined) this.byProgressToken.set(request.progressToken, request);
+    if (incoming && this.options.side === 'server') this.telemetry.started(request);
+    return request;
   }
 
-  /** client.address and client.port of an incoming request; returns the address. */
-  private peerAttributes(info: MessageInfo | undefined, attributes: Attributes): string | undefined {
+  /** client.address (and the socket's port) of an incoming request. */
+  private peer(request: RequestSpan, info: MessageInfo | undefined): void {
     const peer = info?.clientAddress ?? this.options.clientAddress;
-    const address = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
-    if (!address) return undefined;
-    attributes[ATTR.clientAddress] = address;
+    request.clientAddress = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
     // The port is the socket's: unknown when the address came from X-Forwarded-For.
     const port = info?.clientAddress !== undefined ? info.clientPort : this.options.clientPort;
-    if (address === peer && port) attributes[ATTR.clientPort] = port;
-    return address;
-  }
-
-  /** server.address and server.port of an outgoing request, when the transport told them. */
-  private serverAttributes(attributes: Attributes): void {
-    const { serverAddress, serverPort } = this.options;
-    if (!serverAddress) return;
-    attributes[ATTR.serverAddress] = serverAddress;
-    if (serverPort) attributes[ATTR.serverPort] = serverPort;
+    if (request.clientAddress && request.clientAddress === peer) request.clientPort = port;
   }
 
   /** The opt-in attributes: tool arguments, and prompt arguments as `gen_ai.prompt.variable.<name>`. */
-  private capture(
-    method: string,
-    target: string | undefined,
-    params: Json | undefined,
-    attributes: Attributes,
-  ): void {
+  private capture(request: RequestSpan, params: Json | undefined): void {
     const { capture } = this.telemetry.config;
-    if (!capture.arguments || !target) return;
-    if (method === 'tools/call') {
-      attributes[ATTR.toolArguments] = captureValue(
+    if (!capture.arguments || !request.target) return;
+    if (request.method === 'tools/call') {
+      request.capturedArguments = captureValue(
         params?.arguments ?? {},
         capture.redact_keys,
         capture.max_length,
       );
-    } else if (method === 'prompts/get' && isObject(params?.arguments)) {
+    } else if (request.method === 'prompts/get' && isObject(params?.arguments)) {
+      const variables: Attributes = {};
       for (const [name, value] of Object.entries(params.arguments)) {
         const secret = capture.redact_keys.some((k) => name.toLowerCase().includes(k.toLowerCase()));
-        attributes[`${ATTR.promptVariable}${name}`] = secret
+        variables[`${ATTR.promptVariable}${name}`] = secret
           ? '[REDACTED]'
           : typeof value === 'string'
             ? value.slice(0, capture.max_length)
             : captureValue(value, capture.redact_keys, capture.max_length);
       }
+      request.capturedVariables = variables;
     }
+  }
+
+  /**
+   * A 2026-07-28 request: notes what ties its rounds together and, when it is the retry of a round
+   * answered `input_required`, links that round and continues its operation.
+   */
+  private continueOperation(request: RequestSpan, meta: Json | undefined, params: Json | undefined): void {
+    const caller = callerOf(meta, request.clientAddress);
+    request.operation = `${this.options.side}\u0000${caller}\u0000${request.method}\u0000${request.target ?? ''}`;
+    const retry = retryKey(request.operation, params);
+    const previous = retry ? this.telemetry.rounds.resume(retry) : undefined;
+    if (!previous) return;
+    request.addLink({ context: previous.span });
+    request.round = previous.rounds + 1;
+    request.operationStarted = previous.started;
+    // The operation's "Request started" was its first round's.
+    request.startRecorded = true;
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
@@ -323,26 +302,15 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const interim = result && pending.operation ? interimKey(pending.operation, result) : undefined;
     if (error) {
       const code = String(error.code ?? 'error');
-      this.finish(pending, {
-        // The server that answers a request it could not serve did not fail; its caller did.
-        error: isFailure(code, pending.incoming) ? code : undefined,
-        statusCode: code,
-        message: String(error.message ?? ''),
-        size: info?.size,
-        response: m,
-      });
+      pending.statusCode = code;
+      // The server that answers a request it could not serve did not fail; its caller did.
+      const failed = isFailure(code, pending.incoming) ? code : undefined;
+      this.finish(pending, failed, String(error.message ?? ''), m, info?.size);
     } else if (interim) {
-      this.interim(pending, interim);
-    } else if (result?.isError === true && pending.method === 'tools/call') {
-      this.finish(pending, {
-        error: 'tool_error',
-        message: firstText(result),
-        size: info?.size,
-        response: m,
-      });
-    } else {
-      this.finish(pending, { size: info?.size, response: m });
-    }
+      this.interim(pending, interim, m, info?.size);
+    } else if (result?.isError === true && pending.method === 'tools/call')
+      this.finish(pending, 'tool_error', firstText(result), m, info?.size);
+    else this.finish(pending, undefined, undefined, m, info?.size);
   }
 
   private notification(m: Json, incoming: boolean): void {
@@ -351,75 +319,81 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (m.method === 'notifications/cancelled') {
       // The one who sent a request cancels it: the notification travels the way the request did.
       const pending = (incoming ? this.served : this.sent).get(params.requestId as Id);
-      if (pending?.method === STREAM) this.finish(pending, {});
-      else if (pending)
-        this.finish(pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
+      if (pending?.method === STREAM) this.finish(pending, undefined, undefined);
+      else if (pending) this.finish(pending, 'cancelled', String(params.reason ?? 'cancelled'));
     } else if (subscriptionOf(params) !== undefined) {
       // A `subscriptions/listen` stream's notification travels against the request that opened it.
-      (incoming ? this.sent : this.served)
-        .get(subscriptionOf(params) as Id)
-        ?.span.addEvent(m.method as string);
+      const stream = (incoming ? this.sent : this.served).get(subscriptionOf(params) as Id);
+      stream?.addEvent(m.method as string);
     } else if (m.method === 'notifications/progress') {
-      this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
+      this.byProgressToken.get(params.progressToken)?.addEvent('progress', {
         ...(typeof params.progress === 'number' ? { 'mcp.progress': params.progress } : {}),
         ...(typeof params.total === 'number' ? { 'mcp.progress.total': params.total } : {}),
       });
     }
   }
 
+  /** The response left (or arrived): the span, metrics and records follow in the telemetry's record. */
+  private finish(
+    p: RequestSpan,
+    error: string | undefined,
+    message: string | undefined,
+    response?: Json,
+    size?: number,
+  ): void {
+    p.ended = now();
+    (p.incoming ? this.served : this.sent).delete(p.id);
+    if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
+    p.error = error;
+    p.message = message;
+    p.response = response;
+    p.size = size;
+    const { capture } = this.telemetry.config;
+    if (capture.results && p.incoming && p.target && response?.result)
+      p.capturedResult = captureValue(response.result, capture.redact_keys, capture.max_length);
+    // Learned during the request: the version from the initialize response, an HTTP session's id.
+    // A stated version is the request's own, whatever later requests state.
+    const shared = this.attributes();
+    if (p.sharedKey !== this.sharedKey && !p.version) p.sharedAtEnd = shared;
+    this.telemetry.finished(p);
+  }
+
   /**
    * A round answered `input_required`: its span ends, and the operation waits for the retry that
    * continues it (linked to this span); metrics and logs count the operation once, when it completes.
    */
-  private interim(p: Pending, key: string): void {
-    (p.incoming ? this.served : this.sent).delete(p.id);
-    if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
+  private interim(p: RequestSpan, key: string, response: Json, size: number | undefined): void {
+    p.addEvent('input_required');
+    p.interim = true;
     this.telemetry.rounds.wait(key, {
-      span: p.span.spanContext(),
-      started: p.started,
-      startedAt: p.startedAt,
+      span: p.spanContext(),
+      started: p.operationStarted ?? p.started,
       rounds: p.round ?? 1,
     });
-    p.span.addEvent('input_required');
-    p.span.end();
-  }
-
-  /** Ends the span now; metrics and logs follow in the telemetry's next turn. */
-  private finish(p: Pending, outcome: Omit<Outcome, 'seconds' | 'endedAt'>): void {
-    const ended = now();
-    (p.incoming ? this.served : this.sent).delete(p.id);
-    if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
-    const { span } = p;
-    if (outcome.statusCode) span.setAttribute(ATTR.statusCode, outcome.statusCode);
-    if (outcome.error) {
-      span.setAttribute(ATTR.errorType, outcome.error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
-    }
-    const { capture } = this.telemetry.config;
-    if (capture.results && p.incoming && p.target && outcome.response?.result) {
-      span.setAttribute(
-        ATTR.toolResult,
-        captureValue(outcome.response.result, capture.redact_keys, capture.max_length),
-      );
-    }
-    // Learned during the request: the version from the initialize response, an HTTP session's id.
-    // A stated version is the request's own, whatever later requests state.
-    const shared = this.attributes();
-    if (p.sharedKey !== this.sharedKey && !p.version) span.setAttributes(shared);
-    // The caller's object becomes the record: no copy on the request's path.
-    const done = outcome as Outcome;
-    done.seconds = (ended - p.started) / 1000;
-    done.endedAt = Date.now();
-    this.telemetry.finished(this, p, done);
-    span.end();
+    this.finish(p, undefined, undefined, response, size);
   }
 }
 
+/** The parent the SDK's default sampler (parent-based, always on) would give the request's span. */
+function childOf(request: RequestSpan, parent: Context): void {
+  request.parentContext = parent;
+  if (isTracingSuppressed(parent)) {
+    request.suppressed = true;
+    request.sampled = false;
+    return;
+  }
+  const spanContext = trace.getSpanContext(parent);
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return;
+  request.parent = spanContext;
+  request.sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+}
+
 /** A copy of an outgoing request with the span's trace context in `params._meta`. */
-function withTraceContext(m: Json, ctx: Context): Json {
+function withTraceContext(m: Json, request: RequestSpan): Json {
   const params = isObject(m.params) ? m.params : {};
   const meta: Json = isObject(params._meta) ? { ...params._meta } : {};
-  propagator.inject(ctx, meta, metaSetter);
+  // The caller's baggage goes along when the ambient context is read (request.parentContext).
+  propagator.inject(trace.setSpan(request.parentContext ?? ROOT_CONTEXT, request), meta, metaSetter);
   return { ...m, params: { ...params, _meta: meta } };
 }
 

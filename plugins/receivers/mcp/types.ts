@@ -24,6 +24,16 @@ export interface McpSessionOptions {
    * traffic, which has no sessions, it records no session duration.
    */
   exchange?: boolean;
+  /**
+   * Whether request handlers run in this process and must run in the request's OpenTelemetry context
+   * (in-process hooks); read per request. Absent (the proxies): the ambient context is never read.
+   */
+  handlerContext?: HandlerContext;
+}
+
+/** Whether the hooks must run a request's handler in the request's context (see context.ts). */
+export interface HandlerContext {
+  readonly propagating: boolean;
 }
 
 /** Facts about one message that the hooks cannot see in the parsed object. */
