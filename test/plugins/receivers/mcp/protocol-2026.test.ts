@@ -17,13 +17,13 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import { builtins } from '../../../../plugins/index.js';
-import { instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
 import { startHttpProxy } from '../../../../plugins/receivers/mcp/proxy/http.js';
 import { decodeHeaderValue } from '../../../../plugins/receivers/mcp/proxy/mcp-headers.js';
 import { runStdioProxy } from '../../../../plugins/receivers/mcp/proxy/stdio.js';
 import type { McpHooks } from '../../../../plugins/receivers/mcp/types.js';
 import { converse, type Exchange, headerValue, httpWire, stdioWire } from './fixtures/client-2026.js';
-import { InProcessTransport, inProcessWire } from './fixtures/in-process-2026.js';
+import { clientWire, InProcessTransport, inProcessWire } from './fixtures/in-process-2026.js';
 import { startHttpServer } from './fixtures/server-2026.mjs';
 
 const SERVER = join(import.meta.dirname, 'fixtures/server-2026.mjs');
@@ -53,11 +53,12 @@ async function receiver(): Promise<{ pipeline: RunningPipeline; hooks: McpHooks 
 const spans = (p: RunningPipeline) =>
   (p.recorded.items('traces') as ReadableSpan[]).filter((s) => s.kind === 1 /* SERVER */);
 const logs = (p: RunningPipeline) => p.recorded.items('logs') as ReadableLogRecord[];
+/** The last collection's points of a metric (they are cumulative). */
 function points(p: RunningPipeline, name: string): DataPoint<unknown>[] {
-  return (p.recorded.items('metrics') as ResourceMetrics[])
+  const all = (p.recorded.items('metrics') as ResourceMetrics[])
     .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
-    .filter((m) => m.descriptor.name === name)
-    .flatMap((m) => m.dataPoints as DataPoint<unknown>[]);
+    .filter((m) => m.descriptor.name === name);
+  return (all.at(-1)?.dataPoints ?? []) as DataPoint<unknown>[];
 }
 
 /** What a client sees of a conversation: everything but timing. */
@@ -174,6 +175,40 @@ describe('MCP 2026-07-28', () => {
     expect(seen(hooked.exchanges)).toEqual(seen(direct.exchanges));
     await pipeline.shutdown();
     expectConventions(pipeline, undefined);
+  });
+
+  it('instrumentMcpClient: CLIENT spans, trace context added to _meta (still valid), one operation', async () => {
+    const { pipeline } = await receiver();
+    const transport = instrumentMcpClient(new InProcessTransport(), pipeline.engine);
+    const { exchanges, violations } = await converse(clientWire(transport));
+    // What the hooked client sent (with traceparent in _meta) and received keeps to the schema.
+    expect(violations).toEqual([]);
+    expect(exchanges.at(-2)?.messages.map((m) => m.method ?? 'response')).toEqual([
+      'notifications/subscriptions/acknowledged',
+      'notifications/tools/list_changed',
+      'response',
+    ]);
+    await pipeline.shutdown();
+    const sent = (pipeline.recorded.items('traces') as ReadableSpan[]).filter((s) => s.kind === 2);
+    expect(sent.map((s) => s.name)).toContain('subscriptions/listen');
+    const [first, retry] = sent.filter((s) => s.name === 'tools/call book') as [ReadableSpan, ReadableSpan];
+    expect(retry.links.map((l) => l.context.spanId)).toEqual([first.spanContext().spanId]);
+    for (const [i, exchange] of exchanges.entries()) {
+      const meta = (exchange.request.params as { _meta: Record<string, unknown> })._meta;
+      expect(meta.traceparent).toBe(
+        `00-${sent[i]?.spanContext().traceId}-${sent[i]?.spanContext().spanId}-01`,
+      );
+      expect(meta['io.modelcontextprotocol/protocolVersion']).toBe(i === 9 ? '2025-11-25' : '2026-07-28');
+    }
+    const book = points(pipeline, 'mcp.client.operation.duration').filter(
+      (p) => p.attributes['gen_ai.tool.name'] === 'book',
+    );
+    expect(book.map((p) => (p.value as { count: number }).count)).toEqual([1]);
+    // The version refused by the server: an error to the client, as every JSON-RPC error is.
+    expect(sent.at(-1)?.attributes).toMatchObject({
+      'error.type': '-32022',
+      'mcp.protocol.version': '2025-11-25',
+    });
   });
 
   it('stdio proxy: byte-identical to the server run directly, spans per the conventions', async () => {
