@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import { builtins } from '../../../../plugins/index.js';
 import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+import { interimKey, retryKey, WaitingRounds } from '../../../../plugins/receivers/mcp/protocol-2026.js';
 import { startHttpProxy } from '../../../../plugins/receivers/mcp/proxy/http.js';
 import { decodeHeaderValue } from '../../../../plugins/receivers/mcp/proxy/mcp-headers.js';
 import { runStdioProxy } from '../../../../plugins/receivers/mcp/proxy/stdio.js';
@@ -328,6 +329,25 @@ describe('MCP 2026-07-28', () => {
       ['tools/call prévisions', '7'],
     ]);
     expect(spans(pipeline)[0]?.attributes['mcp.protocol.version']).toBe('2026-07-28');
+  });
+
+  it('holds a bounded number of operations waiting for a retry, and counts those it gives up', () => {
+    let dropped = 0;
+    const rounds = new WaitingRounds(() => dropped++, 2);
+    const span = { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 };
+    const key = (state: string) =>
+      interimKey('op', { resultType: 'input_required', requestState: state }) as string;
+    for (const state of ['a', 'b', 'c']) rounds.wait(key(state), { span, started: 0, rounds: 1 });
+    expect(dropped).toBe(1);
+    // The oldest gave way; a retry finds its round once.
+    expect(rounds.resume(retryKey('op', { requestState: 'a' }) as string)).toBeUndefined();
+    expect(rounds.resume(retryKey('op', { requestState: 'c' }) as string)).toMatchObject({ rounds: 1 });
+    expect(rounds.resume(retryKey('op', { requestState: 'c' }) as string)).toBeUndefined();
+    // Without requestState, the inputs asked for tie the rounds, whatever their order.
+    const asked = interimKey('op', { resultType: 'input_required', inputRequests: { b: {}, a: {} } });
+    expect(retryKey('op', { inputResponses: { a: {}, b: {} } })).toBe(asked);
+    expect(interimKey('op', { resultType: 'complete' })).toBeUndefined();
+    expect(retryKey('op', { name: 'book' })).toBeUndefined();
   });
 
   it('decodes header values in the Base64 sentinel form, as the spec encodes them', () => {
