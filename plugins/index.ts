@@ -21,6 +21,7 @@ import memoryLimiter from './processors/memory_limiter/index.js';
 import metricstransform from './processors/metricstransform/index.js';
 import redaction from './processors/redaction/index.js';
 import resource from './processors/resource/index.js';
+import filelog from './receivers/filelog/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
@@ -36,6 +37,7 @@ export const builtins: readonly PluginDefinition[] = [
   hostmetrics,
   prometheusReceiver,
   otlpReceiver,
+  filelog,
   batch,
   memoryLimiter,
   redaction,
