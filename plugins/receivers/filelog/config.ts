@@ -99,6 +99,13 @@ export const FilelogConfig = z
       })
       .optional()
       .describe("the record's time, from a parsed field; the read time without it"),
+    body_from: z
+      .string()
+      .regex(/^attributes\.[^.\s][^\s]*$/, 'attributes.<name>')
+      .optional()
+      .describe(
+        "the body is this parsed attribute (moved out of the attributes) instead of the record's text",
+      ),
     severity: z
       .strictObject({ parse_from: field })
       .optional()
@@ -108,13 +115,15 @@ export const FilelogConfig = z
   })
   .superRefine((c, ctx) => {
     if (c.parser === undefined)
-      for (const key of ['timestamp', 'severity'] as const)
-        if (c[key]?.parse_from.startsWith('attributes.'))
+      for (const key of ['timestamp', 'severity', 'body_from'] as const) {
+        const from = key === 'body_from' ? c.body_from : c[key]?.parse_from;
+        if (from?.startsWith('attributes.'))
           ctx.addIssue({
             code: 'custom',
-            path: [key, 'parse_from'],
-            message: `${key}.parse_from names an attribute, but no parser sets attributes: add parser: { type: json } or regex`,
+            path: key === 'body_from' ? [key] : [key, 'parse_from'],
+            message: `${key} names an attribute, but no parser sets attributes: add parser: { type: json } or regex`,
           });
+      }
   });
 
 export type FilelogConfig = z.output<typeof FilelogConfig>;

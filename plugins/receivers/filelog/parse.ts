@@ -28,7 +28,7 @@ const SEVERITIES: Readonly<Record<string, SeverityNumber>> = {
 };
 
 /** Makes the parser `config` describes: text in, body, attributes, time and severity out. */
-export function recordParser(config: Pick<FilelogConfig, 'parser' | 'timestamp' | 'severity'>) {
+export function recordParser(config: Pick<FilelogConfig, 'parser' | 'timestamp' | 'severity' | 'body_from'>) {
   const regex = config.parser?.type === 'regex' ? new RegExp(config.parser.regex) : undefined;
   return (text: string): ParsedRecord => {
     const record: ParsedRecord = { body: text, attributes: {}, severityNumber: SeverityNumber.UNSPECIFIED };
@@ -62,6 +62,12 @@ export function recordParser(config: Pick<FilelogConfig, 'parser' | 'timestamp' 
         record.severityText = String(value);
         record.severityNumber = SEVERITIES[String(value).toUpperCase()] ?? SeverityNumber.UNSPECIFIED;
       }
+    }
+    const bodyKey = config.body_from?.slice('attributes.'.length);
+    if (bodyKey !== undefined && record.attributes[bodyKey] !== undefined) {
+      const value = record.attributes[bodyKey];
+      record.body = typeof value === 'string' ? value : JSON.stringify(value);
+      delete record.attributes[bodyKey];
     }
     return record;
   };

@@ -130,7 +130,9 @@ describe('filelog receiver', () => {
       await writeFile(log, '');
       expected.push(...batch);
     }
-    await expect.poll(() => bodies(p).length, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(expected.length);
+    await expect
+      .poll(() => bodies(p).length, { timeout: 10_000, interval: 20 })
+      .toBeGreaterThanOrEqual(expected.length);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(bodies(p)).toEqual(expected);
   });
