@@ -232,7 +232,7 @@ export class FilelogReceiver implements Receiver {
    */
   private async readFile(file: TrackedFile, final: boolean): Promise<boolean> {
     const { max_log_size, max_batch_size } = this.ctx.config;
-    const chunk = Math.max(64 * 1024, max_log_size + 1);
+    const chunk = Math.max(64 * 1024, max_log_size + 2);
     for (;;) {
       const size = await file.size();
       if (file.offset >= size) return true;
@@ -260,8 +260,10 @@ export class FilelogReceiver implements Receiver {
     }
   }
 
-  /** Hands `records` on as log records; false when the pipeline refused them. */
-  private async handOn(file: TrackedFile, records: readonly RecordText[]): Promise<boolean> {
+  /** Hands `records` on as log records (empty ones carry nothing); false when the pipeline refused them. */
+  private async handOn(file: TrackedFile, all: readonly RecordText[]): Promise<boolean> {
+    const records = all.filter((r) => r.text !== '');
+    if (records.length === 0) return true;
     const observed = millisToHrTime(Date.now());
     const batch: ReadableLogRecord[] = records.map((r) => {
       const parsed = this.parse(r.text);

@@ -53,8 +53,9 @@ export function recordsSplitter(maxLogSize: number, multiline: Multiline | undef
       }
       at = nl + 1;
     }
-    // A line with no newline yet, longer than a record may be: cut it now and skip its rest.
-    if (!skip && bytes.length - at > maxLogSize) {
+    // A line with no newline yet, longer than a record may be (a \r may still be its CRLF's): cut it
+    // now and skip its rest.
+    if (!skip && bytes.length - at > maxLogSize + 1) {
       lines.push({
         text: bytes.toString('utf8', at, at + maxLogSize),
         end: start + bytes.length,
@@ -65,10 +66,11 @@ export function recordsSplitter(maxLogSize: number, multiline: Multiline | undef
     } else if (skip) {
       at = bytes.length;
     } else if (flush === 'final' && at < bytes.length) {
+      const length = bytes.length - at;
       lines.push({
-        text: bytes.toString('utf8', at, bytes.length),
+        text: bytes.toString('utf8', at, at + Math.min(length, maxLogSize)),
         end: start + bytes.length,
-        truncated: false,
+        truncated: length > maxLogSize,
       });
       at = bytes.length;
     }
@@ -91,7 +93,8 @@ export function recordsSplitter(maxLogSize: number, multiline: Multiline | undef
     for (const line of lines) {
       if (startRe?.test(line.text)) close();
       group.push(line);
-      if (endRe?.test(line.text)) close();
+      // A line cut at max_log_size ends its record, however the polls cut the file.
+      if (endRe?.test(line.text) || line.truncated) close();
     }
     // The open group may go on in bytes not yet written, unless the file went quiet (or a line in it
     // was cut: its rest is skipped, so the group cannot be read again).
