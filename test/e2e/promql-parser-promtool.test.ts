@@ -87,6 +87,7 @@ const REFUSED: readonly [string, boolean][] = [
   ['sum(x) by (job) +', false],
   ['rate(x[5m],)', false],
   ['x[5m][10m:]', true],
+  ['atan2 + 1', false],
 ];
 
 describe('our PromQL parser agrees with promtool', () => {
@@ -144,13 +145,13 @@ describe('our PromQL parser groups operators as Prometheus does', () => {
     const storage = new MemoryStorage();
     // Each expression inside a call and as the right side of an operator: lezer-promql reads a sign
     // differently in the two places, and both must group as Prometheus does.
-    const valueOf = (expr: string) => {
+    const ourValue = (expr: string) => {
       const value = evaluateInstant(parseExpr(expr), storage, 0);
       return value.type === 'vector' ? value.samples[0]?.v : undefined;
     };
     const tests = exprs
       .flatMap((e) => [`vector(${e})`, `vector(0) + ${e}`])
-      .map((expr) => ({ expr, v: valueOf(expr) }))
+      .map((expr) => ({ expr, v: ourValue(expr) }))
       .filter((c): c is { expr: string; v: number } => c.v !== undefined && Number.isFinite(c.v))
       .slice(0, 2 * (150 + SIGNS_AND_POWERS.length));
     expect(tests.length).toBe(2 * (150 + SIGNS_AND_POWERS.length));
@@ -369,5 +370,86 @@ describe('our PromQL parser reads set operators, matching, aggregations and call
     expect(execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString()).toContain(
       'SUCCESS',
     );
+  });
+});
+
+describe('our PromQL parser accepts and refuses what promtool does', () => {
+  it('agrees on every one of 2,000+ generated expressions, type errors included', () => {
+    const operand = fc.constantFrom(
+      ...[
+        'y',
+        'y offset 1m',
+        '-y',
+        'sum(y)',
+        'sum by (a) (y)',
+        'y[5m]',
+        'rate(y[5m])',
+        'y[5m:1m]',
+        '1',
+        '-2',
+      ],
+      ...['"s"', 'time()', 'scalar(y)', 'abs(y)', '(y)', 'y @ 100', 'count_values("v", y)', 'topk(1, y)'],
+      ...[
+        'topk("a", y)',
+        'sum(y[5m])',
+        'rate(y)',
+        'abs(y, y)',
+        'round(y, 1)',
+        'label_join(y, "a", ",", "b")',
+      ],
+      ...[
+        'absent(y)',
+        'vector(1)',
+        'histogram_quantile(0.9, y)',
+        'quantile_over_time(0.5, y[5m])',
+        'sort(y)',
+      ],
+      ...['clamp(y, 1, 2)', '(1)', 'y offset 5m @ 10', '{a="b"}', '{a=~".*"}', 'y{__name__="z"}'],
+      ...['y[5m:]', 'y[1m:30s] offset 1m', 'rate(y[5m] offset 1m)', 'y @ start()', 'y offset 1m @ end()'],
+      ...['y[5m] @ 100', '(y)[5m]', 'sum(y)[5m:]', 'y offset 1m [5m]', 'y @ 1 @ 2', 'y offset 1m offset 2m'],
+      ...[
+        'max_over_time(rate(y[5m])[10m:1m])',
+        'y[5m:][5m:]',
+        'rate(y[5m:] @ 10)',
+        'sum(y) offset 1m',
+        'y @ -1',
+      ],
+    );
+    const OPS = ['+', '-', '*', '/', '^', '%', 'atan2', 'and', 'or', 'unless', '> bool', '==', '<', '+ bool'];
+    const MATCHING = [
+      'and on(a)',
+      '+ on(a) group_left',
+      '* ignoring(b) group_right(c)',
+      'or on(a) group_left',
+    ];
+    const expression = fc
+      .tuple(
+        operand,
+        fc.array(fc.tuple(fc.constantFrom(...OPS, ...MATCHING, '> on(a) group_left(a)', '+ on()'), operand), {
+          maxLength: 2,
+        }),
+      )
+      .map(([first, rest]) => first + rest.map(([op, x]) => ` ${op} ${x}`).join(''));
+    const exprs = [...new Set(fc.sample(expression, { numRuns: 4000, seed: 11 }))];
+    const file = join(dir, 'generated.rules.yaml');
+    writeFileSync(
+      file,
+      stringify({ groups: [{ name: 'g', rules: exprs.map((expr, i) => ({ record: `r${i}`, expr })) }] }),
+    );
+    let output = '';
+    try {
+      output = execFileSync('promtool', ['check', 'rules', file], {
+        stdio: 'pipe',
+        maxBuffer: 1e8,
+      }).toString();
+    } catch (err) {
+      output = `${(err as { stdout: Buffer }).stdout}${(err as { stderr: Buffer }).stderr}`;
+    }
+    const refusedByPromtool = new Set([...output.matchAll(/rule \d+, "r(\d+)"/g)].map((m) => Number(m[1])));
+    const disagreements = exprs.filter((expr, i) => (ours(expr) === undefined) === refusedByPromtool.has(i));
+    expect(exprs.length).toBeGreaterThan(2000);
+    expect(refusedByPromtool.size).toBeGreaterThan(500);
+    expect(refusedByPromtool.size).toBeLessThan(exprs.length - 500);
+    expect(disagreements).toEqual([]);
   });
 });

@@ -184,6 +184,8 @@ export class TreeConverter implements SyntaxReader {
     const matchers: Matcher[] = [];
     for (const kid of kids) {
       if (kid.name === 'Identifier') name = this.textOf(kid);
+      // lezer-promql lets the keyword `atan2` name a metric; Prometheus's grammar does not.
+      if (name?.toLowerCase() === 'atan2') this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(name)}`, kid);
       else for (const m of children(kid)) matchers.push(this.matcher(m));
     }
     if (name !== undefined) {

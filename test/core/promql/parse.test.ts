@@ -277,6 +277,10 @@ describe('parseExpr: functions', () => {
     expect(err.code).toBe('TRB_PROMQL_PARSE');
     expect(err.detail).toBe('unknown function with name "rat"');
     expect(err.position).toEqual({ start: 4, end: 7 });
+    expect(refusal('histogram_quantil(0.9, x)').format()).toBe(
+      'TRB_PROMQL_PARSE 1:1: unknown function with name "histogram_quantil"; did you mean "histogram_quantile"?',
+    );
+    expect(refusal('job:rate5m (x)').detail).toBe('unknown function with name "job:rate5m"');
   });
 });
 
