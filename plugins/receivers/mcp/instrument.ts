@@ -112,11 +112,14 @@ function hookTransport(
   marked[HOOKED] = true;
   /** What the hooks know of the message being handled; the session reads it synchronously. */
   const info: MessageInfo = {};
+  const server = side === 'client' ? serverOf(transport) : undefined;
   const session = telemetry.session({
     side,
     transport: network ?? guessNetworkTransport(transport),
     sessionId: () => transport.sessionId,
     handlerContext,
+    ...(isHttp(transport) ? { networkProtocol: 'http' as const } : {}),
+    ...(server ? { serverAddress: server.hostname.replace(/^\[|\]$/g, ''), serverPort: portOf(server) } : {}),
   });
 
   const send = transport.send.bind(transport);
@@ -148,8 +151,9 @@ function hookTransport(
   if (typeof transport.handleRequest === 'function') {
     const handleRequest = transport.handleRequest.bind(transport);
     transport.handleRequest = (req: unknown, ...rest: unknown[]) => {
-      info.clientAddress =
-        (req as { socket?: { remoteAddress?: string } })?.socket?.remoteAddress ?? info.clientAddress;
+      const socket = (req as { socket?: { remoteAddress?: string; remotePort?: number } })?.socket;
+      info.clientAddress = socket?.remoteAddress ?? info.clientAddress;
+      info.clientPort = socket?.remotePort ?? info.clientPort;
       return handleRequest(req, ...rest);
     };
   }
@@ -193,8 +197,22 @@ function accessorOf(target: object, key: string): PropertyDescriptor | undefined
 function guessNetworkTransport(transport: object): McpNetworkTransport {
   const name = transport.constructor?.name ?? '';
   if (/stdio/i.test(name)) return 'pipe';
-  if (/http|sse/i.test(name)) return 'tcp';
+  if (isHttp(transport)) return 'tcp';
   return undefined;
+}
+
+/** Streamable HTTP and the older HTTP+SSE transports, by their class names in both SDK lines. */
+const isHttp = (transport: object) => /http|sse/i.test(transport.constructor?.name ?? '');
+
+/** The URL an SDK client transport (Streamable HTTP, SSE) connects to: its `_url`, in both SDK lines. */
+function serverOf(transport: object): URL | undefined {
+  const url = (transport as { _url?: unknown })._url;
+  return url instanceof URL ? url : undefined;
+}
+
+function portOf(url: URL): number {
+  if (url.port) return Number(url.port);
+  return url.protocol === 'https:' ? 443 : 80;
 }
 
 /** The request's X-Forwarded-For header; the receiver believes it only from `trusted_proxies`. */

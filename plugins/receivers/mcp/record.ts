@@ -26,7 +26,8 @@ export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clock
   const server = options.side === 'server';
   // A client records the requests it sends; a server those it serves (the guide's series among them).
   if (p.incoming !== server) return;
-  const seconds = (p.ended - p.started) / 1000;
+  // A retry of a multi-round-trip request continues its operation: one duration from the first round.
+  const seconds = (p.ended - p.operationStarted) / 1000;
   telemetry.operations.record(
     {
       side: options.side,
@@ -34,16 +35,21 @@ export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clock
       target: p.target,
       targetKey: p.method === 'prompts/get' ? ATTR.promptName : ATTR.toolName,
       error: p.error,
+      statusCode: p.statusCode,
       transport: options.transport,
-      version: (p.sharedAtEnd ?? p.shared)[ATTR.protocolVersion] as string | undefined,
+      serverAddress: server ? undefined : options.serverAddress,
+      serverPort: server ? undefined : options.serverPort,
+      version: p.version ?? ((p.sharedAtEnd ?? p.shared)[ATTR.protocolVersion] as string | undefined),
     },
     seconds,
   );
   if (!server || !telemetry.logging) return;
 
+  // To the guide a request answered with an error failed, whoever's mistake it was.
+  const failed = p.error ?? p.statusCode;
   const time = p.endedAt(clockOffset);
   const spanContext = p.spanContext();
-  if (p.error && p.method === 'tools/call') {
+  if (failed && p.method === 'tools/call') {
     telemetry.log({
       time,
       severityNumber: SeverityNumber.ERROR,
@@ -51,22 +57,22 @@ export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clock
       body: 'Tool execution failed',
       attributes: {
         tool_name: p.target ?? '',
-        error: p.message ?? p.error,
-        error_type: p.error,
+        error: p.message ?? failed,
+        error_type: failed,
       },
       spanContext,
     });
   }
   if (!telemetry.config.request_logs) return;
   const fields = requestFields(p);
-  fields.status = p.error ? 'error' : 'success';
-  if (p.error) fields.error_type = p.error;
+  fields.status = failed ? 'error' : 'success';
+  if (failed) fields.error_type = failed;
   fields.duration_ms = seconds * 1000;
   fields.response_size = p.size ?? (p.response ? JSON.stringify(p.response).length : 0);
   telemetry.log({
     time,
-    severityNumber: p.error ? SeverityNumber.WARN : SeverityNumber.INFO,
-    severityText: p.error ? 'WARN' : 'INFO',
+    severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
+    severityText: failed ? 'WARN' : 'INFO',
     body: 'Request completed',
     attributes: fields,
     spanContext,

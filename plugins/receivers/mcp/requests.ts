@@ -3,6 +3,7 @@ import type { LogFields } from '../../../core/sdk/log-record.js';
 import type { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import type { OperationStats } from './operations.js';
+import type { WaitingRounds } from './protocol-2026.js';
 import type { RequestSpan } from './request-span.js';
 
 /** The instruments every session records into; made once per receiver. */
@@ -12,6 +13,8 @@ export interface McpInstruments {
   activeConnections: UpDownCounter;
   unparsed: Counter;
   hookErrors: Counter;
+  /** Multi-round-trip operations whose next round was never linked: too many were waiting. */
+  roundsDropped: Counter;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface RequestRecorder {
   readonly trustedProxies: TrustedProxies;
   readonly instruments: McpInstruments;
   readonly operations: OperationStats;
+  /** Multi-round-trip operations waiting for their next round. */
+  readonly rounds: WaitingRounds;
   /** Whether a logs pipeline lists this receiver. */
   readonly logging: boolean;
   log(fields: LogFields): void;

@@ -13,6 +13,7 @@ import { processResource } from '../../../core/telemetry/resource.js';
 import { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import { OperationStats } from './operations.js';
+import { WaitingRounds } from './protocol-2026.js';
 import { logStarted, recordFinished } from './record.js';
 import type { RequestSpan } from './request-span.js';
 import type { McpInstruments, RequestRecorder } from './requests.js';
@@ -45,6 +46,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   instruments!: McpInstruments;
   /** Request durations and counts: the busiest metrics, aggregated without per-request SDK calls. */
   readonly operations = new OperationStats();
+  readonly rounds = new WaitingRounds(() => this.instruments?.roundsDropped.add(1));
   private readonly next: { [S in Signal]?: Consumer<S> } = {};
   private readonly running = new Set<Signal>();
   private providers?: { traces: BasicTracerProvider; metrics: MeterProvider };
@@ -126,7 +128,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
           logStarted(this, request, clockOffset);
         }
         if (request.ended < 0) continue;
-        recordFinished(this, request, clockOffset);
+        if (!request.interim) recordFinished(this, request, clockOffset);
         const span = spans && request.toReadableSpan(resource as Resource, clockOffset);
         if (span) spans.push(span);
       } catch (err) {
@@ -205,6 +207,10 @@ function makeInstruments(provider: MeterProvider): McpInstruments {
     }),
     hookErrors: meter.createCounter('tributary_mcp_hook_errors', {
       description: 'Failures inside the MCP hooks (bugs)',
+    }),
+    roundsDropped: meter.createCounter('tributary_mcp_rounds_unlinked', {
+      unit: '{operation}',
+      description: 'Multi-round-trip operations given up waiting for their retry (too many were waiting)',
     }),
   };
 }
