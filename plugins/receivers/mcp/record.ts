@@ -25,10 +25,9 @@ export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clock
   const { options } = p.session;
   const server = options.side === 'server';
   // A client records the requests it sends; a server those it serves (the guide's series among them).
-  // A round answered `input_required` is part of an operation that goes on: counted when it completes.
-  if (p.incoming !== server || p.interim) return;
-  // A retry continues its operation: one duration from the first round to the result.
-  const seconds = (p.ended - (p.operationStarted ?? p.started)) / 1000;
+  if (p.incoming !== server) return;
+  // A retry of a multi-round-trip request continues its operation: one duration from the first round.
+  const seconds = (p.ended - p.operationStarted) / 1000;
   telemetry.operations.record(
     {
       side: options.side,

@@ -64,12 +64,14 @@ export class RequestSpan implements Span {
   sharedAtEnd?: Attributes;
   sessionId?: string;
   progressToken?: unknown;
-  clientAddress?: string;
-  /** The socket's port, when client.address is the socket's. */
-  clientPort?: number;
-  capturedArguments?: string;
-  /** Opt-in: a prompt's arguments as `gen_ai.prompt.variable.<name>`. */
-  capturedVariables?: Attributes;
+  /** The protocol version the request stated in its `_meta` (2026-07-28 and later). */
+  version?: string;
+  /** A 2026-07-28 request: what ties its rounds together (side, caller, method, target). */
+  operation?: string;
+  /** Which round of a multi-round-trip request this is (from 2), when it continues one. */
+  round?: number;
+  /** performance.now() when its operation began: its first round's start. */
+  operationStarted: number;
   capturedResult?: string;
   /** The context it started in, when read (from `params._meta`, or the ambient one when it propagates). */
   parentContext?: Context;
@@ -81,6 +83,8 @@ export class RequestSpan implements Span {
 
   /** performance.now() when the response left; -1 while in flight. */
   ended = -1;
+  /** It ended `input_required`: a span of its own, counted in metrics and logs by the round that completes it. */
+  interim = false;
   /** `error.type`: set when the operation failed. */
   error?: string;
   /** `rpc.response.status_code`: the JSON-RPC error code of the response, failure or not. */
@@ -90,21 +94,13 @@ export class RequestSpan implements Span {
   size?: number;
   response?: Record<string, unknown>;
 
-  /** The protocol version the request stated in its `_meta` (2026-07-28 and later). */
-  version?: string;
-  /** A 2026-07-28 request: what ties the rounds of a multi-round-trip request (see protocol-2026.ts). */
-  operation?: string;
-  /** Which round of a multi-round-trip request this is (from 1), and when its first round started. */
-  round?: number;
-  operationStarted?: number;
-  /** Answered `input_required`: the operation goes on in a retry, and is counted when that completes. */
-  interim = false;
-
-  /** Waiting in the telemetry's per-turn queue. */
+  /** Waiting in the telemetry's queue. */
   queued = false;
-  /** Its "Request started" record is made. */
+  /** Its "Request started" record is made, or not wanted (a retry continues its first round's). */
   startRecorded = false;
 
+  /** Attributes learned on the request's path beyond its method and params: peer, server, captures. */
+  private learned?: Attributes;
   private context?: SpanContext;
   private startTime?: HrTime;
   private endTime?: HrTime;
@@ -127,7 +123,15 @@ export class RequestSpan implements Span {
     readonly incoming: boolean,
     /** performance.now() when it arrived or was sent. */
     readonly started: number,
-  ) {}
+  ) {
+    this.operationStarted = started;
+  }
+
+  /** The attributes learned on the request's path, made when the first one is. */
+  known(): Attributes {
+    this.learned ??= {};
+    return this.learned;
+  }
 
   get name(): string {
     return this.renamed ?? (this.target ? `${this.method} ${this.target}` : this.method);
@@ -261,17 +265,9 @@ export class RequestSpan implements Span {
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(this.id) };
     describeRequest(method, this.params, attributes);
     Object.assign(attributes, this.shared);
-    if (this.clientAddress) attributes[ATTR.clientAddress] = this.clientAddress;
-    if (this.clientPort) attributes[ATTR.clientPort] = this.clientPort;
-    const { serverAddress, serverPort } = this.session.options;
-    if (!this.incoming && serverAddress) {
-      attributes[ATTR.serverAddress] = serverAddress;
-      if (serverPort) attributes[ATTR.serverPort] = serverPort;
-    }
-    if (this.capturedArguments !== undefined) attributes[ATTR.toolArguments] = this.capturedArguments;
-    if (this.capturedVariables) Object.assign(attributes, this.capturedVariables);
-    if (this.statusCode) attributes[ATTR.statusCode] = this.statusCode;
+    if (this.learned) Object.assign(attributes, this.learned);
     if (this.extra) Object.assign(attributes, this.extra);
+    if (this.statusCode) attributes[ATTR.statusCode] = this.statusCode;
     let status: SpanStatus = this.status ?? { code: SpanStatusCode.UNSET };
     if (this.error) {
       attributes[ATTR.errorType] = this.error;

@@ -128,7 +128,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
           logStarted(this, request, clockOffset);
         }
         if (request.ended < 0) continue;
-        recordFinished(this, request, clockOffset);
+        if (!request.interim) recordFinished(this, request, clockOffset);
         const span = spans && request.toReadableSpan(resource as Resource, clockOffset);
         if (span) spans.push(span);
       } catch (err) {
