@@ -23,7 +23,14 @@ import { startHttpProxy } from '../../../../plugins/receivers/mcp/proxy/http.js'
 import { decodeHeaderValue } from '../../../../plugins/receivers/mcp/proxy/mcp-headers.js';
 import { runStdioProxy } from '../../../../plugins/receivers/mcp/proxy/stdio.js';
 import type { McpHooks } from '../../../../plugins/receivers/mcp/types.js';
-import { converse, type Exchange, headerValue, httpWire, stdioWire } from './fixtures/client-2026.js';
+import {
+  converse,
+  type Exchange,
+  headerValue,
+  httpWire,
+  request,
+  stdioWire,
+} from './fixtures/client-2026.js';
 import { clientWire, InProcessTransport, inProcessWire } from './fixtures/in-process-2026.js';
 import { startHttpServer } from './fixtures/server-2026.mjs';
 
@@ -329,6 +336,36 @@ describe('MCP 2026-07-28', () => {
       ['tools/call prévisions', '7'],
     ]);
     expect(spans(pipeline)[0]?.attributes['mcp.protocol.version']).toBe('2026-07-28');
+  });
+
+  it('a subscription stream the client ends (cancel, or the connection closing) is no error', async () => {
+    const { pipeline, hooks } = await receiver();
+    const listen = (id: number) =>
+      request(id, 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    const tagged = (id: number, method: string) => ({
+      jsonrpc: '2.0',
+      method,
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': id }, notifications: {} },
+    });
+    const session = hooks.session({ side: 'server', transport: 'pipe' });
+    session.incoming(listen(1));
+    session.incoming(listen(2));
+    session.outgoing(tagged(1, 'notifications/subscriptions/acknowledged'));
+    session.outgoing(tagged(2, 'notifications/subscriptions/acknowledged'));
+    session.outgoing(tagged(1, 'notifications/tools/list_changed'));
+    // stdio: the client cancels stream 1; stream 2 is open when the connection closes.
+    session.incoming({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    session.close();
+    await pipeline.shutdown();
+    const streams = spans(pipeline);
+    expect(streams.map((s) => [s.attributes['jsonrpc.request.id'], s.events.map((e) => e.name)])).toEqual([
+      ['1', ['notifications/subscriptions/acknowledged', 'notifications/tools/list_changed']],
+      ['2', ['notifications/subscriptions/acknowledged']],
+    ]);
+    for (const stream of streams) {
+      expect(stream.status.code).toBe(SpanStatusCode.UNSET);
+      expect(stream.attributes).not.toHaveProperty('error.type');
+    }
   });
 
   it('holds a bounded number of operations waiting for a retry, and counts those it gives up', () => {
