@@ -152,12 +152,11 @@ function expectConventions(pipeline: RunningPipeline, transport: 'pipe' | 'tcp' 
       (p) => p.attributes['mcp.method.name'] === 'subscriptions/listen',
     )?.attributes,
   ).toMatchObject({ 'mcp.protocol.version': '2026-07-28' });
-  // No session: none is counted as one.
-  expect(
-    points(pipeline, 'mcp.server.session.duration').filter(
-      (p) => p.attributes['mcp.protocol.version'] === '2026-07-28',
-    ),
-  ).toEqual([]);
+  // No session: no HTTP exchange of 2026-07-28 traffic is counted as one (the refused 2025-11-25
+  // request's is, as before); a stdio connection is the one connection it is.
+  const sessions = points(pipeline, 'mcp.server.session.duration');
+  expect(sessions.filter((p) => p.attributes['mcp.protocol.version'] === '2026-07-28')).toEqual([]);
+  if (transport === 'pipe') expect(sessions.map((p) => (p.value as { count: number }).count)).toEqual([1]);
 }
 
 describe('MCP 2026-07-28', () => {
