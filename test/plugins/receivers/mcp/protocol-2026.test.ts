@@ -3,7 +3,7 @@
 // fixtures/, every message checked against the published schema, driven through instrumentMcpServer,
 // the stdio proxy and the HTTP proxy. Answers are byte-identical to a direct connection; the spans and
 // metrics follow the conventions for that revision.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -219,11 +219,9 @@ describe('MCP 2026-07-28', () => {
   });
 
   it('stdio proxy: byte-identical to the server run directly, spans per the conventions', async () => {
-    const server: ChildProcess = spawn(process.execPath, [SERVER, 'stdio'], { stdio: 'pipe' });
+    const server = spawn(process.execPath, [SERVER, 'stdio'], { stdio: 'pipe' });
     cleanups.push(() => server.kill());
-    const direct = await converse(
-      stdioWire(server.stdin as NodeJS.WritableStream & PassThrough, server.stdout as PassThrough),
-    );
+    const direct = await converse(stdioWire(server.stdin, server.stdout));
 
     const { pipeline, hooks } = await receiver();
     const stdin = new PassThrough();
