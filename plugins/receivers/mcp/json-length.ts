@@ -1,4 +1,5 @@
 /** Characters JSON.stringify escapes (it also escapes lone surrogates, which this over-matches). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters JSON escapes are what it looks for
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
