@@ -45,6 +45,9 @@ export interface ObservedSession {
 /** The SDK's default span limits: attributes, events and links a span keeps. */
 const LIMIT = 128;
 const SCOPE = { name: 'tributary-mcp', version: undefined, schemaUrl: undefined };
+/** Shared by the spans that have no links, events or status: batches are read-only downstream. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
 /**
  * One request, from the moment it arrives or is sent until its span is recorded: the facts the hooks
@@ -59,7 +62,7 @@ export class RequestSpan implements Span {
   /** The request's params: its tool, prompt or resource attributes are read from them at record time. */
   params?: Record<string, unknown>;
   /** The session's attributes when it started, and when it ended if they changed meanwhile. */
-  shared: Attributes = {};
+  shared!: Attributes;
   sharedKey = 0;
   sharedAtEnd?: Attributes;
   sessionId?: string;
@@ -268,7 +271,7 @@ export class RequestSpan implements Span {
     if (this.learned) Object.assign(attributes, this.learned);
     if (this.extra) Object.assign(attributes, this.extra);
     if (this.statusCode) attributes[ATTR.statusCode] = this.statusCode;
-    let status: SpanStatus = this.status ?? { code: SpanStatusCode.UNSET };
+    let status = this.status ?? UNSET;
     if (this.error) {
       attributes[ATTR.errorType] = this.error;
       if (status.code !== SpanStatusCode.OK)
@@ -280,25 +283,47 @@ export class RequestSpan implements Span {
     if (this.capturedResult !== undefined) attributes[ATTR.toolResult] = this.capturedResult;
     if (this.sharedAtEnd) Object.assign(attributes, this.sharedAtEnd);
 
-    const context = this.spanContext();
-    return {
-      name: this.name,
-      kind: this.incoming ? SpanKind.SERVER : SpanKind.CLIENT,
-      spanContext: () => context,
-      parentSpanContext: this.parent,
-      startTime: this.startedAt(clockOffset),
-      endTime: this.endedAt(clockOffset),
-      status,
-      attributes,
-      links: this.links ?? [],
-      events: this.events ?? [],
-      duration: millisToHrTime(this.ended - this.started),
-      ended: true,
-      resource,
-      instrumentationScope: SCOPE,
-      droppedAttributesCount: this.droppedAttributes,
-      droppedEventsCount: this.droppedEvents,
-      droppedLinksCount: this.droppedLinks,
-    };
+    const span = new EndedSpan(this.spanContext(), this.startedAt(clockOffset), this.endedAt(clockOffset));
+    span.name = this.name;
+    span.kind = this.incoming ? SpanKind.SERVER : SpanKind.CLIENT;
+    span.parentSpanContext = this.parent;
+    span.status = status;
+    span.attributes = attributes;
+    span.links = this.links ?? NONE;
+    span.events = this.events ?? NONE;
+    span.duration = millisToHrTime(this.ended - this.started);
+    span.resource = resource;
+    span.droppedAttributesCount = this.droppedAttributes;
+    span.droppedEventsCount = this.droppedEvents;
+    span.droppedLinksCount = this.droppedLinks;
+    return span;
+  }
+}
+
+/** A request's span as the pipelines get it: a ReadableSpan and nothing more, as the SDK's own. */
+class EndedSpan implements ReadableSpan {
+  name = '';
+  kind = SpanKind.SERVER;
+  parentSpanContext?: SpanContext = undefined;
+  status = UNSET;
+  attributes: Attributes = {};
+  links: Link[] = NONE;
+  events: TimedEvent[] = NONE;
+  duration: HrTime = [0, 0];
+  readonly ended = true;
+  resource!: Resource;
+  readonly instrumentationScope = SCOPE;
+  droppedAttributesCount = 0;
+  droppedEventsCount = 0;
+  droppedLinksCount = 0;
+
+  constructor(
+    private readonly context: SpanContext,
+    readonly startTime: HrTime,
+    readonly endTime: HrTime,
+  ) {}
+
+  spanContext(): SpanContext {
+    return this.context;
   }
 }
