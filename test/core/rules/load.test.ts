@@ -38,6 +38,26 @@ groups:
     expect(alert?.kind === 'alerting' && [...alert.labels.keys()]).toEqual(['team', 'severity']);
   });
 
+  it('follows YAML anchors and aliases', () => {
+    const [group] = groupsOf(`
+groups:
+  - name: g
+    rules:
+      - alert: A
+        expr: &expr up == 0
+        labels: &page { severity: page }
+      - alert: B
+        expr: *expr
+        labels: *page
+`);
+    expect(
+      group?.rules.map((r) => [r.name, r.expr.text, r.kind === 'alerting' && [...r.labels.keys()]]),
+    ).toEqual([
+      ['A', 'up == 0', ['severity']],
+      ['B', 'up == 0', ['severity']],
+    ]);
+  });
+
   it('loads the monitoring guide rules unchanged', async () => {
     const guide = resolve('examples/prometheus/mcp-alerts.rules.yaml');
     const groups = await loadRuleFiles([guide], { baseDir: '/' });
