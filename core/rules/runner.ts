@@ -46,6 +46,7 @@ export class AlertRulesRunner {
       retentionMs: retentionMs(groups, config.evaluation_interval),
       maxSeries: config.max_series,
       maxSamplesPerSeries: config.max_samples_per_series,
+      minStaleAfterMs: config.evaluation_interval,
     });
     this.evaluators = groups.map(
       (group) =>

@@ -11,6 +11,11 @@ export interface WindowOptions {
   maxSeries: number;
   /** The most samples one series keeps; the oldest go first, counted. */
   maxSamplesPerSeries: number;
+  /**
+   * A series is never marked stale sooner than this after its last sample (the evaluation
+   * interval: a series that frequent senders miss for a moment is still there when rules look).
+   */
+  minStaleAfterMs?: number;
 }
 
 /** What the window holds and what it refused, for self-telemetry. */
@@ -58,7 +63,11 @@ export class SeriesWindow implements RuleStorage {
   private newest = Number.NEGATIVE_INFINITY;
   private readonly counts = { refusedSamples: 0, outOfOrderSamples: 0, droppedSamples: 0 };
 
-  constructor(private readonly options: WindowOptions) {}
+  private readonly minStaleAfterMs: number;
+
+  constructor(private readonly options: WindowOptions) {
+    this.minStaleAfterMs = options.minStaleAfterMs ?? 0;
+  }
 
   /** Adds a sample; `delta` adds `v` to the series' running total (a delta sum). */
   append(labels: Labels, t: number, v: number, delta = false): void {
@@ -96,8 +105,8 @@ export class SeriesWindow implements RuleStorage {
   }
 
   /**
-   * Marks stale, at `now`, every series that has missed three of its usual updates (as a scrape
-   * that no longer finds it would), then drops samples older than the retention and series with
+   * Marks stale, at `now`, every series that has missed three of its usual updates and
+   * minStaleAfterMs (as a scrape that no longer finds it would), then drops samples older than the retention and series with
    * nothing left. Returns how many series went stale.
    */
   sweep(now: number): number {
@@ -105,7 +114,7 @@ export class SeriesWindow implements RuleStorage {
     const cutoff = Math.max(now, this.newest) - this.options.retentionMs;
     for (const [key, s] of this.series) {
       const last = (s.points[s.points.length - 1] as Point).t;
-      if (!s.stale && s.gap > 0 && now - last > MISSED_UPDATES * s.gap) {
+      if (!s.stale && s.gap > 0 && now - last > Math.max(MISSED_UPDATES * s.gap, this.minStaleAfterMs)) {
         s.points.push({ t: now, v: STALE_NAN });
         s.stale = true;
         marked++;
