@@ -24,5 +24,6 @@ export {
   parseExpr,
   typeOf,
 } from './parse/index.js';
+export { parseSeriesDescription, type SeriesDescription, seriesPoints } from './series-notation.js';
 export { isStaleNaN, STALE_NAN } from './stale.js';
 export * from './types.js';

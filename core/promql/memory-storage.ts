@@ -2,11 +2,10 @@ import { labelsKey } from './labels.js';
 import { compileMatchers } from './matchers.js';
 import type { Labels, Matcher, Point, Queryable, Series } from './types.js';
 
-/** One stored series: times ascending; values in a Float64Array so staleness markers keep their bits. */
+/** One stored series, points oldest first (a Point object keeps a staleness marker's NaN bits). */
 interface StoredSeries {
   readonly labels: Labels;
-  times: number[];
-  values: Float64Array;
+  readonly points: Point[];
 }
 
 /**
@@ -22,26 +21,18 @@ export class MemoryStorage implements Queryable {
     const key = labelsKey(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels: { ...labels }, times: [], values: new Float64Array(4) };
+      s = { labels: { ...labels }, points: [] };
       this.series.set(key, s);
     }
-    const n = s.times.length;
-    let i = n;
-    if (n > 0 && (s.times[n - 1] as number) >= t) {
-      i = lowerBound(s.times, t);
-      if (s.times[i] === t) {
-        s.values[i] = v;
-        return;
-      }
+    const { points } = s;
+    const last = points[points.length - 1];
+    if (!last || last.t < t) {
+      points.push({ t, v });
+      return;
     }
-    if (n === s.values.length) {
-      const grown = new Float64Array(n * 2);
-      grown.set(s.values);
-      s.values = grown;
-    }
-    s.times.splice(i, 0, t);
-    s.values.copyWithin(i + 1, i, n);
-    s.values[i] = v;
+    const i = firstAtOrAfter(points, t);
+    if (points[i]?.t === t) points[i] = { t, v };
+    else points.splice(i, 0, { t, v });
   }
 
   clear(): void {
@@ -52,24 +43,20 @@ export class MemoryStorage implements Queryable {
     const matches = compileMatchers(matchers);
     for (const s of this.series.values()) {
       if (!matches(s.labels)) continue;
-      const points: Point[] = [];
-      for (let i = lowerBound(s.times, minT); i < s.times.length; i++) {
-        const t = s.times[i] as number;
-        if (t > maxT) break;
-        points.push({ t, v: s.values[i] as number });
-      }
-      if (points.length > 0) yield { labels: s.labels, points };
+      const from = firstAtOrAfter(s.points, minT);
+      const to = firstAtOrAfter(s.points, maxT + 1);
+      if (to > from) yield { labels: s.labels, points: s.points.slice(from, to) };
     }
   }
 }
 
 /** The first index whose time is >= t. */
-function lowerBound(times: readonly number[], t: number): number {
+function firstAtOrAfter(points: readonly Point[], t: number): number {
   let lo = 0;
-  let hi = times.length;
+  let hi = points.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((times[mid] as number) < t) lo = mid + 1;
+    if ((points[mid] as Point).t < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;

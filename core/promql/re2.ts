@@ -2,7 +2,12 @@
  * Prometheus's regular expressions are Go's RE2, always anchored (`^(?s:...)$`). This translates one to
  * a JavaScript RegExp with the same matches and capture groups, or says why it cannot: `invalid` where
  * Go would refuse it too, `unsupported` for RE2 syntax JavaScript has no equivalent for here.
+ *
+ * JavaScript (Node 20) has no inline flags, so a case-insensitive part (`a(?i)b`, `(?i:b)`) is spelled
+ * out: each letter becomes the class of its case variants, as RE2 folds them.
  */
+import { caseVariants, foldRanges, MAX_FOLDED_RANGE } from './re2-case.js';
+
 export class Re2Error extends Error {
   override name = 'Re2Error';
   constructor(
@@ -19,47 +24,63 @@ const GENERAL_CATEGORIES = new Set(
   ),
 );
 
-/** The contents of Go's POSIX classes (`[[:alpha:]]`), written for a JavaScript class. */
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`\\{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
+/** Go's POSIX classes (`[[:alpha:]]`) as code point ranges. */
+const POSIX_CLASSES: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+  alnum: [ascii('0', '9'), ascii('A', 'Z'), ascii('a', 'z')],
+  alpha: [ascii('A', 'Z'), ascii('a', 'z')],
+  ascii: [[0, 0x7f]],
+  blank: [ascii('\t', '\t'), ascii(' ', ' ')],
+  cntrl: [
+    [0, 0x1f],
+    [0x7f, 0x7f],
+  ],
+  digit: [ascii('0', '9')],
+  graph: [ascii('!', '~')],
+  lower: [ascii('a', 'z')],
+  print: [ascii(' ', '~')],
+  punct: [ascii('!', '/'), ascii(':', '@'), ascii('[', '`'), ascii('{', '~')],
+  space: [ascii('\t', '\r'), ascii(' ', ' ')],
+  upper: [ascii('A', 'Z')],
+  word: [ascii('0', '9'), ascii('A', 'Z'), ascii('a', 'z'), ascii('_', '_')],
+  xdigit: [ascii('0', '9'), ascii('A', 'F'), ascii('a', 'f')],
 };
 
-/** Characters that must stay escaped in a JavaScript `u` pattern to mean themselves (`-` only in a class). */
-const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
+function ascii(from: string, to: string): readonly [number, number] {
+  return [from.charCodeAt(0), to.charCodeAt(0)];
+}
+
+/** Characters that must be escaped to mean themselves in a JavaScript `u` pattern, and in a class. */
+const SYNTAX = new Set('^$\\.*+?()[]{}|/');
+const CLASS_SYNTAX = new Set('\\]-^[');
 const SPACE = '\\t\\n\\f\\r ';
 const MAX_REPEAT = 1000;
 
-function literal(ch: string, inClass: boolean): string {
-  return SYNTAX.has(ch) || (inClass && ch === '-') ? `\\${ch}` : ch;
+function literal(cp: number, inClass: boolean): string {
+  const ch = String.fromCodePoint(cp);
+  if ((inClass ? CLASS_SYNTAX : SYNTAX).has(ch)) return `\\${ch}`;
+  return cp < 0x20 || cp === 0x7f ? `\\u{${cp.toString(16)}}` : ch;
 }
+
+/** An escape read: one literal code point, or a piece of pattern (`\d`, `\pL`, an anchor). */
+type Escaped = { cp: number } | { text: string };
 
 class Translator {
   private i = 0;
-  private out = '';
+  /** Whether the current group matches case-insensitively (RE2's `i` flag) where JavaScript's `i` flag is off. */
+  private caseless = false;
+  private readonly groups: boolean[] = [];
   flags = 's';
 
   constructor(private readonly src: string) {}
 
   translate(): string {
     this.leadingFlags();
-    while (this.i < this.src.length) this.atom();
-    return this.out;
+    let out = '';
+    while (this.i < this.src.length) out += this.atom();
+    return out;
   }
 
-  /** `(?i)`, `(?m)`, `(?s)` at the very start apply to the whole pattern. */
+  /** Flags at the very start apply to the whole pattern: JavaScript's own `i` folds exactly. */
   private leadingFlags(): void {
     const m = /^\(\?([ims]+)\)/.exec(this.src);
     if (!m) return;
@@ -67,33 +88,48 @@ class Translator {
     this.i = m[0].length;
   }
 
-  private atom(): void {
+  private atom(): string {
     const ch = this.src[this.i] as string;
     switch (ch) {
-      case '\\':
-        this.out += this.escape(false);
-        return;
+      case '\\': {
+        const e = this.escape(false);
+        return 'cp' in e ? this.literalOutside(e.cp) : e.text;
+      }
       case '[':
-        this.out += this.characterClass();
-        return;
+        return this.characterClass();
       case '(':
-        this.out += this.group();
-        return;
+        return this.group();
+      case ')':
+        this.i++;
+        this.caseless = this.groups.pop() ?? this.caseless;
+        return ')';
       case '{':
-        this.out += this.repeatOrBrace();
-        return;
+        return this.repeatOrBrace();
       case '}':
       case ']':
         this.i++;
-        this.out += `\\${ch}`;
-        return;
+        return `\\${ch}`;
+      case '.':
+      case '*':
+      case '+':
+      case '?':
+      case '|':
+      case '^':
+      case '$':
+        this.i++;
+        return ch;
       default: {
-        // Copy a whole code point, so a surrogate pair stays one character.
-        const cp = String.fromCodePoint(this.src.codePointAt(this.i) as number);
-        this.i += cp.length;
-        this.out += cp;
+        const cp = this.src.codePointAt(this.i) as number;
+        this.i += cp > 0xffff ? 2 : 1;
+        return this.literalOutside(cp);
       }
     }
+  }
+
+  private literalOutside(cp: number): string {
+    if (!this.caseless) return literal(cp, false);
+    const variants = caseVariants(cp);
+    return variants.length === 1 ? literal(cp, false) : `[${variants.map((v) => literal(v, true)).join('')}]`;
   }
 
   private group(): string {
@@ -104,28 +140,40 @@ class Translator {
       if (!/^\w+$/.test(name)) throw new Re2Error('invalid', `invalid named capture: ${named[0]}`);
       if (/^\d/.test(name)) throw new Re2Error('unsupported', `a group name starting with a digit (${name})`);
       this.i += named[0].length;
+      this.groups.push(this.caseless);
       return `(?<${name}>`;
     }
-    if (rest.startsWith('(?:')) {
-      this.i += 3;
-      return '(?:';
-    }
-    const flags = /^\(\?(-?[imsU]*(?:-[imsU]*)?)([:)])/.exec(rest);
+    const flags = /^\(\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(rest);
     if (flags) {
-      // `s` is always on; any other flag only at the start (JavaScript here has no inline flags).
-      if (/^s*$/.test(flags[1] as string)) {
-        this.i += flags[0].length;
-        return flags[2] === ':' ? '(?:' : '';
-      }
-      throw new Re2Error(
-        'unsupported',
-        `the flag group ${flags[0]} (flags are supported only as a leading (?i), (?m) or (?s))`,
-      );
+      const [all, on = '', off = '', end] = flags;
+      if (end === ')' && all === '(?)')
+        throw new Re2Error('invalid', 'invalid or unsupported Perl syntax: (?)');
+      this.i += all.length;
+      if (end === ':') this.groups.push(this.caseless);
+      this.setFlags(all, on, off);
+      return end === ':' ? '(?:' : '';
     }
     if (rest.startsWith('(?'))
       throw new Re2Error('invalid', `invalid or unsupported Perl syntax: ${rest.slice(0, 3)}`);
     this.i++;
+    this.groups.push(this.caseless);
     return '(';
+  }
+
+  /** `s` is always on; `i` is spelled out; `m` and `U` change the whole pattern's meaning mid-way. */
+  private setFlags(group: string, on: string, off: string): void {
+    if ((on + off).includes('U')) throw new Re2Error('unsupported', `the ungreedy flag group ${group}`);
+    if ((on + off).includes('m'))
+      throw new Re2Error('unsupported', `the multi-line flag group ${group} after the start of the pattern`);
+    if (off.includes('s'))
+      throw new Re2Error('unsupported', `the flag group ${group} (. not matching newlines)`);
+    const globallyCaseless = this.flags.includes('i');
+    if (on.includes('i') && !globallyCaseless) this.caseless = true;
+    if (off.includes('i')) {
+      if (globallyCaseless)
+        throw new Re2Error('unsupported', `the flag group ${group} (turning off a leading (?i))`);
+      this.caseless = false;
+    }
   }
 
   /** `{n}`, `{n,}`, `{n,m}` repeat; any other `{` is a literal brace in RE2. */
@@ -145,86 +193,121 @@ class Translator {
 
   private characterClass(): string {
     this.i++;
-    let out = '[';
+    let negated = false;
     if (this.src[this.i] === '^') {
-      out += '^';
+      negated = true;
       this.i++;
     }
+    const ranges: [number, number][] = [];
+    let pieces = '';
     let first = true;
     for (;;) {
       if (this.i >= this.src.length) throw new Re2Error('invalid', 'missing closing ]');
-      const ch = this.src[this.i] as string;
-      if (ch === ']' && !first) {
-        this.i++;
-        return `${out}]`;
-      }
+      if (this.src[this.i] === ']' && !first) break;
       first = false;
       const posix = /^\[:(\^?)([a-z]+):\]/.exec(this.src.slice(this.i));
       if (posix) {
-        const ranges = POSIX_CLASSES[posix[2] as string];
-        if (!ranges) throw new Re2Error('invalid', `invalid character class range: ${posix[0]}`);
+        const posixRanges = POSIX_CLASSES[posix[2] as string];
+        if (!posixRanges) throw new Re2Error('invalid', `invalid character class range: ${posix[0]}`);
         if (posix[1]) throw new Re2Error('unsupported', `a negated POSIX class inside a class (${posix[0]})`);
-        out += ranges;
+        ranges.push(...posixRanges.map(([lo, hi]): [number, number] => [lo, hi]));
         this.i += posix[0].length;
-      } else if (ch === '\\') {
-        out += this.escape(true);
-      } else if (ch === '-') {
-        out += '-';
+        continue;
+      }
+      const lo = this.classItem();
+      if (!('cp' in lo)) {
+        if (this.caseless && /^\\[pP]/.test(lo.text))
+          throw new Re2Error('unsupported', `${lo.text} inside a case-insensitive part`);
+        pieces += lo.text;
+        continue;
+      }
+      if (this.src[this.i] === '-' && this.src[this.i + 1] !== ']' && this.i + 1 < this.src.length) {
         this.i++;
+        const hi = this.classItem();
+        if (!('cp' in hi) || hi.cp < lo.cp)
+          throw new Re2Error('invalid', `invalid character class range: ${this.src.slice(0, this.i)}`);
+        ranges.push([lo.cp, hi.cp]);
       } else {
-        const cp = String.fromCodePoint(this.src.codePointAt(this.i) as number);
-        this.i += cp.length;
-        out += ch === '[' || ch === ']' ? `\\${ch}` : cp;
+        ranges.push([lo.cp, lo.cp]);
       }
     }
+    this.i++;
+    const written = (this.caseless ? this.folded(ranges) : ranges)
+      .map(([lo, hi]) => (lo === hi ? literal(lo, true) : `${literal(lo, true)}-${literal(hi, true)}`))
+      .join('');
+    return `[${negated ? '^' : ''}${written}${pieces}]`;
   }
 
-  private escape(inClass: boolean): string {
+  private folded(ranges: readonly [number, number][]): [number, number][] {
+    const result = foldRanges(ranges);
+    if (!result)
+      throw new Re2Error(
+        'unsupported',
+        `a class range over ${MAX_FOLDED_RANGE} characters inside a case-insensitive part`,
+      );
+    return result;
+  }
+
+  /** One member of a class: a code point (maybe a range's end), or an escape like `\d`. */
+  private classItem(): Escaped {
+    if (this.src[this.i] === '\\') {
+      if (this.src[this.i + 1] === 'Q')
+        throw new Re2Error('unsupported', '\\Q...\\E inside a character class');
+      return this.escape(true);
+    }
+    const cp = this.src.codePointAt(this.i) as number;
+    this.i += cp > 0xffff ? 2 : 1;
+    return { cp };
+  }
+
+  private escape(inClass: boolean): Escaped {
     const c = this.src[this.i + 1];
     if (c === undefined) throw new Re2Error('invalid', 'trailing backslash at end of expression');
     this.i += 2;
+    const text = (t: string): Escaped => ({ text: t });
     switch (c) {
       case 'd':
       case 'D':
       case 'w':
       case 'W':
-      case 'f':
-      case 't':
-      case 'n':
-      case 'r':
-      case 'v':
-        return `\\${c}`;
-      case 'a':
-        return '\\x07';
+        return text(`\\${c}`);
       case 's':
-        return inClass ? SPACE : `[${SPACE}]`;
+        return text(inClass ? SPACE : `[${SPACE}]`);
       case 'S':
         if (inClass) throw new Re2Error('unsupported', '\\S inside a character class');
-        return `[^${SPACE}]`;
+        return text(`[^${SPACE}]`);
+      case 'a':
+        return { cp: 7 };
+      case 'f':
+        return { cp: 12 };
+      case 't':
+        return { cp: 9 };
+      case 'n':
+        return { cp: 10 };
+      case 'r':
+        return { cp: 13 };
+      case 'v':
+        return { cp: 11 };
       case 'b':
       case 'B':
-        if (inClass) throw new Re2Error('invalid', `invalid escape sequence: \\${c}`);
-        return `\\${c}`;
       case 'A':
-        if (inClass) throw new Re2Error('invalid', 'invalid escape sequence: \\A');
-        return '(?<![\\s\\S])';
       case 'z':
-        if (inClass) throw new Re2Error('invalid', 'invalid escape sequence: \\z');
-        return '(?![\\s\\S])';
+        if (inClass) throw new Re2Error('invalid', `invalid escape sequence: \\${c}`);
+        return text({ b: '\\b', B: '\\B', A: '(?<![\\s\\S])', z: '(?![\\s\\S])' }[c]);
       case 'p':
       case 'P':
-        return this.unicodeClass(c);
+        return text(this.unicodeClass(c));
       case 'x':
-        return this.hex();
+        return { cp: this.hex() };
       case 'Q':
-        return this.quoted(inClass);
+        return text(this.quoted());
       case 'C':
         throw new Re2Error('unsupported', '\\C (any byte)');
     }
-    if (c >= '0' && c <= '7') return this.octal(c);
+    if (c >= '0' && c <= '7') return { cp: this.octal(c) };
     if (/[\p{L}\p{N}]/u.test(c) || c.charCodeAt(0) >= 0x80)
       throw new Re2Error('invalid', `invalid escape sequence: \\${c}`);
-    return literal(c, inClass);
+    return { cp: c.charCodeAt(0) };
   }
 
   /** `\pL`, `\p{Greek}`, `\PL`, `\p{^Greek}`: a general category, or else a script. */
@@ -245,39 +328,40 @@ class Translator {
       name = name.slice(1);
     }
     if (name === 'Any') throw new Re2Error('unsupported', '\\p{Any}');
+    if (this.caseless) throw new Re2Error('unsupported', `\\${p}{${name}} inside a case-insensitive part`);
     const property = GENERAL_CATEGORIES.has(name) ? name : `Script=${name}`;
     return `\\${negated ? 'P' : 'p'}{${property}}`;
   }
 
-  private hex(): string {
+  private hex(): number {
     const braced = /^\{([0-9A-Fa-f]+)\}/.exec(this.src.slice(this.i));
     if (braced) {
       this.i += braced[0].length;
       const cp = Number.parseInt(braced[1] as string, 16);
       if (cp > 0x10ffff) throw new Re2Error('invalid', `invalid escape sequence: \\x${braced[0]}`);
-      return `\\u{${cp.toString(16)}}`;
+      return cp;
     }
     const two = /^[0-9A-Fa-f]{2}/.exec(this.src.slice(this.i));
     if (!two) throw new Re2Error('invalid', 'invalid escape sequence: \\x');
     this.i += 2;
-    return `\\x${two[0]}`;
+    return Number.parseInt(two[0], 16);
   }
 
   /** Go reads `\0`, `\01`, `\012` and `\12` as octal; a lone `\1`..`\7` is a backreference it refuses. */
-  private octal(first: string): string {
+  private octal(first: string): number {
     const more = /^[0-7]{0,2}/.exec(this.src.slice(this.i))?.[0] ?? '';
     if (first !== '0' && more === '')
       throw new Re2Error('invalid', `invalid escape sequence: \\${first} (backreferences are not supported)`);
     this.i += more.length;
-    return `\\u{${Number.parseInt(first + more, 8).toString(16)}}`;
+    return Number.parseInt(first + more, 8);
   }
 
   /** `\Q...\E`: everything between is literal text. */
-  private quoted(inClass: boolean): string {
+  private quoted(): string {
     const end = this.src.indexOf('\\E', this.i);
     const text = this.src.slice(this.i, end < 0 ? undefined : end);
     this.i = end < 0 ? this.src.length : end + 2;
-    return Array.from(text, (ch) => literal(ch, inClass)).join('');
+    return Array.from(text, (ch) => this.literalOutside(ch.codePointAt(0) as number)).join('');
   }
 }
 

@@ -37,7 +37,8 @@ class Reader {
   constructor(private readonly text: string) {}
 
   private fail(detail: string, start = this.pos, code: PromqlErrorCode = 'TRB_PROMQL_PARSE'): never {
-    throw new PromqlParseError(code, detail, { start, end: Math.max(start + 1, this.pos) }, this.text);
+    const end = Math.min(this.text.length, Math.max(start + 1, this.pos));
+    throw new PromqlParseError(code, detail, { start, end }, this.text);
   }
 
   skipSpace(): boolean {
@@ -95,7 +96,7 @@ class Reader {
     try {
       return unquoteString(literal);
     } catch (err) {
-      return this.fail(`error unquoting string ${literal}: ${(err as Error).message}`, start);
+      return this.fail(`error unquoting string ${JSON.stringify(literal)}: ${(err as Error).message}`, start);
     }
   }
 
@@ -109,12 +110,12 @@ class Reader {
       return Array.from({ length: times ?? 1 }, () => undefined);
     }
     const first = this.value();
-    const stepText = this.match(/[+-]\s*(?:[0-9.][0-9_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y);
+    const stepText = this.match(/[+-](?:[0-9.][0-9_.]*(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/y);
     const times = this.times();
     if (stepText !== undefined && times === undefined)
       this.fail('expected "x<count>" after the increment', start);
     if (times === undefined) return [first];
-    const step = stepText === undefined ? 0 : this.number(stepText.replace(/\s+/g, ''), start);
+    const step = stepText === undefined ? 0 : this.number(stepText, start);
     const out: number[] = [];
     let v = first;
     for (let i = 0; i <= times; i++) {

@@ -1,5 +1,5 @@
 import { formatLabels, labelsKey } from '../labels.js';
-import type { BinaryOp, Expr, Labels, SetOp, VectorMatching } from '../types.js';
+import type { ArithmeticOp, BinaryOp, ComparisonOp, Expr, Labels, SetOp, VectorMatching } from '../types.js';
 import { arithmetic, compare, isComparison, isSetOperator } from './arith.js';
 import type { QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
@@ -45,7 +45,7 @@ export function binaryAt(
 }
 
 function setOperation(
-  op: 'and' | 'or' | 'unless',
+  op: SetOp,
   lhs: readonly Elem[],
   rhs: readonly Elem[],
   m: VectorMatching,
@@ -99,7 +99,8 @@ function vectorVector(
     const s = sig(ls.labels);
     const rs = oneBySig.get(s);
     if (!rs) continue;
-    const [a, b] = swapped ? [rs.v, ls.v] : [ls.v, rs.v];
+    const a = swapped ? rs.v : ls.v;
+    const b = swapped ? ls.v : rs.v;
     let v: number;
     let keep = true;
     if (isComparison(op)) {
@@ -108,7 +109,7 @@ function vectorVector(
     } else {
       v = arithmetic(op, a, b);
     }
-    const labels = resultLabels(ls.labels, rs.labels, op, m, dropNow);
+    const labels = cachedResultLabels(e, ls.labels, rs.labels, dropNow);
     if (m.card === 'one-to-one') {
       if (matchedOneToOne.has(s))
         throw new PromqlEvalError(
@@ -129,6 +130,33 @@ function vectorVector(
     if (keep || e.returnBool) out.push({ labels, t, v, dropName: e.returnBool });
   }
   return out;
+}
+
+/**
+ * Result labels by binary node, then "many"-side and "one"-side label sets (Prometheus caches them per
+ * query too): rules re-evaluate the same series every cycle, so each result label set is built once.
+ */
+const resultLabelsCache = [new WeakMap<BinaryExpr, Pairs>(), new WeakMap<BinaryExpr, Pairs>()];
+type Pairs = WeakMap<Labels, WeakMap<Labels, Labels>>;
+
+function cachedResultLabels(e: BinaryExpr, ls: Labels, rs: Labels, dropName: boolean): Labels {
+  const byNode = resultLabelsCache[dropName ? 1 : 0] as WeakMap<BinaryExpr, Pairs>;
+  let pairs = byNode.get(e);
+  if (!pairs) {
+    pairs = new WeakMap();
+    byNode.set(e, pairs);
+  }
+  let byOne = pairs.get(ls);
+  if (!byOne) {
+    byOne = new WeakMap();
+    pairs.set(ls, byOne);
+  }
+  let labels = byOne.get(rs);
+  if (!labels) {
+    labels = resultLabels(ls, rs, e.op as ValueOp, e.matching as VectorMatching, dropName);
+    byOne.set(rs, labels);
+  }
+  return labels;
 }
 
 /** The result's labels (resultMetric): the "many" side's, narrowed for one-to-one, plus group_x labels. */
@@ -155,15 +183,15 @@ function vectorScalar(
   q: QueryContext,
 ): Elem[] {
   const out: Elem[] = [];
+  const comparison = isComparison(op);
   for (const el of samples) {
-    const [a, b] = scalarOnLeft ? [scalar, el.v] : [el.v, scalar];
-    if (isComparison(op)) {
-      const keep = compare(op, a, b);
-      if (e.returnBool) out.push(changed(el, Number(keep), t, q.delayedNameRemoval));
-      else if (keep) out.push({ labels: el.labels, t, v: el.v, dropName: el.dropName });
-    } else {
-      out.push(changed(el, arithmetic(op, a, b), t, q.delayedNameRemoval));
-    }
+    const a = scalarOnLeft ? scalar : el.v;
+    const b = scalarOnLeft ? el.v : scalar;
+    if (!comparison) out.push(changed(el, arithmetic(op as ArithmeticOp, a, b), t, q.delayedNameRemoval));
+    else if (e.returnBool)
+      out.push(changed(el, Number(compare(op as ComparisonOp, a, b)), t, q.delayedNameRemoval));
+    else if (compare(op as ComparisonOp, a, b))
+      out.push({ labels: el.labels, t, v: el.v, dropName: el.dropName });
   }
   return out;
 }

@@ -2,11 +2,11 @@ import { FUNCTIONS } from '../functions/index.js';
 import { labelsKey } from '../labels.js';
 import { compileRegex } from '../matchers.js';
 import type { Argument, Expr, Sample } from '../types.js';
-import type { QueryContext } from './context.js';
+import type { Evaluate, QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
-import { assertUniqueLabelsets, withoutName } from './names.js';
+import { assertUniqueLabelsets, DUPLICATE_LABELSET, withoutName } from './names.js';
 import { selectInstant } from './selectors.js';
-import type { Elem, Evaluate, StepValue } from './values.js';
+import type { Elem, StepValue } from './values.js';
 
 type CallExpr = Expr & { kind: 'call' };
 
@@ -41,6 +41,9 @@ export function callAt(e: CallExpr, t: number, q: QueryContext, evaluate: Evalua
     return v;
   });
   const out = def.call(args, { t, rangeStart, rangeEnd, args: e.args });
+  const acrossSteps = q.interval > 0 || q.subqueryDepth > 0;
+  if (input?.type === 'matrix' && !q.delayedNameRemoval && acrossSteps && !KEEPS_NAME.has(e.func))
+    assertOneSourcePerLabelset(e, out, q);
   if (def.returnType === 'scalar') return { type: 'scalar', v: out[0]?.v ?? Number.NaN };
   const samples = KEEPS_NAME.has(e.func)
     ? keepingNames(e, out, input, t)
@@ -52,6 +55,22 @@ export function callAt(e: CallExpr, t: number, q: QueryContext, evaluate: Evalua
       }));
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
+}
+
+/** The range-mode half of Prometheus's duplicate check for range-vector functions (see nameDropSources). */
+function assertOneSourcePerLabelset(e: CallExpr, out: readonly Sample[], q: QueryContext): void {
+  let sources = q.nameDropSources.get(e);
+  if (!sources) {
+    sources = new Map();
+    q.nameDropSources.set(e, sources);
+  }
+  for (const s of out) {
+    const key = labelsKey(withoutName(s.labels));
+    const source = labelsKey(s.labels);
+    const earlier = sources.get(key);
+    if (earlier === undefined) sources.set(key, source);
+    else if (earlier !== source) throw new PromqlEvalError(DUPLICATE_LABELSET);
+  }
 }
 
 function unwrapped(e: Expr): Expr {

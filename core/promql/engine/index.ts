@@ -6,6 +6,7 @@ import { evaluateAt } from './evaluate.js';
 import type { EvalOptions } from './options.js';
 import { finishMatrix, finishVector } from './results.js';
 import { SeriesBuilder } from './series-builder.js';
+import { addFetchSpans } from './spans.js';
 
 export { PromqlEvalError } from './errors.js';
 export type { EvalOptions } from './options.js';
@@ -17,12 +18,14 @@ export function evaluateInstant(
   t: number,
   options: EvalOptions = {},
 ): Value {
-  const q = queryContext(expr, queryable, t, t, 0, options);
+  const q = queryContext(queryable, t, t, 0, options);
+  addFetchSpans(expr, t, t, q);
   const v = evaluateAt(expr, t, q);
   switch (v.type) {
     case 'scalar':
+      return { type: 'scalar', t, v: v.v };
     case 'string':
-      return { type: v.type, t, v: v.v } as Value;
+      return { type: 'string', t, v: v.v };
     case 'vector':
       return { type: 'vector', samples: finishVector(v.samples, t, q.delayedNameRemoval) };
     case 'matrix':
@@ -52,7 +55,8 @@ export function evaluateRange(
       'zero or negative query resolution step widths are not accepted. Try a positive integer',
     );
   if (end < start) throw new PromqlEvalError('end timestamp must not be before start time');
-  const q = queryContext(expr, queryable, start, end, step, options);
+  const q = queryContext(queryable, start, end, step, options);
+  addFetchSpans(expr, start, end, q);
   const series = new SeriesBuilder();
   for (let t = start; t <= end; t += step) series.addStep(t, evaluateAt(expr, t, q));
   return { type: 'matrix', series: finishMatrix(series.series(), q.delayedNameRemoval) };

@@ -1,4 +1,4 @@
-import { labelsKey } from '../labels.js';
+import { byLabels, labelsKey } from '../labels.js';
 import type { Labels, Point, Sample, Series } from '../types.js';
 import { PromqlEvalError } from './errors.js';
 import { assertUniqueLabelsets, DUPLICATE_LABELSET, withoutName } from './names.js';
@@ -11,7 +11,7 @@ export function finishVector(samples: readonly Elem[], t: number, delayed: boole
     t,
     v: s.v,
   }));
-  if (delayed) assertUniqueLabelsets(out as Elem[]);
+  if (delayed) assertUniqueLabelsets(out);
   return out;
 }
 
@@ -35,21 +35,5 @@ export function finishMatrix(series: readonly ElemSeries[], delayed: boolean): S
       if ((into.points[i] as Point).t === (into.points[i - 1] as Point).t)
         throw new PromqlEvalError(DUPLICATE_LABELSET);
   }
-  return [...merged.values()].sort((a, b) => compareLabels(a.labels, b.labels));
-}
-
-/** labels.Compare: label by label in name order, name then value; a prefix sorts first. */
-export function compareLabels(a: Labels, b: Labels): number {
-  const an = Object.keys(a).sort();
-  const bn = Object.keys(b).sort();
-  const n = Math.min(an.length, bn.length);
-  for (let i = 0; i < n; i++) {
-    const x = an[i] as string;
-    const y = bn[i] as string;
-    if (x !== y) return x < y ? -1 : 1;
-    const xv = a[x] as string;
-    const yv = b[y] as string;
-    if (xv !== yv) return xv < yv ? -1 : 1;
-  }
-  return an.length - bn.length;
+  return [...merged.values()].sort(byLabels);
 }

@@ -1,6 +1,7 @@
+import { byLabels } from '../labels.js';
 import { isStaleNaN } from '../stale.js';
-import type { Expr, Point } from '../types.js';
-import type { FetchedSeries, QueryContext } from './context.js';
+import type { Expr, Point, Series } from '../types.js';
+import type { QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
 import type { Elem, ElemSeries, StepValue } from './values.js';
 
@@ -30,15 +31,19 @@ export function selectRange(e: MatrixSelector, t: number, q: QueryContext): Step
   const rangeStart = rangeEnd - durationMs(e.range, q, false);
   const series: ElemSeries[] = [];
   for (const s of fetch(e, q)) {
-    const points: Point[] = [];
-    for (let i = lastAtOrBefore(s.points, rangeStart) + 1; i < s.points.length; i++) {
-      const p = s.points[i] as Point;
-      if (p.t > rangeEnd) break;
-      if (!isStaleNaN(p.v)) points.push(p);
-    }
+    const from = lastAtOrBefore(s.points, rangeStart) + 1;
+    const to = lastAtOrBefore(s.points, rangeEnd) + 1;
+    if (to <= from) continue;
+    let points = s.points.slice(from, to);
+    if (hasStaleMarker(points)) points = points.filter((p) => !isStaleNaN(p.v));
     if (points.length > 0) series.push({ labels: s.labels, points, dropName: false });
   }
   return { type: 'matrix', series, rangeStart, rangeEnd };
+}
+
+function hasStaleMarker(points: readonly Point[]): boolean {
+  for (const p of points) if (Number.isNaN(p.v) && isStaleNaN(p.v)) return true;
+  return false;
 }
 
 /** The index of the last point at or before `t`; -1 when there is none. */
@@ -54,12 +59,13 @@ function lastAtOrBefore(points: readonly Point[], t: number): number {
 }
 
 /** The selector's series over every time the query reads it at (see spans.ts), fetched once per query. */
-function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly FetchedSeries[] {
+function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly Series[] {
   let series = q.fetched.get(e);
   if (!series) {
     const [minT, maxT] = q.fetchSpans.get(e) ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
     const vector = e.kind === 'matrix' ? e.vector : e;
-    series = [...q.queryable.select(vector.matchers, minT, maxT)];
+    // Prometheus's storage returns series sorted by labels; topk's ties and sort()'s order follow it.
+    series = [...q.queryable.select(vector.matchers, minT, maxT)].sort(byLabels);
     q.fetched.set(e, series);
   }
   return series;

@@ -1,4 +1,4 @@
-import type { Expr } from '../types.js';
+import type { AtModifier, Duration, Expr } from '../types.js';
 import type { QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
 
@@ -44,8 +44,8 @@ export function addFetchSpans(e: Expr, from: number, to: number, q: QueryContext
 }
 
 function referenceTimes(
-  at: Parameters<typeof atMs>[0],
-  offset: Parameters<typeof offsetMs>[0],
+  at: AtModifier | undefined,
+  offset: Duration | undefined,
   from: number,
   to: number,
   q: QueryContext,

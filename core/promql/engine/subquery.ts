@@ -1,8 +1,8 @@
 import type { Expr } from '../types.js';
-import type { QueryContext } from './context.js';
+import type { Evaluate, QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
 import { SeriesBuilder } from './series-builder.js';
-import type { Evaluate, StepValue } from './values.js';
+import type { StepValue } from './values.js';
 
 type SubqueryExpr = Expr & { kind: 'subquery' };
 
@@ -17,7 +17,12 @@ export function subqueryAt(e: SubqueryExpr, t: number, q: QueryContext, evaluate
   let first = step * Math.trunc(rangeStart / step);
   if (first <= rangeStart) first += step;
   const series = new SeriesBuilder();
-  for (let ts = first; ts <= rangeEnd; ts += step) series.addStep(ts, innerAt(e, ts, q, evaluate));
+  q.subqueryDepth++;
+  try {
+    for (let ts = first; ts <= rangeEnd; ts += step) series.addStep(ts, innerAt(e, ts, q, evaluate));
+  } finally {
+    q.subqueryDepth--;
+  }
   return { type: 'matrix', series: series.series(), rangeStart, rangeEnd };
 }
 

@@ -24,10 +24,3 @@ export type StepValue =
       readonly rangeStart: number;
       readonly rangeEnd: number;
     };
-
-/** Evaluates a node at one step; handed down so the parts of the evaluator need not import each other. */
-export type Evaluate = (
-  e: import('../types.js').Expr,
-  t: number,
-  q: import('./context.js').QueryContext,
-) => StepValue;

@@ -24,11 +24,3 @@ export function stringArg(args: readonly Argument[], i: number): string {
   if (a?.type !== 'string') throw new TypeError(`argument ${i + 1} is not a string`);
   return a.v;
 }
-
-/** Kahan-Neumaier summation as Prometheus's util/kahansum.Inc: returns [sum, compensation]. */
-export function kahanInc(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) return [t, 0];
-  if (Math.abs(sum) >= Math.abs(inc)) return [t, c + (sum - t + inc)];
-  return [t, c + (inc - t + sum)];
-}

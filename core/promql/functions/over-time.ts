@@ -1,58 +1,55 @@
+import { type KahanSum, kahanAdd } from '../kahan.js';
+import { quantile } from '../quantile.js';
 import type { Point } from '../types.js';
-import { kahanInc, scalarArg } from './arguments.js';
+import { scalarArg } from './arguments.js';
 import { type Calls, eachSeries } from './call.js';
-import { quantile } from './quantile.js';
 
 /**
  * The mean as Prometheus 3 computes avg_over_time: a Kahan-compensated sum divided at the end, switching
  * to an incremental mean only when the sum would overflow.
  */
 function average(points: readonly Point[]): number {
-  let sum = (points[0] as Point).v;
-  let c = 0;
-  let mean = 0;
+  const sum: KahanSum = { sum: (points[0] as Point).v, c: 0 };
+  let mean: KahanSum | undefined;
   let count = 1;
-  let incremental = false;
   for (let i = 1; i < points.length; i++) {
     const v = (points[i] as Point).v;
     count = i + 1;
-    if (!incremental) {
-      const [newSum, newC] = kahanInc(v, sum, c);
-      if (Number.isFinite(newSum) || Number.isNaN(newSum)) {
-        [sum, c] = [newSum, newC];
+    if (!mean) {
+      const next = { ...sum };
+      kahanAdd(next, v);
+      if (Number.isFinite(next.sum) || Number.isNaN(next.sum)) {
+        Object.assign(sum, next);
         continue;
       }
-      incremental = true;
-      mean = sum / (count - 1);
-      c /= count - 1;
+      mean = { sum: sum.sum / (count - 1), c: sum.c / (count - 1) };
     }
     const q = (count - 1) / count;
-    [mean, c] = kahanInc(v / count, q * mean, q * c);
+    mean.sum *= q;
+    mean.c *= q;
+    kahanAdd(mean, v / count);
   }
-  return incremental ? mean + c : sum / count + c / count;
+  return mean ? mean.sum + mean.c : sum.sum / count + sum.c / count;
 }
 
 function sum(points: readonly Point[]): number {
-  let total = 0;
-  let c = 0;
-  for (const p of points) [total, c] = kahanInc(p.v, total, c);
-  return Number.isFinite(total) || Number.isNaN(total) ? total + c : total;
+  const total: KahanSum = { sum: 0, c: 0 };
+  for (const p of points) kahanAdd(total, p.v);
+  return Number.isFinite(total.sum) || Number.isNaN(total.sum) ? total.sum + total.c : total.sum;
 }
 
 /** Welford's variance with Kahan-compensated mean and sum of squares, as Prometheus's varianceOverTime. */
 function variance(points: readonly Point[]): number {
   let count = 0;
-  let mean = 0;
-  let cMean = 0;
-  let aux = 0;
-  let cAux = 0;
+  const mean: KahanSum = { sum: 0, c: 0 };
+  const aux: KahanSum = { sum: 0, c: 0 };
   for (const { v } of points) {
     count++;
-    const delta = v - (mean + cMean);
-    [mean, cMean] = kahanInc(delta / count, mean, cMean);
-    [aux, cAux] = kahanInc(delta * (v - (mean + cMean)), aux, cAux);
+    const delta = v - (mean.sum + mean.c);
+    kahanAdd(mean, delta / count);
+    kahanAdd(aux, delta * (v - (mean.sum + mean.c)));
   }
-  return (aux + cAux) / count;
+  return (aux.sum + aux.c) / count;
 }
 
 /** max/min_over_time: a NaN is replaced by any later value, so NaN only wins when every value is NaN. */

@@ -1,6 +1,10 @@
+import { type KahanSum, kahanAdd } from '../kahan.js';
 import type { Point } from '../types.js';
-import { kahanInc, scalarArg } from './arguments.js';
+import { scalarArg } from './arguments.js';
 import { type Calls, eachSeries } from './call.js';
+
+const zero = (): KahanSum => ({ sum: 0, c: 0 });
+const total = (s: KahanSum) => s.sum + s.c;
 
 /**
  * Least-squares fit of the points as Prometheus's linearRegression: x is seconds from
@@ -14,25 +18,22 @@ function linearRegression(
   const initY = (points[0] as Point).v;
   let constY = true;
   let n = 0;
-  let [sumX, cX, sumY, cY, sumXY, cXY, sumX2, cX2] = [0, 0, 0, 0, 0, 0, 0, 0];
+  const [sumX, sumY, sumXY, sumX2] = [zero(), zero(), zero(), zero()];
   for (const { t, v } of points) {
     if (constY && n > 0 && v !== initY) constY = false;
     n++;
     const x = (t - interceptTime) / 1e3;
-    [sumX, cX] = kahanInc(x, sumX, cX);
-    [sumY, cY] = kahanInc(v, sumY, cY);
-    [sumXY, cXY] = kahanInc(x * v, sumXY, cXY);
-    [sumX2, cX2] = kahanInc(x * x, sumX2, cX2);
+    kahanAdd(sumX, x);
+    kahanAdd(sumY, v);
+    kahanAdd(sumXY, x * v);
+    kahanAdd(sumX2, x * x);
   }
   if (constY) return Number.isFinite(initY) || Number.isNaN(initY) ? [0, initY] : [Number.NaN, Number.NaN];
-  sumX += cX;
-  sumY += cY;
-  sumXY += cXY;
-  sumX2 += cX2;
-  const covXY = sumXY - (sumX * sumY) / n;
-  const varX = sumX2 - (sumX * sumX) / n;
+  const [x, y, xy, x2] = [total(sumX), total(sumY), total(sumXY), total(sumX2)];
+  const covXY = xy - (x * y) / n;
+  const varX = x2 - (x * x) / n;
   const slope = covXY / varX;
-  return [slope, sumY / n - (slope * sumX) / n];
+  return [slope, y / n - (slope * x) / n];
 }
 
 export const REGRESSION: Calls = {

@@ -1,6 +1,6 @@
 import { FUNCTIONS } from '../functions/index.js';
 import { compileMatcher } from '../matchers.js';
-import type { Expr, Span, ValueType } from '../types.js';
+import type { Expr, ValueType } from '../types.js';
 import type { TreeConverter } from './convert.js';
 
 /** The type an expression evaluates to (Prometheus's Expr.Type()). */
@@ -63,11 +63,8 @@ export function checkExpr(e: Expr, at: TreeConverter): Expr {
       const inner = checkExpr(e.expr, at);
       const t = typeOf(inner);
       if (t !== 'vector')
-        at.fail(
-          'TRB_PROMQL_PARSE',
-          `subquery is only allowed on instant vector, got ${documented(t)} instead`,
-          e.span,
-        );
+        // Prometheus prints the raw type name here (`matrix`), not the documented one.
+        at.fail('TRB_PROMQL_PARSE', `subquery is only allowed on instant vector, got ${t} instead`, e.span);
       return { ...e, expr: inner };
     }
     case 'paren':
@@ -146,7 +143,7 @@ function checkBinary(e: Expr & { kind: 'binary' }, at: TreeConverter): Expr {
   const rhs = checkExpr(e.rhs, at);
   const lt = typeOf(lhs);
   const rt = typeOf(rhs);
-  const opSpan = operatorSpan(lhs.span, rhs.span);
+  const opSpan = at.between(lhs.span, rhs.span);
   if (e.returnBool && !COMPARISON.has(e.op))
     at.fail('TRB_PROMQL_PARSE', 'bool modifier can only be used on comparison operators', opSpan);
   if (COMPARISON.has(e.op) && !e.returnBool && lt === 'scalar' && rt === 'scalar')
@@ -179,9 +176,4 @@ function checkBinary(e: Expr & { kind: 'binary' }, at: TreeConverter): Expr {
   if (SET.has(e.op) && (matching?.card === 'many-to-one' || matching?.card === 'one-to-many'))
     at.fail('TRB_PROMQL_PARSE', `no grouping allowed for "${e.op}" operation`, e.span);
   return { ...e, lhs, rhs };
-}
-
-/** The text between the operands: where Prometheus points for an operator's problem. */
-function operatorSpan(lhs: Span, rhs: Span): Span {
-  return { start: lhs.end, end: rhs.start };
 }

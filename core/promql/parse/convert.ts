@@ -1,24 +1,21 @@
-import type { parser } from '@prometheus-io/lezer-promql';
 import { compileRegex } from '../matchers.js';
 import type {
   AggregateOp,
   AtModifier,
   BinaryOp,
   Duration,
-  DurationExpr,
   Expr,
   Matcher,
   MatchOp,
   Span,
   VectorMatching,
 } from '../types.js';
-import { dependsOnQuery, evaluateDurationMs } from './duration.js';
+import { durationOf } from './duration-syntax.js';
 import { type PromqlErrorCode, PromqlParseError } from './error.js';
-import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
+import { parseNumber, unquoteString } from './literals.js';
+import { children, describe, type SyntaxNode, type SyntaxReader } from './tree.js';
 
 type VectorExpr = Expr & { kind: 'vector' };
-/** A node of lezer-promql's tree (its @lezer/common type, reached through the grammar's package). */
-export type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
 const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
   Pow: '^',
@@ -58,11 +55,8 @@ const WITH_PARAM = new Set<AggregateOp>([
 /** Behind --enable-feature=promql-experimental-functions in Prometheus 3.14. */
 const EXPERIMENTAL_AGGREGATIONS = new Set<AggregateOp>(['limitk', 'limit_ratio']);
 
-/** Nanoseconds in an int64, as seconds: Prometheus's bound on a duration or `@` timestamp. */
-const MAX_SECONDS = 2 ** 63 / 1e9;
-
 /** Turns lezer-promql's syntax tree into the Expr of core/promql/types.ts, refusing what Prometheus refuses. */
-export class TreeConverter {
+export class TreeConverter implements SyntaxReader {
   constructor(private readonly text: string) {}
 
   fail(code: PromqlErrorCode, detail: string, at: Span | SyntaxNode, hint?: string): never {
@@ -70,7 +64,16 @@ export class TreeConverter {
     throw new PromqlParseError(code, detail, span, this.text, hint);
   }
 
-  private slice(n: SyntaxNode): string {
+  /** The text between two spans without its surrounding blanks: where Prometheus points for an operator. */
+  between(left: Span, right: Span): Span {
+    let start = left.end;
+    let end = right.start;
+    while (start < end && /\s/.test(this.text[start] ?? '')) start++;
+    while (end > start && /\s/.test(this.text[end - 1] ?? '')) end--;
+    return { start, end };
+  }
+
+  textOf(n: SyntaxNode): string {
     return this.text.slice(n.from, n.to);
   }
 
@@ -85,12 +88,12 @@ export class TreeConverter {
       case 'VectorSelector':
         return this.vectorSelector(n, kids);
       case 'MatrixSelector': {
-        const range = this.duration(kids[1] as SyntaxNode, false);
+        const range = durationOf(this, kids[1] as SyntaxNode, false);
         return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.matrix(operand, range, at));
       }
       case 'SubqueryExpr': {
-        const range = this.duration(kids[1] as SyntaxNode, false);
-        const step = kids[2] ? this.duration(kids[2], false) : undefined;
+        const range = durationOf(this, kids[1] as SyntaxNode, false);
+        const step = kids[2] ? durationOf(this, kids[2], false) : undefined;
         return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => ({
           kind: 'subquery',
           expr: operand,
@@ -102,7 +105,7 @@ export class TreeConverter {
         }));
       }
       case 'OffsetExpr': {
-        const offset = this.duration(kids[2] as SyntaxNode, true);
+        const offset = durationOf(this, kids[2] as SyntaxNode, true);
         return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
           this.withOffset(operand, offset, at),
         );
@@ -118,7 +121,7 @@ export class TreeConverter {
       case 'BinaryExpr':
         return this.binary(kids, span);
       case 'UnaryExpr': {
-        const op = this.slice(kids[0] as SyntaxNode) as '-' | '+';
+        const op = this.textOf(kids[0] as SyntaxNode) as '-' | '+';
         const inner = this.expr(kids[1] as SyntaxNode);
         return { kind: 'unary', op, expr: inner, span };
       }
@@ -135,7 +138,7 @@ export class TreeConverter {
         );
       }
       default:
-        return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.slice(n))}`, span);
+        return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.textOf(n))}`, span);
     }
   }
 
@@ -154,7 +157,7 @@ export class TreeConverter {
   }
 
   private number(n: SyntaxNode): number {
-    const text = this.slice(n).replace(/\s+/g, '');
+    const text = this.textOf(n).replace(/\s+/g, '');
     const sign = text[0] === '-' ? -1 : 1;
     const value = parseNumber(text.replace(/^[+-]/, ''));
     if (value === undefined) this.fail('TRB_PROMQL_PARSE', `error parsing number: ${text}`, n);
@@ -162,11 +165,15 @@ export class TreeConverter {
   }
 
   private string(n: SyntaxNode): string {
-    const literal = this.slice(n);
+    const literal = this.textOf(n);
     try {
       return unquoteString(literal);
     } catch (err) {
-      return this.fail('TRB_PROMQL_PARSE', `error unquoting string ${literal}: ${(err as Error).message}`, n);
+      return this.fail(
+        'TRB_PROMQL_PARSE',
+        `error unquoting string ${JSON.stringify(literal)}: ${(err as Error).message}`,
+        n,
+      );
     }
   }
 
@@ -175,7 +182,7 @@ export class TreeConverter {
     let name: string | undefined;
     const matchers: Matcher[] = [];
     for (const kid of kids) {
-      if (kid.name === 'Identifier') name = this.slice(kid);
+      if (kid.name === 'Identifier') name = this.textOf(kid);
       else for (const m of children(kid)) matchers.push(this.matcher(m));
     }
     if (name !== undefined) {
@@ -197,7 +204,7 @@ export class TreeConverter {
       return { name: '__name__', op: '=', value: this.string(n.firstChild ?? n) };
     const [label, op, value] = kids as [SyntaxNode, SyntaxNode, SyntaxNode];
     const name =
-      label.name === 'QuotedLabelName' ? this.string(label.firstChild ?? label) : this.slice(label);
+      label.name === 'QuotedLabelName' ? this.string(label.firstChild ?? label) : this.textOf(label);
     const matchOp = MATCH_OPS[op.firstChild?.name ?? ''] as MatchOp;
     const matcher = { name, op: matchOp, value: this.string(value) };
     if (matchOp === '=~' || matchOp === '!~') {
@@ -212,10 +219,12 @@ export class TreeConverter {
   }
 
   private matrix(inner: Expr, range: Duration, span: Span): Expr {
+    // Prometheus points at the `[...]` for these.
+    const brackets = { start: this.text.indexOf('[', inner.span.end), end: span.end };
     if (inner.kind !== 'vector')
-      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', inner.span);
-    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', inner.span);
-    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', inner.span);
+      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', brackets);
+    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', brackets);
+    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', brackets);
     return { kind: 'matrix', vector: inner, range, span };
   }
 
@@ -244,8 +253,17 @@ export class TreeConverter {
     if (n.name === 'AtModifierPreprocessors')
       return { kind: n.firstChild?.name === 'AtStart' ? 'start' : 'end' };
     const seconds = this.number(n);
-    if (!Number.isFinite(seconds) || Math.abs(seconds) >= MAX_SECONDS / 1000)
-      this.fail('TRB_PROMQL_PARSE', 'timestamp out of bounds for @ modifier', n);
+    // Prometheus's bound is an int64 of seconds; it prints the value with %f.
+    if (!Number.isFinite(seconds) || Math.abs(seconds) >= 2 ** 63) {
+      const printed = Number.isNaN(seconds)
+        ? 'NaN'
+        : Number.isFinite(seconds)
+          ? seconds.toFixed(6)
+          : seconds > 0
+            ? '+Inf'
+            : '-Inf';
+      this.fail('TRB_PROMQL_PARSE', `timestamp out of bounds for @ modifier: ${printed}`, n);
+    }
     return { kind: 'time', ms: Math.round(seconds * 1000) };
   }
 
@@ -271,11 +289,11 @@ export class TreeConverter {
   }
 
   private call(ident: SyntaxNode, body: SyntaxNode, span: Span): Expr {
-    return { kind: 'call', func: this.slice(ident), args: children(body).map((a) => this.expr(a)), span };
+    return { kind: 'call', func: this.textOf(ident), args: children(body).map((a) => this.expr(a)), span };
   }
 
   private aggregate(kids: SyntaxNode[], span: Span): Expr {
-    const op = this.slice(kids[0] as SyntaxNode).toLowerCase() as AggregateOp;
+    const op = this.textOf(kids[0] as SyntaxNode).toLowerCase() as AggregateOp;
     if (EXPERIMENTAL_AGGREGATIONS.has(op))
       this.fail(
         'TRB_PROMQL_UNSUPPORTED',
@@ -287,6 +305,8 @@ export class TreeConverter {
     const body = kids.find((k) => k.name === 'FunctionCallBody') as SyntaxNode;
     const args = children(body).map((a) => this.expr(a));
     const want = WITH_PARAM.has(op) ? 2 : 1;
+    if (args.length === 0)
+      this.fail('TRB_PROMQL_PARSE', 'no arguments for aggregate expression provided', span);
     if (args.length !== want)
       this.fail(
         'TRB_PROMQL_PARSE',
@@ -301,7 +321,7 @@ export class TreeConverter {
 
   private labelList(n: SyntaxNode): string[] {
     return children(n).map((l) =>
-      l.name === 'QuotedLabelName' ? this.string(l.firstChild ?? l) : this.slice(l),
+      l.name === 'QuotedLabelName' ? this.string(l.firstChild ?? l) : this.textOf(l),
     );
   }
 
@@ -312,7 +332,7 @@ export class TreeConverter {
     if (!op)
       return this.fail(
         'TRB_PROMQL_UNSUPPORTED',
-        `the ${this.slice(opNode)} operator trims native histograms, which Tributary does not hold`,
+        `the ${this.textOf(opNode)} operator trims native histograms, which Tributary does not hold`,
         opNode,
       );
     const fill = kids.find((k) => k.name === 'FillModifier');
@@ -326,8 +346,8 @@ export class TreeConverter {
     const returnBool = kids.some((k) => k.name === 'BoolModifier');
     const clause = kids.find((k) => k.name === 'MatchingModifierClause');
     // A signed number before `^` binds looser than `^` in Prometheus: `-2 ^ 2` is -(2 ^ 2).
-    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(this.slice(lhsNode))) {
-      const sign = this.slice(lhsNode)[0] as '-' | '+';
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(this.textOf(lhsNode))) {
+      const sign = this.textOf(lhsNode)[0] as '-' | '+';
       const unsigned = {
         kind: 'number' as const,
         value: Math.abs(this.number(lhsNode)),
@@ -367,90 +387,10 @@ export class TreeConverter {
             : 'one-to-one';
     return { card, labels, on, include };
   }
-
-  /** A range, step or offset: folded to a literal unless it depends on the query (`step()`, `range()`). */
-  private duration(n: SyntaxNode, allowNegative: boolean): Duration {
-    const expr = this.durationExpr(n);
-    if (expr.kind === 'number') {
-      // A literal keeps its exact milliseconds; an expression is computed in seconds (so `[1001ms]`
-      // is 1001ms, while Prometheus truncates `[1001ms+0]` to 1000ms, as here).
-      if (!allowNegative && expr.ms <= 0) this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
-      return { kind: 'literal', ms: expr.ms };
-    }
-    if (dependsOnQuery(expr)) return { kind: 'expr', expr };
-    let ms: number;
-    try {
-      ms = evaluateDurationMs({ kind: 'expr', expr }, 0, 0);
-    } catch (err) {
-      return this.fail('TRB_PROMQL_PARSE', (err as Error).message, n);
-    }
-    if (ms <= 0 && !allowNegative) this.fail('TRB_PROMQL_PARSE', 'duration must be greater than 0', n);
-    if (Math.abs(ms) / 1000 > MAX_SECONDS) this.fail('TRB_PROMQL_PARSE', 'duration out of range', n);
-    return { kind: 'literal', ms };
-  }
-
-  private durationExpr(n: SyntaxNode): DurationExpr {
-    const kids = children(n);
-    switch (n.name) {
-      case 'NumberDurationLiteralInDurationContext': {
-        const text = this.slice(n);
-        const ms = parseDurationMs(text) ?? (parseNumber(text) ?? Number.NaN) * 1000;
-        if (Number.isNaN(ms) || !Number.isFinite(ms))
-          this.fail('TRB_PROMQL_PARSE', 'duration is NaN or infinite', n);
-        return { kind: 'number', ms: Math.round(ms) };
-      }
-      case 'DurationExpr':
-      case 'OffsetDurationExpr':
-        if (kids.length === 1) return this.durationExpr(kids[0] as SyntaxNode);
-        break;
-      case 'DurationStep':
-        return { kind: 'step' };
-      case 'DurationRange':
-        return { kind: 'range' };
-    }
-    const first = kids[0] as SyntaxNode;
-    if (first.name === 'UnaryOp')
-      return {
-        kind: 'unary',
-        op: this.slice(first) as '-' | '+',
-        expr: this.durationExpr(kids[1] as SyntaxNode),
-      };
-    if (first.name === 'DurationStep') return { kind: 'step' };
-    if (first.name === 'DurationRange') return { kind: 'range' };
-    if (first.name === 'DurationMinOf' || first.name === 'DurationMaxOf')
-      return {
-        kind: 'call',
-        name: first.name === 'DurationMinOf' ? 'min' : 'max',
-        args: kids.slice(1).map((k) => this.durationExpr(k)),
-      };
-    if (kids.length === 3) {
-      const op = BINARY_OPS[(kids[1] as SyntaxNode).name] as '+' | '-' | '*' | '/' | '%' | '^';
-      return {
-        kind: 'binary',
-        op,
-        lhs: this.durationExpr(first),
-        rhs: this.durationExpr(kids[2] as SyntaxNode),
-      };
-    }
-    return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.slice(n))} in duration`, n);
-  }
-}
-
-/** The named children of a node (lezer leaves anonymous punctuation out of the tree). */
-export function children(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
 }
 
 function numberSpan(n: SyntaxNode, text: string): Span {
   let start = n.from + 1;
   while (/\s/.test(text[start] ?? '')) start++;
   return { start, end: n.to };
-}
-
-export function describe(token: string): string {
-  return token === ''
-    ? 'end of input'
-    : JSON.stringify(token.length > 20 ? `${token.slice(0, 20)}...` : token);
 }

@@ -2,7 +2,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { FUNCTIONS } from '../functions/index.js';
 import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
-import { describe, type SyntaxNode, TreeConverter } from './convert.js';
+import { TreeConverter } from './convert.js';
+import { describe, type SyntaxNode } from './tree.js';
 
 export { typeOf } from './check.js';
 export { evaluateDurationMs } from './duration.js';
@@ -17,24 +18,12 @@ export function parseExpr(text: string): Expr {
   const converter = new TreeConverter(text);
   if (text.trim() === '')
     converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
-  if (/\{\{/.test(text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '')))
-    nativeHistogramLiteral(converter, text);
   const top = parser.parse(normalise(text)).topNode;
   const problem = firstError(top);
   if (problem) syntaxError(converter, text, problem);
   const root = top.firstChild;
   if (!root) return converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
   return checkExpr(converter.expr(root), converter);
-}
-
-function nativeHistogramLiteral(converter: TreeConverter, text: string): never {
-  const start = text.indexOf('{{');
-  return converter.fail(
-    'TRB_PROMQL_UNSUPPORTED',
-    'native histogram literals are not supported',
-    { start, end: start + 2 },
-    'Tributary evaluates float samples only',
-  );
 }
 
 /**

@@ -73,7 +73,7 @@ describe('parseExpr: literals', () => {
     expect(parseExpr('`raw \\n`')).toMatchObject({ value: 'raw \\n' });
     const err = refusal(String.raw`"bad \q"`);
     expect(err.code).toBe('TRB_PROMQL_PARSE');
-    expect(err.message).toBe(String.raw`1:1: error unquoting string "bad \q": invalid syntax`);
+    expect(err.message).toBe(String.raw`1:1: error unquoting string "\"bad \\q\"": invalid syntax`);
   });
 });
 
@@ -123,6 +123,7 @@ describe('parseExpr: selectors', () => {
       vector: { offset: { kind: 'literal', ms: -60_000 }, at: { kind: 'time', ms: 100_000 } },
     });
     expect(parseExpr('x @ start()')).toMatchObject({ at: { kind: 'start' } });
+    expect(parseExpr('x @ 1609746000.5')).toMatchObject({ at: { kind: 'time', ms: 1_609_746_000_500 } });
     expect(parseExpr('x[10m:]')).toMatchObject({ kind: 'subquery', step: undefined });
     expect(parseExpr('x[10m:30s] @ end()')).toMatchObject({
       step: { kind: 'literal', ms: 30_000 },
@@ -149,6 +150,7 @@ describe('parseExpr: selectors', () => {
     expect(refusal('x[5m-10m]').detail).toBe('duration must be greater than 0');
     expect(refusedText('x[5m-10m]')).toBe('5m-10m');
     expect(refusal('x[1m/0]').detail).toBe('division by zero');
+    expect(refusal('x[1e10]').detail).toBe('duration out of range');
     expect(refusal('(x)[5m]').detail).toBe('ranges only allowed for vector selectors');
     expect(refusal('x offset 1m [5m]').detail).toBe('no offset modifiers allowed before range');
     expect(refusal('x offset 1m offset 2m').detail).toBe('offset may not be set multiple times');
@@ -156,7 +158,14 @@ describe('parseExpr: selectors', () => {
     expect(refusal('sum(x) offset 1m').detail).toBe(
       'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
     );
-    expect(refusal('x @ Inf').detail).toBe('timestamp out of bounds for @ modifier');
+    expect(refusal('x @ Inf').detail).toBe('timestamp out of bounds for @ modifier: +Inf');
+    expect(refusal('x @ 1e19').detail).toBe(
+      'timestamp out of bounds for @ modifier: 10000000000000000000.000000',
+    );
+    expect(refusal('x[5m][10m:]').detail).toBe(
+      'subquery is only allowed on instant vector, got matrix instead',
+    );
+    expect(refusal('rate(x[5m],)').detail).toBe('unexpected ")"');
   });
 });
 
@@ -188,7 +197,7 @@ describe('parseExpr: operators', () => {
 
   it("refuses what Prometheus's type check refuses, pointing at the operator or operand", () => {
     expect(refusal('1 > 2').detail).toBe('comparisons between scalars must use BOOL modifier');
-    expect(refusedText('1 > 2')).toBe(' > ');
+    expect(refusedText('1 > 2')).toBe('>');
     expect(refusal('a + bool b').detail).toBe('bool modifier can only be used on comparison operators');
     expect(refusal('a and 1').detail).toBe('set operator "and" not allowed in binary scalar expression');
     expect(refusal('a and on(x) group_left b').detail).toBe('no grouping allowed for "and" operation');
@@ -229,6 +238,7 @@ describe('parseExpr: aggregations', () => {
     expect(refusal('topk(x)').detail).toBe(
       'wrong number of arguments for aggregate expression provided, expected 2, got 1',
     );
+    expect(refusal('sum()').detail).toBe('no arguments for aggregate expression provided');
     expect(refusal('sum(x[5m])').detail).toBe(
       'expected type instant vector in aggregation expression, got range vector',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRe2, Re2Error } from '../../../core/promql/re2.js';
+import { compileRe2 } from '../../../core/promql/re2.js';
 
 const matches = (re: string, text: string) => compileRe2(re).test(text);
 
@@ -41,9 +41,42 @@ describe('compileRe2: Prometheus regexps (RE2, anchored, . matching newlines) in
       expect(() => compileRe2(re), re).toThrow(expect.objectContaining({ kind: 'invalid' }));
   });
 
+  it('matches case-insensitive parts as RE2 folds them', () => {
+    expect(matches('.*(?i:duc).*', 'PRODUCTION')).toBe(true);
+    expect(matches('(?i:pro)D', 'PROd')).toBe(false);
+    expect(matches('a(?i)b(c)', 'aBC')).toBe(true);
+    expect(matches('a((?i)b)c', 'aBC')).toBe(false);
+    expect(matches('(?i:[a-c]+)x', 'AbCx')).toBe(true);
+    expect(matches('(?i:[^a-c])', 'B')).toBe(false);
+    expect(matches('(?i:k)', '\u212A')).toBe(true);
+    expect(matches('(?i)k', '\u212A')).toBe(true);
+    expect(matches('(?i)a(?i:b)', 'AB')).toBe(true);
+    expect(matches('(?i:a)(?-i)b', 'AB')).toBe(false);
+    expect(matches('x(?i:\\x41)', 'xa')).toBe(true);
+  });
+
   it('refuses, as unsupported, RE2 it cannot translate', () => {
-    for (const re of ['a(?i)b', '(?U)a*', '\\C', '[\\S]', '[[:^alpha:]]'])
-      expect(() => compileRe2(re), re).toThrow(Re2Error);
-    expect(() => compileRe2('a(?i:b)')).toThrow(expect.objectContaining({ kind: 'unsupported' }));
+    for (const re of [
+      '(?U)a*',
+      'a(?m)b',
+      '\\C',
+      '[\\S]',
+      '[[:^alpha:]]',
+      '(?i:\\pL)',
+      '(?i)a(?-i)b',
+      '(?-s).',
+      '(?i:[\\x{100}-\\x{FFFF}])',
+    ])
+      expect(() => compileRe2(re), re).toThrow(expect.objectContaining({ kind: 'unsupported' }));
+  });
+
+  it('applies (?i) inside a group or from the middle of one on, as RE2 does', () => {
+    expect(matches('(?i:PRO).*', 'production')).toBe(true);
+    expect(matches('.*(?i:DUC).*', 'PRODUCTION')).toBe(true);
+    expect(matches('((?i)pro)duction', 'PROduction')).toBe(true);
+    expect(matches('((?i)pro)duction', 'PRODUCTION')).toBe(false);
+    expect(matches('a(?i)b[c-e]', 'aBD')).toBe(true);
+    expect(matches('(?i:a(?-i)b)', 'Ab')).toBe(true);
+    expect(matches('(?i:a(?-i)b)', 'AB')).toBe(false);
   });
 });

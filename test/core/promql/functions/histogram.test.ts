@@ -63,6 +63,9 @@ describe('histogram_quantile on classic buckets', () => {
     expect(quantile(1.01, testhistogram).map((r) => r.split(' ').pop())).toEqual(['Infinity', 'Infinity']);
     expect(quantile(Number.NaN, testhistogram).map((r) => r.split(' ').pop())).toEqual(['NaN', 'NaN']);
     expect(call('histogram_quantile', [scalar(Number.NaN), vector([])])).toEqual([]);
+    // q=0 with an empty first bucket: Prometheus interpolates 0/0 there.
+    const emptyFirst = vector(['h_bucket{le="0.001"} 0', 'h_bucket{le="+Inf"} 1']);
+    expect(call('histogram_quantile', [scalar(0), emptyFirst])[0]?.v).toBeNaN();
   });
 
   it('forces non-monotonic buckets up to their envelope', () => {
