@@ -9,6 +9,33 @@ import { retentionMs } from './retention.js';
 import type { RuleGroup } from './types.js';
 import { SeriesWindow } from './window.js';
 
+export interface RulesStatus {
+  groups: {
+    name: string;
+    file: string;
+    /** Seconds. */
+    interval: number;
+    lastEvaluation: string | undefined;
+    rules: {
+      name: string;
+      type: 'recording' | 'alerting';
+      query: string;
+      health: 'ok' | 'err' | 'unknown';
+      lastError: string | undefined;
+      evaluationMs: number | undefined;
+    }[];
+  }[];
+  alerts: {
+    name: string;
+    state: string;
+    labels: Readonly<Record<string, string>>;
+    annotations: Readonly<Record<string, string>>;
+    activeAt: string | undefined;
+    value: number;
+  }[];
+  window: ReturnType<SeriesWindow['stats']>;
+}
+
 /** What the runner reads of an alertrules config (the processor's has no resend_delay). */
 export type RunnerConfig = Omit<AlertRulesConfig, 'resend_delay'> & { resend_delay?: number };
 
@@ -34,6 +61,8 @@ export class AlertRulesRunner {
   /** Rules whose last evaluation failed: logged when they fail and when they recover, not every time. */
   private readonly failing = new Set<string>();
   private rejectedPoints = 0;
+  /** Each group's last evaluation, for status(): one per group. */
+  private readonly last = new Map<GroupEvaluator, GroupEvaluation>();
   private readonly telemetry;
 
   constructor(
@@ -83,6 +112,7 @@ export class AlertRulesRunner {
     const started = performance.now();
     this.window.sweep(now);
     const evaluation = evaluator.evaluate(now);
+    this.last.set(evaluator, evaluation);
     const { group } = evaluator;
     const attributes = { ...this.ctx.attributes, group: group.name };
     this.telemetry.duration.record((performance.now() - started) / 1000, attributes);
@@ -110,6 +140,45 @@ export class AlertRulesRunner {
       );
     }
     return evaluation;
+  }
+
+  /**
+   * What Prometheus's /rules and /alerts pages show: each group's rules with their health at the
+   * last evaluation, the pending and firing alerts, and what the window holds.
+   */
+  status(): RulesStatus {
+    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const groups: RulesStatus['groups'] = this.evaluators.map((e) => {
+      const last = this.last.get(e);
+      return {
+        name: e.group.name,
+        file: e.group.file,
+        interval: e.intervalMs / 1000,
+        lastEvaluation: iso(last?.t),
+        rules: e.group.rules.map((rule) => {
+          const health = last?.rules.find((r) => r.rule === rule);
+          return {
+            name: rule.name,
+            type: rule.kind,
+            query: rule.expr.text,
+            health: health?.health ?? 'unknown',
+            lastError: health?.error,
+            evaluationMs: health?.durationMs,
+          };
+        }),
+      };
+    });
+    const alerts = [...this.last.values()].flatMap((evaluation) =>
+      evaluation.alerts.map((a) => ({
+        name: a.rule,
+        state: a.state,
+        labels: a.labels,
+        annotations: a.annotations,
+        activeAt: iso(a.activeAt),
+        value: a.value,
+      })),
+    );
+    return { groups, alerts, window: this.window.stats() };
   }
 
   /** Every group's evaluator, in rule file order. */
