@@ -61,6 +61,8 @@ export class SeriesWindow implements RuleStorage {
   /** Series by metric name: most selectors name one. */
   private readonly byName = new Map<string, Set<StoredSeries>>();
   private newest = Number.NEGATIVE_INFINITY;
+  /** Keys of label sets seen: a series fed the same labels object each time is keyed once. */
+  private readonly keys = new WeakMap<Labels, string>();
   private readonly counts = { refusedSamples: 0, outOfOrderSamples: 0, droppedSamples: 0 };
 
   private readonly minStaleAfterMs: number;
@@ -71,7 +73,11 @@ export class SeriesWindow implements RuleStorage {
 
   /** Adds a sample; `delta` adds `v` to the series' running total (a delta sum). */
   append(labels: Labels, t: number, v: number, delta = false): void {
-    const key = labelsKey(labels);
+    let key = this.keys.get(labels);
+    if (key === undefined) {
+      key = labelsKey(labels);
+      this.keys.set(labels, key);
+    }
     let s = this.series.get(key);
     if (!s) {
       if (this.series.size >= this.options.maxSeries) {
