@@ -103,7 +103,7 @@ function labelsOf(shared: Shared, attributes: Attributes, name: string, skip?: R
     byName = new Map();
     labelCache.set(attributes, byName);
   }
-  const key = `${name}\u0002${shared.key}`;
+  const key = `${name}\u0002${skip ? 'le' : ''}\u0002${shared.key}`;
   const cached = byName.get(key);
   if (cached) return cached;
   const labels: Record<string, string> = {};
