@@ -150,6 +150,27 @@ describe('rule file problems, located in the file', () => {
     ]);
   });
 
+  it('a template error inside a multi-line annotation: the line and column of the file', () => {
+    const problems = problemsOf(`groups:
+  - name: g
+    rules:
+      - alert: A
+        expr: up == 0
+        annotations:
+          description: |
+            {{ $labels.instance }} is down.
+            Value: {{ $value | humanise }}
+`);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'TRB_RULES_TEMPLATE',
+        line: 9,
+        column: 32,
+        message: expect.stringContaining('function "humanise" not defined'),
+      }),
+    ]);
+  });
+
   it.each([
     [
       'both record and alert',
