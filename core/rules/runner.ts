@@ -218,6 +218,15 @@ export class AlertRulesRunner {
         'Samples refused: of new series beyond max_series, out of order, evicted beyond max_samples_per_series, or with no Prometheus form',
       unit: '{sample}',
     });
+    const forgotten = meter.createObservableCounter('tributary_alertrules_forgotten_resolved_alerts', {
+      description: 'Resolved alerts forgotten before their 15 minutes of resolved notices: a rule held 10000',
+      unit: '{alert}',
+    });
+    const onForgotten = (r: Parameters<Parameters<typeof forgotten.addCallback>[0]>[0]) => {
+      let n = 0;
+      for (const e of this.evaluators) n += e.forgottenResolvedAlerts;
+      r.observe(n, attributes);
+    };
     const observe = (
       result: { observe(v: number, a: Attributes): void },
       pick: (s: ReturnType<SeriesWindow['stats']>) => number,
@@ -234,12 +243,14 @@ export class AlertRulesRunner {
       r.observe(this.rejectedPoints, { ...attributes, reason: 'no_prometheus_form' });
     };
     series.addCallback(onSeries);
+    forgotten.addCallback(onForgotten);
     samples.addCallback(onSamples);
     refused.addCallback(onRefused);
     const close = () => {
       series.removeCallback(onSeries);
       samples.removeCallback(onSamples);
       refused.removeCallback(onRefused);
+      forgotten.removeCallback(onForgotten);
     };
     return { evaluations, failures, duration, close };
   }
