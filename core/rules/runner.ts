@@ -6,35 +6,9 @@ import { Periodic } from '../sdk/periodic.js';
 import type { AlertRulesConfig } from './config.js';
 import { type GroupEvaluation, GroupEvaluator } from './group.js';
 import { retentionMs } from './retention.js';
+import { RulesTelemetry } from './telemetry.js';
 import type { RuleGroup } from './types.js';
 import { SeriesWindow } from './window.js';
-
-export interface RulesStatus {
-  groups: {
-    name: string;
-    file: string;
-    /** Seconds. */
-    interval: number;
-    lastEvaluation: string | undefined;
-    rules: {
-      name: string;
-      type: 'recording' | 'alerting';
-      query: string;
-      health: 'ok' | 'err' | 'unknown';
-      lastError: string | undefined;
-      evaluationMs: number | undefined;
-    }[];
-  }[];
-  alerts: {
-    name: string;
-    state: string;
-    labels: Readonly<Record<string, string>>;
-    annotations: Readonly<Record<string, string>>;
-    activeAt: string | undefined;
-    value: number;
-  }[];
-  window: ReturnType<SeriesWindow['stats']>;
-}
 
 /** What the runner reads of an alertrules config (the processor's has no resend_delay). */
 export type RunnerConfig = Omit<AlertRulesConfig, 'resend_delay'> & { resend_delay?: number };
@@ -63,7 +37,7 @@ export class AlertRulesRunner {
   private rejectedPoints = 0;
   /** Each group's last evaluation, for status(): one per group. */
   private readonly last = new Map<GroupEvaluator, GroupEvaluation>();
-  private readonly telemetry;
+  private readonly telemetry: RulesTelemetry;
 
   constructor(
     groups: readonly RuleGroup[],
@@ -87,7 +61,11 @@ export class AlertRulesRunner {
           resendDelayMs: config.resend_delay,
         }),
     );
-    this.telemetry = this.instruments();
+    this.telemetry = new RulesTelemetry(ctx.meter, ctx.attributes, () => ({
+      window: this.window.stats(),
+      rejectedPoints: this.rejectedPoints,
+      forgottenResolvedAlerts: this.evaluators.reduce((n, e) => n + e.forgottenResolvedAlerts, 0),
+    }));
   }
 
   /** Adds a batch of metrics to the window, under the names the prometheus exporter gives them. */
@@ -114,13 +92,10 @@ export class AlertRulesRunner {
     const evaluation = evaluator.evaluate(now);
     this.last.set(evaluator, evaluation);
     const { group } = evaluator;
-    const attributes = { ...this.ctx.attributes, group: group.name };
-    this.telemetry.duration.record((performance.now() - started) / 1000, attributes);
+    this.telemetry.evaluated(group.name, (performance.now() - started) / 1000, evaluation.rules);
     for (const result of evaluation.rules) {
       const key = `${group.file}\u0000${group.name}\u0000${result.rule.name}`;
-      this.telemetry.evaluations.add(1, attributes);
       if (result.health === 'err') {
-        this.telemetry.failures.add(1, attributes);
         if (!this.failing.has(key))
           this.ctx.logger.warn(
             { group: group.name, rule: result.rule.name, file: group.file, error: result.error },
@@ -142,43 +117,9 @@ export class AlertRulesRunner {
     return evaluation;
   }
 
-  /**
-   * What Prometheus's /rules and /alerts pages show: each group's rules with their health at the
-   * last evaluation, the pending and firing alerts, and what the window holds.
-   */
-  status(): RulesStatus {
-    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const groups: RulesStatus['groups'] = this.evaluators.map((e) => {
-      const last = this.last.get(e);
-      return {
-        name: e.group.name,
-        file: e.group.file,
-        interval: e.intervalMs / 1000,
-        lastEvaluation: iso(last?.t),
-        rules: e.group.rules.map((rule) => {
-          const health = last?.rules.find((r) => r.rule === rule);
-          return {
-            name: rule.name,
-            type: rule.kind,
-            query: rule.expr.text,
-            health: health?.health ?? 'unknown',
-            lastError: health?.error,
-            evaluationMs: health?.durationMs,
-          };
-        }),
-      };
-    });
-    const alerts = [...this.last.values()].flatMap((evaluation) =>
-      evaluation.alerts.map((a) => ({
-        name: a.rule,
-        state: a.state,
-        labels: a.labels,
-        annotations: a.annotations,
-        activeAt: iso(a.activeAt),
-        value: a.value,
-      })),
-    );
-    return { groups, alerts, window: this.window.stats() };
+  /** The last evaluation of a group, if it has been evaluated. */
+  lastEvaluation(evaluator: GroupEvaluator): GroupEvaluation | undefined {
+    return this.last.get(evaluator);
   }
 
   /** Every group's evaluator, in rule file order. */
@@ -189,69 +130,5 @@ export class AlertRulesRunner {
   async stop(): Promise<void> {
     await Promise.all(this.timers.splice(0).map((t) => t.cancel()));
     this.telemetry.close();
-  }
-
-  private instruments() {
-    const { meter, attributes } = this.ctx;
-    const evaluations = meter.createCounter('tributary_alertrules_rule_evaluations', {
-      description: 'Rule evaluations, by rule group',
-      unit: '{evaluation}',
-    });
-    const failures = meter.createCounter('tributary_alertrules_rule_evaluation_failures', {
-      description: 'Rule evaluations that failed (a query error, an exceeded limit, duplicate series)',
-      unit: '{evaluation}',
-    });
-    const duration = meter.createHistogram('tributary_alertrules_group_evaluation_duration', {
-      description: 'How long one evaluation of a rule group took',
-      unit: 's',
-    });
-    const series = meter.createObservableGauge('tributary_alertrules_window_series', {
-      description: 'Series the alert rules window holds',
-      unit: '{series}',
-    });
-    const samples = meter.createObservableGauge('tributary_alertrules_window_samples', {
-      description: 'Samples the alert rules window holds',
-      unit: '{sample}',
-    });
-    const refused = meter.createObservableCounter('tributary_alertrules_window_refused_samples', {
-      description:
-        'Samples refused: of new series beyond max_series, out of order, evicted beyond max_samples_per_series, or with no Prometheus form',
-      unit: '{sample}',
-    });
-    const forgotten = meter.createObservableCounter('tributary_alertrules_forgotten_resolved_alerts', {
-      description: 'Resolved alerts forgotten before their 15 minutes of resolved notices: a rule held 10000',
-      unit: '{alert}',
-    });
-    const onForgotten = (r: Parameters<Parameters<typeof forgotten.addCallback>[0]>[0]) => {
-      let n = 0;
-      for (const e of this.evaluators) n += e.forgottenResolvedAlerts;
-      r.observe(n, attributes);
-    };
-    const observe = (
-      result: { observe(v: number, a: Attributes): void },
-      pick: (s: ReturnType<SeriesWindow['stats']>) => number,
-    ) => result.observe(pick(this.window.stats()), attributes);
-    const onSeries = (r: Parameters<Parameters<typeof series.addCallback>[0]>[0]) =>
-      observe(r, (s) => s.series);
-    const onSamples = (r: Parameters<Parameters<typeof samples.addCallback>[0]>[0]) =>
-      observe(r, (s) => s.samples);
-    const onRefused = (r: Parameters<Parameters<typeof refused.addCallback>[0]>[0]) => {
-      const s = this.window.stats();
-      r.observe(s.refusedSamples, { ...attributes, reason: 'max_series' });
-      r.observe(s.outOfOrderSamples, { ...attributes, reason: 'out_of_order' });
-      r.observe(s.droppedSamples, { ...attributes, reason: 'max_samples_per_series' });
-      r.observe(this.rejectedPoints, { ...attributes, reason: 'no_prometheus_form' });
-    };
-    series.addCallback(onSeries);
-    forgotten.addCallback(onForgotten);
-    samples.addCallback(onSamples);
-    refused.addCallback(onRefused);
-    const close = () => {
-      series.removeCallback(onSeries);
-      samples.removeCallback(onSamples);
-      refused.removeCallback(onRefused);
-      forgotten.removeCallback(onForgotten);
-    };
-    return { evaluations, failures, duration, close };
   }
 }
