@@ -11,6 +11,7 @@ import otlp from './exporters/otlp/index.js';
 import prometheus from './exporters/prometheus/index.js';
 import stdout from './exporters/stdout/index.js';
 import admin from './extensions/admin/index.js';
+import fileStorage from './extensions/file_storage/index.js';
 import healthCheck from './extensions/health_check/index.js';
 import alertrules from './processors/alertrules/index.js';
 import attributes from './processors/attributes/index.js';
@@ -20,6 +21,7 @@ import memoryLimiter from './processors/memory_limiter/index.js';
 import metricstransform from './processors/metricstransform/index.js';
 import redaction from './processors/redaction/index.js';
 import resource from './processors/resource/index.js';
+import filelog from './receivers/filelog/index.js';
 import hostmetrics from './receivers/hostmetrics/index.js';
 import httpcheck from './receivers/httpcheck/index.js';
 import mcp from './receivers/mcp/index.js';
@@ -35,6 +37,7 @@ export const builtins: readonly PluginDefinition[] = [
   hostmetrics,
   prometheusReceiver,
   otlpReceiver,
+  filelog,
   batch,
   memoryLimiter,
   redaction,
@@ -56,4 +59,5 @@ export const builtins: readonly PluginDefinition[] = [
   alertmanager,
   healthCheck,
   admin,
+  fileStorage,
 ] as PluginDefinition[];

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Logger } from 'pino';
 import { PermanentError, RetryableError } from '../component.js';
@@ -84,8 +84,9 @@ export class HttpPoster {
             ? abort.reason
             : new RetryableError(`${this.shownUrl}: ${err.message}`, { cause: err }),
         );
-      // Our own requests must not become spans when the host process runs HTTP instrumentation.
-      const req = context.with(suppressTracing(context.active()), () =>
+      // Our own requests must not become spans when the host process runs HTTP instrumentation. From
+      // the root context: reading the active one would switch on the MCP hooks' on-demand propagation.
+      const req = context.with(suppressTracing(ROOT_CONTEXT), () =>
         request(url, { method: 'POST', agent, headers: all, signal: abort }),
       );
       req.on('error', failed);

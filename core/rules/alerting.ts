@@ -22,6 +22,8 @@ interface ActiveAlert {
 
 export interface AlertingContext {
   readonly storage: RuleStorage;
+  /** Resolved alerts kept for their notices at most; the longest resolved go first, counted. */
+  readonly maxResolvedAlerts: number;
   readonly intervalMs: number;
   readonly externalLabels: Labels;
   readonly externalUrl: string;
@@ -38,6 +40,8 @@ export type SentAlert = Readonly<
  */
 export class AlertingRuleState {
   private readonly active = new Map<string, ActiveAlert>();
+  /** Resolved alerts forgotten before their 15 minutes because maxResolvedAlerts were kept. */
+  forgottenResolved = 0;
   private readonly env;
   private readonly functions;
 
@@ -141,7 +145,18 @@ export class AlertingRuleState {
       this.active.clear();
       throw new RuleEvalError(`exceeded limit of ${limit} with ${activeCount} alerts`);
     }
+    this.forgetResolvedBeyondCap();
     return samples;
+  }
+
+  /** Alerts whose labels keep changing resolve as fast as they start: keep their notices bounded. */
+  private forgetResolvedBeyondCap(): void {
+    const resolved = [...this.active].filter(([, a]) => a.state === 'inactive');
+    const excess = resolved.length - this.ctx.maxResolvedAlerts;
+    if (excess <= 0) return;
+    resolved.sort(([, a], [, b]) => (a.resolvedAt ?? 0) - (b.resolvedAt ?? 0));
+    for (const [key] of resolved.slice(0, excess)) this.active.delete(key);
+    this.forgottenResolved += excess;
   }
 
   /** The alerts to send at `ts` (Prometheus's needsSending), marked as sent. */

@@ -17,6 +17,8 @@ export interface GroupEvaluatorOptions {
   externalUrl?: string;
   /** How often a firing alert is sent again. Default 1m. */
   resendDelayMs?: number;
+  /** Resolved alerts each alerting rule keeps for their notices at most. Default 10000. */
+  maxResolvedAlerts?: number;
 }
 
 export interface GroupEvaluation {
@@ -57,6 +59,7 @@ export class GroupEvaluator {
       intervalMs: this.intervalMs,
       externalLabels: this.externalLabels,
       externalUrl: this.externalUrl,
+      maxResolvedAlerts: options.maxResolvedAlerts ?? 10_000,
     };
     group.rules.forEach((rule, i) => {
       if (rule.kind === 'alerting') this.alerting.set(i, new AlertingRuleState(rule, ctx));
@@ -103,6 +106,13 @@ export class GroupEvaluator {
     });
     const alerts = [...this.alerting.values()].flatMap((a) => a.alerts());
     return { t, samples, notifications, alerts, rules: health };
+  }
+
+  /** Resolved alerts forgotten before their 15 minutes because a rule kept maxResolvedAlerts. */
+  get forgottenResolvedAlerts(): number {
+    let n = 0;
+    for (const a of this.alerting.values()) n += a.forgottenResolved;
+    return n;
   }
 
   /** A recording rule's output: renamed, labelled, no two series alike, within the group's limit. */

@@ -105,11 +105,3 @@ export function formatF(v: number, precision = 6): string {
   const rounded = exact.point + precision < 0 || d.digits === '' ? { digits: '0', point: 1 } : d;
   return signOf(v) + fixedForm(rounded, precision, true);
 }
-
-/** Go's strconv.ParseFloat of a decimal text (what humanize and friends do with strings). */
-export function parseGoFloat(text: string): number {
-  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(text)) return Number.NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
-}

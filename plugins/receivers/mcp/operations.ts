@@ -23,8 +23,15 @@ export interface Operation {
   /** `gen_ai.tool.name` or `gen_ai.prompt.name`. */
   targetKey?: string;
   error?: string;
+  /** The JSON-RPC error code of the response (`rpc.response.status_code`), failure or not. */
+  statusCode?: string;
   transport?: string;
+  /** `network.protocol.name`: `http` over Streamable HTTP. */
+  protocol?: string;
   version?: string;
+  /** A client's server (`server.address`, `server.port`). */
+  serverAddress?: string;
+  serverPort?: number;
 }
 
 interface Series extends Operation {
@@ -45,9 +52,24 @@ interface Series extends Operation {
 export class OperationStats implements MetricProducer {
   private readonly series = new Map<string, Series>();
   private readonly start: HrTime = millisToHrTime(Date.now());
+  /** The series of the last request: consecutive requests of one kind skip building the key. */
+  private last?: Series;
 
+  /** `op` is read, not kept: callers may reuse one object. */
   record(op: Operation, seconds: number): void {
-    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.transport ?? ''}\u0000${op.version ?? ''}`;
+    const s = this.last && sameOperation(this.last, op) ? this.last : this.seriesOf(op);
+    this.last = s;
+    s.count++;
+    s.sum += seconds;
+    if (seconds < s.min) s.min = seconds;
+    if (seconds > s.max) s.max = seconds;
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[i] as number)) i++;
+    (s.buckets[i] as number)++;
+  }
+
+  private seriesOf(op: Operation): Series {
+    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.protocol ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
     let s = this.series.get(key);
     if (!s) {
       // Clients choose method and tool names: past the SDK's default cardinality limit, new
@@ -69,13 +91,7 @@ export class OperationStats implements MetricProducer {
         this.series.set(key, s);
       }
     }
-    s.count++;
-    s.sum += seconds;
-    if (seconds < s.min) s.min = seconds;
-    if (seconds > s.max) s.max = seconds;
-    let i = 0;
-    while (i < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[i] as number)) i++;
-    (s.buckets[i] as number)++;
+    return s;
   }
 
   async collect(): Promise<CollectionResult> {
@@ -99,7 +115,7 @@ export class OperationStats implements MetricProducer {
     const byMethod = group(server, (s) => s.method);
     const tools = group(
       server.filter((s) => s.method === 'tools/call' && s.target),
-      (s) => `${s.target}\u0000${s.error ? 'error' : 'success'}`,
+      (s) => `${s.target}\u0000${guideStatus(s)}`,
     );
     const metrics = [
       semconv('server', 'mcp.server.operation.duration', 'Duration of MCP requests handled by the server.'),
@@ -122,9 +138,7 @@ export class OperationStats implements MetricProducer {
         ? counter(
             'mcp_tool_executions_total',
             'Tool executions',
-            tools.map((g) =>
-              point({ tool: g[0].target ?? '', status: g[0].error ? 'error' : 'success' }, total(g)),
-            ),
+            tools.map((g) => point({ tool: g[0].target ?? '', status: guideStatus(g[0]) }, total(g))),
           )
         : undefined,
     ].filter((m): m is MetricData => m !== undefined);
@@ -138,14 +152,35 @@ export class OperationStats implements MetricProducer {
   }
 }
 
+const sameOperation = (a: Operation, b: Operation) =>
+  a.method === b.method &&
+  a.target === b.target &&
+  a.error === b.error &&
+  a.statusCode === b.statusCode &&
+  a.side === b.side &&
+  a.transport === b.transport &&
+  a.protocol === b.protocol &&
+  a.version === b.version &&
+  a.serverAddress === b.serverAddress &&
+  a.serverPort === b.serverPort &&
+  a.targetKey === b.targetKey;
+
 function semconvAttributes(s: Series): Attributes {
   const attributes: Attributes = { [ATTR.method]: s.method };
   if (s.target && s.targetKey) attributes[s.targetKey] = s.target;
+  if (s.method === 'tools/call') attributes[ATTR.operationName] = 'execute_tool';
   if (s.error) attributes[ATTR.errorType] = s.error;
+  if (s.statusCode) attributes[ATTR.statusCode] = s.statusCode;
   if (s.transport) attributes[ATTR.networkTransport] = s.transport;
+  if (s.protocol) attributes[ATTR.networkProtocol] = s.protocol;
   if (s.version) attributes[ATTR.protocolVersion] = s.version;
+  if (s.serverAddress) attributes[ATTR.serverAddress] = s.serverAddress;
+  if (s.serverPort) attributes[ATTR.serverPort] = s.serverPort;
   return attributes;
 }
+
+/** The guide counts a request answered with an error as failed, whoever's mistake it was. */
+const guideStatus = (s: Operation) => (s.error || s.statusCode ? 'error' : 'success');
 
 /** Series grouped by a key, each group non-empty. */
 function group(series: Series[], keyOf: (s: Series) => string): [Series, ...Series[]][] {

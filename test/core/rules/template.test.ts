@@ -124,6 +124,8 @@ describe('Go text/template', () => {
     ['{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}', null, '2'],
     ['a  {{- "b" -}}  c', null, 'abc'],
     ['{{/* a comment */}}x', null, 'x'],
+    ['a {{- /* trimmed comment */ -}} b', null, 'ab'],
+    ['{{- 1 -}}', null, '1'],
     [
       '{{ printf "%s has %d items (%.1f%%) %v %5.2f|%-4s|" "list" 3 12.345 true 3.14159 "ab" }}',
       null,

@@ -2,9 +2,9 @@
 // exception (a 500) or a hang. Deterministic: a fixed-seed generator damages real SDK requests.
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import { makeLogs, makeSpans } from '../../../../core/testing/index.js';
-import { decodeRequest } from '../../../../plugins/receivers/otlp/convert.js';
-import { DecodeError } from '../../../../plugins/receivers/otlp/protobuf.js';
+import { decodeRequest } from '../../../core/otlp/decode/convert.js';
+import { DecodeError } from '../../../core/otlp/decode/protobuf.js';
+import { makeLogs, makeSpans } from '../../../core/testing/index.js';
 
 function generator(seed: number): () => number {
   let state = seed;

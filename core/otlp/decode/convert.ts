@@ -1,4 +1,4 @@
-import type { Batch, Signal } from '../../../core/signals.js';
+import type { Batch, Signal } from '../../signals.js';
 import { logsOf } from './logs.js';
 import { REQUESTS } from './messages.js';
 import { metricsOf } from './metrics.js';
