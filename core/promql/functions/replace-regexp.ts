@@ -17,7 +17,7 @@ function compile(source: string): RegExp | Re2Error {
 }
 
 function untranslatable(source: string, err: Re2Error): string {
-  return `label_replace(): the regular expression ${JSON.stringify(source)} uses ${err.message}, which Tributary cannot translate from RE2`;
+  return `label_replace(): ${err.untranslatable(source)}`;
 }
 
 export function replaceRegexp(source: string): RegExp {

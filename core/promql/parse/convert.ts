@@ -1,4 +1,5 @@
 import { compileRegex } from '../matchers.js';
+import { Re2Error } from '../re2.js';
 import type {
   AggregateOp,
   AtModifier,
@@ -214,6 +215,13 @@ export class TreeConverter implements SyntaxReader {
       try {
         compileRegex(matcher.value);
       } catch (err) {
+        if (err instanceof Re2Error && err.kind === 'unsupported')
+          this.fail(
+            'TRB_PROMQL_UNSUPPORTED',
+            err.untranslatable(matcher.value),
+            value,
+            'rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)',
+          );
         const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
         this.fail('TRB_PROMQL_PARSE', `error parsing regexp: ${reason}`, value);
       }

@@ -114,6 +114,14 @@ describe('parseExpr: selectors', () => {
 
   it('refuses a regular expression that does not compile, pointing at it', () => {
     expect(refusedText('up{job=~"(unclosed"}')).toBe('"(unclosed"');
+    expect(refusal('up{job=~"(unclosed"}').code).toBe('TRB_PROMQL_PARSE');
+  });
+
+  it('refuses valid RE2 that Tributary cannot translate as unsupported, saying what and where', () => {
+    const err = refusal('up{job="a",\n   instance!~"(?-s:.)"}');
+    expect(err.format()).toBe(
+      'TRB_PROMQL_UNSUPPORTED 2:14: the regular expression "(?-s:.)" uses the flag group (?-s:...) (. not matching newlines), which Tributary cannot translate from RE2; rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)',
+    );
   });
 
   it('reads ranges, offsets (negative too), @ and subqueries', () => {
@@ -294,6 +302,9 @@ describe('parseExpr: out of scope is refused, never answered wrong', () => {
     ['rate(x[5m] anchored)', 'x[5m] anchored'],
     ['a + fill(0) b', 'a + fill(0) b'],
     ['a </ 2', '</'],
+    ['label_replace(up, "dst", "$1", "src", "(?U)a")', '"(?U)a"'],
+    ['up{job=~"x(?m)y"}', '"x(?m)y"'],
+    ['{__name__!~`[^\\S]`}', '`[^\\S]`'],
   ])('%s', (text, refused) => {
     const err = refusal(text);
     expect(err.code).toBe('TRB_PROMQL_UNSUPPORTED');
