@@ -63,6 +63,8 @@ const ACCEPTED = [
   'time() - timestamp(up)',
   '0x1F + .5 + 1e3 + Inf - NaN',
   `count_values('single', x) + count_values("double", x)`,
+  'offset{a="b"} + rate(offset[5m] offset 1m) + sum(offset) - (x and offset) + 1.e3',
+  'sum by (offset, bool, on) (x{offset="1", bool="2"})',
 ];
 
 /** Refused by both, with the message and column where Prometheus's wording is the same in 2.42 and 3.14. */
@@ -88,6 +90,9 @@ const REFUSED: readonly [string, boolean][] = [
   ['rate(x[5m],)', false],
   ['x[5m][10m:]', true],
   ['atan2 + 1', false],
+  ['x offset offset', false],
+  ['bool + 1', false],
+  ['1e400 > x', true],
 ];
 
 describe('our PromQL parser agrees with promtool', () => {

@@ -161,8 +161,16 @@ export class TreeConverter implements SyntaxReader {
   private number(n: SyntaxNode): number {
     const text = this.textOf(n).replace(/\s+/g, '');
     const sign = text[0] === '-' ? -1 : 1;
-    const value = parseNumber(text.replace(/^[+-]/, ''));
+    const unsigned = text.replace(/^[+-]/, '');
+    const value = parseNumber(unsigned);
     if (value === undefined) this.fail('TRB_PROMQL_PARSE', `error parsing number: ${text}`, n);
+    // Go's ParseFloat refuses a literal past the largest float64 rather than reading it as Inf.
+    if (value === Number.POSITIVE_INFINITY && !/^inf/i.test(unsigned))
+      this.fail(
+        'TRB_PROMQL_PARSE',
+        `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(unsigned)}: value out of range`,
+        numberSpan(n, this.text),
+      );
     return sign * value;
   }
 
@@ -398,8 +406,10 @@ export class TreeConverter implements SyntaxReader {
   }
 }
 
+/** A number literal's span without the sign lezer-promql puts in it. */
 function numberSpan(n: SyntaxNode, text: string): Span {
-  let start = n.from + 1;
+  let start = n.from;
+  if (/[+-]/.test(text[start] ?? '')) start++;
   while (/\s/.test(text[start] ?? '')) start++;
   return { start, end: n.to };
 }

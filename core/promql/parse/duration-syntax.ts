@@ -73,12 +73,15 @@ function durationExpr(reader: SyntaxReader, n: SyntaxNode): DurationExpr {
     };
   if (kids.length === 3) {
     const op = DURATION_OPS[(kids[1] as SyntaxNode).name] as '+' | '-' | '*' | '/' | '%' | '^';
-    return {
-      kind: 'binary',
-      op,
-      lhs: durationExpr(reader, first),
-      rhs: durationExpr(reader, kids[2] as SyntaxNode),
-    };
+    const rhs = durationExpr(reader, kids[2] as SyntaxNode);
+    // Prometheus's grammar refuses a division by a literal zero even beside `step()` (`[step()/0]`).
+    if (rhs.kind === 'number' && rhs.ms === 0 && (op === '/' || op === '%'))
+      reader.fail(
+        'TRB_PROMQL_PARSE',
+        op === '/' ? 'division by zero' : 'modulo by zero',
+        kids[1] as SyntaxNode,
+      );
+    return { kind: 'binary', op, lhs: durationExpr(reader, first), rhs };
   }
   return reader.fail('TRB_PROMQL_PARSE', `unexpected ${describe(reader.textOf(n))} in duration`, n);
 }

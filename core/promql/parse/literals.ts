@@ -25,7 +25,8 @@ export function parseNumber(text: string): number | undefined {
   const lower = text.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Number.POSITIVE_INFINITY;
   if (lower === 'nan') return Number.NaN;
-  const digits = text.replace(/(?<=[0-9a-fA-F])_(?=[0-9a-fA-F])/g, '');
+  // Go allows `_` between digits, and between a base prefix and a digit (`0x_1F`).
+  const digits = text.replace(/(?<=[0-9a-fA-F]|^0[xX])_(?=[0-9a-fA-F])/g, '');
   if (/^0[xX][0-9a-fA-F]+$/.test(digits)) return Number.parseInt(digits.slice(2), 16);
   if (/^0[oO]?[0-7]+$/.test(digits)) return Number.parseInt(digits.replace(/^0[oO]?/, ''), 8);
   if (/^0[bB][01]+$/.test(digits)) return Number.parseInt(digits.slice(2), 2);

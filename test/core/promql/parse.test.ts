@@ -67,6 +67,51 @@ describe('parseExpr: literals', () => {
     expect(value('-0.2e-6')).toBe(-0.0000002);
   });
 
+  // The forms v3.14.0:promql/parser/lex_test.go lexes as numbers, and those it refuses.
+  it("reads 3.14's lexer's newer forms: a dot before the exponent, underscores after 0x", () => {
+    expect(value('1.e2')).toBe(100);
+    expect(value('-5.E-1')).toBe(-0.5);
+    expect(value('1_0.e+1')).toBe(100);
+    expect(value('0x_1F')).toBe(31);
+    expect(value('0X_1f')).toBe(31);
+    expect(value('0x1_2_34')).toBe(0x1234);
+    expect(value('00_1_23_4.56_7_8')).toBe(1234.5678);
+    expect(value('1e1_0')).toBe(1e10);
+    expect(parseExpr('x[1.e2] offset 0x_1F')).toMatchObject({
+      range: { kind: 'literal', ms: 100_000 },
+      vector: { offset: { kind: 'literal', ms: 31_000 } },
+    });
+    expect(parseExpr('"1.e2"')).toMatchObject({ kind: 'string', value: '1.e2' });
+  });
+
+  it.each([
+    '1..2',
+    '1.2.',
+    '00_1_23__4.56_7_8',
+    '00_1_23_4._56_7_8',
+    '00_1_23_4_.56_7_8',
+    '0x1_2__34',
+    '0x1_2__34.5_6',
+    '1_e2',
+    '1e.2',
+    '1ee2',
+    '1e',
+    '1e+',
+    '1e_1_2_34',
+    '12_',
+    '2.e',
+  ])('refuses the number %s as 3.14 does', (text) => {
+    expect(refusal(text).code).toBe('TRB_PROMQL_PARSE');
+  });
+
+  it("refuses a number past the largest float, as Go's ParseFloat does", () => {
+    const err = refusal('rate(x[5m]) > -1e400');
+    expect(err.message).toBe(
+      '1:16: error parsing number: strconv.ParseFloat: parsing "1e400": value out of range',
+    );
+    expect(value('1e-400')).toBe(0);
+  });
+
   it('unquotes strings as Go does in "...", \'...\' and `...`', () => {
     expect(parseExpr(String.raw`"a\x41\u00e9\101\n\""`)).toMatchObject({ kind: 'string', value: 'aAéA\n"' });
     expect(parseExpr(String.raw`'it\'s'`)).toMatchObject({ value: "it's" });
@@ -104,6 +149,31 @@ describe('parseExpr: selectors', () => {
       ],
     });
     expect(parseExpr('sum by ("service.name") (x)')).toMatchObject({ grouping: ['service.name'] });
+  });
+
+  it('takes offset and the other keywords Prometheus 3.14 allows as a metric name where an expression starts', () => {
+    expect(parseExpr('offset{step="1s"}[5m]')).toMatchObject({
+      kind: 'matrix',
+      vector: { name: 'offset', matchers: [{ name: 'step' }, { name: '__name__', value: 'offset' }] },
+    });
+    expect(shape(parseExpr('rate(offset[5m] offset 1m)'))).toBe('rate(offset offset[])');
+    expect(shape(parseExpr('offset offset 5m + Offset'))).toBe('(offset offset + Offset)');
+    expect(shape(parseExpr('x and offset'))).toBe('(x and offset)');
+    expect(shape(parseExpr('x / on(a) group_left offset'))).toBe('(x / offset)');
+    expect(shape(parseExpr('sum(sum) + by + step + anchored + fill'))).toBe(
+      '((((sum(sum) + by) + step) + anchored) + fill)',
+    );
+    expect(parseExpr('sum by (offset, bool, on) (x{offset="1", bool="2"})')).toMatchObject({
+      grouping: ['offset', 'bool', 'on'],
+      expr: { matchers: [{ name: 'offset' }, { name: 'bool' }, { name: '__name__' }] },
+    });
+  });
+
+  it('keeps offset the modifier after an expression, and bool, on, atan2 never a metric name', () => {
+    expect(refusal('x offset offset').message).toBe('1:10: unexpected "offset"');
+    expect(refusal('bool').message).toBe('1:1: unexpected "bool"');
+    expect(refusal('x + on').detail).toBe('unexpected end of input');
+    expect(refusal('atan2{a="b"}').detail).toBe('unexpected "atan2"');
   });
 
   it('refuses a selector that would match every series, and a name given twice', () => {
@@ -158,6 +228,9 @@ describe('parseExpr: selectors', () => {
     expect(refusal('x[5m-10m]').detail).toBe('duration must be greater than 0');
     expect(refusedText('x[5m-10m]')).toBe('5m-10m');
     expect(refusal('x[1m/0]').detail).toBe('division by zero');
+    // As Prometheus's grammar, a literal zero divisor is refused beside step() too, at the operator.
+    expect(refusal('x[step()/0d]').message).toBe('1:9: division by zero');
+    expect(refusal('x[step()%0]').message).toBe('1:9: modulo by zero');
     expect(refusal('x[1e10]').detail).toBe('duration out of range');
     expect(refusal('(x)[5m]').detail).toBe('ranges only allowed for vector selectors');
     expect(refusal('x offset 1m [5m]').detail).toBe('no offset modifiers allowed before range');
