@@ -45,6 +45,32 @@ function ours(expr: string): string | undefined {
   }
 }
 
+/** One `promql_expr_test` of promtool's unit-test format, with the samples our engine computed. */
+interface Computed {
+  readonly expr: string;
+  readonly evalTime: string;
+  readonly samples: readonly { readonly labels: Labels; readonly v: number }[];
+}
+
+/** promtool's `test rules` on the series given: each expression must give the samples we computed. */
+function expectPromtoolToAgree(
+  name: string,
+  inputSeries: readonly { series: string; values: string }[],
+  computed: readonly Computed[],
+): void {
+  const file = join(dir, `${name}.test.yaml`);
+  const promql_expr_test = computed.map(({ expr, evalTime, samples }) => ({
+    expr,
+    eval_time: evalTime,
+    exp_samples: samples.map((s) => ({ labels: formatLabels(s.labels), value: s.v })),
+  }));
+  const tests = [{ interval: '1m', input_series: inputSeries, promql_expr_test }];
+  writeFileSync(file, stringify({ rule_files: [], evaluation_interval: '1m', tests }));
+  expect(execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString()).toContain(
+    'SUCCESS',
+  );
+}
+
 const ACCEPTED = [
   'sum by (job) (rate(http_requests_total{code=~"5..", method!="GET"}[5m])) / on(job) group_left sum by (job) (rate(http_requests_total[5m]))',
   'histogram_quantile(0.99, sum by (le) (rate(mcp_request_duration_seconds_bucket[5m]))) > 2',
@@ -160,27 +186,11 @@ describe('our PromQL parser groups operators as Prometheus does', () => {
       .filter((c): c is { expr: string; v: number } => c.v !== undefined && Number.isFinite(c.v))
       .slice(0, 2 * (150 + SIGNS_AND_POWERS.length));
     expect(tests.length).toBe(2 * (150 + SIGNS_AND_POWERS.length));
-    const file = join(dir, 'arithmetic.test.yaml');
-    writeFileSync(
-      file,
-      stringify({
-        rule_files: [],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [],
-            promql_expr_test: tests.map(({ expr, v }) => ({
-              expr,
-              eval_time: '0m',
-              exp_samples: [{ labels: '{}', value: v }],
-            })),
-          },
-        ],
-      }),
+    expectPromtoolToAgree(
+      'arithmetic',
+      [],
+      tests.map(({ expr, v }) => ({ expr, evalTime: '0m', samples: [{ labels: {}, v }] })),
     );
-    const run = () => execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString();
-    expect(run()).toContain('SUCCESS');
   });
 });
 
@@ -204,29 +214,12 @@ describe('our PromQL parser binds offset, @ and [...] as Prometheus does', () =>
     const storage = new MemoryStorage();
     for (let i = 0; i <= 10; i++) storage.append({ __name__: 'x' }, i * 60_000, i);
     const at = 5 * 60_000;
-    const tests = EXPRS.map((expr) => {
+    const computed = EXPRS.map((expr) => {
       const value = evaluateInstant(parseExpr(expr), storage, at);
       if (value.type !== 'vector') throw new Error(`${expr}: ${value.type}`);
-      return {
-        expr,
-        eval_time: '5m',
-        exp_samples: value.samples.map((s) => ({ labels: formatLabels(s.labels), value: s.v })),
-      };
+      return { expr, evalTime: '5m', samples: value.samples };
     });
-    const file = join(dir, 'modifiers.test.yaml');
-    writeFileSync(
-      file,
-      stringify({
-        rule_files: [],
-        evaluation_interval: '1m',
-        tests: [
-          { interval: '1m', input_series: [{ series: 'x', values: '0+1x10' }], promql_expr_test: tests },
-        ],
-      }),
-    );
-    expect(execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString()).toContain(
-      'SUCCESS',
-    );
+    expectPromtoolToAgree('modifiers', [{ series: 'x', values: '0+1x10' }], computed);
   });
 });
 
@@ -264,27 +257,10 @@ describe('our PromQL parser groups operators around selectors with offset and @ 
       .filter(({ samples }) => samples.length > 0 && samples.every((s) => Number.isFinite(s.v)))
       .slice(0, 150);
     expect(tests.length).toBe(150);
-    const file = join(dir, 'selectors.test.yaml');
-    writeFileSync(
-      file,
-      stringify({
-        rule_files: [],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [{ series: 'x', values: '0+1x10' }],
-            promql_expr_test: tests.map(({ expr, samples }) => ({
-              expr,
-              eval_time: '5m',
-              exp_samples: samples.map((s) => ({ labels: formatLabels(s.labels), value: s.v })),
-            })),
-          },
-        ],
-      }),
-    );
-    expect(execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString()).toContain(
-      'SUCCESS',
+    expectPromtoolToAgree(
+      'selectors',
+      [{ series: 'x', values: '0+1x10' }],
+      tests.map(({ expr, samples }) => ({ expr, evalTime: '5m', samples })),
     );
   });
 });
@@ -353,27 +329,10 @@ describe('our PromQL parser reads set operators, matching, aggregations and call
       .filter(({ samples }) => samples.length > 0 && samples.every((s) => Number.isFinite(s.v)))
       .slice(0, 150);
     expect(tests.length).toBe(150);
-    const file = join(dir, 'vectors.test.yaml');
-    writeFileSync(
-      file,
-      stringify({
-        rule_files: [],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: input.map(({ series, values }) => ({ series, values })),
-            promql_expr_test: tests.map(({ expr, samples }) => ({
-              expr,
-              eval_time: '5m',
-              exp_samples: samples.map((s) => ({ labels: formatLabels(s.labels), value: s.v })),
-            })),
-          },
-        ],
-      }),
-    );
-    expect(execFileSync('promtool', ['test', 'rules', file], { stdio: 'pipe' }).toString()).toContain(
-      'SUCCESS',
+    expectPromtoolToAgree(
+      'vectors',
+      input.map(({ series, values }) => ({ series, values })),
+      tests.map(({ expr, samples }) => ({ expr, evalTime: '5m', samples })),
     );
   });
 });

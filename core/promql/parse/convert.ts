@@ -57,6 +57,16 @@ const WITH_PARAM = new Set<AggregateOp>([
 /** Behind --enable-feature=promql-experimental-functions in Prometheus 3.14. */
 const EXPERIMENTAL_AGGREGATIONS = new Set<AggregateOp>(['limitk', 'limit_ratio']);
 
+interface Modifiers {
+  offset: Duration;
+  at: AtModifier;
+}
+/** How Prometheus names each modifier, and its message when one is set twice. */
+const MODIFIER_WORDS: Readonly<Record<keyof Modifiers, readonly [string, string]>> = {
+  offset: ['offset', 'offset may not be set multiple times'],
+  at: ['@', '@ <timestamp> may not be set multiple times'],
+};
+
 /** Turns lezer-promql's syntax tree into the Expr of core/promql/types.ts, refusing what Prometheus refuses. */
 export class TreeConverter implements SyntaxReader {
   constructor(private readonly text: string) {}
@@ -109,12 +119,14 @@ export class TreeConverter implements SyntaxReader {
       case 'OffsetExpr': {
         const offset = durationOf(this, kids[2] as SyntaxNode, true);
         return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
-          this.withOffset(operand, offset, at),
+          this.withModifier(operand, 'offset', offset, at),
         );
       }
       case 'StepInvariantExpr': {
         const modifier = this.at(kids[2] as SyntaxNode);
-        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.withAt(operand, modifier, at));
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
+          this.withModifier(operand, 'at', modifier, at),
+        );
       }
       case 'FunctionCall':
         return this.call(kids[0] as SyntaxNode, kids[1] as SyntaxNode, span);
@@ -247,25 +259,24 @@ export class TreeConverter implements SyntaxReader {
     return { kind: 'matrix', vector: inner, range, span };
   }
 
-  private withOffset(inner: Expr, offset: Duration, span: Span): Expr {
-    const twice = () => this.fail('TRB_PROMQL_PARSE', 'offset may not be set multiple times', span);
-    switch (inner.kind) {
-      case 'vector':
-        if (inner.offset) twice();
-        return { ...inner, offset, span };
-      case 'matrix':
-        if (inner.vector.offset) twice();
-        return { ...inner, vector: { ...inner.vector, offset }, span };
-      case 'subquery':
-        if (inner.offset) twice();
-        return { ...inner, offset, span };
-      default:
-        return this.fail(
-          'TRB_PROMQL_PARSE',
-          'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          span,
-        );
-    }
+  /** `offset` or `@` put on the selector, range or subquery it follows, once each. */
+  private withModifier<K extends keyof Modifiers>(
+    inner: Expr,
+    key: K,
+    value: Modifiers[K],
+    span: Span,
+  ): Expr {
+    const [word, twice] = MODIFIER_WORDS[key];
+    const target = inner.kind === 'matrix' ? inner.vector : inner;
+    if (target.kind !== 'vector' && target.kind !== 'subquery')
+      return this.fail(
+        'TRB_PROMQL_PARSE',
+        `${word} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+        span,
+      );
+    if (target[key]) this.fail('TRB_PROMQL_PARSE', twice, span);
+    if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, [key]: value }, span };
+    return { ...target, [key]: value, span };
   }
 
   private at(n: SyntaxNode): AtModifier {
@@ -284,27 +295,6 @@ export class TreeConverter implements SyntaxReader {
       this.fail('TRB_PROMQL_PARSE', `timestamp out of bounds for @ modifier: ${printed}`, n);
     }
     return { kind: 'time', ms: Math.round(seconds * 1000) };
-  }
-
-  private withAt(inner: Expr, at: AtModifier, span: Span): Expr {
-    const twice = () => this.fail('TRB_PROMQL_PARSE', '@ <timestamp> may not be set multiple times', span);
-    switch (inner.kind) {
-      case 'vector':
-        if (inner.at) twice();
-        return { ...inner, at, span };
-      case 'matrix':
-        if (inner.vector.at) twice();
-        return { ...inner, vector: { ...inner.vector, at }, span };
-      case 'subquery':
-        if (inner.at) twice();
-        return { ...inner, at, span };
-      default:
-        return this.fail(
-          'TRB_PROMQL_PARSE',
-          '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          span,
-        );
-    }
   }
 
   private call(ident: SyntaxNode, body: SyntaxNode, span: Span): Expr {
