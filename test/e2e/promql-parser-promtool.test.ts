@@ -119,6 +119,7 @@ const REFUSED: readonly [string, boolean][] = [
   ['x offset offset', false],
   ['bool + 1', false],
   ['1e400 > x', true],
+  ['sum by (nan) (x)', true],
 ];
 
 describe('our PromQL parser agrees with promtool', () => {

@@ -329,9 +329,14 @@ export class TreeConverter implements SyntaxReader {
   }
 
   private labelList(n: SyntaxNode): string[] {
-    return children(n).map((l) =>
-      l.name === 'QuotedLabelName' ? this.string(l.firstChild ?? l) : this.textOf(l),
-    );
+    return children(n).map((l) => {
+      if (l.name === 'QuotedLabelName') return this.string(l.firstChild ?? l);
+      const name = this.textOf(l);
+      // Prometheus's lexer reads `inf` and `nan` as numbers outside braces, so not as label names here.
+      if (/^(?:inf|nan)$/i.test(name))
+        this.fail('TRB_PROMQL_PARSE', `unexpected number "${name}" in grouping opts, expected label`, l);
+      return name;
+    });
   }
 
   private binary(kids: SyntaxNode[], span: Span): Expr {

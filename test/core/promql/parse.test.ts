@@ -176,6 +176,15 @@ describe('parseExpr: selectors', () => {
     expect(refusal('atan2{a="b"}').detail).toBe('unexpected "atan2"');
   });
 
+  it("refuses inf and nan as grouping labels (numbers to Prometheus's lexer) but takes them in braces", () => {
+    expect(refusal('sum by (a, NaN) (x)').message).toBe(
+      '1:12: unexpected number "NaN" in grouping opts, expected label',
+    );
+    expect(refusedText('x + on(inf) y')).toBe('inf');
+    expect(refusedText('x + on(a) group_left(nan) y')).toBe('nan');
+    expect(parseExpr('sum by ("nan") (x{inf="1"})')).toMatchObject({ grouping: ['nan'] });
+  });
+
   it('refuses a selector that would match every series, and a name given twice', () => {
     expect(refusal('{a=~".*"}').detail).toBe('vector selector must contain at least one non-empty matcher');
     expect(parseExpr('{__name__=~"up|down"}')).toMatchObject({ kind: 'vector' });
