@@ -379,6 +379,8 @@ describe('our PromQL parser accepts and refuses what promtool does', () => {
         'sum(y) offset 1m',
         'y @ -1',
       ],
+      // Keywords naming metrics where 2.42 and 3.14 both allow it.
+      ...['offset', 'offset offset 1m', 'rate(offset[5m])', 'by', 'sum(and)', 'sum by (offset, bool) (y)'],
     );
     const OPS = ['+', '-', '*', '/', '^', '%', 'atan2', 'and', 'or', 'unless', '> bool', '==', '<', '+ bool'];
     const MATCHING = [
