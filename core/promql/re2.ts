@@ -17,6 +17,10 @@ export class Re2Error extends Error {
     super(message);
   }
 
+  /** What to do about an `unsupported` one. */
+  static readonly UNTRANSLATABLE_HINT =
+    'rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)';
+
   /** Why `source` is refused when `kind` is `unsupported`, for the user. */
   untranslatable(source: string): string {
     return `the regular expression ${JSON.stringify(source)} uses ${this.message}, which Tributary cannot translate from RE2`;

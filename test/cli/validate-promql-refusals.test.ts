@@ -20,7 +20,7 @@ describe('tributary validate refuses what PromQL in Tributary cannot evaluate as
       encoding: 'utf8',
     });
     expect(run.stderr.trimEnd().split('\n')).toEqual([
-      `error: ${where('"(?U)')}: TRB_PROMQL_UNSUPPORTED processors.alertrules.rule_files: group "relabelled", rule 1, "job:up:relabelled": could not parse expression: label_replace(): the regular expression "(?U)(.+):\\\\d+" uses the ungreedy flag group (?U), which Tributary cannot translate from RE2`,
+      `error: ${where('"(?U)')}: TRB_PROMQL_UNSUPPORTED processors.alertrules.rule_files: group "relabelled", rule 1, "job:up:relabelled": could not parse expression: label_replace(): the regular expression "(?U)(.+):\\\\d+" uses the ungreedy flag group (?U), which Tributary cannot translate from RE2; rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)`,
       `error: ${where('"(?-s')}: TRB_PROMQL_UNSUPPORTED processors.alertrules.rule_files: group "relabelled", rule 2, "SlowTools": could not parse expression: the regular expression "(?-s:.+)" uses the flag group (?-s:...) (. not matching newlines), which Tributary cannot translate from RE2; rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)`,
       `error: ${where('sort_by_label')}: TRB_PROMQL_UNSUPPORTED processors.alertrules.rule_files: group "relabelled", rule 3, "job:sorted": could not parse expression: function "sort_by_label" is experimental in Prometheus 3.14 (behind --enable-feature=promql-experimental-functions), which Tributary does not enable`,
     ]);

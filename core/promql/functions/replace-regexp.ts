@@ -52,6 +52,10 @@ export function untranslatableRegexp(args: readonly Expr[]): PromqlProblem | und
   if (!regex) return undefined;
   const result = compile(regex.value);
   if (result instanceof Re2Error && result.kind === 'unsupported')
-    return { message: untranslatable(regex.value, result), position: regex.span };
+    return {
+      message: untranslatable(regex.value, result),
+      position: regex.span,
+      hint: Re2Error.UNTRANSLATABLE_HINT,
+    };
   return undefined;
 }

@@ -136,7 +136,7 @@ function checkCall(
     expectType(arg, want, `call to function "${e.func}"`);
   });
   const problem = fn.unsupportedArguments?.(args);
-  if (problem) at.fail('TRB_PROMQL_UNSUPPORTED', problem.message, problem.position);
+  if (problem) at.fail('TRB_PROMQL_UNSUPPORTED', problem.message, problem.position, problem.hint);
   return { ...e, args };
 }
 

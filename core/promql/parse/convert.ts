@@ -240,7 +240,7 @@ export class TreeConverter implements SyntaxReader {
             'TRB_PROMQL_UNSUPPORTED',
             err.untranslatable(matcher.value),
             value,
-            'rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)',
+            Re2Error.UNTRANSLATABLE_HINT,
           );
         const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
         this.fail('TRB_PROMQL_PARSE', `error parsing regexp: ${reason}`, value);

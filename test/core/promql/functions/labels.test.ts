@@ -113,6 +113,9 @@ describe('label_replace at load time', () => {
       '1:41: label_replace(): the regular expression "(?U)a" uses the ungreedy flag group (?U), which Tributary cannot translate from RE2',
     );
     expect(text.slice(err.position.start, err.position.end)).toBe('"(?U)a"');
+    expect(err.hint).toBe(
+      'rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)',
+    );
   });
 
   it('finds the call wherever it is nested', () => {
