@@ -136,6 +136,8 @@ const REFUSED: readonly [string, boolean][] = [
   ['bool + 1', false],
   ['1e400 > x', true],
   ['sum by (nan) (x)', true],
+  ['0x8000000000000000 + 1', true],
+  ['x @ 1e400', true],
 ];
 
 describe('our PromQL parser agrees with promtool', () => {

@@ -1,3 +1,4 @@
+import { goFloatError } from '../functions/go-float.js';
 import { compileRegex } from '../matchers.js';
 import { Re2Error } from '../re2.js';
 import type {
@@ -175,12 +176,10 @@ export class TreeConverter implements SyntaxReader {
     const sign = text[0] === '-' ? -1 : 1;
     const unsigned = text.replace(/^[+-]/, '');
     const value = parseNumber(unsigned);
-    if (value === undefined) this.fail('TRB_PROMQL_PARSE', `error parsing number: ${text}`, n);
-    // Go's ParseFloat refuses a literal past the largest float64 rather than reading it as Inf.
-    if (value === Number.POSITIVE_INFINITY && !/^inf/i.test(unsigned))
-      this.fail(
+    if (value === undefined)
+      return this.fail(
         'TRB_PROMQL_PARSE',
-        `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(unsigned)}: value out of range`,
+        `error parsing number: ${goFloatError(unsigned)}`,
         numberSpan(n, this.text),
       );
     return sign * value;

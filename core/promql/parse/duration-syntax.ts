@@ -1,3 +1,4 @@
+import { goFloatError } from '../functions/go-float.js';
 import type { Duration, DurationExpr } from '../types.js';
 import { dependsOnQuery, evaluateDurationMs } from './duration.js';
 import { parseDurationMs, parseNumber } from './literals.js';
@@ -41,7 +42,10 @@ function durationExpr(reader: SyntaxReader, n: SyntaxNode): DurationExpr {
   switch (n.name) {
     case 'NumberDurationLiteralInDurationContext': {
       const text = reader.textOf(n);
-      const ms = parseDurationMs(text) ?? (parseNumber(text) ?? Number.NaN) * 1000;
+      const seconds = parseNumber(text);
+      if (seconds === undefined)
+        return reader.fail('TRB_PROMQL_PARSE', `error parsing number: ${goFloatError(text)}`, n);
+      const ms = parseDurationMs(text) ?? seconds * 1000;
       if (Math.abs(ms) / 1000 > MAX_SECONDS) reader.fail('TRB_PROMQL_PARSE', 'duration out of range', n);
       if (Number.isNaN(ms) || !Number.isFinite(ms))
         reader.fail('TRB_PROMQL_PARSE', 'duration is NaN or infinite', n);

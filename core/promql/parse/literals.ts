@@ -1,4 +1,5 @@
 /** PromQL's literals as Prometheus's lexer reads them: numbers, durations and Go-quoted strings. */
+import { parseGoFloat } from '../functions/go-float.js';
 
 const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
@@ -15,23 +16,30 @@ export function parseDurationMs(text: string): number | undefined {
   return ms;
 }
 
+/** Go's int64: ParseInt fails past it, and Prometheus then tries ParseFloat. */
+const MAX_INT64 = 2n ** 63n - 1n;
+
 /**
- * A number token: Go's ParseInt with base 0 first (hex, octal `0o17` and leading-zero `017`, binary,
- * underscores), then ParseFloat (decimals, exponents, Inf, NaN); a duration reads as its seconds.
+ * A number token as Prometheus reads it: Go's ParseInt with base 0 first (hex, octal `0o17` and
+ * leading-zero `017`, binary, underscores), then ParseFloat (decimals, exponents, Inf, NaN); a
+ * duration reads as its seconds. Undefined where Go fails (`1e400`, hex past int64).
  */
 export function parseNumber(text: string): number | undefined {
   const duration = parseDurationMs(text);
   if (duration !== undefined) return duration / 1000;
-  const lower = text.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Number.POSITIVE_INFINITY;
-  if (lower === 'nan') return Number.NaN;
   // Go allows `_` between digits, and between a base prefix and a digit (`0x_1F`).
   const digits = text.replace(/(?<=[0-9a-fA-F]|^0[xX])_(?=[0-9a-fA-F])/g, '');
-  if (/^0[xX][0-9a-fA-F]+$/.test(digits)) return Number.parseInt(digits.slice(2), 16);
-  if (/^0[oO]?[0-7]+$/.test(digits)) return Number.parseInt(digits.replace(/^0[oO]?/, ''), 8);
-  if (/^0[bB][01]+$/.test(digits)) return Number.parseInt(digits.slice(2), 2);
-  if (/^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(digits)) return Number(digits);
-  return undefined;
+  return parseBasePrefixed(digits) ?? parseGoFloat(digits);
+}
+
+const BASE_PREFIXED = /^0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+|[0-7]+)$/;
+
+/** ParseInt's hex, octal and binary forms, within int64 (a decimal integer reads the same as a float). */
+function parseBasePrefixed(digits: string): number | undefined {
+  if (!BASE_PREFIXED.test(digits)) return undefined;
+  // BigInt reads 0x, 0o and 0b; Go's leading-zero octal is 0o.
+  const value = BigInt(/^0[0-7]/.test(digits) ? `0o${digits.slice(1)}` : digits.toLowerCase());
+  return value <= MAX_INT64 ? Number(value) : undefined;
 }
 
 const SIMPLE_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 };

@@ -110,6 +110,20 @@ describe('parseExpr: literals', () => {
       '1:16: error parsing number: strconv.ParseFloat: parsing "1e400": value out of range',
     );
     expect(value('1e-400')).toBe(0);
+    expect(refusal('x[1e400]').detail).toBe(
+      'error parsing number: strconv.ParseFloat: parsing "1e400": value out of range',
+    );
+  });
+
+  it('reads hex and octal within int64 as ParseInt does, and past it as ParseFloat would', () => {
+    expect(value('0x7FFFFFFFFFFFFFFF')).toBe(2 ** 63);
+    expect(refusal('0x8000000000000000').detail).toBe(
+      'error parsing number: strconv.ParseFloat: parsing "0x8000000000000000": invalid syntax',
+    );
+    expect(value('0777')).toBe(511);
+    // Past int64 a leading-zero octal is a decimal to ParseFloat.
+    expect(value('07777777777777777777777')).toBe(7.777777777777777e21);
+    expect(value('08')).toBe(8);
   });
 
   it('unquotes strings as Go does in "...", \'...\' and `...`', () => {
