@@ -4,6 +4,7 @@ import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
 import { TreeConverter } from './convert.js';
 import { promqlGrammar } from './grammar.js';
+import { hexLiteralError } from './literals.js';
 import { describe, type SyntaxNode } from './tree.js';
 
 export { typeOf } from './check.js';
@@ -19,7 +20,7 @@ export function parseExpr(text: string): Expr {
   const converter = new TreeConverter(text);
   if (text.trim() === '')
     converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
-  const top = promqlGrammar.parse(normalise(text)).topNode;
+  const top = promqlGrammar.parse(normalise(text, converter)).topNode;
   const problem = firstError(top);
   if (problem) syntaxError(converter, text, problem);
   const root = top.firstChild;
@@ -36,13 +37,17 @@ export function parseExpr(text: string): Expr {
 const LEXER_GAPS =
   /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*|(?<![\w:.])(\d+(?:_\d+)*)\.(?:(?![\d\w])|(?=[eE][+-]?\d))|(?<![\w:.])(0[xX]_?[\da-fA-F]+(?:_[\da-fA-F]+)*)(?!\w)|\b(step|range|min_of|max_of|start|end)(?=\s*\()/gi;
 
-function normalise(text: string): string {
+function normalise(text: string, converter: TreeConverter): string {
   return text.replace(
     LEXER_GAPS,
     (m, point: string | undefined, hex: string | undefined, keyword: string | undefined, at: number) => {
       // `2.` -> `2 `, `1.e3` -> `10e3`, `0X_1F` -> `0x01F`: the same length, a token the grammar takes.
       if (point !== undefined) return /[eE]/.test(text[at + m.length] ?? '') ? `${point}0` : `${point} `;
-      if (hex !== undefined) return hex.replaceAll('_', '0').replace('X', 'x');
+      if (hex !== undefined) {
+        const refused = hexLiteralError(text.slice(at));
+        if (refused) converter.fail('TRB_PROMQL_PARSE', refused, { start: at, end: at + m.length });
+        return hex.replaceAll('_', '0').replace('X', 'x');
+      }
       return keyword !== undefined ? keyword.toLowerCase() : m;
     },
   );

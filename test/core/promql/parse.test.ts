@@ -126,6 +126,20 @@ describe('parseExpr: literals', () => {
     expect(value('08')).toBe(8);
   });
 
+  // v3.14.0:promql/parser/lex.go scanNumber takes a hex literal's first digit alone, then an `e` for an exponent.
+  it("refuses the hex literals 3.14's lexer reads an exponent in, and reads the rest", () => {
+    expect(refusal('rate(x[5m]) * 0x1e').message).toBe('1:15: bad number or duration syntax: "0x1e"');
+    expect(refusal('1 + 0xee').detail).toBe('bad number or duration syntax: "0xee"');
+    expect(refusal('0x1_e2 + 1').detail).toBe('bad number or duration syntax: "0x1_e"');
+    expect(refusal('0x1e+1').detail).toBe(
+      'error parsing number: strconv.ParseFloat: parsing "0x1e+1": invalid syntax',
+    );
+    expect(parseExpr('0x1e + 1')).toMatchObject({ lhs: { value: 30 }, rhs: { value: 1 } });
+    expect(value('0xe')).toBe(14);
+    expect(value('0x1f5e')).toBe(0x1f5e);
+    expect(parseExpr('x[0x1e]')).toMatchObject({ range: { kind: 'literal', ms: 30_000 } });
+  });
+
   it('unquotes strings as Go does in "...", \'...\' and `...`', () => {
     expect(parseExpr(String.raw`"a\x41\u00e9\101\n\""`)).toMatchObject({ kind: 'string', value: 'aAéA\n"' });
     expect(parseExpr(String.raw`'it\'s'`)).toMatchObject({ value: "it's" });
