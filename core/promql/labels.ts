@@ -20,11 +20,16 @@ export function labelsKey(labels: Labels): string {
   return key;
 }
 
+/** Prometheus's labels.Compare: name by name, then value by value, the shorter set first. */
+export function compareLabels(a: Labels, b: Labels): number {
+  const x = labelsKey(a);
+  const y = labelsKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Orders series as Prometheus returns them: by label set (labels.Compare). */
 export function byLabels(a: { readonly labels: Labels }, b: { readonly labels: Labels }): number {
-  const x = labelsKey(a.labels);
-  const y = labelsKey(b.labels);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareLabels(a.labels, b.labels);
 }
 
 /** Labels as Prometheus's error messages print them (labels.String): `{__name__="up", job="api"}`. */

@@ -16,6 +16,15 @@ export class Re2Error extends Error {
   ) {
     super(message);
   }
+
+  /** What to do about an `unsupported` one. */
+  static readonly UNTRANSLATABLE_HINT =
+    'rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)';
+
+  /** Why `source` is refused when `kind` is `unsupported`, for the user. */
+  untranslatable(source: string): string {
+    return `the regular expression ${JSON.stringify(source)} uses ${this.message}, which Tributary cannot translate from RE2`;
+  }
 }
 
 const GENERAL_CATEGORIES = new Set(
@@ -150,7 +159,7 @@ class Translator {
         throw new Re2Error('invalid', 'invalid or unsupported Perl syntax: (?)');
       this.i += all.length;
       if (end === ':') this.groups.push(this.caseless);
-      this.setFlags(all, on, off);
+      this.setFlags(end === ':' ? `${all}...)` : all, on, off);
       return end === ':' ? '(?:' : '';
     }
     if (rest.startsWith('(?'))

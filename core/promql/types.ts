@@ -177,6 +177,8 @@ export interface Queryable {
 export interface PromqlProblem {
   readonly message: string;
   readonly position: Span;
+  /** What would be valid instead, when there is something to say. */
+  readonly hint?: string;
 }
 
 /** A function argument once evaluated at one step: matrix arguments hold each series' window points. */

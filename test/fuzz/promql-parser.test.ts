@@ -85,6 +85,16 @@ const TOKENS = [
   '\n',
   '__name__',
   '"a.b"',
+  // Number forms 3.14's lexer reads that lezer's tokens do not, and their near misses.
+  '1.e3',
+  '0x_1F',
+  '0X',
+  'e',
+  '_',
+  '1e400',
+  // Regexps RE2 accepts and Tributary cannot translate (refused where the string stands).
+  '"(?U)a"',
+  '`(?-s:.)\\C`',
 ];
 
 /** Expressions made of PromQL's own tokens, so the parser gets far into the tree, not only the lexer. */

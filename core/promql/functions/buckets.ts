@@ -1,3 +1,4 @@
+import { almostEqual } from '../almost-equal.js';
 /** One bucket of a classic histogram: the `le` upper bound and its cumulative count. */
 export interface Bucket {
   upperBound: number;
@@ -6,17 +7,6 @@ export interface Bucket {
 
 /** Relative differences below this between neighbouring buckets are float noise, as Prometheus's smallDeltaTolerance. */
 const SMALL_DELTA_TOLERANCE = 1e-12;
-const MIN_NORMAL = 2.2250738585072014e-308;
-
-/** Prometheus's util/almost.Equal (staleness markers never reach a bucket count). */
-function almostEqual(a: number, b: number, epsilon: number): boolean {
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  if (a === b) return true;
-  const absSum = Math.abs(a) + Math.abs(b);
-  const diff = Math.abs(a - b);
-  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
-  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
-}
 
 /** Sorted by upper bound with equal bounds merged; undefined when the highest bound is not +Inf. */
 export function sortedBuckets(buckets: Bucket[]): Bucket[] | undefined {

@@ -15,3 +15,9 @@ export function parseGoFloat(text: string): number | undefined {
   if (/^nan$/i.test(text)) return Number.NaN;
   return undefined;
 }
+
+/** Go's error for a text parseGoFloat refused, as Prometheus prints it after `error parsing number: `. */
+export function goFloatError(text: string): string {
+  const reason = DECIMAL.test(text) ? 'value out of range' : 'invalid syntax';
+  return `strconv.ParseFloat: parsing ${JSON.stringify(text)}: ${reason}`;
+}

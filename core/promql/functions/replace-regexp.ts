@@ -17,7 +17,7 @@ function compile(source: string): RegExp | Re2Error {
 }
 
 function untranslatable(source: string, err: Re2Error): string {
-  return `label_replace(): the regular expression ${JSON.stringify(source)} uses ${err.message}, which Tributary cannot translate from RE2`;
+  return `label_replace(): ${err.untranslatable(source)}`;
 }
 
 export function replaceRegexp(source: string): RegExp {
@@ -52,6 +52,10 @@ export function untranslatableRegexp(args: readonly Expr[]): PromqlProblem | und
   if (!regex) return undefined;
   const result = compile(regex.value);
   if (result instanceof Re2Error && result.kind === 'unsupported')
-    return { message: untranslatable(regex.value, result), position: regex.span };
+    return {
+      message: untranslatable(regex.value, result),
+      position: regex.span,
+      hint: Re2Error.UNTRANSLATABLE_HINT,
+    };
   return undefined;
 }

@@ -36,7 +36,7 @@ const SET = new Set(['and', 'or', 'unless']);
 
 /**
  * Type-checks the tree as Prometheus's checkAST does, throwing at the first problem (refused
- * functions included), and returns the checked tree with binary matching dropped where a side is scalar.
+ * functions and arguments they cannot be evaluated with included), and returns the checked tree with binary matching dropped where a side is scalar.
  */
 export function checkExpr(e: Expr, at: TreeConverter): Expr {
   const expectType = (node: Expr, want: ValueType, context: string) => {
@@ -135,6 +135,8 @@ function checkCall(
     const want = fn.argTypes[Math.min(i, declared - 1)] as ValueType;
     expectType(arg, want, `call to function "${e.func}"`);
   });
+  const problem = fn.unsupportedArguments?.(args);
+  if (problem) at.fail('TRB_PROMQL_UNSUPPORTED', problem.message, problem.position, problem.hint);
   return { ...e, args };
 }
 

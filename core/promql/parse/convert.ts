@@ -1,4 +1,6 @@
+import { goFloatError } from '../functions/go-float.js';
 import { compileRegex } from '../matchers.js';
+import { Re2Error } from '../re2.js';
 import type {
   AggregateOp,
   AtModifier,
@@ -56,6 +58,16 @@ const WITH_PARAM = new Set<AggregateOp>([
 /** Behind --enable-feature=promql-experimental-functions in Prometheus 3.14. */
 const EXPERIMENTAL_AGGREGATIONS = new Set<AggregateOp>(['limitk', 'limit_ratio']);
 
+interface Modifiers {
+  offset: Duration;
+  at: AtModifier;
+}
+/** How Prometheus names each modifier, and its message when one is set twice. */
+const MODIFIER_WORDS: Readonly<Record<keyof Modifiers, readonly [string, string]>> = {
+  offset: ['offset', 'offset may not be set multiple times'],
+  at: ['@', '@ <timestamp> may not be set multiple times'],
+};
+
 /** Turns lezer-promql's syntax tree into the Expr of core/promql/types.ts, refusing what Prometheus refuses. */
 export class TreeConverter implements SyntaxReader {
   constructor(private readonly text: string) {}
@@ -108,12 +120,14 @@ export class TreeConverter implements SyntaxReader {
       case 'OffsetExpr': {
         const offset = durationOf(this, kids[2] as SyntaxNode, true);
         return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
-          this.withOffset(operand, offset, at),
+          this.withModifier(operand, 'offset', offset, at),
         );
       }
       case 'StepInvariantExpr': {
         const modifier = this.at(kids[2] as SyntaxNode);
-        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.withAt(operand, modifier, at));
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
+          this.withModifier(operand, 'at', modifier, at),
+        );
       }
       case 'FunctionCall':
         return this.call(kids[0] as SyntaxNode, kids[1] as SyntaxNode, span);
@@ -160,8 +174,14 @@ export class TreeConverter implements SyntaxReader {
   private number(n: SyntaxNode): number {
     const text = this.textOf(n).replace(/\s+/g, '');
     const sign = text[0] === '-' ? -1 : 1;
-    const value = parseNumber(text.replace(/^[+-]/, ''));
-    if (value === undefined) this.fail('TRB_PROMQL_PARSE', `error parsing number: ${text}`, n);
+    const unsigned = text.replace(/^[+-]/, '');
+    const value = parseNumber(unsigned);
+    if (value === undefined)
+      return this.fail(
+        'TRB_PROMQL_PARSE',
+        `error parsing number: ${goFloatError(unsigned)}`,
+        numberSpan(n, this.text),
+      );
     return sign * value;
   }
 
@@ -214,6 +234,13 @@ export class TreeConverter implements SyntaxReader {
       try {
         compileRegex(matcher.value);
       } catch (err) {
+        if (err instanceof Re2Error && err.kind === 'unsupported')
+          this.fail(
+            'TRB_PROMQL_UNSUPPORTED',
+            err.untranslatable(matcher.value),
+            value,
+            Re2Error.UNTRANSLATABLE_HINT,
+          );
         const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
         this.fail('TRB_PROMQL_PARSE', `error parsing regexp: ${reason}`, value);
       }
@@ -231,25 +258,24 @@ export class TreeConverter implements SyntaxReader {
     return { kind: 'matrix', vector: inner, range, span };
   }
 
-  private withOffset(inner: Expr, offset: Duration, span: Span): Expr {
-    const twice = () => this.fail('TRB_PROMQL_PARSE', 'offset may not be set multiple times', span);
-    switch (inner.kind) {
-      case 'vector':
-        if (inner.offset) twice();
-        return { ...inner, offset, span };
-      case 'matrix':
-        if (inner.vector.offset) twice();
-        return { ...inner, vector: { ...inner.vector, offset }, span };
-      case 'subquery':
-        if (inner.offset) twice();
-        return { ...inner, offset, span };
-      default:
-        return this.fail(
-          'TRB_PROMQL_PARSE',
-          'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          span,
-        );
-    }
+  /** `offset` or `@` put on the selector, range or subquery it follows, once each. */
+  private withModifier<K extends keyof Modifiers>(
+    inner: Expr,
+    key: K,
+    value: Modifiers[K],
+    span: Span,
+  ): Expr {
+    const [word, twice] = MODIFIER_WORDS[key];
+    const target = inner.kind === 'matrix' ? inner.vector : inner;
+    if (target.kind !== 'vector' && target.kind !== 'subquery')
+      return this.fail(
+        'TRB_PROMQL_PARSE',
+        `${word} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+        span,
+      );
+    if (target[key]) this.fail('TRB_PROMQL_PARSE', twice, span);
+    if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, [key]: value }, span };
+    return { ...target, [key]: value, span };
   }
 
   private at(n: SyntaxNode): AtModifier {
@@ -268,27 +294,6 @@ export class TreeConverter implements SyntaxReader {
       this.fail('TRB_PROMQL_PARSE', `timestamp out of bounds for @ modifier: ${printed}`, n);
     }
     return { kind: 'time', ms: Math.round(seconds * 1000) };
-  }
-
-  private withAt(inner: Expr, at: AtModifier, span: Span): Expr {
-    const twice = () => this.fail('TRB_PROMQL_PARSE', '@ <timestamp> may not be set multiple times', span);
-    switch (inner.kind) {
-      case 'vector':
-        if (inner.at) twice();
-        return { ...inner, at, span };
-      case 'matrix':
-        if (inner.vector.at) twice();
-        return { ...inner, vector: { ...inner.vector, at }, span };
-      case 'subquery':
-        if (inner.at) twice();
-        return { ...inner, at, span };
-      default:
-        return this.fail(
-          'TRB_PROMQL_PARSE',
-          '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          span,
-        );
-    }
   }
 
   private call(ident: SyntaxNode, body: SyntaxNode, span: Span): Expr {
@@ -323,9 +328,14 @@ export class TreeConverter implements SyntaxReader {
   }
 
   private labelList(n: SyntaxNode): string[] {
-    return children(n).map((l) =>
-      l.name === 'QuotedLabelName' ? this.string(l.firstChild ?? l) : this.textOf(l),
-    );
+    return children(n).map((l) => {
+      if (l.name === 'QuotedLabelName') return this.string(l.firstChild ?? l);
+      const name = this.textOf(l);
+      // Prometheus's lexer reads `inf` and `nan` as numbers outside braces, so not as label names here.
+      if (/^(?:inf|nan)$/i.test(name))
+        this.fail('TRB_PROMQL_PARSE', `unexpected number "${name}" in grouping opts, expected label`, l);
+      return name;
+    });
   }
 
   private binary(kids: SyntaxNode[], span: Span): Expr {
@@ -390,8 +400,10 @@ export class TreeConverter implements SyntaxReader {
   }
 }
 
+/** A number literal's span without the sign lezer-promql puts in it. */
 function numberSpan(n: SyntaxNode, text: string): Span {
-  let start = n.from + 1;
+  let start = n.from;
+  if (/[+-]/.test(text[start] ?? '')) start++;
   while (/\s/.test(text[start] ?? '')) start++;
   return { start, end: n.to };
 }

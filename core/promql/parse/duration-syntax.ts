@@ -1,3 +1,4 @@
+import { goFloatError } from '../functions/go-float.js';
 import type { Duration, DurationExpr } from '../types.js';
 import { dependsOnQuery, evaluateDurationMs } from './duration.js';
 import { parseDurationMs, parseNumber } from './literals.js';
@@ -41,7 +42,10 @@ function durationExpr(reader: SyntaxReader, n: SyntaxNode): DurationExpr {
   switch (n.name) {
     case 'NumberDurationLiteralInDurationContext': {
       const text = reader.textOf(n);
-      const ms = parseDurationMs(text) ?? (parseNumber(text) ?? Number.NaN) * 1000;
+      const seconds = parseNumber(text);
+      if (seconds === undefined)
+        return reader.fail('TRB_PROMQL_PARSE', `error parsing number: ${goFloatError(text)}`, n);
+      const ms = parseDurationMs(text) ?? seconds * 1000;
       if (Math.abs(ms) / 1000 > MAX_SECONDS) reader.fail('TRB_PROMQL_PARSE', 'duration out of range', n);
       if (Number.isNaN(ms) || !Number.isFinite(ms))
         reader.fail('TRB_PROMQL_PARSE', 'duration is NaN or infinite', n);
@@ -73,12 +77,15 @@ function durationExpr(reader: SyntaxReader, n: SyntaxNode): DurationExpr {
     };
   if (kids.length === 3) {
     const op = DURATION_OPS[(kids[1] as SyntaxNode).name] as '+' | '-' | '*' | '/' | '%' | '^';
-    return {
-      kind: 'binary',
-      op,
-      lhs: durationExpr(reader, first),
-      rhs: durationExpr(reader, kids[2] as SyntaxNode),
-    };
+    const rhs = durationExpr(reader, kids[2] as SyntaxNode);
+    // Prometheus's grammar refuses a division by a literal zero even beside `step()` (`[step()/0]`).
+    if (rhs.kind === 'number' && rhs.ms === 0 && (op === '/' || op === '%'))
+      reader.fail(
+        'TRB_PROMQL_PARSE',
+        op === '/' ? 'division by zero' : 'modulo by zero',
+        kids[1] as SyntaxNode,
+      );
+    return { kind: 'binary', op, lhs: durationExpr(reader, first), rhs };
   }
   return reader.fail('TRB_PROMQL_PARSE', `unexpected ${describe(reader.textOf(n))} in duration`, n);
 }

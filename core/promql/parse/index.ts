@@ -1,9 +1,10 @@
-import { parser } from '@prometheus-io/lezer-promql';
 import { closest } from '../../errors.js';
 import { FUNCTIONS } from '../functions/index.js';
 import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
 import { TreeConverter } from './convert.js';
+import { promqlGrammar } from './grammar.js';
+import { hexLiteralError } from './literals.js';
 import { describe, type SyntaxNode } from './tree.js';
 
 export { typeOf } from './check.js';
@@ -19,7 +20,7 @@ export function parseExpr(text: string): Expr {
   const converter = new TreeConverter(text);
   if (text.trim() === '')
     converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
-  const top = parser.parse(normalise(text)).topNode;
+  const top = promqlGrammar.parse(normalise(text, converter)).topNode;
   const problem = firstError(top);
   if (problem) syntaxError(converter, text, problem);
   const root = top.firstChild;
@@ -28,15 +29,27 @@ export function parseExpr(text: string): Expr {
 }
 
 /**
- * What Prometheus's lexer accepts and the grammar's tokens do not, rewritten without moving any
- * offset: `2.` is a number (the grammar wants digits after the dot), and `step()`, `range()`,
- * `min_of(...)`, `max_of(...)`, `start()`, `end()` are keywords, so any case (`STEP()`) is theirs.
+ * What Prometheus 3.14's lexer accepts and the grammar's tokens do not, rewritten without moving any
+ * offset (the tree is read back from the original text): `2.` is a number (the grammar wants digits
+ * after the dot), so are `1.e3` and hex with underscores (`0x_1F`, `0x1F_FF`); and `step()`,
+ * `range()`, `min_of(...)`, `max_of(...)`, `start()`, `end()` are keywords, so any case (`STEP()`).
  */
-function normalise(text: string): string {
+const LEXER_GAPS =
+  /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*|(?<![\w:.])(\d+(?:_\d+)*)\.(?:(?![\d\w])|(?=[eE][+-]?\d))|(?<![\w:.])(0[xX]_?[\da-fA-F]+(?:_[\da-fA-F]+)*)(?!\w)|\b(step|range|min_of|max_of|start|end)(?=\s*\()/gi;
+
+function normalise(text: string, converter: TreeConverter): string {
   return text.replace(
-    /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*|(?<![\w:.])(\d+)\.(?![\d\w])|\b(step|range|min_of|max_of|start|end)(?=\s*\()/gi,
-    (m, digits: string | undefined, keyword: string | undefined) =>
-      digits !== undefined ? `${digits} ` : keyword !== undefined ? keyword.toLowerCase() : m,
+    LEXER_GAPS,
+    (m, point: string | undefined, hex: string | undefined, keyword: string | undefined, at: number) => {
+      // `2.` -> `2 `, `1.e3` -> `10e3`, `0X_1F` -> `0x01F`: the same length, a token the grammar takes.
+      if (point !== undefined) return /[eE]/.test(text[at + m.length] ?? '') ? `${point}0` : `${point} `;
+      if (hex !== undefined) {
+        const refused = hexLiteralError(text.slice(at));
+        if (refused) converter.fail('TRB_PROMQL_PARSE', refused, { start: at, end: at + m.length });
+        return hex.replaceAll('_', '0').replace('X', 'x');
+      }
+      return keyword !== undefined ? keyword.toLowerCase() : m;
+    },
   );
 }
 

@@ -67,6 +67,79 @@ describe('parseExpr: literals', () => {
     expect(value('-0.2e-6')).toBe(-0.0000002);
   });
 
+  // The forms v3.14.0:promql/parser/lex_test.go lexes as numbers, and those it refuses.
+  it("reads 3.14's lexer's newer forms: a dot before the exponent, underscores after 0x", () => {
+    expect(value('1.e2')).toBe(100);
+    expect(value('-5.E-1')).toBe(-0.5);
+    expect(value('1_0.e+1')).toBe(100);
+    expect(value('0x_1F')).toBe(31);
+    expect(value('0X_1f')).toBe(31);
+    expect(value('0x1_2_34')).toBe(0x1234);
+    expect(value('00_1_23_4.56_7_8')).toBe(1234.5678);
+    expect(value('1e1_0')).toBe(1e10);
+    expect(parseExpr('x[1.e2] offset 0x_1F')).toMatchObject({
+      range: { kind: 'literal', ms: 100_000 },
+      vector: { offset: { kind: 'literal', ms: 31_000 } },
+    });
+    expect(parseExpr('"1.e2"')).toMatchObject({ kind: 'string', value: '1.e2' });
+  });
+
+  it.each([
+    '1..2',
+    '1.2.',
+    '00_1_23__4.56_7_8',
+    '00_1_23_4._56_7_8',
+    '00_1_23_4_.56_7_8',
+    '0x1_2__34',
+    '0x1_2__34.5_6',
+    '1_e2',
+    '1e.2',
+    '1ee2',
+    '1e',
+    '1e+',
+    '1e_1_2_34',
+    '12_',
+    '2.e',
+  ])('refuses the number %s as 3.14 does', (text) => {
+    expect(refusal(text).code).toBe('TRB_PROMQL_PARSE');
+  });
+
+  it("refuses a number past the largest float, as Go's ParseFloat does", () => {
+    const err = refusal('rate(x[5m]) > -1e400');
+    expect(err.message).toBe(
+      '1:16: error parsing number: strconv.ParseFloat: parsing "1e400": value out of range',
+    );
+    expect(value('1e-400')).toBe(0);
+    expect(refusal('x[1e400]').detail).toBe(
+      'error parsing number: strconv.ParseFloat: parsing "1e400": value out of range',
+    );
+  });
+
+  it('reads hex and octal within int64 as ParseInt does, and past it as ParseFloat would', () => {
+    expect(value('0x7FFFFFFFFFFFFFFF')).toBe(2 ** 63);
+    expect(refusal('0x8000000000000000').detail).toBe(
+      'error parsing number: strconv.ParseFloat: parsing "0x8000000000000000": invalid syntax',
+    );
+    expect(value('0777')).toBe(511);
+    // Past int64 a leading-zero octal is a decimal to ParseFloat.
+    expect(value('07777777777777777777777')).toBe(7.777777777777777e21);
+    expect(value('08')).toBe(8);
+  });
+
+  // v3.14.0:promql/parser/lex.go scanNumber takes a hex literal's first digit alone, then an `e` for an exponent.
+  it("refuses the hex literals 3.14's lexer reads an exponent in, and reads the rest", () => {
+    expect(refusal('rate(x[5m]) * 0x1e').message).toBe('1:15: bad number or duration syntax: "0x1e"');
+    expect(refusal('1 + 0xee').detail).toBe('bad number or duration syntax: "0xee"');
+    expect(refusal('0x1_e2 + 1').detail).toBe('bad number or duration syntax: "0x1_e"');
+    expect(refusal('0x1e+1').detail).toBe(
+      'error parsing number: strconv.ParseFloat: parsing "0x1e+1": invalid syntax',
+    );
+    expect(parseExpr('0x1e + 1')).toMatchObject({ lhs: { value: 30 }, rhs: { value: 1 } });
+    expect(value('0xe')).toBe(14);
+    expect(value('0x1f5e')).toBe(0x1f5e);
+    expect(parseExpr('x[0x1e]')).toMatchObject({ range: { kind: 'literal', ms: 30_000 } });
+  });
+
   it('unquotes strings as Go does in "...", \'...\' and `...`', () => {
     expect(parseExpr(String.raw`"a\x41\u00e9\101\n\""`)).toMatchObject({ kind: 'string', value: 'aAéA\n"' });
     expect(parseExpr(String.raw`'it\'s'`)).toMatchObject({ value: "it's" });
@@ -106,6 +179,40 @@ describe('parseExpr: selectors', () => {
     expect(parseExpr('sum by ("service.name") (x)')).toMatchObject({ grouping: ['service.name'] });
   });
 
+  it('takes offset and the other keywords Prometheus 3.14 allows as a metric name where an expression starts', () => {
+    expect(parseExpr('offset{step="1s"}[5m]')).toMatchObject({
+      kind: 'matrix',
+      vector: { name: 'offset', matchers: [{ name: 'step' }, { name: '__name__', value: 'offset' }] },
+    });
+    expect(shape(parseExpr('rate(offset[5m] offset 1m)'))).toBe('rate(offset offset[])');
+    expect(shape(parseExpr('offset offset 5m + Offset'))).toBe('(offset offset + Offset)');
+    expect(shape(parseExpr('x and offset'))).toBe('(x and offset)');
+    expect(shape(parseExpr('x / on(a) group_left offset'))).toBe('(x / offset)');
+    expect(shape(parseExpr('sum(sum) + by + step + anchored + fill'))).toBe(
+      '((((sum(sum) + by) + step) + anchored) + fill)',
+    );
+    expect(parseExpr('sum by (offset, bool, on) (x{offset="1", bool="2"})')).toMatchObject({
+      grouping: ['offset', 'bool', 'on'],
+      expr: { matchers: [{ name: 'offset' }, { name: 'bool' }, { name: '__name__' }] },
+    });
+  });
+
+  it('keeps offset the modifier after an expression, and bool, on, atan2 never a metric name', () => {
+    expect(refusal('x offset offset').message).toBe('1:10: unexpected "offset"');
+    expect(refusal('bool').message).toBe('1:1: unexpected "bool"');
+    expect(refusal('x + on').detail).toBe('unexpected end of input');
+    expect(refusal('atan2{a="b"}').detail).toBe('unexpected "atan2"');
+  });
+
+  it("refuses inf and nan as grouping labels (numbers to Prometheus's lexer) but takes them in braces", () => {
+    expect(refusal('sum by (a, NaN) (x)').message).toBe(
+      '1:12: unexpected number "NaN" in grouping opts, expected label',
+    );
+    expect(refusedText('x + on(inf) y')).toBe('inf');
+    expect(refusedText('x + on(a) group_left(nan) y')).toBe('nan');
+    expect(parseExpr('sum by ("nan") (x{inf="1"})')).toMatchObject({ grouping: ['nan'] });
+  });
+
   it('refuses a selector that would match every series, and a name given twice', () => {
     expect(refusal('{a=~".*"}').detail).toBe('vector selector must contain at least one non-empty matcher');
     expect(parseExpr('{__name__=~"up|down"}')).toMatchObject({ kind: 'vector' });
@@ -114,6 +221,14 @@ describe('parseExpr: selectors', () => {
 
   it('refuses a regular expression that does not compile, pointing at it', () => {
     expect(refusedText('up{job=~"(unclosed"}')).toBe('"(unclosed"');
+    expect(refusal('up{job=~"(unclosed"}').code).toBe('TRB_PROMQL_PARSE');
+  });
+
+  it('refuses valid RE2 that Tributary cannot translate as unsupported, saying what and where', () => {
+    const err = refusal('up{job="a",\n   instance!~"(?-s:.)"}');
+    expect(err.format()).toBe(
+      'TRB_PROMQL_UNSUPPORTED 2:14: the regular expression "(?-s:.)" uses the flag group (?-s:...) (. not matching newlines), which Tributary cannot translate from RE2; rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)',
+    );
   });
 
   it('reads ranges, offsets (negative too), @ and subqueries', () => {
@@ -150,6 +265,9 @@ describe('parseExpr: selectors', () => {
     expect(refusal('x[5m-10m]').detail).toBe('duration must be greater than 0');
     expect(refusedText('x[5m-10m]')).toBe('5m-10m');
     expect(refusal('x[1m/0]').detail).toBe('division by zero');
+    // As Prometheus's grammar, a literal zero divisor is refused beside step() too, at the operator.
+    expect(refusal('x[step()/0d]').message).toBe('1:9: division by zero');
+    expect(refusal('x[step()%0]').message).toBe('1:9: modulo by zero');
     expect(refusal('x[1e10]').detail).toBe('duration out of range');
     expect(refusal('(x)[5m]').detail).toBe('ranges only allowed for vector selectors');
     expect(refusal('x offset 1m [5m]').detail).toBe('no offset modifiers allowed before range');
@@ -294,6 +412,9 @@ describe('parseExpr: out of scope is refused, never answered wrong', () => {
     ['rate(x[5m] anchored)', 'x[5m] anchored'],
     ['a + fill(0) b', 'a + fill(0) b'],
     ['a </ 2', '</'],
+    ['label_replace(up, "dst", "$1", "src", "(?U)a")', '"(?U)a"'],
+    ['up{job=~"x(?m)y"}', '"x(?m)y"'],
+    ['{__name__!~`[^\\S]`}', '`[^\\S]`'],
   ])('%s', (text, refused) => {
     const err = refusal(text);
     expect(err.code).toBe('TRB_PROMQL_UNSUPPORTED');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../../core/promql/functions/index.js';
-import { parseExpr } from '../../../../core/promql/index.js';
+import { PromqlParseError, parseExpr } from '../../../../core/promql/index.js';
 import { call, results, string, vector } from './helpers.js';
 
 const testmetric = vector([
@@ -95,23 +95,44 @@ describe('label_join', () => {
 });
 
 describe('label_replace at load time', () => {
-  const problem = (text: string) => {
-    const expr = parseExpr(text);
-    if (expr.kind !== 'call') throw new Error('expected a call');
-    return FUNCTIONS.get('label_replace')?.unsupportedArguments?.(expr.args);
+  const refusal = (text: string) => {
+    try {
+      parseExpr(text);
+    } catch (err) {
+      if (err instanceof PromqlParseError) return err;
+      throw err;
+    }
+    throw new Error(`expected ${text} to be refused`);
   };
 
-  it('refuses RE2 that JavaScript cannot express, pointing at the regexp', () => {
+  it('refuses RE2 that JavaScript cannot express when parsed, pointing at the regexp', () => {
     const text = 'label_replace(up, "dst", "$1", "src", (("(?U)a")))';
-    const found = problem(text);
-    expect(found?.message).toBe(
-      'label_replace(): the regular expression "(?U)a" uses the ungreedy flag group (?U), which Tributary cannot translate from RE2',
+    const err = refusal(text);
+    expect(err.code).toBe('TRB_PROMQL_UNSUPPORTED');
+    expect(err.message).toBe(
+      '1:41: label_replace(): the regular expression "(?U)a" uses the ungreedy flag group (?U), which Tributary cannot translate from RE2',
     );
-    expect(text.slice(found?.position.start, found?.position.end)).toBe('"(?U)a"');
+    expect(text.slice(err.position.start, err.position.end)).toBe('"(?U)a"');
+    expect(err.hint).toBe(
+      'rewrite the regular expression without it (docs/promql.md lists the RE2 syntax Tributary refuses)',
+    );
+  });
+
+  it('finds the call wherever it is nested', () => {
+    const text = 'sum(rate(x[5m])) > on(a)\n  label_replace(up, "a", "$1", "b", `x\\C`)';
+    expect(refusal(text).message).toBe(
+      '2:37: label_replace(): the regular expression "x\\\\C" uses \\C (any byte), which Tributary cannot translate from RE2',
+    );
   });
 
   it('leaves translatable and invalid regexps to evaluation, as Prometheus does', () => {
-    expect(problem('label_replace(up, "dst", "$1", "src", "(?i)(.*)")')).toBeUndefined();
-    expect(problem('label_replace(up, "dst", "$1", "src", "(.*")')).toBeUndefined();
+    const translatable = parseExpr('label_replace(up, "dst", "$1", "src", "(?i)(.*)")');
+    expect(translatable).toMatchObject({ kind: 'call', func: 'label_replace' });
+    const invalid = parseExpr('label_replace(up, "dst", "$1", "src", "(.*")');
+    if (invalid.kind !== 'call') throw new Error('expected a call');
+    expect(FUNCTIONS.get('label_replace')?.unsupportedArguments?.(invalid.args)).toBeUndefined();
+    expect(() => replace('dst', '$1', 'src', '(.*')).toThrow(
+      'invalid regular expression in label_replace(): (.*',
+    );
   });
 });

@@ -1,34 +1,16 @@
 /** Compares a query's result with a case's expectation the way promqltest's compareResult does. */
-import { formatLabels, labelsKey } from '../../../../core/promql/labels.js';
+import { almostEqual } from '../../../../core/promql/almost-equal.js';
+import { compareLabels, formatLabels, labelsKey } from '../../../../core/promql/labels.js';
 import { isStaleNaN } from '../../../../core/promql/stale.js';
-import type { Labels, Value } from '../../../../core/promql/types.js';
+import type { Value } from '../../../../core/promql/types.js';
 import type { Eval, Expected } from './script.js';
 
 const EPSILON = 0.000001;
-const MIN_NORMAL = 2.2250738585072014e-308;
 
-/** util/almost.Equal: relative epsilon, NaN equals NaN, a staleness marker only equals another. */
-export function almostEqual(a: number, b: number): boolean {
+/** promqltest's comparison: util/almost.Equal, and a staleness marker only equals another. */
+function sameValue(a: number, b: number): boolean {
   if (isStaleNaN(a) || isStaleNaN(b)) return isStaleNaN(a) && isStaleNaN(b);
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  if (a === b) return true;
-  const absSum = Math.abs(a) + Math.abs(b);
-  const diff = Math.abs(a - b);
-  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < EPSILON * MIN_NORMAL;
-  return diff / Math.min(absSum, Number.MAX_VALUE) < EPSILON;
-}
-
-/** labels.Compare: pairwise by sorted name, then value; a prefix sorts first. */
-export function compareLabels(a: Labels, b: Labels): number {
-  const an = Object.keys(a).sort();
-  const bn = Object.keys(b).sort();
-  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
-    const [x, y] = [an[i] as string, bn[i] as string];
-    if (x !== y) return x < y ? -1 : 1;
-    const [xv, yv] = [a[x] as string, b[y] as string];
-    if (xv !== yv) return xv < yv ? -1 : 1;
-  }
-  return an.length - bn.length;
+  return almostEqual(a, b, EPSILON);
 }
 
 /** Where the expected values of a matrix start and step: the range query's, or `expect range vector`'s. */
@@ -78,7 +60,7 @@ export function compareResult(c: Eval, result: Value, grid: Grid, ordered: boole
             throw new Error(
               `expected float value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${p.t}, but it had timestamp ${actual.t} (result has ${has})`,
             );
-          if (!almostEqual(actual.v, p.v))
+          if (!sameValue(actual.v, p.v))
             throw new Error(
               `expected float value at index ${i} (t=${actual.t}) for ${formatLabels(exp.labels)} to be ${p.v}, but got ${actual.v} (result has ${has})`,
             );
@@ -100,7 +82,7 @@ export function compareResult(c: Eval, result: Value, grid: Grid, ordered: boole
             `expected metric ${formatLabels(s.labels)} at position ${exp.pos} but was at ${i + 1}`,
           );
         const want = exp.values[0];
-        if (want === undefined || !almostEqual(want, s.v))
+        if (want === undefined || !sameValue(want, s.v))
           throw new Error(`expected ${want} for ${formatLabels(s.labels)} but got ${s.v}`);
         seen.add(key);
       });
@@ -114,7 +96,7 @@ export function compareResult(c: Eval, result: Value, grid: Grid, ordered: boole
     case 'scalar':
       if (c.expectScalar === undefined)
         throw new Error(`expected vector or matrix result, but got scalar ${result.v}`);
-      if (!almostEqual(c.expectScalar, result.v))
+      if (!sameValue(c.expectScalar, result.v))
         throw new Error(`expected scalar ${c.expectScalar} but got ${result.v}`);
       return;
     case 'string':
