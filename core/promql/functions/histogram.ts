@@ -5,6 +5,26 @@ import { type Bucket, bucketFraction, bucketQuantile } from './buckets.js';
 import type { Calls } from './call.js';
 import { parseGoFloat } from './go-float.js';
 
+/** A bucket series' histogram: its labels but `le`, their key, and its upper bound (undefined: not a number). */
+interface BucketOf {
+  readonly labels: Labels;
+  readonly key: string;
+  readonly upperBound: number | undefined;
+}
+
+/** By bucket label set: rules read the same series objects every cycle, so each is split once. */
+const bucketOf = new WeakMap<Labels, BucketOf>();
+
+function bucketLabels(labels: Labels): BucketOf {
+  let b = bucketOf.get(labels);
+  if (!b) {
+    const { le, ...rest } = labels;
+    b = { labels: rest, key: labelsKey(rest), upperBound: parseGoFloat(le ?? '') };
+    bucketOf.set(labels, b);
+  }
+  return b;
+}
+
 /**
  * The classic histograms in a vector: its `_bucket` samples grouped by all labels but `le` (the metric
  * name included, so two histograms never mix). A sample whose `le` is not a number is left out, as in
@@ -13,10 +33,8 @@ import { parseGoFloat } from './go-float.js';
 function classicHistograms(samples: readonly Sample[]): Map<string, { labels: Labels; buckets: Bucket[] }> {
   const histograms = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const s of samples) {
-    const upperBound = parseGoFloat(s.labels.le ?? '');
+    const { labels, key, upperBound } = bucketLabels(s.labels);
     if (upperBound === undefined) continue;
-    const { le: _le, ...labels } = s.labels;
-    const key = labelsKey(labels);
     let histogram = histograms.get(key);
     if (!histogram) {
       histogram = { labels, buckets: [] };
@@ -26,7 +44,6 @@ function classicHistograms(samples: readonly Sample[]): Map<string, { labels: La
   }
   return histograms;
 }
-
 export const HISTOGRAM: Calls = {
   histogram_quantile: (args, ctx) => {
     const q = scalarArg(args, 0);
