@@ -13,9 +13,9 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
+import { globFiles } from '../glob.js';
 import { PromqlParseError, parseExpr } from '../promql/index.js';
 import { parseDuration } from './duration.js';
-import { globFiles } from './glob.js';
 import { compileAlertTemplate, type Template, TemplateSyntaxError } from './template/index.js';
 import type { AlertingRule, RecordingRule, Rule, RuleGroup, RulePosition, RuleProblem } from './types.js';
 import { valuePosition } from './yaml-position.js';

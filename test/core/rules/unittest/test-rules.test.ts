@@ -107,6 +107,17 @@ describe('tributary test-rules on test files it cannot use', () => {
     expect(errors[0]).toMatch(/alerts-\*\.yaml.*TRB_RULES_FILES no rule file matches "alerts-\*\.yaml"/);
   });
 
+  it('names the input series it cannot read, with the position inside it', async () => {
+    const file = join(dir, 'bad-series.test.yaml');
+    await writeFile(
+      file,
+      `tests:\n  - input_series:\n      - series: 'up{job="api"'\n        values: "1x3"\n`,
+    );
+    expect((await runTestFile(file)).errors).toEqual([
+      '    series: "up{job=\\"api\\"", values: "1x3": 1:14: expected "," or "}" in label set',
+    ]);
+  });
+
   it('reports every file, and exits 1 when one fails', async () => {
     const good = join(dir, 'empty.test.yaml');
     await writeFile(good, 'tests: []\n');

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { globFiles } from '../../../core/rules/glob.js';
-import { ruleDir } from './helpers.js';
+import { globFiles } from '../../core/glob.js';
+import { ruleDir } from './rules/helpers.js';
 
-describe("rule_files globs, as Go's filepath.Glob", () => {
+describe("globs (rule_files, filelog include), as Go's filepath.Glob", () => {
   const dir = ruleDir({ 'a.yaml': '', 'b.yaml': '', 'c.yml': '', 'ab.yaml': '' });
   for (const team of ['team1', 'team2']) {
     mkdirSync(join(dir, team));
