@@ -15,7 +15,13 @@ const CONCURRENCY = 4;
 /** The kill comes once this many requests were accepted: mid-way, with others in flight. */
 const KILL_AFTER = 100;
 
-const config = (dir: string, receiverPort: number, sinkPort: number) => `
+/** The pipelines tested: straight to the exporter, and through a batch processor that acknowledges only what it handed on. */
+const PIPELINES = [
+  { name: 'otlp -> otlp', processors: '' },
+  { name: 'otlp -> batch (wait_for_result) -> otlp', processors: 'batch' },
+];
+
+const config = (dir: string, receiverPort: number, sinkPort: number, processors: string) => `
 extensions:
   file_storage: { directory: ${join(dir, 'storage')} }
 receivers:
@@ -25,11 +31,13 @@ exporters:
     endpoint: http://127.0.0.1:${sinkPort}
     retry_on_failure: { initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 0 }
     sending_queue: { storage: file_storage, queue_size: 1000 }
+processors:
+  batch: { send_batch_size: 100, timeout: 50ms, wait_for_result: true }
 service:
   extensions: [file_storage]
   telemetry: { logs: { level: info } }
   pipelines:
-    traces: { receivers: [otlp], exporters: [otlp] }
+    traces: { receivers: [otlp], processors: [${processors}], exporters: [otlp] }
 `;
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -38,72 +46,76 @@ afterEach(async () => {
 });
 
 describe('chaos: kill -9 under load with a persistent sending queue', () => {
-  it('delivers every accepted span after the restart, counting duplicates', {
-    timeout: 120_000,
-  }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'trb-kill9-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const [receiverPort, sinkPort] = [await freePort(), await freePort()];
-    const file = join(dir, 'tributary.yaml');
-    await writeFile(file, config(dir, receiverPort, sinkPort));
+  it.each(PIPELINES)(
+    '$name: delivers every accepted span after the restart, counting duplicates',
+    {
+      timeout: 120_000,
+    },
+    async ({ name, processors }) => {
+      const dir = await mkdtemp(join(tmpdir(), 'trb-kill9-'));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      const [receiverPort, sinkPort] = [await freePort(), await freePort()];
+      const file = join(dir, 'tributary.yaml');
+      await writeFile(file, config(dir, receiverPort, sinkPort, processors));
 
-    // Run 1: the backend is down; the engine stores what it accepts, and is killed mid-way.
-    const first = new EngineProcess(file);
-    cleanup.push(async () => first.alive && first.kill('SIGKILL'));
-    await first.ready();
-    const sent = new Set<string>();
-    const accepted = new Set<string>();
-    let next = 0;
-    let killed: Promise<unknown> | undefined;
-    const sender = async () => {
-      while (next < REQUESTS) {
-        const spans = makeSpans(SPANS_PER_REQUEST, `request-${next++}`);
-        for (const span of spans) sent.add(span.name);
-        const { status } = await postSpans(receiverPort, spans);
-        if (status === 200) for (const span of spans) accepted.add(span.name);
-        if (accepted.size >= KILL_AFTER * SPANS_PER_REQUEST) killed ??= first.kill('SIGKILL');
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, sender));
-    expect(await killed).toBeNull(); // exit code null: killed by the signal
-    expect(first.child.signalCode).toBe('SIGKILL');
+      // Run 1: the backend is down; the engine stores what it accepts, and is killed mid-way.
+      const first = new EngineProcess(file);
+      cleanup.push(async () => first.alive && first.kill('SIGKILL'));
+      await first.ready();
+      const sent = new Set<string>();
+      const accepted = new Set<string>();
+      let next = 0;
+      let killed: Promise<unknown> | undefined;
+      const sender = async () => {
+        while (next < REQUESTS) {
+          const spans = makeSpans(SPANS_PER_REQUEST, `request-${next++}`);
+          for (const span of spans) sent.add(span.name);
+          const { status } = await postSpans(receiverPort, spans);
+          if (status === 200) for (const span of spans) accepted.add(span.name);
+          if (accepted.size >= KILL_AFTER * SPANS_PER_REQUEST) killed ??= first.kill('SIGKILL');
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+      expect(await killed).toBeNull(); // exit code null: killed by the signal
+      expect(first.child.signalCode).toBe('SIGKILL');
 
-    // Run 2: the backend is up; what the first run stored is sent first.
-    const sink = new SpanSink();
-    await sink.listen(sinkPort);
-    cleanup.push(() => sink.close());
-    const second = new EngineProcess(file);
-    cleanup.push(async () => second.alive && second.kill('SIGKILL'));
-    await second.ready();
-    const recoveredLine = JSON.parse(await second.waitFor(/left in storage by the last run/)) as {
-      items: number;
-      redelivered_items: number;
-    };
-    await until(() => [...accepted].every((name) => sink.names.includes(name)));
-    expect(await second.kill('SIGTERM')).toBe(0);
+      // Run 2: the backend is up; what the first run stored is sent first.
+      const sink = new SpanSink();
+      await sink.listen(sinkPort);
+      cleanup.push(() => sink.close());
+      const second = new EngineProcess(file);
+      cleanup.push(async () => second.alive && second.kill('SIGKILL'));
+      await second.ready();
+      const recoveredLine = JSON.parse(await second.waitFor(/left in storage by the last run/)) as {
+        items: number;
+        redelivered_items: number;
+      };
+      await until(() => [...accepted].every((name) => sink.names.includes(name)));
+      expect(await second.kill('SIGTERM')).toBe(0);
 
-    const received = new Set(sink.names);
-    const duplicates = sink.names.length - received.size;
-    const report = {
-      sent: sent.size,
-      accepted: accepted.size,
-      stored_at_kill: recoveredLine.items,
-      redelivered: recoveredLine.redelivered_items,
-      received: sink.names.length,
-      received_unique: received.size,
-      duplicates,
-      lost: [...accepted].filter((name) => !received.has(name)).length,
-    };
-    console.log('kill -9 with a persistent queue:', JSON.stringify(report));
+      const received = new Set(sink.names);
+      const duplicates = sink.names.length - received.size;
+      const report = {
+        sent: sent.size,
+        accepted: accepted.size,
+        stored_at_kill: recoveredLine.items,
+        redelivered: recoveredLine.redelivered_items,
+        received: sink.names.length,
+        received_unique: received.size,
+        duplicates,
+        lost: [...accepted].filter((name) => !received.has(name)).length,
+      };
+      console.log(`kill -9 with a persistent queue, ${name}:`, JSON.stringify(report));
 
-    expect(report.lost).toBe(0);
-    // Accepted means stored: the backend was down, so everything stored was still there at the kill.
-    // A request in flight at the kill may have been stored without its answer: at most CONCURRENCY of them.
-    expect(report.stored_at_kill).toBeGreaterThanOrEqual(accepted.size);
-    expect(report.stored_at_kill).toBeLessThanOrEqual(accepted.size + CONCURRENCY * SPANS_PER_REQUEST);
-    expect(report.received_unique).toBe(report.stored_at_kill);
-    expect([...received].every((name) => sent.has(name))).toBe(true);
-    // Nothing reached the backend before the kill, so only a resend in the second run could repeat a span.
-    expect(duplicates).toBeLessThanOrEqual(report.redelivered);
-  });
+      expect(report.lost).toBe(0);
+      // Accepted means stored: the backend was down, so everything stored was still there at the kill.
+      // A request in flight at the kill may have been stored without its answer: at most CONCURRENCY of them.
+      expect(report.stored_at_kill).toBeGreaterThanOrEqual(accepted.size);
+      expect(report.stored_at_kill).toBeLessThanOrEqual(accepted.size + CONCURRENCY * SPANS_PER_REQUEST);
+      expect(report.received_unique).toBe(report.stored_at_kill);
+      expect([...received].every((name) => sent.has(name))).toBe(true);
+      // Nothing reached the backend before the kill, so only a resend in the second run could repeat a span.
+      expect(duplicates).toBeLessThanOrEqual(report.redelivered);
+    },
+  );
 });
