@@ -155,6 +155,23 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
     ).toBe(true);
   });
 
+  it('holds at most queue_size batches in storage: with when_full block the next one waits for room', async () => {
+    const dir = await tempDir();
+    const backend = new Backend();
+    backend.hang = true;
+    const { exporter, extension } = await run(dir, backend, { queue_size: 2 });
+    await exporter.consume(spans(1)); // taken by the one worker, which hangs
+    await until(() => backend.calls === 1);
+    await exporter.consume(spans(2));
+    await exporter.consume(spans(3));
+    let fourth = 'waiting';
+    void exporter.consume(spans(4)).then(() => (fourth = 'stored'));
+    const client = await extension.getClient('otlp', 'traces');
+    expect((await client.keys('item/')).length).toBe(3); // the one being sent, and two queued
+    expect(fourth).toBe('waiting');
+    await client.close();
+  });
+
   it('refuses a batch it cannot store with the storage error, counts it, and keeps running', async () => {
     const dir = await tempDir();
     const backend = new Backend();

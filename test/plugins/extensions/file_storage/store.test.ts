@@ -165,7 +165,7 @@ describe('file_storage', () => {
     expect(Buffer.from((await client.get('item/39')) ?? [])).toEqual(value);
   });
 
-  it('answers a burst of writes from one group commit each, all durable once answered', async () => {
+  it('keeps every write of a concurrent burst, each answered once written (fsync: always)', async () => {
     const dir = await tempDir();
     const first = await storage(dir, { fsync: 'always' });
     await Promise.all(Array.from({ length: 200 }, (_, i) => first.client.set(`item/${i}`, bytes(`${i}`))));
