@@ -1,12 +1,13 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { AdminPages } from './admin-pages.js';
 import type { ComponentStatus, Extension, Host, StatusName } from './component.js';
-import { configFromObject, type LoadedConfig, loadConfigFiles } from './config/load.js';
+import { configFromObject, LoadedConfig, loadConfigFiles } from './config/load.js';
 import { redactText, secretsOf } from './config/redact.js';
 import { type ValidConfig, validateConfig } from './config/validate.js';
 import { isUserError, TributaryError, TributaryErrors } from './errors.js';
 import { buildGraph, type PipelineGraph } from './graph/build.js';
-import { findExtension, type Instance, instantiate } from './graph/lifecycle.js';
+import { findExtension, type Instance, instantiate, type Reuse } from './graph/lifecycle.js';
 import { stopInOrder } from './graph/shutdown.js';
 import type { CreateContext, PluginDefinition } from './plugin.js';
 import { Registry } from './registry.js';
@@ -64,17 +65,28 @@ export class Engine {
   private startingNow?: Instance;
   /** Ends start() when shutdown() gave up waiting for a component's start(). */
   private startAbandoned?: () => void;
-  private drainDeadline = new AbortController();
+  /** Aborts when an instance's drain deadline passes (its host.shutdownSignal), one per instance. */
+  private readonly drains = new WeakMap<Instance, AbortController>();
+  private configNow?: ValidConfig;
+  private sourceNow: LoadedConfig;
+  /** The reload under way: reloads run one at a time. */
+  private reloading?: Promise<void>;
   private log?: Logger;
   /** The config's secret values, masked in what extensions are shown (EngineStatus). */
   private secrets: readonly string[] = [];
 
   constructor(
-    readonly source: LoadedConfig,
+    source: LoadedConfig,
     private readonly options: EngineOptions = {},
   ) {
+    this.sourceNow = source;
     for (const plugin of options.plugins ?? []) this.registry.register(plugin);
     this.log = options.logger;
+  }
+
+  /** The config the engine runs (after a reload, the new one). */
+  get source(): LoadedConfig {
+    return this.sourceNow;
   }
 
   /** The engine's diagnostics logger: the one given in options, else made at start() from the config. */
@@ -118,8 +130,8 @@ export class Engine {
   }
 
   /** Validates the config and compiles the graph, creating nothing. Throws TributaryErrors. */
-  async validate(): Promise<{ config: ValidConfig; graph: PipelineGraph }> {
-    const { config, errors, wired } = await validateConfig(this.source, this.registry);
+  async validate(source = this.source): Promise<{ config: ValidConfig; graph: PipelineGraph }> {
+    const { config, errors, wired } = await validateConfig(source, this.registry);
     // The graph has mistakes of its own (cycles, unused connectors) to report with the rest, but
     // compiled over pipelines naming undefined components it would only repeat those.
     let graph: PipelineGraph | undefined;
@@ -237,15 +249,7 @@ export class Engine {
       throw err;
     }
     if (this.stopping) return;
-    this.shutdownTimeout = config.service.shutdown_timeout;
-    this.pipelineCount = graph.pipelines.size;
-    const secrets = secretsOf(this.source.value);
-    this.secrets = secrets;
-    const logger =
-      this.options.logger !== undefined
-        ? redactingChild(this.options.logger, secrets)
-        : createLogger(config.service.telemetry.logs.level, undefined, secrets);
-    this.log = logger;
+    this.adopt(this.source, config, graph);
     const telemetry = new SelfTelemetry();
     this.telemetry = telemetry;
     this.registry.container.register(SelfTelemetry, { useValue: telemetry });
@@ -257,7 +261,31 @@ export class Engine {
     );
     this.registry.container.register(EngineStatus, { useValue: this.engineStatus });
     this.registry.container.register(AdminPages, { useValue: new AdminPages() });
-    this.instances = instantiate(
+    this.instances = this.instantiate(config, graph);
+    for (const instance of this.instances) {
+      if (this.stopping) return;
+      if (!(await this.startOne(instance))) return;
+    }
+  }
+
+  /** Makes `config` the one running: its shutdown deadline, and a logger that masks its secrets. */
+  private adopt(source: LoadedConfig, config: ValidConfig, graph: PipelineGraph): void {
+    this.sourceNow = source;
+    this.configNow = config;
+    this.shutdownTimeout = config.service.shutdown_timeout;
+    this.pipelineCount = graph.pipelines.size;
+    this.secrets = secretsOf(source.value);
+    this.log =
+      this.options.logger !== undefined
+        ? redactingChild(this.options.logger, this.secrets)
+        : createLogger(config.service.telemetry.logs.level, undefined, this.secrets);
+  }
+
+  /** Creates the graph's components with their contexts; `reuse` says which running ones to keep. */
+  private instantiate(config: ValidConfig, graph: PipelineGraph, reuse?: Reuse): Instance[] {
+    const logger = this.log as Logger;
+    const telemetry = this.telemetry as SelfTelemetry;
+    return instantiate(
       config,
       graph,
       (n): CreateContext => ({
@@ -275,28 +303,128 @@ export class Engine {
         },
       }),
       (id, signal, next) => telemetry.observeReceiver(id, signal, next),
+      reuse,
     );
-    for (const instance of this.instances) {
-      if (this.stopping) return;
-      this.setStatus(instance, 'starting');
-      this.startingNow = instance;
-      try {
-        await instance.component.start(this.hostFor(instance, logger));
-      } catch (err) {
-        const failure = this.startFailure(instance, err, secrets);
-        // What it opened before it failed is released too: shutdown() is safe after a failed start.
-        await this.stopAll([instance, ...[...this.started].reverse()], this.shutdownTimeout);
+  }
+
+  /**
+   * Starts one instance; false when shutdown() gave up waiting for it. A failure stops everything
+   * started (state `failed`) and throws, unless `onFailure` handles it.
+   */
+  private async startOne(
+    instance: Instance,
+    onFailure?: (failure: TributaryError) => Promise<never>,
+  ): Promise<boolean> {
+    this.setStatus(instance, 'starting');
+    this.startingNow = instance;
+    try {
+      await instance.component.start(this.hostFor(instance, this.log as Logger));
+    } catch (err) {
+      const failure = this.startFailure(instance, err, this.secrets);
+      if (onFailure) {
+        await this.stopAll([instance], this.shutdownTimeout);
         this.setStatus(instance, 'permanent_error', failure);
-        await telemetry.shutdown();
-        this.current = 'failed';
-        throw failure;
-      } finally {
-        this.startingNow = undefined;
+        await onFailure(failure);
       }
-      // shutdown() stopped waiting for this start and has already asked it to stop.
-      if (this.abandoned.has(instance.id)) return;
-      this.setStatus(instance, 'ok');
-      this.started.push(instance);
+      // What it opened before it failed is released too: shutdown() is safe after a failed start.
+      await this.stopAll([instance, ...[...this.started].reverse()], this.shutdownTimeout);
+      this.setStatus(instance, 'permanent_error', failure);
+      await this.telemetry?.shutdown();
+      this.current = 'failed';
+      throw failure;
+    } finally {
+      this.startingNow = undefined;
+    }
+    // shutdown() stopped waiting for this start and has already asked it to stop.
+    if (this.abandoned.has(instance.id)) return false;
+    this.setStatus(instance, 'ok');
+    this.started.push(instance);
+    return true;
+  }
+
+  /**
+   * Replaces the running graph with `next`'s. The new config is validated first: with mistakes, they
+   * are thrown (TributaryErrors) and the running graph goes on untouched. Otherwise exporters and
+   * extensions whose config did not change keep running, with their queues; everything else stops
+   * as at shutdown (receivers first, so what they accepted drains through) and the new components
+   * start. When one fails to start, what the new config started stops, the previous config runs
+   * again, and the failure is thrown. Reloads run one at a time.
+   */
+  reload(next: LoadedConfig | Record<string, unknown>): Promise<void> {
+    const run = async () => {
+      if (this.current !== 'running') {
+        throw new TributaryError(
+          'TRB_ENGINE_STATE',
+          `cannot reload an engine that is ${this.current}: only a running engine reloads`,
+          {},
+          'await start() first',
+        );
+      }
+      const source = next instanceof LoadedConfig ? next : configFromObject(next);
+      const { config, graph } = await this.validate(source);
+      const previous = {
+        source: this.source,
+        config: this.configNow as ValidConfig,
+        graph: this.engineStatus?.graph,
+      };
+      const kept = this.keepers(config);
+      await this.replaceGraph(source, config, graph, kept, async (failure) => {
+        this.log?.error(failure.format());
+        await this.replaceGraph(previous.source, previous.config, previous.graph as PipelineGraph, kept);
+        throw failure;
+      });
+      this.log?.info(
+        { kept: kept.size, components: this.instances.length, pipelines: graph.pipelines.size },
+        'Config reloaded: the new graph runs.',
+      );
+    };
+    const reload = (this.reloading ?? Promise.resolve()).then(run, run);
+    this.reloading = reload.catch(() => {});
+    this.startup = this.reloading;
+    return reload;
+  }
+
+  /** The running exporters and extensions `config` has too, unchanged: they keep running through a reload. */
+  private keepers(config: ValidConfig): Map<string, Instance> {
+    const old = this.configNow as ValidConfig;
+    const kept = new Map<string, Instance>();
+    for (const instance of this.started) {
+      if (instance.kind !== 'exporter' && instance.kind !== 'extension') continue;
+      const section = instance.kind === 'exporter' ? 'exporters' : 'extensions';
+      const before = old.components[section].get(instance.id);
+      const after = config.components[section].get(instance.id);
+      if (before && after && before.type === after.type && isDeepStrictEqual(before.config, after.config))
+        kept.set(`${instance.kind} ${instance.id} ${instance.signal ?? ''}`, instance);
+    }
+    return kept;
+  }
+
+  /** Stops what `kept` does not hold, then creates and starts `config`'s graph around the kept instances. */
+  private async replaceGraph(
+    source: LoadedConfig,
+    config: ValidConfig,
+    graph: PipelineGraph,
+    kept: ReadonlyMap<string, Instance>,
+    onFailure?: (failure: TributaryError) => Promise<never>,
+  ): Promise<void> {
+    const keeping = new Set(kept.values());
+    const stopping = [...this.started].reverse().filter((i) => !keeping.has(i));
+    await this.stopAll(stopping, this.shutdownTimeout);
+    const gone = new Set(stopping.map((i) => i.id));
+    for (const id of gone) {
+      this.sharedValues.delete(id);
+      this.abandoned.delete(id);
+    }
+    this.started.splice(0, this.started.length, ...this.started.filter((i) => keeping.has(i)));
+    this.adopt(source, config, graph);
+    this.engineStatus?.replaced(graph, gone);
+    const reuse: Reuse = (n) => kept.get(`${n.kind} ${n.id} ${n.signal ?? ''}`)?.component;
+    this.instances = this.instantiate(config, graph, reuse);
+    const keptComponents = new Set([...keeping].map((i) => i.component));
+    for (const instance of this.instances) {
+      if (keptComponents.has(instance.component)) continue;
+      if (this.stopping) return;
+      if (!(await this.startOne(instance, onFailure))) return;
     }
   }
 
@@ -316,7 +444,16 @@ export class Engine {
 
   /** Stops `instances` in order, draining for `timeoutMs`; `deadlineMs` is the deadline as the user set it. */
   private stopAll(instances: Instance[], timeoutMs: number, deadlineMs = timeoutMs): Promise<void> {
-    return stopInOrder(instances, timeoutMs, this.drainDeadline, {
+    // The deadline ends the drain of these instances only: a reload keeps others running.
+    const deadline = new AbortController();
+    deadline.signal.addEventListener(
+      'abort',
+      () => {
+        for (const instance of instances) this.drainOf(instance).abort(deadline.signal.reason);
+      },
+      { once: true },
+    );
+    return stopInOrder(instances, timeoutMs, deadline, {
       stopping: (instance) => this.setStatus(instance, 'stopping'),
       stopped: (instance) => this.setStatus(instance, 'stopped'),
       failed: (instance, err) => {
@@ -369,8 +506,17 @@ export class Engine {
       reportStatus: (status: StatusName, error?: Error) => this.setStatus(instance, status, error),
       logger: logger.child({ component: instance.id }),
       meter: (this.telemetry as SelfTelemetry).meter,
-      shutdownSignal: this.drainDeadline.signal,
+      shutdownSignal: this.drainOf(instance).signal,
     };
+  }
+
+  private drainOf(instance: Instance): AbortController {
+    let drain = this.drains.get(instance);
+    if (drain === undefined) {
+      drain = new AbortController();
+      this.drains.set(instance, drain);
+    }
+    return drain;
   }
 
   /** Where and why `instance` failed to start; its message may quote its config, so it is redacted. */

@@ -27,11 +27,18 @@ export class EngineStatus {
   constructor(
     /** The engine's state now. */
     readonly state: () => EngineState,
-    /** The compiled pipeline graph. */
-    readonly graph: PipelineGraph,
+    /** The compiled pipeline graph (a reload replaces it). */
+    public graph: PipelineGraph,
     /** The engine's own metrics (items accepted, refused, sent, queued...) as of now. */
     readonly selfMetrics: () => Promise<ResourceMetrics>,
   ) {}
+
+  /** A reload replaced the graph: components it no longer has are forgotten, with what they served. */
+  replaced(graph: PipelineGraph, gone: ReadonlySet<string>): void {
+    this.graph = graph;
+    for (const [key, view] of this.components) if (gone.has(view.id)) this.components.delete(key);
+    for (const [what, { component }] of this.served) if (gone.has(component)) this.served.delete(what);
+  }
 
   /** Each component's last status: one per kind and id (a receiver and an exporter may share an id). */
   list(): ComponentView[] {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
+import { loadConfigFiles } from '../config/load.js';
 import { redactSecrets, secretsOf } from '../config/redact.js';
 import { configJsonSchema } from '../config/schema.js';
 import { Engine } from '../engine.js';
@@ -40,7 +41,9 @@ export function addCommands(program: Command, cli: CliContext): void {
           didYouMean(word, names),
         );
       }
-      await runUntilSignalled(await engineFrom(o.config ?? [defaultConfigPath()]));
+      const files = o.config ?? [defaultConfigPath()];
+      // SIGHUP reads the same files again.
+      await runUntilSignalled(await engineFrom(files), () => loadConfigFiles(files));
     });
 
   program

@@ -21,6 +21,14 @@ type ContextFor = (node: {
   signal?: Signal;
 }) => CreateContext;
 type Observe = <S extends Signal>(id: string, signal: S, next: Consumer<S>) => Consumer<S>;
+/** A running component to keep instead of creating this one (a reload keeps unchanged exporters and extensions). */
+export type Reuse = (node: {
+  id: string;
+  kind: Instance['kind'];
+  type: string;
+  config: unknown;
+  signal?: Signal;
+}) => Component | undefined;
 
 /**
  * Creates every component of the graph, consumers before producers, and returns them in start order:
@@ -31,14 +39,15 @@ export function instantiate(
   graph: PipelineGraph,
   contextFor: ContextFor,
   observeReceiver: Observe,
+  reuse: Reuse = () => undefined,
 ): Instance[] {
   const instances: Instance[] = [];
   for (const id of config.service.extensions) {
     const c = config.components.extensions.get(id);
     if (c?.plugin.kind !== 'extension') continue;
-    const extension = c.plugin.create(
-      contextFor({ id, kind: 'extension', type: c.type, config: c.config }) as never,
-    );
+    const extension =
+      reuse({ id, kind: 'extension', type: c.type, config: c.config }) ??
+      c.plugin.create(contextFor({ id, kind: 'extension', type: c.type, config: c.config }) as never);
     instances.push({ id, kind: 'extension', component: extension });
   }
 
@@ -55,6 +64,23 @@ export function instantiate(
     }
     const c = node.component;
     if (!c) continue;
+    if (node.kind === 'exporter') {
+      const kept = reuse({
+        id: node.id,
+        kind: node.kind,
+        type: c.type,
+        config: c.config,
+        signal: node.signal,
+      });
+      if (kept) {
+        targets.set(node, {
+          consumer: kept as unknown as Consumer,
+          mutates: Boolean((kept as Partial<Consumer>).mutatesData),
+        });
+        instances.push({ id: node.id, kind: node.kind, signal: node.signal, component: kept });
+        continue;
+      }
+    }
     const ctx = contextFor({
       id: node.id,
       kind: node.kind,

@@ -1,7 +1,9 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ComponentKind } from '../component.js';
 import { TributaryError } from '../errors.js';
+import { authorizer, readServerTls, type ServerSecurity } from './security.js';
 import { closeServer } from './server.js';
 
 export interface HttpListenerOptions {
@@ -13,12 +15,14 @@ export interface HttpListenerOptions {
   kind: ComponentKind;
   /** Errors after listening (a response that could not be written...). */
   onError(err: Error): void;
+  /** TLS and auth, as the component's config says (`tls`, `auth` beside its endpoint). */
+  security?: ServerSecurity;
 }
 
 /** The URL of `path` on a bound address, an IPv6 host in brackets (`http://[::1]:9464/metrics`). */
-export function urlOf(address: AddressInfo, path: string): string {
+export function urlOf(address: AddressInfo, path: string, secure = false): string {
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}${path}`;
+  return `${secure ? 'https' : 'http'}://${host}:${address.port}${path}`;
 }
 
 /** An HTTP server a component opens in start() and closes in shutdown(), with located listen errors. */
@@ -35,10 +39,25 @@ export class HttpListener {
     return (this.server?.address() as AddressInfo | null) ?? undefined;
   }
 
+  /** The URL of `path` here, https when it serves TLS; undefined before listen(). */
+  url(path: string): string | undefined {
+    const address = this.address;
+    return address && urlOf(address, path, this.options.security?.tls !== undefined);
+  }
+
   /** Binds host:port; a failure is a TributaryError saying where and what to do. */
-  listen(): Promise<void> {
-    const { host, port, endpointPath, kind } = this.options;
-    const server = createServer(this.handle);
+  async listen(): Promise<void> {
+    const { host, port, endpointPath, kind, security } = this.options;
+    const parent = endpointPath.slice(0, endpointPath.lastIndexOf('.'));
+    const authorized = security?.auth && authorizer(security.auth);
+    const handle: RequestListener = authorized
+      ? (req, res) => {
+          if (authorized(req, res)) this.handle(req, res);
+        }
+      : this.handle;
+    const server = security?.tls
+      ? createHttpsServer(await readServerTls(security.tls, kind, parent), handle)
+      : createServer(handle);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {

@@ -122,7 +122,12 @@ export type Expr =
       readonly at: AtModifier | undefined;
       readonly span: Span;
     }
-  | { readonly kind: 'matrix'; readonly vector: Expr & { kind: 'vector' }; readonly range: Duration; readonly span: Span }
+  | {
+      readonly kind: 'matrix';
+      readonly vector: Expr & { kind: 'vector' };
+      readonly range: Duration;
+      readonly span: Span;
+    }
   | {
       readonly kind: 'subquery';
       readonly expr: Expr;

@@ -16,6 +16,7 @@ import {
   list,
   number,
   object,
+  objects,
   optionalNumber,
   resourceOf,
   scopeOf,
@@ -32,12 +33,12 @@ const DELTA = 1;
 export function metricsOf(request: Json): Converted<ResourceMetrics> {
   const items: ResourceMetrics[] = [];
   let rejected = 0;
-  for (const [r, rm] of list(request.resourceMetrics, 'resourceMetrics').entries()) {
-    const scopeMetrics = list(object(rm, 'resourceMetrics').scopeMetrics, 'scopeMetrics').map((sm, s) => {
+  for (const [r, rm] of objects(request.resourceMetrics, 'resourceMetrics').entries()) {
+    const scopeMetrics = objects(object(rm, 'resourceMetrics').scopeMetrics, 'scopeMetrics').map((sm, s) => {
       const metrics: MetricData[] = [];
-      for (const metric of list(object(sm, 'scopeMetrics').metrics, 'metrics')) {
+      for (const metric of objects(object(sm, 'scopeMetrics').metrics, 'metrics')) {
         const summary = object(object(metric, 'metrics').summary, 'summary');
-        rejected += list(summary.dataPoints, 'summary.dataPoints').length;
+        rejected += objects(summary.dataPoints, 'summary.dataPoints').length;
         const data = metricOf(metric);
         if (data) metrics.push(data);
       }
@@ -61,7 +62,7 @@ function metricOf(metric: Json): MetricData | undefined {
   if (metric.sum !== undefined || metric.gauge !== undefined) {
     const sum = metric.sum !== undefined;
     const data = object(sum ? metric.sum : metric.gauge, sum ? 'sum' : 'gauge');
-    const raw = list(data.dataPoints, 'dataPoints');
+    const raw = objects(data.dataPoints, 'dataPoints');
     // The SDK keeps one value type per metric: int unless a point is a double.
     const isInt = raw.every((p) => object(p, 'dataPoints').asDouble === undefined);
     const descriptor = { ...base, valueType: isInt ? ValueType.INT : ValueType.DOUBLE };
@@ -89,7 +90,7 @@ function metricOf(metric: Json): MetricData | undefined {
       descriptor,
       dataPointType: DataPointType.HISTOGRAM,
       aggregationTemporality: temporality(data),
-      dataPoints: list(data.dataPoints, 'histogram.dataPoints').map((p) => point(p, histogramOf(p))),
+      dataPoints: objects(data.dataPoints, 'histogram.dataPoints').map((p) => point(p, histogramOf(p))),
     };
   }
   if (metric.exponentialHistogram !== undefined) {
@@ -98,7 +99,7 @@ function metricOf(metric: Json): MetricData | undefined {
       descriptor,
       dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
       aggregationTemporality: temporality(data),
-      dataPoints: list(data.dataPoints, 'exponentialHistogram.dataPoints').map((p) =>
+      dataPoints: objects(data.dataPoints, 'exponentialHistogram.dataPoints').map((p) =>
         point(p, exponentialOf(p)),
       ),
     };

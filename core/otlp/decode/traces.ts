@@ -14,9 +14,9 @@ import {
   id,
   itemsOf,
   type Json,
-  list,
   number,
   object,
+  objects,
   text,
 } from './values.js';
 
@@ -40,7 +40,7 @@ export function spansOf(request: Json): Converted<ReadableSpan> {
     const startTime = hrTime(span.startTimeUnixNano, 'startTimeUnixNano');
     const endTime = hrTime(span.endTimeUnixNano, 'endTimeUnixNano');
     const status = object(span.status, 'status');
-    const linked = list(span.links, 'links').map(linkOf);
+    const linked = objects(span.links, 'links').map(linkOf);
     const links = linked.filter((link) => link !== undefined);
     items.push({
       name: text(span.name, 'name'),
@@ -58,7 +58,7 @@ export function spansOf(request: Json): Converted<ReadableSpan> {
         message: text(status.message, 'status.message') || undefined,
       },
       attributes: attributes(span.attributes),
-      events: list(span.events, 'events').map(eventOf),
+      events: objects(span.events, 'events').map(eventOf),
       links,
       resource,
       instrumentationScope: scope,

@@ -32,6 +32,15 @@ export function list(value: unknown, field: string): Json[] {
   return value as Json[];
 }
 
+/** A repeated message field: an array whose every element is an object (null is no message). */
+export function objects(value: unknown, field: string): Json[] {
+  const items = list(value, field);
+  for (const [i, item] of items.entries())
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new DecodeError(`${field}[${i}]: expected an object`);
+  return items;
+}
+
 export function text(value: unknown, field: string): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new DecodeError(`${field}: expected a string`);
@@ -109,7 +118,7 @@ function bytes(value: unknown, field: string): Uint8Array {
 /** A KeyValue list as an attribute map; an empty value leaves its key out. */
 export function attributes(value: unknown, field = 'attributes'): Attributes {
   const out: Record<string, unknown> = {};
-  for (const kv of list(value, field)) {
+  for (const kv of objects(value, field)) {
     const key = text(object(kv, field).key, `${field}.key`);
     const v = anyValue(kv.value, `${field}.${key}`);
     if (v !== undefined) out[key] = v;
@@ -156,11 +165,12 @@ export interface Placed {
  */
 export function* itemsOf(request: Json, levels: readonly [string, string, string]): Generator<Placed> {
   const [resourceKey, scopeKey, itemKey] = levels;
-  for (const [r, rl] of list(request[resourceKey], resourceKey).entries()) {
+  for (const [r, rl] of objects(request[resourceKey], resourceKey).entries()) {
     const resource = resourceOf(object(rl, resourceKey), `${resourceKey}[${r}]`);
-    for (const [s, sl] of list(rl[scopeKey], scopeKey).entries()) {
+    for (const [s, sl] of objects(rl[scopeKey], scopeKey).entries()) {
       const scope = scopeOf(object(sl, scopeKey), `${resourceKey}[${r}].${scopeKey}[${s}]`);
-      for (const item of list(sl[itemKey], itemKey)) yield { item: object(item, itemKey), resource, scope };
+      for (const item of objects(sl[itemKey], itemKey))
+        yield { item: object(item, itemKey), resource, scope };
     }
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, endpoint } from '../../../core/config/units.js';
+import { serverSecurity } from '../../../core/http/security.js';
 
 export const PrometheusConfig = z.strictObject({
   endpoint: endpoint('127.0.0.1:9464').describe(
@@ -38,6 +39,7 @@ export const PrometheusConfig = z.strictObject({
     .boolean()
     .default(true)
     .describe('expose the resource attributes as a target_info series per resource'),
+  ...serverSecurity(),
 });
 
 export type PrometheusConfig = z.output<typeof PrometheusConfig>;

@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { Attributes, Counter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type Exporter, type Host, PermanentError } from '../../../core/component.js';
 import { ExporterTelemetry } from '../../../core/exporterhelper/telemetry.js';
-import { urlOf } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { MetricSources } from '../../../core/sdk/metric-sources.js';
 import { countItems } from '../../../core/signals.js';
@@ -47,6 +45,7 @@ export class PrometheusExporter implements Exporter<'metrics'> {
         openMetrics: config.enable_open_metrics,
         id: ctx.id,
         onError: (err) => ctx.logger.warn({ err: err.message }, 'the metrics endpoint failed to answer'),
+        security: config,
       },
       {
         // The SDK-based receivers hand over what they hold first: a scrape never serves an old interval.
@@ -65,7 +64,7 @@ export class PrometheusExporter implements Exporter<'metrics'> {
 
   async start(_host: Host): Promise<void> {
     await this.server.listen();
-    const url = urlOf(this.server.address as AddressInfo, this.ctx.config.path);
+    const url = this.server.url(this.ctx.config.path) as string;
     // The engine's ready line names it, with every other place to look.
     this.ctx.logger.debug({ url }, 'serving metrics for Prometheus to scrape');
     announce(this.ctx.container, this.ctx.id, 'metrics', url);

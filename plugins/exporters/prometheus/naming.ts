@@ -52,6 +52,10 @@ export function sanitize(text: string): string {
   return text.replace(INVALID, '_').replace(REPEATED, '_');
 }
 
+/** A table's word for `unit`, never one of Object.prototype's (`toString`, `constructor`) by mistake. */
+const known = (table: Readonly<Record<string, string>>, unit: string) =>
+  Object.hasOwn(table, unit) ? table[unit] : undefined;
+
 /** A unit word of a name: sanitized, no leading or trailing `_`. */
 const word = (text: string) => sanitize(text).replace(/^_|_$/g, '');
 
@@ -66,8 +70,8 @@ export function unitSuffix(unit: string, type: PromType): string {
   const slash = plain.indexOf('/');
   const main = slash < 0 ? plain : plain.slice(0, slash);
   const per = slash < 0 ? '' : plain.slice(slash + 1);
-  const mainWord = main === '' || main === '1' ? '' : (UNITS[main] ?? word(main));
-  const perWord = per === '' ? '' : (PER_UNITS[per] ?? UNITS[per] ?? word(per));
+  const mainWord = main === '' || main === '1' ? '' : (known(UNITS, main) ?? word(main));
+  const perWord = per === '' ? '' : (known(PER_UNITS, per) ?? known(UNITS, per) ?? word(per));
   if (!perWord) return mainWord;
   return mainWord ? `${mainWord}_per_${perWord}` : `per_${perWord}`;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzip } from 'node:zlib';
 import { HttpListener } from '../../../core/http/listen.js';
+import type { ServerSecurity } from '../../../core/http/security.js';
 import { answerText } from '../../../core/http/server.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { CONTENT_TYPES, type Format } from './serialize.js';
@@ -24,6 +25,7 @@ export interface ScrapeServerOptions {
   id: string;
   /** Logs a response that could not be written (the client went away mid-gzip, ...). */
   onError(err: Error): void;
+  security?: ServerSecurity;
 }
 
 /** The pull endpoint: GET and HEAD on `path` (405 for other methods), a short help page on `/`, 404 elsewhere. */
@@ -34,9 +36,9 @@ export class ScrapeServer {
     private readonly options: ScrapeServerOptions,
     private readonly handler: ScrapeHandler,
   ) {
-    const { host, port, id, onError } = options;
+    const { host, port, id, onError, security } = options;
     this.listener = new HttpListener(
-      { host, port, endpointPath: `exporters.${id}.endpoint`, kind: 'exporter', onError },
+      { host, port, endpointPath: `exporters.${id}.endpoint`, kind: 'exporter', onError, security },
       (req, res) => this.handle(req, res),
     );
   }
@@ -44,6 +46,11 @@ export class ScrapeServer {
   /** The bound address (the real port when 0 was configured); undefined before listen(). */
   get address(): AddressInfo | undefined {
     return this.listener.address;
+  }
+
+  /** The URL of `path` here (https when it serves TLS); undefined before listen(). */
+  url(path: string): string | undefined {
+    return this.listener.url(path);
   }
 
   listen(): Promise<void> {

@@ -22,6 +22,17 @@ export interface StoreOptions {
   targetInfo: boolean;
 }
 
+const SAMPLE_SUFFIXES: Readonly<Record<PromType, readonly string[]>> = {
+  counter: ['_total', '_created'],
+  gauge: [''],
+  histogram: ['_bucket', '_sum', '_count', '_created'],
+};
+
+/** The family names (text and OpenMetrics) and every sample name a family of `type` writes. */
+function exposedNames(names: MetricNames, type: PromType): string[] {
+  return [names.text, names.openMetrics, ...SAMPLE_SUFFIXES[type].map((s) => `${names.openMetrics}${s}`)];
+}
+
 /** Points that cannot be exposed, by why; the exporter counts and logs them. */
 export type Rejection = 'exponential_histogram' | 'type_conflict' | 'invalid_name';
 
@@ -72,6 +83,8 @@ export class MetricStore {
   /** Label text of point attribute sets: the SDK hands the same attributes object for a series each time. */
   private readonly pointLabels = new WeakMap<Attributes, PointLabels>();
   private readonly names = new Map<string, MetricNames | undefined>();
+  /** Every name a family writes (family names in both formats, sample names), to the family writing it. */
+  private readonly owners = new Map<string, Family>();
   private readonly constLabels: readonly [string, string][];
   private lastSweep = 0;
 
@@ -112,7 +125,10 @@ export class MetricStore {
           removed++;
         }
       }
-      if (family.series.size === 0 && name !== 'target_info') this.families.delete(name);
+      if (family.series.size === 0 && name !== 'target_info') {
+        this.families.delete(name);
+        for (const n of exposedNames(family.names, family.type)) this.owners.delete(n);
+      }
     }
     this.seriesCount -= removed;
     return removed;
@@ -161,8 +177,16 @@ export class MetricStore {
     const description = metric.descriptor.description;
     const family = this.families.get(names.openMetrics);
     if (family === undefined) {
+      // A name another family writes would make two families of one name, or samples of another's.
+      const exposed = exposedNames(names, type);
+      const taken = exposed.map((n) => this.owners.get(n)).find((owner) => owner !== undefined);
+      if (taken !== undefined) {
+        result.firstRejection ??= rejection(metric, 'type_conflict', `${taken.names.text} (${taken.type})`);
+        return undefined;
+      }
       const created = new Family(names, type, description, metric.descriptor.name);
       this.families.set(names.openMetrics, created);
+      for (const n of exposed) this.owners.set(n, created);
       return created;
     }
     if (family.type !== type || family.names.text !== names.text) {

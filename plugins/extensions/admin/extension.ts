@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { AdminPages, escapeHtml } from '../../../core/admin-pages.js';
 import type { Extension } from '../../../core/component.js';
-import { urlOf } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { announce, EngineStatus } from '../../../core/status.js';
 import type { AdminConfig } from './config.js';
@@ -21,6 +19,7 @@ export class AdminExtension implements Extension {
         port: ctx.config.endpoint.port,
         id: ctx.id,
         onError: (err) => ctx.logger.warn({ err: err.message }, 'the admin page failed to answer'),
+        security: ctx.config,
       },
       (path) => this.route(path),
     );
@@ -34,7 +33,7 @@ export class AdminExtension implements Extension {
 
   async start(): Promise<void> {
     await this.server.listener.listen();
-    const url = urlOf(this.server.listener.address as AddressInfo, '/');
+    const url = this.server.listener.url('/') as string;
     // The engine's ready line names it, with every other place to look.
     this.ctx.logger.debug({ url }, 'serving the admin status page');
     announce(this.ctx.container, this.ctx.id, 'admin', url);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpListener } from '../../../core/http/listen.js';
+import type { ServerSecurity } from '../../../core/http/security.js';
 
 export type Answer = { status?: number; type: 'html' | 'json' | 'js' | 'svg' | 'text'; body: string };
 export type Route = (path: string) => Promise<Answer> | undefined;
@@ -30,12 +31,18 @@ export class AdminServer {
   readonly listener: HttpListener;
 
   constructor(
-    private readonly options: { host: string; port: number; id: string; onError(err: Error): void },
+    private readonly options: {
+      host: string;
+      port: number;
+      id: string;
+      onError(err: Error): void;
+      security?: ServerSecurity;
+    },
     private readonly route: Route,
   ) {
-    const { host, port, id, onError } = options;
+    const { host, port, id, onError, security } = options;
     this.listener = new HttpListener(
-      { host, port, endpointPath: `extensions.${id}.endpoint`, kind: 'extension', onError },
+      { host, port, endpointPath: `extensions.${id}.endpoint`, kind: 'extension', onError, security },
       (req, res) => void this.handle(req, res),
     );
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endpoint } from '../../../core/config/units.js';
+import { serverSecurity } from '../../../core/http/security.js';
 
 export const HealthCheckConfig = z.strictObject({
   endpoint: endpoint('127.0.0.1:13133').describe(
@@ -16,6 +17,7 @@ export const HealthCheckConfig = z.strictObject({
     .min(1)
     .optional()
     .describe("the version /health reports, e.g. your service's; Tributary's own version when unset"),
+  ...serverSecurity(),
 });
 
 export type HealthCheckConfig = z.output<typeof HealthCheckConfig>;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Extension, Host } from '../../../core/component.js';
-import { HttpListener, urlOf } from '../../../core/http/listen.js';
+import { HttpListener } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { announce, EngineStatus } from '../../../core/status.js';
 import type { HealthCheckConfig } from './config.js';
@@ -22,6 +22,7 @@ export class HealthCheckExtension implements Extension {
         endpointPath: `extensions.${ctx.id}.endpoint`,
         kind: 'extension',
         onError: (err) => ctx.logger.warn({ err: err.message }, 'the health check endpoint failed to answer'),
+        security: ctx.config,
       },
       (req, res) => this.handle(req, res),
     );
@@ -34,7 +35,7 @@ export class HealthCheckExtension implements Extension {
 
   async start(_host: Host): Promise<void> {
     await this.listener.listen();
-    const url = urlOf(this.listener.address as AddressInfo, '/health');
+    const url = this.listener.url('/health') as string;
     // The engine's ready line names it, with every other place to look.
     this.ctx.logger.debug({ url }, 'serving /health and /ready');
     announce(this.ctx.container, this.ctx.id, 'health', url);

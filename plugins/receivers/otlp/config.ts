@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endpoint, size } from '../../../core/config/units.js';
+import { serverSecurity } from '../../../core/http/security.js';
 
 const urlPath = (signal: string) =>
   z
@@ -22,6 +23,7 @@ const HttpSettings = z
     traces_url_path: urlPath('traces'),
     metrics_url_path: urlPath('metrics'),
     logs_url_path: urlPath('logs'),
+    ...serverSecurity(),
   })
   .superRefine((http, ctx) => {
     if (http.max_in_flight_size >= http.max_request_body_size) return;

@@ -1,5 +1,4 @@
 import type { Consumer, Receiver } from '../../../core/component.js';
-import { urlOf } from '../../../core/http/listen.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import type { Signal } from '../../../core/signals.js';
 import { announce } from '../../../core/status.js';
@@ -25,9 +24,9 @@ export class OtlpReceiver<S extends Signal> implements Receiver {
   async start(): Promise<void> {
     await this.server.start(this.signal, this.next as Consumer);
     this.started = true;
-    const address = this.server.address;
+    const url = this.server.url;
     // The ready line names where senders send (once per receiver id, whatever the signals).
-    if (address) announce(this.ctx.container, this.ctx.id, 'otlp', urlOf(address, ''));
+    if (url) announce(this.ctx.container, this.ctx.id, 'otlp', url);
   }
 
   async shutdown(): Promise<void> {

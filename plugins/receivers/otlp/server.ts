@@ -61,11 +61,13 @@ export class OtlpHttpServer {
         endpointPath: `receivers.${id}.protocols.http.endpoint`,
         kind: 'receiver',
         onError: (err) => logger.warn({ err: err.message }, 'OTLP/HTTP server error'),
+        security: settings,
       },
       (req, res) => {
         this.handle(req, res).catch((err: Error) => {
           // A client that went away mid-body needs no answer; anything else is a bug, logged with its stack.
-          if (req.destroyed) return;
+          // (Not `req.destroyed`: a request whose body was read whole is destroyed too, and still waits.)
+          if (req.socket.destroyed) return;
           this.logger.error({ err }, 'OTLP/HTTP request failed');
           if (!res.headersSent) answerText(res, 500, 'internal error: see the receiver log\n');
         });
@@ -84,6 +86,11 @@ export class OtlpHttpServer {
   /** The bound address (the real port when 0 was configured); undefined while not listening. */
   get address(): AddressInfo | undefined {
     return this.listener.address;
+  }
+
+  /** Where senders send (https when it serves TLS); undefined until it listens. */
+  get url(): string | undefined {
+    return this.listener.url('');
   }
 
   /** Starts taking `signal` (listening first if no signal was running). */

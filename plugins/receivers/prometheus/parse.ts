@@ -167,8 +167,8 @@ function metadata(line: string, format: Format): Metadata | undefined {
   // The text format allows any blanks between the tokens; OpenMetrics exactly one space.
   const m =
     format === 'text'
-      ? /^#[ \t]+(HELP|TYPE)[ \t]+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?$/.exec(line)
-      : /^# (HELP|TYPE|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*)(?: (.*))?$/.exec(line);
+      ? /^#[ \t]+(HELP|TYPE)[ \t]+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?$/s.exec(line)
+      : /^# (HELP|TYPE|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*)(?: (.*))?$/s.exec(line);
   if (!m) return undefined;
   const kind = m[1] as Metadata['kind'];
   const text = kind === 'HELP' ? (m[3] ?? '') : (m[3] ?? '').trim();

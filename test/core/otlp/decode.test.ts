@@ -43,3 +43,20 @@ describe('otlp receiver: protobuf decoding of damaged bodies', () => {
     expect(outcomes.refused).toBeGreaterThan(0);
   });
 });
+
+describe('otlp receiver: JSON bodies with null where a message belongs', () => {
+  // Found by test/fuzz/otlp-receiver.test.ts: a null element of a repeated message field was a 500.
+  it.each([
+    ['traces', '{"resourceSpans":[null]}', 'resourceSpans[0]: expected an object'],
+    [
+      'traces',
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5e6de3dfb3519652381c75aa7bb509e1","spanId":"b15bc5e53340f1f3","events":[null]}]}]}]}',
+      'events[0]',
+    ],
+    ['logs', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[null]}]}]}]}', 'attributes'],
+    ['metrics', '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[null]}]}]}', 'metrics[0]'],
+  ] as const)('%s %s is a DecodeError naming %s', (signal, body, field) => {
+    expect(() => decodeRequest(signal, 'json', Buffer.from(body))).toThrow(DecodeError);
+    expect(() => decodeRequest(signal, 'json', Buffer.from(body))).toThrow(field);
+  });
+});

@@ -81,7 +81,7 @@ export function promtoolCheckMetrics(exposition: string): Promise<{ code: number
   });
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/s;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/y;
 const SUFFIXES: Record<string, { text: string[]; openMetrics: string[] }> = {
   counter: { text: [''], openMetrics: ['_total', '_created'] },
@@ -106,7 +106,7 @@ export function expositionProblems(exposition: string, format: 'text' | 'openmet
   const buckets = new Map<string, { le: number; count: number }[]>();
   const counts = new Map<string, number>();
   for (const line of all) {
-    const meta = /^# (HELP|TYPE|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*)(?: (.*))?$/.exec(line);
+    const meta = /^# (HELP|TYPE|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*)(?: (.*))?$/s.exec(line);
     if (meta) {
       const [, kind, name = '', rest = ''] = meta;
       if (name !== family) {

@@ -135,6 +135,9 @@ describe('unit suffixes', () => {
     ['By/mo', 'gauge', 'bytes_per_month'],
     ['req.s', 'gauge', 'req_s'],
     ['', 'gauge', ''],
+    // Units that are names of Object.prototype's members are words like any other (found by fuzzing).
+    ['toString', 'gauge', 'toString'],
+    ['By/constructor', 'gauge', 'bytes_per_constructor'],
   ])('%s on a %s -> %s', (unit, type, suffix) => {
     expect(unitSuffix(unit, type)).toBe(suffix);
   });

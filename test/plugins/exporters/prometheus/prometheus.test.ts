@@ -22,7 +22,7 @@ import {
 import { PrometheusExporter } from '../../../../plugins/exporters/prometheus/exporter.js';
 import prometheus from '../../../../plugins/exporters/prometheus/index.js';
 import { builtins } from '../../../../plugins/index.js';
-import { freePort, lines, scrape } from './helpers.js';
+import { expositionProblems, freePort, lines, scrape } from './helpers.js';
 
 const MCP_SERVER = resourceFromAttributes({ 'service.name': 'mcp-server', 'host.name': 'box' });
 /** Only a service name: series get `job="app"` and there is no target_info. */
@@ -349,6 +349,27 @@ describe('prometheus exporter', () => {
     } finally {
       await exporter.shutdown();
     }
+  });
+
+  it('refuses a metric whose family or sample names another family already writes', async () => {
+    // Found by test/fuzz/prometheus-exposition.test.ts: a histogram `a_total` and a counter `a` both
+    // declared `# TYPE a_total` in text format, which no scraper accepts.
+    const { push, port } = await exporting();
+    await push(
+      await recordMetrics((p) => {
+        const meter = p.getMeter('m');
+        meter.createHistogram('a_total').record(1);
+        meter.createCounter('a').add(2);
+        meter.createGauge('a_total_count').record(3);
+        meter.createGauge('b').record(4);
+      }, APP),
+    );
+    const text = (await scrape(port)).text;
+    expect(expositionProblems(text, 'text')).toEqual([]);
+    expect(lines(text).filter((l) => l.startsWith('# TYPE'))).toEqual([
+      '# TYPE a_total histogram',
+      '# TYPE b gauge',
+    ]);
   });
 
   it('leaves exponential histograms out, saying why', async () => {

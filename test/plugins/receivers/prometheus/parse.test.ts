@@ -160,6 +160,13 @@ describe('OpenMetrics 1.0', () => {
   });
 });
 
+it('keeps a carriage return in HELP text: only \\n and \\\\ are escaped there (found by fuzzing)', () => {
+  for (const format of ['text', 'openmetrics'] as const) {
+    const families = parseExposition(`# HELP a one\rtwo\n# TYPE a gauge\na 1\n# EOF\n`, format);
+    expect(families).toMatchObject([{ name: 'a', help: 'one\rtwo', type: 'gauge' }]);
+  }
+});
+
 it('stops at sample_limit with SampleLimitError', () => {
   expect(() => parseExposition('a 1\nb 2\nc 3\n', 'text', 2)).toThrow(SampleLimitError);
   expect(parseExposition('a 1\nb 2\n', 'text', 2)).toHaveLength(2);
