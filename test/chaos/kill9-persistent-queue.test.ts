@@ -97,3 +97,33 @@ it.each(PIPELINES)(
     expect(duplicates).toBeLessThanOrEqual(recovered.redelivered_items as number);
   },
 );
+
+it('kill -9 with a persistent queue behind a batch processor without wait_for_result: what it held is lost (the documented gap)', {
+  timeout: 120_000,
+}, async () => {
+  const storage = await mkdtemp(join(tmpdir(), 'trb-kill9-gap-'));
+  stops.push(() => rm(storage, { recursive: true, force: true }));
+  const backend = await FaultyBackend.create();
+  const ports = await enginePorts();
+  // The batch processor holds everything until its 1 h timeout: acknowledged, in memory only.
+  const config = yaml(storage, ports.receiver, backend, 'batch').replace(
+    'batch: { send_batch_size: 100, timeout: 50ms, wait_for_result: true }',
+    'batch: { send_batch_size: 30000, timeout: 1h }',
+  );
+  const first = await EngineProcess.start(config, ports.receiver);
+  stops.push(() => first.kill('SIGKILL'));
+  const source = new SpanSource(ports.receiver, 5_000, SPANS_PER_REQUEST, SENDERS);
+  while (source.accepted.size < KILL_AFTER) await sleep(5);
+  await first.kill('SIGKILL');
+  await source.stop();
+
+  await backend.start();
+  stops.push(() => backend.stop());
+  const second = await EngineProcess.start(config, ports.receiver);
+  stops.push(() => second.kill('SIGKILL'));
+  expect(await second.kill('SIGTERM')).toBe(0);
+  const { missing } = report('kill -9 behind a batch processor without wait_for_result', source, backend);
+  expect(source.accepted.size).toBeGreaterThanOrEqual(KILL_AFTER);
+  expect(second.stderr).not.toMatch(/left in storage by the last run/);
+  expect(missing).toBe(source.accepted.size);
+});
