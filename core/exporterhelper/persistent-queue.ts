@@ -173,6 +173,8 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
       await this.markSending(key);
       return { batch, items, key };
     } catch (err) {
+      // Aborted meanwhile (the storage may be closed): the batch is still stored for the next start.
+      if (this.aborted) return undefined;
       this.onLost(items, `cannot read a stored batch back: ${describeError(err)}`);
       await this.client?.delete(key).catch(() => {});
       return undefined;

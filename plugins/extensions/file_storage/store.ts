@@ -89,13 +89,18 @@ export class FileStore implements StorageClient {
     for (const record of records) store.apply(record, record.offset);
     if (bad.length > 0) await store.quarantine(log, bad);
     if (bad.length > 0 || (settings.compactOnStart && store.garbage() > 0) || store.tooMuchGarbage()) {
-      await store.rewrite((at) => log.subarray(at.offset, at.offset + at.bytes));
+      // Without the rewrite (a full disk) the store still works: records appended after bad bytes are
+      // found again by the next open, which moves the same bad bytes aside once more.
+      await store
+        .rewrite((at) => log.subarray(at.offset, at.offset + at.bytes))
+        .catch((err: Error) =>
+          logger.warn(
+            { file: path, err: err.message },
+            'cannot compact the store at start; it is used as it is',
+          ),
+        );
     }
     return store;
-  }
-
-  get size(): number {
-    return this.fileBytes;
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
