@@ -43,9 +43,10 @@ interface ChildReport {
   calls: number;
   /** Spans the mcp receiver made: accepted by the pipeline or refused (and counted) by it. */
   spansIn: number;
+  /** Refused at the hooks' hand-off, or by a full batch processor (which answers the hooks). */
   receiverRefused: number;
-  batchRefused: number;
-  exporterRefused: number;
+  /** Refused by the exporter (its queue full, or it could not store): dropped and counted by the batch processor. */
+  batchSendFailed: number;
   exporterFailed: number;
   exporterDropped: number;
   peakRssMiB: number;
@@ -105,14 +106,13 @@ interface Ran {
 }
 
 function describeRun({ report: r, out }: Ran, bare: ChildReport): string {
-  const dropped =
-    r.receiverRefused + r.batchRefused + r.exporterRefused + r.exporterFailed + r.exporterDropped;
+  const dropped = r.receiverRefused + r.batchSendFailed + r.exporterFailed + r.exporterDropped;
   const unique = out.total - out.duplicates;
   const addedRss = r.peakRssMiB - bare.peakRssMiB;
   const addedCpu = r.cpuShare - bare.cpuShare;
   return (
     `${r.variant} queue: in ${count(r.spansIn)} spans, out ${count(unique)} (+ ${count(out.duplicates)} duplicates), dropped ${count(dropped)} ` +
-    `(refused: hooks' hand-off ${count(r.receiverRefused)}, batch ${count(r.batchRefused)}, exporter ${count(r.exporterRefused)}; ` +
+    `(refused at the hooks' hand-off or by the batch processor ${count(r.receiverRefused)}, refused by the exporter ${count(r.batchSendFailed)}; ` +
     `given up ${count(r.exporterFailed)}; dropped at shutdown ${count(r.exporterDropped)}); in - out - dropped = ${count(r.spansIn - unique - dropped)}; ` +
     `peak RSS ${mib(r.peakRssMiB)} (added ${mib(addedRss)}: target <= ${COLLECTOR.rssMiB} MiB ${met(addedRss <= COLLECTOR.rssMiB)}), peak heap ${mib(r.peakHeapMiB)}; ` +
     `CPU ${percent(r.cpuShare)} of a core (added ${percent(addedCpu)}: target <= ${percent(COLLECTOR.cpuShare)} ${met(addedCpu <= COLLECTOR.cpuShare)}); drained in ${(r.drainMs / 1000).toFixed(1)} s after the load`
@@ -240,8 +240,7 @@ async function child(variant: Variant, port: number, dir: string): Promise<void>
     calls,
     spansIn: accepted + receiverRefused,
     receiverRefused,
-    batchRefused: metric('tributary_processor_batch_refused_items', 'batch'),
-    exporterRefused: metric('tributary_exporter_refused_items', 'otlp'),
+    batchSendFailed: metric('tributary_processor_batch_send_failed_items', 'batch'),
     exporterFailed: metric('tributary_exporter_send_failed_items', 'otlp'),
     exporterDropped: metric('tributary_exporter_dropped_items', 'otlp'),
     peakRssMiB: maxRss(),
@@ -259,8 +258,7 @@ function batchHolds(metric: (name: string, component: string) => number): boolea
     metric('tributary_exporter_sent_items', 'otlp') +
     metric('tributary_exporter_queued_items', 'otlp') +
     metric('tributary_exporter_refused_items', 'otlp') +
-    metric('tributary_exporter_send_failed_items', 'otlp') +
-    metric('tributary_processor_batch_refused_items', 'batch');
+    metric('tributary_exporter_send_failed_items', 'otlp');
   return handedOn < metric('tributary_receiver_accepted_items', 'mcp');
 }
 
@@ -286,8 +284,7 @@ const MIB = 1024 * 1024;
 const NOTHING = {
   spansIn: 0,
   receiverRefused: 0,
-  batchRefused: 0,
-  exporterRefused: 0,
+  batchSendFailed: 0,
   exporterFailed: 0,
   exporterDropped: 0,
   drainMs: 0,
