@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import { type Exporter, type Host, RetryableError } from '../../../core/componen
 import { TributaryError } from '../../../core/errors.js';
 import { createExporter, exporterConfig, type Sender } from '../../../core/exporterhelper/index.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
-import { makeSpans, testContext, testHost } from '../../../core/testing/index.js';
+import { makeLogs, makeMetrics, makeSpans, testContext, testHost } from '../../../core/testing/index.js';
 import { FileStorageConfig } from '../../../plugins/extensions/file_storage/config.js';
 import { FileStorageExtension } from '../../../plugins/extensions/file_storage/extension.js';
 
@@ -196,6 +198,71 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
     expect(logs.some((l) => l.msg.startsWith('the persistent sending queue stores batches again'))).toBe(
       true,
     );
+  });
+
+  it('gives back metrics and logs after a restart as they were handed in: names, values, attributes, resource', async () => {
+    const dir = await tempDir();
+    const metrics = await makeMetrics('requests', ['a', 'b']);
+    const logs = makeLogs(['started', 'stopped'], { 'mcp.method': 'tools/call' });
+    const received: { metrics: unknown[]; logs: unknown[] } = { metrics: [], logs: [] };
+    const down = { send: async () => Promise.reject(new RetryableError('down')) };
+    const queueConfig = exporterConfig({}).parse({
+      retry_on_failure: { initial_interval: '10ms', max_interval: '20ms', max_elapsed_time: 0 },
+      sending_queue: { storage: 'file_storage' },
+    });
+    /** One run: the extension, and an exporter of each signal on it. */
+    const start = async (up: boolean) => {
+      const extension = new FileStorageExtension(
+        testContext(FileStorageConfig.parse({ directory: dir }), 'file_storage', { kind: 'extension' }),
+      );
+      const deadline = new AbortController();
+      const host: Host = {
+        ...testHost({ shutdownSignal: deadline.signal }),
+        getExtension: <T>() => extension as T,
+      };
+      await extension.start(host);
+      const metricsOut = createExporter(
+        testContext(queueConfig, 'otlp', { kind: 'exporter' }),
+        'metrics',
+        up ? { send: async (batch) => void received.metrics.push(...batch) } : down,
+      );
+      const logsOut = createExporter(
+        testContext(queueConfig, 'otlp', { kind: 'exporter' }),
+        'logs',
+        up ? { send: async (batch) => void received.logs.push(...batch) } : down,
+      );
+      await metricsOut.start(host);
+      await logsOut.start(host);
+      const stop = async () => {
+        deadline.abort();
+        await Promise.all([metricsOut.shutdown(), logsOut.shutdown()]);
+        await extension.shutdown();
+      };
+      running.push({ shutdown: stop });
+      return { metricsOut, logsOut, stop };
+    };
+    const first = await start(false);
+    await first.metricsOut.consume(metrics);
+    await first.logsOut.consume(logs);
+    await first.stop();
+
+    await start(true);
+    await until(() => received.metrics.length === 1 && received.logs.length === 2);
+    const [resourceMetrics] = received.metrics as ResourceMetrics[];
+    const sum = resourceMetrics?.scopeMetrics[0]?.metrics[0];
+    expect(sum?.descriptor.name).toBe('requests');
+    expect(sum?.dataPoints.map((p) => [p.attributes.series, p.value])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(resourceMetrics?.resource.attributes['service.name']).toBe(
+      metrics[0]?.resource.attributes['service.name'],
+    );
+    const records = received.logs as ReadableLogRecord[];
+    expect(records.map((r) => [r.body, r.severityText, r.attributes['mcp.method']])).toEqual([
+      ['started', 'INFO', 'tools/call'],
+      ['stopped', 'INFO', 'tools/call'],
+    ]);
   });
 
   it('fails to start with TRB_EXPORTER_STORAGE_NOT_FOUND when the storage extension is not running', async () => {
