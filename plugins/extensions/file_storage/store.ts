@@ -103,6 +103,11 @@ export class FileStore implements StorageClient {
     return store;
   }
 
+  /** The file's size: live records and garbage not yet compacted away. */
+  get bytes(): number {
+    return this.fileBytes;
+  }
+
   async get(key: string): Promise<Uint8Array | undefined> {
     this.checkOpen();
     while (this.compacting) await this.compacting;
