@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, ours next to its peer in one process, with the ratio printed.
+// `node --expose-gc dist/bench/run.js mcp-overhead mcp-peers` runs only the benchmarks named.
 import 'reflect-metadata';
+import * as alertEval from './alert-eval.js';
 import * as mcpOverhead from './mcp-overhead.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
@@ -7,11 +9,23 @@ import * as prometheusScrape from './prometheus-scrape.js';
 import { print, type Result } from './report.js';
 import * as soak from './soak.js';
 
-const benchmarks: { run(): Promise<Result | Result[]> }[] = [
-  pipelineBatch,
-  mcpOverhead,
-  prometheusScrape,
+const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
+  'pipeline-batch': pipelineBatch,
+  'mcp-overhead': mcpOverhead,
+  'prometheus-scrape': prometheusScrape,
   percentiles,
+  'alert-eval': alertEval,
   soak,
-];
-for (const bench of benchmarks) for (const result of [await bench.run()].flat()) print(result);
+};
+const named = process.argv.slice(2);
+const unknown = named.filter((name) => !(name in benchmarks));
+if (unknown.length) {
+  process.stderr.write(
+    `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+for (const [name, bench] of Object.entries(benchmarks)) {
+  if (named.length && !named.includes(name)) continue;
+  for (const result of [await bench.run()].flat()) print(result);
+}

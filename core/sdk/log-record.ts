@@ -1,12 +1,12 @@
-import type { Attributes, SpanContext } from '@opentelemetry/api';
+import type { Attributes, HrTime, SpanContext } from '@opentelemetry/api';
 import type { SeverityNumber } from '@opentelemetry/api-logs';
 import { millisToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 export interface LogFields {
-  /** Wall clock, milliseconds since the epoch. */
-  time: number;
+  /** Wall clock: milliseconds since the epoch, or an HrTime the record may share with a span. */
+  time: number | HrTime;
   severityNumber: SeverityNumber;
   severityText: string;
   body: string;
@@ -24,7 +24,7 @@ export function logRecord(
   resource: Resource,
   scope: ReadableLogRecord['instrumentationScope'],
 ): ReadableLogRecord {
-  const hrTime = millisToHrTime(fields.time);
+  const hrTime = typeof fields.time === 'number' ? millisToHrTime(fields.time) : fields.time;
   return {
     hrTime,
     hrTimeObserved: hrTime,

@@ -1,5 +1,7 @@
-// The MCP conformance suite (Node >= 22, so run on Node 24 through npx) against server-everything over
-// Streamable HTTP: direct, then through `tributary mcp-proxy --listen`. Every scenario must end the same.
+// The MCP conformance suite (Node >= 22, so run on Node 24 through npx), scenarios required by revision
+// 2025-11-25: its server scenarios against server-everything over Streamable HTTP, direct and then
+// through `tributary mcp-proxy --listen`; its client scenarios with the MCP SDK's client, direct and
+// pointed through the proxy. Every scenario must end the same both ways.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,11 +18,18 @@ const CONFORMANCE = [
   '-p',
   'node@24',
   '-p',
-  '@modelcontextprotocol/conformance@0.1.16',
+  '@modelcontextprotocol/conformance@0.2.0-alpha.12',
   '--',
   'conformance',
 ];
 const CLI = join(root, 'dist/cli.js');
+const CLIENT = join(import.meta.dirname, 'fixtures/conformance-client.mjs');
+/**
+ * The client scenarios 2025-11-25 requires that an MCP client without OAuth can take part in; the
+ * auth/* ones need an OAuth client, which the SDK client here is not configured as.
+ */
+const CLIENT_SCENARIOS = ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'];
+const run = promisify(execFile);
 const children: ChildProcess[] = [];
 
 afterAll(() => {
@@ -45,22 +54,48 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** Scenario name -> "passed/failed" as the suite prints it. */
-async function conformance(url: string): Promise<Record<string, string>> {
+/** The suite's output (both streams); it exits non-zero when a scenario fails, which is no failure of the run here. */
+async function suite(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const cwd = await mkdtemp(join(tmpdir(), 'trb-conformance-'));
-  const { stdout } = await promisify(execFile)('npx', [...CONFORMANCE, 'server', '--url', url], {
+  const { stdout, stderr } = await run('npx', [...CONFORMANCE, ...args], {
     cwd,
-    timeout: 120_000,
+    env: { ...process.env, ...env },
+    timeout: 180_000,
     maxBuffer: 16 * 1024 * 1024,
-  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  }).catch((err: { stdout?: string; stderr?: string }) => ({
+    stdout: err.stdout ?? '',
+    stderr: err.stderr ?? '',
+  }));
+  // Server runs print their summary on stdout; client runs print their checks on stderr.
+  return `${stdout}\n${stderr}`;
+}
+
+/** Server scenario name -> "passed/failed" as the suite's summary prints it. */
+async function serverScenarios(url: string): Promise<Record<string, string>> {
+  const stdout = await suite(['server', '--url', url, '--requirements', '2025-11-25']);
   const results: Record<string, string> = {};
   for (const m of stdout.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed/gmu))
     results[m[1] as string] = `${m[2]}/${m[3]}`;
   return results;
 }
 
+/** Client scenario's check id -> SUCCESS / FAILURE / WARNING, with the SDK client run as the suite's client. */
+async function clientScenario(scenario: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const command = `${process.execPath} ${CLIENT}`;
+  const stdout = await suite(
+    ['client', '--command', command, '--scenario', scenario, '--spec-version', '2025-11-25'],
+    env,
+  );
+  const checks: Record<string, string> = {};
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the suite colours its output
+  const plain = stdout.replace(/\u001b\[\d+m/g, '');
+  for (const m of plain.matchAll(/\[([\w-]+)\s*\] (SUCCESS|FAILURE|WARNING)/g))
+    checks[m[1] as string] = m[2] as string;
+  return checks;
+}
+
 describe('MCP conformance through the HTTP proxy', () => {
-  it('passes exactly the scenarios a direct connection passes', { timeout: 240_000 }, async () => {
+  it('passes exactly the server scenarios a direct connection passes', { timeout: 300_000 }, async () => {
     const serverPort = await freePort();
     start(process.execPath, [EVERYTHING, 'streamableHttp'], { PORT: String(serverPort) });
     const upstream = `http://127.0.0.1:${serverPort}/mcp`;
@@ -89,9 +124,11 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
     const proxied = `http://127.0.0.1:${proxyPort}/mcp`;
     await expect.poll(() => reachable(proxied), { timeout: 20_000, interval: 200 }).toBe(true);
 
-    const direct = await conformance(upstream);
-    const through = await conformance(proxied);
-    expect(Object.keys(direct).length).toBeGreaterThan(10);
+    const direct = await serverScenarios(upstream);
+    const through = await serverScenarios(proxied);
+    // 30 scenarios required by 2025-11-25, and 3 run but not scored.
+    expect(Object.keys(direct).length).toBeGreaterThanOrEqual(30);
+    expect(direct['tools-call-simple-text']).toBe('2/0');
     expect(through).toEqual(direct);
 
     // The proxy observed the suite's traffic: spans reach the file once it drains on SIGTERM.
@@ -107,5 +144,31 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
         (s) => s.name === 'tools/list' && s.kind === 'SERVER' && s.attributes['network.transport'] === 'tcp',
       ),
     ).toBe(true);
+  });
+
+  it('scores the SDK client the same through the proxy', { timeout: 300_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trb-proxy-client-'));
+    const out = join(dir, 'spans.jsonl');
+    const config = join(dir, 'proxy.yaml');
+    await writeFile(
+      config,
+      `receivers: { mcp: }
+exporters: { file: { path: ${out} } }
+service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
+`,
+    );
+    for (const scenario of CLIENT_SCENARIOS) {
+      const direct = await clientScenario(scenario, {});
+      const through = await clientScenario(scenario, { TRB_PROXY_CONFIG: config });
+      expect(Object.keys(direct).length, scenario).toBeGreaterThan(0);
+      expect(Object.values(direct), scenario).not.toContain('FAILURE');
+      expect(through, scenario).toEqual(direct);
+    }
+    // The proxied runs were observed: the scenario server's tools were called through the proxy.
+    const spans = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(spans.some((s) => s.name === 'tools/call add_numbers' && s.kind === 'SERVER')).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
 import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Engine } from '../../../core/engine.js';
 import { TributaryError } from '../../../core/errors.js';
+import { handlerContext } from './context.js';
 import type { McpTelemetry } from './telemetry.js';
-import type { McpNetworkTransport, McpSession, McpSide } from './types.js';
+import type { HandlerContext, McpNetworkTransport, McpSession, McpSide, MessageInfo } from './types.js';
 
 export interface InstrumentOptions {
   /** The id of the `mcp` receiver in the engine's config. Default `mcp`. */
@@ -11,7 +11,8 @@ export interface InstrumentOptions {
   /**
    * When no global OpenTelemetry context manager or tracer provider is set, set ours, so spans your own
    * code starts in a handler (through `@opentelemetry/api`) become children of the request's span and
-   * flow through the engine. Default true.
+   * flow through the engine. Default true. The context manager carries contexts only from the first
+   * time something reads the active context (see the receiver's README).
    */
   registerGlobal?: boolean;
   /** Overrides the `network.transport` attribute guessed from the transport's class. */
@@ -75,9 +76,11 @@ function instrument<T extends object>(
       `add "${id}" under receivers: and to a pipeline, and await engine.start() before instrumenting`,
     );
   }
-  if (options.registerGlobal !== false) registerGlobals(telemetry);
+  const registerGlobal = options.registerGlobal !== false;
+  if (registerGlobal) trace.setGlobalTracerProvider(telemetry.tracerProvider);
+  const handlers = handlerContext(registerGlobal);
   const hook = (transport: TransportLike) =>
-    hookTransport(side, transport, telemetry, options.networkTransport);
+    hookTransport(side, transport, telemetry, handlers, options.networkTransport);
   if (isTransport(target)) {
     hook(target);
     return target;
@@ -101,16 +104,22 @@ function hookTransport(
   side: McpSide,
   transport: TransportLike,
   telemetry: McpTelemetry,
+  handlerContext: HandlerContext,
   network?: McpNetworkTransport,
 ): TransportLike {
   const marked = transport as TransportLike & { [HOOKED]?: boolean };
   if (marked[HOOKED]) return transport;
   marked[HOOKED] = true;
-  let address: string | undefined;
+  /** What the hooks know of the message being handled; the session reads it synchronously. */
+  const info: MessageInfo = {};
+  const server = side === 'client' ? serverOf(transport) : undefined;
   const session = telemetry.session({
     side,
     transport: network ?? guessNetworkTransport(transport),
     sessionId: () => transport.sessionId,
+    handlerContext,
+    ...(isHttp(transport) ? { networkProtocol: 'http' as const } : {}),
+    ...(server ? { serverAddress: server.hostname.replace(/^\[|\]$/g, ''), serverPort: portOf(server) } : {}),
   });
 
   const send = transport.send.bind(transport);
@@ -124,7 +133,8 @@ function hookTransport(
       if (depth > 0) return handler.call(this, message, extra);
       depth++;
       try {
-        const ctx = session.incoming(message, { clientAddress: address, forwardedFor: forwardedFor(extra) });
+        info.forwardedFor = forwardedFor(extra);
+        const ctx = session.incoming(message, info);
         return ctx ? context.with(ctx, handler, this, message, extra) : handler.call(this, message, extra);
       } finally {
         depth--;
@@ -141,7 +151,9 @@ function hookTransport(
   if (typeof transport.handleRequest === 'function') {
     const handleRequest = transport.handleRequest.bind(transport);
     transport.handleRequest = (req: unknown, ...rest: unknown[]) => {
-      address = (req as { socket?: { remoteAddress?: string } })?.socket?.remoteAddress ?? address;
+      const socket = (req as { socket?: { remoteAddress?: string; remotePort?: number } })?.socket;
+      info.clientAddress = socket?.remoteAddress ?? info.clientAddress;
+      info.clientPort = socket?.remotePort ?? info.clientPort;
       return handleRequest(req, ...rest);
     };
   }
@@ -185,8 +197,22 @@ function accessorOf(target: object, key: string): PropertyDescriptor | undefined
 function guessNetworkTransport(transport: object): McpNetworkTransport {
   const name = transport.constructor?.name ?? '';
   if (/stdio/i.test(name)) return 'pipe';
-  if (/http|sse/i.test(name)) return 'tcp';
+  if (isHttp(transport)) return 'tcp';
   return undefined;
+}
+
+/** Streamable HTTP and the older HTTP+SSE transports, by their class names in both SDK lines. */
+const isHttp = (transport: object) => /http|sse/i.test(transport.constructor?.name ?? '');
+
+/** The URL an SDK client transport (Streamable HTTP, SSE) connects to: its `_url`, in both SDK lines. */
+function serverOf(transport: object): URL | undefined {
+  const url = (transport as { _url?: unknown })._url;
+  return url instanceof URL ? url : undefined;
+}
+
+function portOf(url: URL): number {
+  if (url.port) return Number(url.port);
+  return url.protocol === 'https:' ? 443 : 80;
 }
 
 /** The request's X-Forwarded-For header; the receiver believes it only from `trusted_proxies`. */
@@ -196,12 +222,6 @@ function forwardedFor(extra: unknown): string | undefined {
   const value = headers?.['x-forwarded-for'];
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
-}
-
-function registerGlobals(telemetry: McpTelemetry): void {
-  const manager = new AsyncLocalStorageContextManager().enable();
-  if (!context.setGlobalContextManager(manager)) manager.disable();
-  if (telemetry.tracerProvider) trace.setGlobalTracerProvider(telemetry.tracerProvider);
 }
 
 function isTransport(v: object): v is TransportLike {

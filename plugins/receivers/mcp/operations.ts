@@ -23,8 +23,15 @@ export interface Operation {
   /** `gen_ai.tool.name` or `gen_ai.prompt.name`. */
   targetKey?: string;
   error?: string;
+  /** The JSON-RPC error code of the response (`rpc.response.status_code`), failure or not. */
+  statusCode?: string;
   transport?: string;
+  /** `network.protocol.name`: `http` over Streamable HTTP. */
+  protocol?: string;
   version?: string;
+  /** A client's server (`server.address`, `server.port`). */
+  serverAddress?: string;
+  serverPort?: number;
 }
 
 interface Series extends Operation {
@@ -47,7 +54,7 @@ export class OperationStats implements MetricProducer {
   private readonly start: HrTime = millisToHrTime(Date.now());
 
   record(op: Operation, seconds: number): void {
-    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.transport ?? ''}\u0000${op.version ?? ''}`;
+    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.protocol ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
     let s = this.series.get(key);
     if (!s) {
       // Clients choose method and tool names: past the SDK's default cardinality limit, new
@@ -99,7 +106,7 @@ export class OperationStats implements MetricProducer {
     const byMethod = group(server, (s) => s.method);
     const tools = group(
       server.filter((s) => s.method === 'tools/call' && s.target),
-      (s) => `${s.target}\u0000${s.error ? 'error' : 'success'}`,
+      (s) => `${s.target}\u0000${guideStatus(s)}`,
     );
     const metrics = [
       semconv('server', 'mcp.server.operation.duration', 'Duration of MCP requests handled by the server.'),
@@ -122,9 +129,7 @@ export class OperationStats implements MetricProducer {
         ? counter(
             'mcp_tool_executions_total',
             'Tool executions',
-            tools.map((g) =>
-              point({ tool: g[0].target ?? '', status: g[0].error ? 'error' : 'success' }, total(g)),
-            ),
+            tools.map((g) => point({ tool: g[0].target ?? '', status: guideStatus(g[0]) }, total(g))),
           )
         : undefined,
     ].filter((m): m is MetricData => m !== undefined);
@@ -141,11 +146,19 @@ export class OperationStats implements MetricProducer {
 function semconvAttributes(s: Series): Attributes {
   const attributes: Attributes = { [ATTR.method]: s.method };
   if (s.target && s.targetKey) attributes[s.targetKey] = s.target;
+  if (s.method === 'tools/call') attributes[ATTR.operationName] = 'execute_tool';
   if (s.error) attributes[ATTR.errorType] = s.error;
+  if (s.statusCode) attributes[ATTR.statusCode] = s.statusCode;
   if (s.transport) attributes[ATTR.networkTransport] = s.transport;
+  if (s.protocol) attributes[ATTR.networkProtocol] = s.protocol;
   if (s.version) attributes[ATTR.protocolVersion] = s.version;
+  if (s.serverAddress) attributes[ATTR.serverAddress] = s.serverAddress;
+  if (s.serverPort) attributes[ATTR.serverPort] = s.serverPort;
   return attributes;
 }
+
+/** The guide counts a request answered with an error as failed, whoever's mistake it was. */
+const guideStatus = (s: Operation) => (s.error || s.statusCode ? 'error' : 'success');
 
 /** Series grouped by a key, each group non-empty. */
 function group(series: Series[], keyOf: (s: Series) => string): [Series, ...Series[]][] {

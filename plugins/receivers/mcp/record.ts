@@ -1,80 +1,87 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
+import type { RequestSpan } from './request-span.js';
+import type { RequestRecorder } from './requests.js';
 import { ATTR } from './semconv.js';
 
-/** "Request started": the monitoring guide's middleware log, linked to the request's span. */
-export function logStarted(telemetry: RequestRecorder, p: Pending): void {
+/**
+ * "Request started": the monitoring guide's middleware log, linked to the request's span.
+ * `clockOffset` is `Date.now() - performance.now()` at record time.
+ */
+export function logStarted(telemetry: RequestRecorder, p: RequestSpan, clockOffset: number): void {
   if (!telemetry.logging || !telemetry.config.request_logs) return;
   telemetry.log({
-    time: p.startedAt,
+    time: p.startedAt(clockOffset),
     severityNumber: SeverityNumber.INFO,
     severityText: 'INFO',
     body: 'Request started',
     attributes: requestFields(p),
-    spanContext: p.span.spanContext(),
+    spanContext: p.spanContext(),
   });
 }
 
 /** Metrics and logs of a finished request: the semantic conventions' series and the guide's. */
-export function recordFinished(
-  telemetry: RequestRecorder,
-  session: ObservedSession,
-  p: Pending,
-  outcome: Outcome,
-): void {
-  const server = session.options.side === 'server';
+export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clockOffset: number): void {
+  const { options } = p.session;
+  const server = options.side === 'server';
   // A client records the requests it sends; a server those it serves (the guide's series among them).
-  if (p.incoming !== server) return;
-  const shared = session.attributes();
+  // A round answered `input_required` is part of an operation that goes on: counted when it completes.
+  if (p.incoming !== server || p.interim) return;
+  // A retry continues its operation: one duration from the first round to the result.
+  const seconds = (p.ended - (p.operationStarted ?? p.started)) / 1000;
   telemetry.operations.record(
     {
-      side: session.options.side,
+      side: options.side,
       method: p.method,
       target: p.target,
       targetKey: p.method === 'prompts/get' ? ATTR.promptName : ATTR.toolName,
-      error: outcome.error,
-      transport: session.options.transport,
-      version: shared[ATTR.protocolVersion] as string | undefined,
+      error: p.error,
+      statusCode: p.statusCode,
+      transport: options.transport,
+      protocol: options.networkProtocol,
+      serverAddress: server ? undefined : options.serverAddress,
+      serverPort: server ? undefined : options.serverPort,
+      version: p.version ?? ((p.sharedAtEnd ?? p.shared)[ATTR.protocolVersion] as string | undefined),
     },
-    outcome.seconds,
+    seconds,
   );
-  if (!server) return;
+  if (!server || !telemetry.logging) return;
 
-  const status = outcome.error ? 'error' : 'success';
-  if (!telemetry.logging) return;
-  const spanContext = p.span.spanContext();
-  if (outcome.error && p.method === 'tools/call') {
+  // To the guide a request answered with an error failed, whoever's mistake it was.
+  const failed = p.error ?? p.statusCode;
+  const time = p.endedAt(clockOffset);
+  const spanContext = p.spanContext();
+  if (failed && p.method === 'tools/call') {
     telemetry.log({
-      time: outcome.endedAt,
+      time,
       severityNumber: SeverityNumber.ERROR,
       severityText: 'ERROR',
       body: 'Tool execution failed',
       attributes: {
         tool_name: p.target ?? '',
-        error: outcome.message ?? outcome.error,
-        error_type: outcome.error,
+        error: p.message ?? failed,
+        error_type: failed,
       },
       spanContext,
     });
   }
   if (!telemetry.config.request_logs) return;
   const fields = requestFields(p);
-  fields.status = status;
-  if (outcome.error) fields.error_type = outcome.error;
-  fields.duration_ms = outcome.seconds * 1000;
-  fields.response_size = outcome.size ?? (outcome.response ? JSON.stringify(outcome.response).length : 0);
+  fields.status = failed ? 'error' : 'success';
+  if (failed) fields.error_type = failed;
+  fields.duration_ms = seconds * 1000;
+  fields.response_size = p.size ?? (p.response ? JSON.stringify(p.response).length : 0);
   telemetry.log({
-    time: outcome.endedAt,
-    severityNumber: outcome.error ? SeverityNumber.WARN : SeverityNumber.INFO,
-    severityText: outcome.error ? 'WARN' : 'INFO',
+    time,
+    severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
+    severityText: failed ? 'WARN' : 'INFO',
     body: 'Request completed',
     attributes: fields,
     spanContext,
   });
 }
 
-function requestFields(p: Pending): Attributes {
+function requestFields(p: RequestSpan): Attributes {
   const fields: Attributes = { request_id: String(p.id), method: p.method };
   if (p.target) {
     fields.target = p.target;

@@ -1,38 +1,10 @@
-import type { Attributes, Counter, Histogram, Span, Tracer, UpDownCounter } from '@opentelemetry/api';
+import type { Counter, Histogram, UpDownCounter } from '@opentelemetry/api';
 import type { LogFields } from '../../../core/sdk/log-record.js';
 import type { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import type { OperationStats } from './operations.js';
-import type { McpSessionOptions } from './types.js';
-
-type Id = string | number;
-
-/** A request in flight. */
-export interface Pending {
-  id: Id;
-  span: Span;
-  /** performance.now() when it arrived, and the wall clock then (for its log record). */
-  started: number;
-  startedAt: number;
-  method: string;
-  target?: string;
-  /** Incoming requests are served here (SERVER spans); outgoing ones are sent from here (CLIENT spans). */
-  incoming: boolean;
-  sessionId?: string;
-  /** Which version of the session attributes the span started with. */
-  sharedKey: number;
-  progressToken?: unknown;
-}
-
-/** A finished request, recorded into metrics and logs after the response is on its way. */
-export interface Outcome {
-  seconds: number;
-  endedAt: number;
-  error?: string;
-  message?: string;
-  size?: number;
-  response?: Record<string, unknown>;
-}
+import type { WaitingRounds } from './protocol-2026.js';
+import type { RequestSpan } from './request-span.js';
 
 /** The instruments every session records into; made once per receiver. */
 export interface McpInstruments {
@@ -41,13 +13,8 @@ export interface McpInstruments {
   activeConnections: UpDownCounter;
   unparsed: Counter;
   hookErrors: Counter;
-}
-
-/** What the recorder reads of the session a request belongs to. */
-export interface ObservedSession {
-  readonly options: McpSessionOptions;
-  /** network.transport, mcp.protocol.version, mcp.session.id as they stand now. */
-  attributes(): Attributes;
+  /** Multi-round-trip operations whose next round was never linked: too many were waiting. */
+  roundsDropped: Counter;
 }
 
 /**
@@ -58,13 +25,16 @@ export interface RequestRecorder {
   readonly config: McpConfig;
   /** Whose X-Forwarded-For gives client.address (`trusted_proxies`). */
   readonly trustedProxies: TrustedProxies;
-  readonly tracer: Tracer;
   readonly instruments: McpInstruments;
   readonly operations: OperationStats;
+  /** Multi-round-trip operations waiting for their next round. */
+  readonly rounds: WaitingRounds;
   /** Whether a logs pipeline lists this receiver. */
   readonly logging: boolean;
   log(fields: LogFields): void;
   hookError(err: unknown): void;
-  started(session: ObservedSession, p: Pending): void;
-  finished(session: ObservedSession, p: Pending, outcome: Outcome): void;
+  /** A request this side serves arrived: its "Request started" record is made in this turn's record. */
+  started(request: RequestSpan): void;
+  /** A request's response left or arrived: its span, metrics and records are made in this turn's record. */
+  finished(request: RequestSpan): void;
 }

@@ -1,22 +1,33 @@
+import { type Attributes, type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import {
-  type Attributes,
-  type Context,
-  context,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+  CompositePropagator,
+  isTracingSuppressed,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { captureValue } from './capture.js';
-import type { ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
-import { ATTR, describeRequest } from './semconv.js';
+import {
+  callerOf,
+  interimKey,
+  isStateless,
+  retryKey,
+  statedVersion,
+  subscriptionOf,
+} from './protocol-2026.js';
+import { type ObservedSession, RequestSpan } from './request-span.js';
+import type { RequestRecorder } from './requests.js';
+import { ATTR, isFailure, requestTarget } from './semconv.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
 type Id = string | number;
 
-const propagator = new W3CTraceContextPropagator();
+/** The trace context and baggage travel in `params._meta` as `traceparent`, `tracestate` and `baggage`. */
+const propagator = new CompositePropagator({
+  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+});
+/** A long-lived request whose normal end is the client closing or cancelling it, not a response. */
+const STREAM = 'subscriptions/listen';
 const metaGetter = {
   keys: (carrier: Json) => Object.keys(carrier),
   get: (carrier: Json, key: string) =>
@@ -33,15 +44,16 @@ const isJsonRpc = (v: unknown): v is Json => isObject(v) && v.jsonrpc === '2.0';
 const now = () => performance.now();
 
 /**
- * The hooks of one MCP connection. On the request's path it does only what must happen then: start
- * the span (so handler code can join it), end it when the response goes out. Metrics and log records
- * are made after the response left, in the telemetry's next turn.
+ * The hooks of one MCP connection. On the request's path it only notes what it learns (a RequestSpan
+ * a request) and, when handler code uses the OpenTelemetry context, runs the handler in the request's.
+ * Spans, metrics and log records are made from those notes after the response left, in the
+ * telemetry's per-turn record.
  */
 export class McpSessionObserver implements McpSession, ObservedSession {
   /** Requests in flight by id, one map per direction: each side numbers its own requests from 0. */
-  private readonly served = new Map<Id, Pending>();
-  private readonly sent = new Map<Id, Pending>();
-  private readonly byProgressToken = new Map<unknown, Pending>();
+  private readonly served = new Map<Id, RequestSpan>();
+  private readonly sent = new Map<Id, RequestSpan>();
+  private readonly byProgressToken = new Map<unknown, RequestSpan>();
   private readonly opened = now();
   private protocolVersion?: string;
   private closed = false;
@@ -90,16 +102,21 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (const p of [...this.served.values(), ...this.sent.values()])
-        this.finish(p, { error: 'connection_closed', message: 'the connection closed before a response' });
+      for (const p of [...this.served.values(), ...this.sent.values()]) {
+        if (p.method === STREAM) this.finish(p, undefined, undefined);
+        else this.finish(p, 'connection_closed', 'the connection closed before a response');
+      }
       const { instruments } = this.telemetry;
-      const attributes = this.metricAttributes();
-      if (error) attributes[ATTR.errorType] = error.name;
       const server = this.options.side === 'server';
-      (server ? instruments.serverSessionDuration : instruments.clientSessionDuration).record(
-        (now() - this.opened) / 1000,
-        attributes,
-      );
+      // An HTTP exchange of 2026-07-28 traffic was no session: that revision has none.
+      if (!(this.options.exchange && isStateless(this.protocolVersion))) {
+        const attributes = this.sessionAttributes();
+        if (error) attributes[ATTR.errorType] = error.name;
+        (server ? instruments.serverSessionDuration : instruments.clientSessionDuration).record(
+          (now() - this.opened) / 1000,
+          attributes,
+        );
+      }
       if (server) instruments.activeConnections.add(-1);
     } catch (err) {
       this.telemetry.hookError(err);
@@ -114,9 +131,27 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     return attributes;
   }
 
+  /** What the session duration histograms are broken down by, as the conventions list it. */
+  private sessionAttributes(): Attributes {
+    const { options } = this;
+    const attributes: Attributes = {};
+    if (this.protocolVersion) attributes[ATTR.protocolVersion] = this.protocolVersion;
+    if (options.networkProtocol) attributes[ATTR.networkProtocol] = options.networkProtocol;
+    if (options.side === 'client' && options.serverAddress) {
+      attributes[ATTR.serverAddress] = options.serverAddress;
+      if (options.serverPort) attributes[ATTR.serverPort] = options.serverPort;
+    }
+    return attributes;
+  }
+
+  /** The session id, except for 2026-07-28 traffic: that revision has no sessions. */
+  private sessionId(): string | undefined {
+    return isStateless(this.protocolVersion) ? undefined : this.options.sessionId?.();
+  }
+
   /** Attributes every span of this session carries. */
   attributes(): Attributes {
-    const sessionId = this.options.sessionId?.();
+    const sessionId = this.sessionId();
     if (
       sessionId !== this.sharedSession ||
       this.protocolVersion !== this.sharedVersion ||
@@ -126,7 +161,9 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.sharedVersion = this.protocolVersion;
       this.sharedKey++;
       this.shared = {};
-      if (this.options.transport) this.shared[ATTR.networkTransport] = this.options.transport;
+      const { options } = this;
+      if (options.transport) this.shared[ATTR.networkTransport] = options.transport;
+      if (options.networkProtocol) this.shared[ATTR.networkProtocol] = options.networkProtocol;
       if (this.protocolVersion) this.shared[ATTR.protocolVersion] = this.protocolVersion;
       if (sessionId) this.shared[ATTR.sessionId] = sessionId;
     }
@@ -139,9 +176,14 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.response(m, false, info);
       return undefined;
     }
-    if (m.id !== undefined && m.id !== null) return this.startRequest(m, true, info);
-    this.notification(m, true);
-    return undefined;
+    if (m.id === undefined || m.id === null) {
+      this.notification(m, true);
+      return undefined;
+    }
+    const request = this.startRequest(m, true, info);
+    return this.options.handlerContext?.propagating
+      ? trace.setSpan(request.parentContext ?? ROOT_CONTEXT, request)
+      : undefined;
   }
 
   private send(m: unknown, info: MessageInfo | undefined): unknown {
@@ -154,59 +196,99 @@ export class McpSessionObserver implements McpSession, ObservedSession {
       this.notification(m, false);
       return m;
     }
-    const ctx = this.startRequest(m, false, info);
+    const request = this.startRequest(m, false, info);
     // Only a client carries its trace context to the server; a server's messages are passed on as they are.
-    return this.options.side === 'client' ? withTraceContext(m, ctx) : m;
+    return this.options.side === 'client' ? withTraceContext(m, request) : m;
   }
 
-  private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): Context {
+  private startRequest(m: Json, incoming: boolean, info: MessageInfo | undefined): RequestSpan {
     const method = m.method as string;
     const id = m.id as Id;
     const params = isObject(m.params) ? m.params : undefined;
     const meta = params && isObject(params._meta) ? params._meta : undefined;
     if (method === 'initialize' && typeof params?.protocolVersion === 'string')
       this.protocolVersion ??= params.protocolVersion;
+    // 2026-07-28 and later: no initialize; every request states its version.
+    const stated = statedVersion(meta);
+    if (stated) this.protocolVersion = stated;
 
-    const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(id) };
-    const target = describeRequest(method, params, attributes);
-    Object.assign(attributes, this.attributes());
+    const request = new RequestSpan(this, id, method, incoming, info?.receivedAt ?? now());
+    const target = requestTarget(method, params);
+    request.target = target;
+    request.params = params;
+    request.version = stated;
+    request.shared = this.attributes();
+    request.sharedKey = this.sharedKey;
+    request.sessionId = this.sessionId();
+    request.progressToken = meta?.progressToken;
+    if (incoming) this.peer(request, info);
+    this.capture(request, params);
+
+    // The ambient context is read only when something in the process uses it (see context.ts).
+    const propagating = this.options.handlerContext?.propagating;
+    const ambient = propagating ? context.active() : undefined;
+    const remote = incoming && (meta?.traceparent || meta?.baggage);
+    const parent = remote ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : ambient;
+    if (parent) childOf(request, parent);
+    // The sender's context is the parent; the transport's (an HTTP request's span) is linked.
+    const transportSpan = remote && ambient ? trace.getSpanContext(ambient) : undefined;
+    if (transportSpan && trace.isSpanContextValid(transportSpan)) request.addLink({ context: transportSpan });
+    if (stated) this.continueOperation(request, meta, params);
+
+    (incoming ? this.served : this.sent).set(id, request);
+    if (request.progressToken !== undefined) this.byProgressToken.set(request.progressToken, request);
+    if (incoming && this.options.side === 'server') this.telemetry.started(request);
+    return request;
+  }
+
+  /** client.address (and the socket's port) of an incoming request. */
+  private peer(request: RequestSpan, info: MessageInfo | undefined): void {
     const peer = info?.clientAddress ?? this.options.clientAddress;
-    const clientAddress = incoming
-      ? this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor)
-      : undefined;
-    if (clientAddress) attributes[ATTR.clientAddress] = clientAddress;
+    request.clientAddress = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
+    // The port is the socket's: unknown when the address came from X-Forwarded-For.
+    const port = info?.clientAddress !== undefined ? info.clientPort : this.options.clientPort;
+    if (request.clientAddress && request.clientAddress === peer) request.clientPort = port;
+  }
+
+  /** The opt-in attributes: tool arguments, and prompt arguments as `gen_ai.prompt.variable.<name>`. */
+  private capture(request: RequestSpan, params: Json | undefined): void {
     const { capture } = this.telemetry.config;
-    if (capture.arguments && target && method === 'tools/call') {
-      attributes[ATTR.toolArguments] = captureValue(
+    if (!capture.arguments || !request.target) return;
+    if (request.method === 'tools/call') {
+      request.capturedArguments = captureValue(
         params?.arguments ?? {},
         capture.redact_keys,
         capture.max_length,
       );
+    } else if (request.method === 'prompts/get' && isObject(params?.arguments)) {
+      const variables: Attributes = {};
+      for (const [name, value] of Object.entries(params.arguments)) {
+        const secret = capture.redact_keys.some((k) => name.toLowerCase().includes(k.toLowerCase()));
+        variables[`${ATTR.promptVariable}${name}`] = secret
+          ? '[REDACTED]'
+          : typeof value === 'string'
+            ? value.slice(0, capture.max_length)
+            : captureValue(value, capture.redact_keys, capture.max_length);
+      }
+      request.capturedVariables = variables;
     }
+  }
 
-    const parent =
-      incoming && meta?.traceparent ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : context.active();
-    const span = this.telemetry.tracer.startSpan(
-      target ? `${method} ${target}` : method,
-      { kind: incoming ? SpanKind.SERVER : SpanKind.CLIENT, attributes },
-      parent,
-    );
-    const pending: Pending = {
-      id,
-      span,
-      started: now(),
-      startedAt: Date.now(),
-      method,
-      target,
-      incoming,
-      sessionId: this.options.sessionId?.(),
-      sharedKey: this.sharedKey,
-      progressToken: meta?.progressToken,
-    };
-    (incoming ? this.served : this.sent).set(id, pending);
-    if (pending.progressToken !== undefined) this.byProgressToken.set(pending.progressToken, pending);
-    if (incoming && this.options.side === 'server') this.telemetry.started(this, pending);
-    return trace.setSpan(parent, span);
+  /**
+   * A 2026-07-28 request: notes what ties its rounds together and, when it is the retry of a round
+   * answered `input_required`, links that round and continues its operation.
+   */
+  private continueOperation(request: RequestSpan, meta: Json | undefined, params: Json | undefined): void {
+    const caller = callerOf(meta, request.clientAddress);
+    request.operation = `${this.options.side}\u0000${caller}\u0000${request.method}\u0000${request.target ?? ''}`;
+    const retry = retryKey(request.operation, params);
+    const previous = retry ? this.telemetry.rounds.resume(retry) : undefined;
+    if (!previous) return;
+    request.addLink({ context: previous.span });
+    request.round = previous.rounds + 1;
+    request.operationStarted = previous.started;
+    // The operation's "Request started" was its first round's.
+    request.startRecorded = true;
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
@@ -217,23 +299,18 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (pending.method === 'initialize' && typeof result?.protocolVersion === 'string')
       this.protocolVersion = result.protocolVersion;
     const error = isObject(m.error) ? m.error : undefined;
+    const interim = result && pending.operation ? interimKey(pending.operation, result) : undefined;
     if (error) {
-      this.finish(pending, {
-        error: String(error.code ?? 'error'),
-        message: String(error.message ?? ''),
-        size: info?.size,
-        response: m,
-      });
-    } else if (result?.isError === true && pending.method === 'tools/call') {
-      this.finish(pending, {
-        error: 'tool_error',
-        message: firstText(result),
-        size: info?.size,
-        response: m,
-      });
-    } else {
-      this.finish(pending, { size: info?.size, response: m });
-    }
+      const code = String(error.code ?? 'error');
+      pending.statusCode = code;
+      // The server that answers a request it could not serve did not fail; its caller did.
+      const failed = isFailure(code, pending.incoming) ? code : undefined;
+      this.finish(pending, failed, String(error.message ?? ''), m, info?.size);
+    } else if (interim) {
+      this.interim(pending, interim, m, info?.size);
+    } else if (result?.isError === true && pending.method === 'tools/call')
+      this.finish(pending, 'tool_error', firstText(result), m, info?.size);
+    else this.finish(pending, undefined, undefined, m, info?.size);
   }
 
   private notification(m: Json, incoming: boolean): void {
@@ -242,50 +319,81 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (m.method === 'notifications/cancelled') {
       // The one who sent a request cancels it: the notification travels the way the request did.
       const pending = (incoming ? this.served : this.sent).get(params.requestId as Id);
-      if (pending)
-        this.finish(pending, { error: 'cancelled', message: String(params.reason ?? 'cancelled') });
+      if (pending?.method === STREAM) this.finish(pending, undefined, undefined);
+      else if (pending) this.finish(pending, 'cancelled', String(params.reason ?? 'cancelled'));
+    } else if (subscriptionOf(params) !== undefined) {
+      // A `subscriptions/listen` stream's notification travels against the request that opened it.
+      const stream = (incoming ? this.sent : this.served).get(subscriptionOf(params) as Id);
+      stream?.addEvent(m.method as string);
     } else if (m.method === 'notifications/progress') {
-      this.byProgressToken.get(params.progressToken)?.span.addEvent('progress', {
+      this.byProgressToken.get(params.progressToken)?.addEvent('progress', {
         ...(typeof params.progress === 'number' ? { 'mcp.progress': params.progress } : {}),
         ...(typeof params.total === 'number' ? { 'mcp.progress.total': params.total } : {}),
       });
     }
   }
 
-  /** Ends the span now; metrics and logs follow in the telemetry's next turn. */
-  private finish(p: Pending, outcome: Omit<Outcome, 'seconds' | 'endedAt'>): void {
-    const ended = now();
+  /** The response left (or arrived): the span, metrics and records follow in the telemetry's record. */
+  private finish(
+    p: RequestSpan,
+    error: string | undefined,
+    message: string | undefined,
+    response?: Json,
+    size?: number,
+  ): void {
+    p.ended = now();
     (p.incoming ? this.served : this.sent).delete(p.id);
     if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
-    const { span } = p;
-    if (outcome.error) {
-      span.setAttribute(ATTR.errorType, outcome.error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
-    }
+    p.error = error;
+    p.message = message;
+    p.response = response;
+    p.size = size;
     const { capture } = this.telemetry.config;
-    if (capture.results && p.incoming && p.target && outcome.response?.result) {
-      span.setAttribute(
-        ATTR.toolResult,
-        captureValue(outcome.response.result, capture.redact_keys, capture.max_length),
-      );
-    }
+    if (capture.results && p.incoming && p.target && response?.result)
+      p.capturedResult = captureValue(response.result, capture.redact_keys, capture.max_length);
     // Learned during the request: the version from the initialize response, an HTTP session's id.
+    // A stated version is the request's own, whatever later requests state.
     const shared = this.attributes();
-    if (p.sharedKey !== this.sharedKey) span.setAttributes(shared);
-    // The caller's object becomes the record: no copy on the request's path.
-    const done = outcome as Outcome;
-    done.seconds = (ended - p.started) / 1000;
-    done.endedAt = Date.now();
-    this.telemetry.finished(this, p, done);
-    span.end();
+    if (p.sharedKey !== this.sharedKey && !p.version) p.sharedAtEnd = shared;
+    this.telemetry.finished(p);
+  }
+
+  /**
+   * A round answered `input_required`: its span ends, and the operation waits for the retry that
+   * continues it (linked to this span); metrics and logs count the operation once, when it completes.
+   */
+  private interim(p: RequestSpan, key: string, response: Json, size: number | undefined): void {
+    p.addEvent('input_required');
+    p.interim = true;
+    this.telemetry.rounds.wait(key, {
+      span: p.spanContext(),
+      started: p.operationStarted ?? p.started,
+      rounds: p.round ?? 1,
+    });
+    this.finish(p, undefined, undefined, response, size);
   }
 }
 
+/** The parent the SDK's default sampler (parent-based, always on) would give the request's span. */
+function childOf(request: RequestSpan, parent: Context): void {
+  request.parentContext = parent;
+  if (isTracingSuppressed(parent)) {
+    request.suppressed = true;
+    request.sampled = false;
+    return;
+  }
+  const spanContext = trace.getSpanContext(parent);
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return;
+  request.parent = spanContext;
+  request.sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+}
+
 /** A copy of an outgoing request with the span's trace context in `params._meta`. */
-function withTraceContext(m: Json, ctx: Context): Json {
+function withTraceContext(m: Json, request: RequestSpan): Json {
   const params = isObject(m.params) ? m.params : {};
   const meta: Json = isObject(params._meta) ? { ...params._meta } : {};
-  propagator.inject(ctx, meta, metaSetter);
+  // The caller's baggage goes along when the ambient context is read (request.parentContext).
+  propagator.inject(trace.setSpan(request.parentContext ?? ROOT_CONTEXT, request), meta, metaSetter);
   return { ...m, params: { ...params, _meta: meta } };
 }
 

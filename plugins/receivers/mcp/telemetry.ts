@@ -1,4 +1,3 @@
-import type { Tracer } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -14,14 +13,23 @@ import { processResource } from '../../../core/telemetry/resource.js';
 import { TrustedProxies } from './client-address.js';
 import type { McpConfig } from './config.js';
 import { OperationStats } from './operations.js';
+import { WaitingRounds } from './protocol-2026.js';
 import { logStarted, recordFinished } from './record.js';
-import type { McpInstruments, ObservedSession, Outcome, Pending, RequestRecorder } from './requests.js';
+import type { RequestSpan } from './request-span.js';
+import type { McpInstruments, RequestRecorder } from './requests.js';
 import { DURATION_BUCKETS } from './semconv.js';
 import { McpSessionObserver } from './session.js';
 import type { McpHooks, McpSession, McpSessionOptions } from './types.js';
 
 const SCOPE = 'tributary-mcp';
 const LOG_SCOPE = { name: SCOPE };
+/**
+ * How long finished requests wait to be recorded together: over stdio or HTTP each request arrives in
+ * a turn of its own, and a hand-off to the pipelines per request would cost more than the request.
+ */
+const RECORD_DELAY_MS = 1;
+/** Requests held for the record; past this they are recorded at once, so a burst holds no more. */
+const MAX_HELD = 4096;
 
 /**
  * The `mcp` receiver's shared part: one per component id, fed by every hooked connection, emitting
@@ -29,7 +37,6 @@ const LOG_SCOPE = { name: SCOPE };
  * pipelines list this receiver.
  */
 export class McpTelemetry implements McpHooks, RequestRecorder {
-  tracer!: Tracer;
   /** Set at start; embedding APIs may make it the global provider so handler code's spans join the request's. */
   tracerProvider?: BasicTracerProvider;
   /** Where log records go, when a logs pipeline lists this receiver. */
@@ -39,6 +46,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   instruments!: McpInstruments;
   /** Request durations and counts: the busiest metrics, aggregated without per-request SDK calls. */
   readonly operations = new OperationStats();
+  readonly rounds = new WaitingRounds(() => this.instruments?.roundsDropped.add(1));
   private readonly next: { [S in Signal]?: Consumer<S> } = {};
   private readonly running = new Set<Signal>();
   private providers?: { traces: BasicTracerProvider; metrics: MeterProvider };
@@ -47,8 +55,8 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   /** Takes this receiver off the engine's on-scrape metric sources. */
   private removeSource?: () => void;
   /** Requests started or finished since the last turn: recorded after the responses left. */
-  private later: { session: ObservedSession; p: Pending; outcome?: Outcome }[] = [];
-  private scheduled?: NodeJS.Immediate;
+  private later: RequestSpan[] = [];
+  private scheduled?: NodeJS.Timeout;
 
   readonly trustedProxies: TrustedProxies;
 
@@ -85,31 +93,49 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
     return new McpSessionObserver(this, options);
   }
 
-  started(session: ObservedSession, p: Pending): void {
-    this.later.push({ session, p });
-    this.scheduled ??= setImmediate(this.record);
+  started(request: RequestSpan): void {
+    this.hold(request);
   }
 
-  finished(session: ObservedSession, p: Pending, outcome: Outcome): void {
-    this.later.push({ session, p, outcome });
-    this.scheduled ??= setImmediate(this.record);
+  finished(request: RequestSpan): void {
+    // A request that started and ended in this turn is held once.
+    if (!request.queued) this.hold(request);
   }
 
+  private hold(request: RequestSpan): void {
+    request.queued = true;
+    this.later.push(request);
+    if (this.later.length >= MAX_HELD) this.record();
+    else this.scheduled ??= setTimeout(this.record, RECORD_DELAY_MS);
+  }
+
+  /**
+   * Spans, metrics and log records of what was held, made in one pass after the responses left; they
+   * leave together, now.
+   */
   private readonly record = (): void => {
-    clearImmediate(this.scheduled);
+    clearTimeout(this.scheduled);
     this.scheduled = undefined;
     const work = this.later;
     this.later = [];
-    for (const { session, p, outcome } of work) {
+    const clockOffset = Date.now() - performance.now();
+    const { resource, spans } = this;
+    for (const request of work) {
+      request.queued = false;
       try {
-        if (outcome) recordFinished(this, session, p, outcome);
-        else logStarted(this, p);
+        if (!request.startRecorded && request.incoming && request.session.options.side === 'server') {
+          request.startRecorded = true;
+          logStarted(this, request, clockOffset);
+        }
+        if (request.ended < 0) continue;
+        recordFinished(this, request, clockOffset);
+        const span = spans && request.toReadableSpan(resource as Resource, clockOffset);
+        if (span) spans.push(span);
       } catch (err) {
         this.hookError(err);
       }
     }
-    // This turn's spans and records leave together, in this turn: no further scheduling.
-    this.spans?.flush();
+    spans?.flush();
     this.logs?.flush();
   };
 
@@ -138,7 +164,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
     const resource = processResource(this.config.resource);
     const { traces, metrics, logs } = this.next;
     this.spans = traces && new Handoff(traces, this.logger);
-    // Spans exist even without a traces pipeline: their ids correlate the logs.
+    // For spans handler code starts; the hooks' own spans are built in `record`.
     const tracerProvider = new BasicTracerProvider({
       resource,
       spanProcessors: this.spans ? [new PipelineSpanProcessor(this.spans)] : [],
@@ -148,11 +174,14 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
       new PipelineMetricReader(metrics, this.config.collection_interval, this.logger, [this.operations]);
     const meterProvider = new MeterProvider({ resource, readers: reader ? [reader] : [] });
     // A pull exporter scraped between intervals serves this receiver's metrics as of the scrape.
-    if (reader) this.removeSource = this.sources.add(() => reader.forceFlush());
+    if (reader)
+      this.removeSource = this.sources.add(() => {
+        this.record();
+        return reader.forceFlush();
+      });
     this.logs = logs && new Handoff(logs, this.logger);
     this.resource = resource;
     this.tracerProvider = tracerProvider;
-    this.tracer = tracerProvider.getTracer(SCOPE);
     this.instruments = makeInstruments(meterProvider);
     return { traces: tracerProvider, metrics: meterProvider };
   }
@@ -178,6 +207,10 @@ function makeInstruments(provider: MeterProvider): McpInstruments {
     }),
     hookErrors: meter.createCounter('tributary_mcp_hook_errors', {
       description: 'Failures inside the MCP hooks (bugs)',
+    }),
+    roundsDropped: meter.createCounter('tributary_mcp_rounds_unlinked', {
+      unit: '{operation}',
+      description: 'Multi-round-trip operations given up waiting for their retry (too many were waiting)',
     }),
   };
 }

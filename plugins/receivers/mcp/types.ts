@@ -11,16 +11,40 @@ export interface McpSessionOptions {
   transport: McpNetworkTransport;
   /** Read when a span starts or ends: HTTP transports learn their session id during initialize. */
   sessionId?: () => string | undefined;
-  /** The peer's address, when known (HTTP): the socket's. */
+  /** The peer's address and port, when known (HTTP): the socket's. */
   clientAddress?: string;
+  clientPort?: number;
+  /** A client's server, when known (HTTP): `server.address` and `server.port` of its spans. */
+  serverAddress?: string;
+  serverPort?: number;
+  /** `network.protocol.name`: `http` over Streamable HTTP. */
+  networkProtocol?: 'http';
+  /**
+   * One HTTP exchange standing in for a session (a request without a session id). With 2026-07-28
+   * traffic, which has no sessions, it records no session duration.
+   */
+  exchange?: boolean;
+  /**
+   * Whether request handlers run in this process and must run in the request's OpenTelemetry context
+   * (in-process hooks); read per request. Absent (the proxies): the ambient context is never read.
+   */
+  handlerContext?: HandlerContext;
+}
+
+/** Whether the hooks must run a request's handler in the request's context (see context.ts). */
+export interface HandlerContext {
+  readonly propagating: boolean;
 }
 
 /** Facts about one message that the hooks cannot see in the parsed object. */
 export interface MessageInfo {
   /** Its size on the wire in bytes, when the caller knows it (the proxies do). */
   size?: number;
-  /** The peer's address for this message (HTTP: the socket's). */
+  /** The peer's address and port for this message (HTTP: the socket's). */
   clientAddress?: string;
+  clientPort?: number;
+  /** performance.now() when the message began to arrive (the HTTP proxy: its headers), if before now. */
+  receivedAt?: number;
   /** The `X-Forwarded-For` header it came with (HTTP): believed only from a trusted proxy. */
   forwardedFor?: string;
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { type BodyObserver, type BodyReader, JsonBody, observeBody } from './body.js';
 import { hasInitialize, parseJsonRpc, requestId } from './jsonrpc.js';
+import { labelledRequest, type RequestLabel, requestLabel } from './mcp-headers.js';
 import type { HttpSession, HttpSessions } from './sessions.js';
 import { SseParser } from './sse.js';
 
@@ -16,7 +17,13 @@ export class McpExchange {
   private readonly sessionId: string | undefined;
   /** The socket's peer; the receiver decides whether X-Forwarded-For overrides it (trusted_proxies). */
   private readonly clientAddress: string | undefined;
+  private readonly clientPort: number | undefined;
   private readonly forwardedFor: string | undefined;
+  /** What `Mcp-Method` and `Mcp-Name` say (2026-07-28), known before the body, and when it came. */
+  private readonly label: RequestLabel | undefined;
+  private readonly arrived = performance.now();
+  /** The request body was not JSON-RPC the proxy could read (too large, an encoding it cannot undo). */
+  private skipped = false;
   private http?: HttpSession;
   private provisional = false;
   private adopted = false;
@@ -37,7 +44,9 @@ export class McpExchange {
   ) {
     this.sessionId = header(req.headers, 'mcp-session-id');
     this.clientAddress = req.socket.remoteAddress;
+    this.clientPort = req.socket.remotePort;
     this.forwardedFor = header(req.headers, 'x-forwarded-for');
+    if (req.method === 'POST') this.label = requestLabel(req.headers);
     // A GET stream keeps its session alive from the start, even while it has nothing to say.
     if (this.sessionId && req.method !== 'POST')
       this.attach(this.sessions.named(this.sessionId, this.clientAddress));
@@ -96,11 +105,13 @@ export class McpExchange {
   }
 
   private readRequest(): void {
-    const reader = new JsonBody(
-      (message, size) => this.guard(() => this.incoming(message, size)),
-      (bytes) => this.guard(() => this.target().session.unparsed(bytes)),
-    );
-    const body = this.observe(this.req, reader);
+    const skipped = (bytes: number) =>
+      this.guard(() => {
+        this.skipped = true;
+        this.target().session.unparsed(bytes);
+      });
+    const reader = new JsonBody((message, size) => this.guard(() => this.incoming(message, size)), skipped);
+    const body = this.observe(this.req, reader, skipped);
     const ended = () =>
       body.done.then(() => this.guard(() => this.requestReported())).then(this.requestEnded);
     this.req.once('end', ended);
@@ -108,23 +119,37 @@ export class McpExchange {
     this.req.once('close', ended);
   }
 
-  private incoming(message: unknown, size: number): void {
+  private incoming(message: unknown, size: number | undefined): void {
     this.request = message;
     if (this.sessionId) this.attach(this.sessions.named(this.sessionId, this.clientAddress));
     else if (hasInitialize(message)) {
       this.provisional = true;
       this.attach(this.sessions.provisional(this.clientAddress));
     } else if (message !== undefined) {
-      // No session id (a stateless server): this exchange is its own session, so two clients that
-      // both number a request 1 are not mixed up.
+      // No session id (a stateless server, or 2026-07-28, which has none): this exchange is its own
+      // session, so two clients that both number a request 1 are not mixed up.
       this.closeAfter = true;
-      this.attach(this.sessions.provisional(this.clientAddress));
+      this.attach(this.sessions.exchange(this.clientAddress));
     }
     this.target().session.incoming(message, {
       size,
       clientAddress: this.clientAddress,
+      clientPort: this.clientPort,
       forwardedFor: this.forwardedFor,
+      // A labelled request began when its headers came, however long its body took.
+      receivedAt: this.label ? this.arrived : undefined,
     });
+  }
+
+  /**
+   * A request whose body the proxy could not read is still recorded, from its `Mcp-Method` and
+   * `Mcp-Name` headers, when its response names its id.
+   */
+  private labelled(response: unknown): void {
+    if (!this.label || !this.skipped || this.request !== undefined) return;
+    const id = (response as { id?: unknown })?.id;
+    if (typeof id !== 'string' && typeof id !== 'number') return;
+    this.incoming(labelledRequest(this.label, id), undefined);
   }
 
   private responseReader(contentType: string): BodyReader | undefined {
@@ -135,23 +160,27 @@ export class McpExchange {
         const size = Buffer.byteLength(data);
         const message = parseJsonRpc(data);
         if (message === undefined) unparsed(size);
-        else this.afterRequest(() => this.target().session.outgoing(message, { size }));
+        else this.afterRequest(() => this.answer(message, size));
       }, unparsed);
     }
     if (contentType.includes('json')) {
-      return new JsonBody(
-        (message, size) => this.afterRequest(() => this.target().session.outgoing(message, { size })),
-        unparsed,
-      );
+      return new JsonBody((message, size) => this.afterRequest(() => this.answer(message, size)), unparsed);
     }
     return undefined;
   }
 
+  private answer(message: unknown, size: number): void {
+    this.labelled(message);
+    this.target().session.outgoing(message, { size });
+  }
+
   /** Reads a copy of `stream` as it flows (listeners added after the relay's pipe). */
-  private observe(stream: IncomingMessage, reader: BodyReader): BodyObserver {
-    const body = observeBody(header(stream.headers, 'content-encoding'), reader, (bytes) =>
-      this.guard(() => this.target().session.unparsed(bytes)),
-    );
+  private observe(
+    stream: IncomingMessage,
+    reader: BodyReader,
+    skipped = (bytes: number) => this.guard(() => this.target().session.unparsed(bytes)),
+  ): BodyObserver {
+    const body = observeBody(header(stream.headers, 'content-encoding'), reader, skipped);
     stream.on('data', (chunk: Buffer) => this.guard(() => body.push(chunk)));
     // A stream the client or upstream cut off emits 'close' without 'end': end the body either way, once.
     let ended = false;

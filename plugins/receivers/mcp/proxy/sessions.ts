@@ -10,10 +10,12 @@ export class HttpSession {
   lastSeen = Date.now();
   readonly session: McpSession;
 
-  constructor(hooks: McpHooks, clientAddress: string | undefined, logger: Logger) {
+  constructor(hooks: McpHooks, clientAddress: string | undefined, logger: Logger, exchange = false) {
     const options: McpSessionOptions = {
       side: 'server',
       transport: 'tcp',
+      networkProtocol: 'http',
+      exchange,
       // Read when spans start and end: an initialize request learns its session id from its response.
       sessionId: () => this.id,
       ...(clientAddress ? { clientAddress } : {}),
@@ -74,6 +76,11 @@ export class HttpSessions {
       return false;
     }
     return true;
+  }
+
+  /** A session for one exchange without a session id (stateless traffic), closed when it ends. */
+  exchange(clientAddress: string | undefined): HttpSession {
+    return new HttpSession(this.hooks, clientAddress, this.logger, true);
   }
 
   /** The session of requests without an id. */

@@ -71,11 +71,13 @@ describe('mcp receiver, in-process hooks', () => {
     const { client, pipeline } = await connectedPair();
     const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
     expect(result.content).toEqual([{ type: 'text', text: '5' }]);
+    for (let a = 0; a < 2; a++) await client.callTool({ name: 'add', arguments: { a, b: 1 } });
     await pipeline.shutdown();
 
     const all = spans(pipeline);
-    const server = all.find((s) => s.name === 'tools/call add' && s.kind === 1);
-    const clientSpan = all.find((s) => s.name === 'tools/call add' && s.kind === 2);
+    const served = all.filter((s) => s.name === 'tools/call add' && s.kind === 1);
+    const sent = all.filter((s) => s.name === 'tools/call add' && s.kind === 2);
+    const [server, clientSpan] = [served[0], sent[0]];
     expect(server?.attributes).toMatchObject({
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': 'add',
@@ -84,11 +86,20 @@ describe('mcp receiver, in-process hooks', () => {
       'mcp.protocol.version': expect.any(String),
     });
     expect(server?.attributes).not.toHaveProperty('gen_ai.tool.call.arguments');
+    expect(server?.status).toEqual({ code: 0 });
     expect(server?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
     expect(server?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
-    const child = all.find((s) => s.name === 'database lookup');
-    expect(child?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
     expect(all.find((s) => s.name === 'initialize')?.kind).toBe(1);
+
+    // Spans the handler starts join the request's span once something in the process has read the
+    // active context: the first handler to read it switches propagation on (see the README).
+    const children = all.filter((s) => s.name === 'database lookup');
+    expect(served).toHaveLength(3);
+    expect(children).toHaveLength(3);
+    for (const n of [1, 2]) {
+      expect(children[n]?.spanContext().traceId).toBe(served[n]?.spanContext().traceId);
+      expect(children[n]?.parentSpanContext?.spanId).toBe(served[n]?.spanContext().spanId);
+    }
   });
 
   it('marks a tool result with isError as tool_error and logs the failure', async () => {
@@ -207,7 +218,7 @@ describe('mcp hooks never break the server', () => {
   it('keeps serving when the hooks themselves fail, and counts the failures', async () => {
     const { client, pipeline } = await connectedPair();
     const telemetry = pipeline.engine.sharedOf<McpTelemetry>('mcp') as McpTelemetry;
-    telemetry.tracer.startSpan = () => {
+    telemetry.trustedProxies.clientAddress = () => {
       throw new Error('a bug in the hooks');
     };
     expect((await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).content).toEqual([

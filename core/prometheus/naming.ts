@@ -1,5 +1,9 @@
 // OpenTelemetry names to Prometheus names, per the OpenTelemetry "Prometheus and OpenMetrics
 // Compatibility" specification (and the Collector's translator where the specification leaves a choice).
+// One implementation for everything that shows metrics under Prometheus names: the prometheus
+// exporter's scrape and the alert rules' window.
+
+import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 
 /** How a metric is exposed. Non-monotonic sums are gauges. */
 export type PromType = 'counter' | 'gauge' | 'histogram';
@@ -132,4 +136,23 @@ export function labelName(key: string): string {
   if (name === '') return 'key_';
   const first = name.charCodeAt(0);
   return first >= 48 && first <= 57 ? `key_${name}` : name;
+}
+
+/** How a metric is exposed; undefined for what Prometheus's text format cannot show (exponential histograms). */
+export function promType(metric: MetricData): PromType | undefined {
+  switch (metric.dataPointType) {
+    case DataPointType.SUM:
+      return metric.isMonotonic ? 'counter' : 'gauge';
+    case DataPointType.GAUGE:
+      return 'gauge';
+    case DataPointType.HISTOGRAM:
+      return 'histogram';
+    default:
+      return undefined;
+  }
+}
+
+/** A bucket bound as the `le` label writes it; the same in both formats, so series keep their identity. */
+export function leText(bound: number): string {
+  return bound === Number.NEGATIVE_INFINITY ? '-Inf' : String(bound);
 }

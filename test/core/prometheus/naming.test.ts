@@ -1,12 +1,7 @@
 // OpenTelemetry names to Prometheus names, per the OpenTelemetry-to-Prometheus compatibility rules.
 import { describe, expect, it } from 'vitest';
-import { attributeLabels, escapeLabelValue } from '../../../../plugins/exporters/prometheus/labels.js';
-import {
-  labelName,
-  metricNames,
-  type PromType,
-  unitSuffix,
-} from '../../../../plugins/exporters/prometheus/naming.js';
+import { attributeLabels, escapeLabelValue } from '../../../core/prometheus/labels.js';
+import { labelName, metricNames, type PromType, unitSuffix } from '../../../core/prometheus/naming.js';
 
 const suffixed = { addSuffixes: true };
 

@@ -35,12 +35,12 @@ function cachedLabelName(key: string): string {
 export const label = (name: string, value: string) => `${name}="${escapeLabelValue(value)}"`;
 
 /**
- * Attributes as label pairs `[name, 'name="value"']`, sorted by label name, so a series is the same
- * whatever order its attributes come in. Labels named in `skip` are left out. Keys that become the same
- * label name (`a.b` and `a_b`) share one label whose values are joined with `;` in the order of the
- * original keys, as the compatibility specification says.
+ * Attributes as labels `[name, value]`, sorted by label name, so a series is the same whatever order
+ * its attributes come in. Labels named in `skip` are left out. Keys that become the same label name
+ * (`a.b` and `a_b`) share one label whose values are joined with `;` in the order of the original
+ * keys, as the compatibility specification says.
  */
-export function attributePairs(attributes: Attributes, skip?: ReadonlySet<string>): [string, string][] {
+export function attributeEntries(attributes: Attributes, skip?: ReadonlySet<string>): [string, string][] {
   const keys = Object.keys(attributes);
   const named: [name: string, key: string][] = [];
   let renamed = false;
@@ -52,7 +52,7 @@ export function attributePairs(attributes: Attributes, skip?: ReadonlySet<string
     named.push([name, key]);
   }
   if (named.length > 1) named.sort(byNameThenKey);
-  const pairs: [string, string][] = [];
+  const entries: [string, string][] = [];
   for (let i = 0; i < named.length; i++) {
     const [name, key] = named[i] as [string, string];
     let value = attributeText(attributes[key]);
@@ -61,9 +61,14 @@ export function attributePairs(attributes: Attributes, skip?: ReadonlySet<string
       i++;
       value += `;${attributeText(attributes[(named[i] as [string, string])[1]])}`;
     }
-    pairs.push([name, label(name, value)]);
+    entries.push([name, value]);
   }
-  return pairs;
+  return entries;
+}
+
+/** Attributes as label pairs `[name, 'name="value"']` (see attributeEntries). */
+export function attributePairs(attributes: Attributes, skip?: ReadonlySet<string>): [string, string][] {
+  return attributeEntries(attributes, skip).map(([name, value]) => [name, label(name, value)]);
 }
 
 /** Attributes as label text: `a="1",b="x"` (see attributePairs). */
