@@ -7,8 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { drained, EngineProcess, enginePorts, FaultyBackend, report, SpanSource, sleep } from './harness.js';
+import { expect, it } from 'vitest';
+import {
+  cleanup,
+  drained,
+  type EnginePorts,
+  type FaultyBackend,
+  report,
+  SpanSource,
+  scenario,
+  sleep,
+} from './harness.js';
 
 const DISK = '512k';
 
@@ -18,11 +27,11 @@ function mountSmallDisk(dir: string): boolean {
   return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK}`, 'tmpfs', dir]).status === 0;
 }
 
-const yaml = (storage: string, capped: boolean, receiverPort: number, backend: FaultyBackend) => `
+const yaml = (storage: string, capped: boolean, ports: EnginePorts, backend: FaultyBackend) => `
 extensions:
   file_storage: { directory: ${storage}${capped ? ', max_size: 512KiB' : ''} }
 receivers:
-  otlp: { protocols: { http: { endpoint: 127.0.0.1:${receiverPort} } } }
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${ports.receiver} } } }
 exporters:
   otlp:
     endpoint: ${backend.url}
@@ -34,25 +43,20 @@ service:
     traces: { receivers: [otlp], exporters: [otlp] }
 `;
 
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
-
 it('disk full under a persistent queue: a TRB error, 503s, the engine keeps running, in = out', {
   timeout: 120_000,
 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'trb-diskfull-'));
-  stops.push(() => rm(dir, { recursive: true, force: true }));
+  cleanup(() => rm(dir, { recursive: true, force: true }));
   const storage = join(dir, 'disk');
   await mkdir(storage);
   const mounted = mountSmallDisk(storage);
-  if (mounted) stops.push(async () => spawnSync('umount', [storage]));
+  if (mounted) cleanup(async () => spawnSync('umount', [storage]));
   const code = mounted ? 'TRB_STORAGE_DISK_FULL' : 'TRB_STORAGE_FULL';
-  const backend = await FaultyBackend.create(); // down until start()
-  const ports = await enginePorts();
-  const engine = await EngineProcess.start(yaml(storage, !mounted, ports.receiver, backend), ports.receiver);
-  stops.push(() => engine.kill('SIGKILL'));
+  const { engine, backend, ports } = await scenario({
+    down: true,
+    yaml: (ports, backend) => yaml(storage, !mounted, ports, backend),
+  });
 
   // The backend is down: the queue grows on disk until the disk (or max_size) is full.
   const source = new SpanSource(ports.receiver, 5_000);
@@ -64,7 +68,6 @@ it('disk full under a persistent queue: a TRB error, 503s, the engine keeps runn
 
   // The backend comes back: the queue drains, the store frees its room, the senders' retries get in.
   await backend.start();
-  stops.push(() => backend.stop());
   while (!engine.stderr.includes('the persistent sending queue stores batches again')) await sleep(20);
   await sleep(1000);
   await source.stop();

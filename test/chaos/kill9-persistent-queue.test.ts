@@ -5,8 +5,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { drained, EngineProcess, enginePorts, FaultyBackend, report, SpanSource, sleep } from './harness.js';
+import { expect, it } from 'vitest';
+import {
+  cleanup,
+  drained,
+  type EnginePorts,
+  EngineProcess,
+  type FaultyBackend,
+  report,
+  SpanSource,
+  scenario,
+  sleep,
+} from './harness.js';
 
 const SPANS_PER_REQUEST = 10;
 const SENDERS = 4;
@@ -19,11 +29,11 @@ const PIPELINES = [
   { name: 'otlp -> batch (wait_for_result) -> otlp', processors: 'batch' },
 ];
 
-const yaml = (storage: string, receiverPort: number, backend: FaultyBackend, processors: string) => `
+const yaml = (storage: string, ports: EnginePorts, backend: FaultyBackend, processors: string) => `
 extensions:
   file_storage: { directory: ${storage} }
 receivers:
-  otlp: { protocols: { http: { endpoint: 127.0.0.1:${receiverPort} } } }
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${ports.receiver} } } }
 processors:
   batch: { send_batch_size: 100, timeout: 50ms, wait_for_result: true }
 exporters:
@@ -38,10 +48,40 @@ service:
     traces: { receivers: [otlp], processors: [${processors}], exporters: [otlp] }
 `;
 
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
+/**
+ * An engine on yaml() with storage of its own, its backend down; `config` starts it again after the
+ * kill. `edit` changes the config first.
+ */
+async function downScenario(prefix: string, processors: string, edit = (config: string) => config) {
+  const storage = await mkdtemp(join(tmpdir(), prefix));
+  cleanup(() => rm(storage, { recursive: true, force: true }));
+  let config = '';
+  const running = await scenario({
+    down: true,
+    yaml: (ports, backend) => {
+      config = edit(yaml(storage, ports, backend, processors));
+      return config;
+    },
+  });
+  return { ...running, config };
+}
+
+/** Spans from 4 senders until KILL_AFTER were accepted, then kill -9; the senders stop. */
+async function killMidWay(engine: EngineProcess, port: number): Promise<SpanSource> {
+  const source = new SpanSource(port, 5_000, SPANS_PER_REQUEST, SENDERS);
+  while (source.accepted.size < KILL_AFTER) await sleep(5);
+  await engine.kill('SIGKILL');
+  await source.stop();
+  expect(engine.child.signalCode).toBe('SIGKILL');
+  return source;
+}
+
+/** The same config started again, stopped after the file's tests. */
+async function restart(config: string, ports: EnginePorts): Promise<EngineProcess> {
+  const engine = await EngineProcess.start(config, ports.receiver);
+  cleanup(() => engine.kill('SIGKILL'));
+  return engine;
+}
 
 /** Waits for the engine's log line matching `pattern`, parsed. */
 async function logLine(engine: EngineProcess, pattern: RegExp): Promise<Record<string, number>> {
@@ -58,26 +98,13 @@ it.each(PIPELINES)(
     timeout: 120_000,
   },
   async ({ name, processors }) => {
-    const storage = await mkdtemp(join(tmpdir(), 'trb-kill9-'));
-    stops.push(() => rm(storage, { recursive: true, force: true }));
-    const backend = await FaultyBackend.create(); // down until start()
-    const ports = await enginePorts();
-    const config = yaml(storage, ports.receiver, backend, processors);
-
     // Run 1: the backend is down; the engine stores what it accepts and is killed mid-way.
-    const first = await EngineProcess.start(config, ports.receiver);
-    stops.push(() => first.kill('SIGKILL'));
-    const source = new SpanSource(ports.receiver, 5_000, SPANS_PER_REQUEST, SENDERS);
-    while (source.accepted.size < KILL_AFTER) await sleep(5);
-    await first.kill('SIGKILL');
-    await source.stop();
-    expect(first.child.signalCode).toBe('SIGKILL');
+    const { engine, backend, ports, config } = await downScenario('trb-kill9-', processors);
+    const source = await killMidWay(engine, ports.receiver);
 
     // Run 2: the backend is up; what the first run stored goes out first.
     await backend.start();
-    stops.push(() => backend.stop());
-    const second = await EngineProcess.start(config, ports.receiver);
-    stops.push(() => second.kill('SIGKILL'));
+    const second = await restart(config, ports);
     const recovered = await logLine(second, /left in storage by the last run/);
     await drained(source, backend, 60_000);
     expect(await second.kill('SIGTERM')).toBe(0);
@@ -101,26 +128,17 @@ it.each(PIPELINES)(
 it('kill -9 with a persistent queue behind a batch processor without wait_for_result: what it held is lost (the documented gap)', {
   timeout: 120_000,
 }, async () => {
-  const storage = await mkdtemp(join(tmpdir(), 'trb-kill9-gap-'));
-  stops.push(() => rm(storage, { recursive: true, force: true }));
-  const backend = await FaultyBackend.create();
-  const ports = await enginePorts();
   // The batch processor holds everything until its 1 h timeout: acknowledged, in memory only.
-  const config = yaml(storage, ports.receiver, backend, 'batch').replace(
-    'batch: { send_batch_size: 100, timeout: 50ms, wait_for_result: true }',
-    'batch: { send_batch_size: 30000, timeout: 1h }',
+  const { engine, backend, ports, config } = await downScenario('trb-kill9-gap-', 'batch', (config) =>
+    config.replace(
+      'batch: { send_batch_size: 100, timeout: 50ms, wait_for_result: true }',
+      'batch: { send_batch_size: 30000, timeout: 1h }',
+    ),
   );
-  const first = await EngineProcess.start(config, ports.receiver);
-  stops.push(() => first.kill('SIGKILL'));
-  const source = new SpanSource(ports.receiver, 5_000, SPANS_PER_REQUEST, SENDERS);
-  while (source.accepted.size < KILL_AFTER) await sleep(5);
-  await first.kill('SIGKILL');
-  await source.stop();
+  const source = await killMidWay(engine, ports.receiver);
 
   await backend.start();
-  stops.push(() => backend.stop());
-  const second = await EngineProcess.start(config, ports.receiver);
-  stops.push(() => second.kill('SIGKILL'));
+  const second = await restart(config, ports);
   expect(await second.kill('SIGTERM')).toBe(0);
   const { missing } = report('kill -9 behind a batch processor without wait_for_result', source, backend);
   expect(source.accepted.size).toBeGreaterThanOrEqual(KILL_AFTER);
