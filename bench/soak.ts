@@ -1,9 +1,10 @@
-// Soak: 10,000 spans/s through the MCP hooks (instrumentMcpServer -> mcp -> batch -> otlp exporter ->
+// Soak: 10,000 spans/s through the MCP hooks (instrumentMcpServer -> mcp -> memory_limiter -> batch -> otlp ->
 // a loopback OTLP/HTTP backend) with the backend down for the middle third of the run, once with the
 // in-memory sending queue and once with a persistent one (file_storage). Each variant runs in a child
 // process of its own, so its peak RSS and CPU are its own; the backend runs here.
 // Next to the OpenTelemetry Collector's published testbed figures: 10k spans/s at <= 20% of a core
-// and <= 100 MiB. `SOAK_SECONDS=60` is the full run (down from 20 s to 40 s); the default is short.
+// and <= 100 MiB. A memory_limiter (768 MiB) guards both. `SOAK_SECONDS=60` is the full run (down from
+// 20 s to 40 s); the default is short.
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,8 @@ import { instrumentMcpServer } from '../plugins/receivers/mcp/instrument.js';
 import type { Result } from './report.js';
 
 const RATE = 10_000;
+/** The memory_limiter's limit: it refuses (and the hooks count) above limit - 20% spike. */
+const LIMIT_MIB = 768;
 const CALLS_PER_TURN = 50;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 6);
 /** The Collector's testbed figures the issue compares with. */
@@ -43,7 +46,7 @@ interface ChildReport {
   calls: number;
   /** Spans the mcp receiver made: accepted by the pipeline or refused (and counted) by it. */
   spansIn: number;
-  /** Refused at the hooks' hand-off, or by a full batch processor (which answers the hooks). */
+  /** Refused at the hooks' hand-off: the memory_limiter or a full batch processor refused, or the hand-off was full. */
   receiverRefused: number;
   /** Refused by the exporter (its queue full, or it could not store): dropped and counted by the batch processor. */
   batchSendFailed: number;
@@ -60,7 +63,9 @@ interface ChildReport {
 const config = (variant: Variant, port: number, dir: string) => `
 ${variant === 'persistent' ? `extensions: { file_storage: { directory: ${dir} } }` : ''}
 receivers: { mcp: {} }
-processors: { batch: {} }
+processors:
+  memory_limiter: { limit_mib: ${LIMIT_MIB}, check_interval: 100ms }
+  batch: {}
 exporters:
   otlp:
     endpoint: http://127.0.0.1:${port}
@@ -69,7 +74,7 @@ exporters:
 service:
   ${variant === 'persistent' ? 'extensions: [file_storage]' : ''}
   pipelines:
-    traces: { receivers: [mcp], processors: [batch], exporters: [otlp] }
+    traces: { receivers: [mcp], processors: [memory_limiter, batch], exporters: [otlp] }
 `;
 
 export async function run(): Promise<Result> {
@@ -112,9 +117,9 @@ function describeRun({ report: r, out }: Ran, bare: ChildReport): string {
   const addedCpu = r.cpuShare - bare.cpuShare;
   return (
     `${r.variant} queue: in ${count(r.spansIn)} spans, out ${count(unique)} (+ ${count(out.duplicates)} duplicates), dropped ${count(dropped)} ` +
-    `(refused at the hooks' hand-off or by the batch processor ${count(r.receiverRefused)}, refused by the exporter ${count(r.batchSendFailed)}; ` +
+    `(refused at the hooks' hand-off, by the memory_limiter or the batch processor ${count(r.receiverRefused)}, refused by the exporter ${count(r.batchSendFailed)}; ` +
     `given up ${count(r.exporterFailed)}; dropped at shutdown ${count(r.exporterDropped)}); in - out - dropped = ${count(r.spansIn - unique - dropped)}; ` +
-    `peak RSS ${mib(r.peakRssMiB)} (added ${mib(addedRss)}: target <= ${COLLECTOR.rssMiB} MiB ${met(addedRss <= COLLECTOR.rssMiB)}), peak heap ${mib(r.peakHeapMiB)}; ` +
+    `peak RSS ${mib(r.peakRssMiB)} (memory_limiter limit_mib ${LIMIT_MIB}: ${r.peakRssMiB <= LIMIT_MIB ? 'under' : 'OVER'}; added ${mib(addedRss)}: target <= ${COLLECTOR.rssMiB} MiB ${met(addedRss <= COLLECTOR.rssMiB)}), peak heap ${mib(r.peakHeapMiB)}; ` +
     `CPU ${percent(r.cpuShare)} of a core (added ${percent(addedCpu)}: target <= ${percent(COLLECTOR.cpuShare)} ${met(addedCpu <= COLLECTOR.cpuShare)}); drained in ${(r.drainMs / 1000).toFixed(1)} s after the load`
   );
 }
