@@ -39,8 +39,9 @@ interface Taken<S extends Signal> extends QueuedBatch<S> {
  */
 export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch<S>> {
   private client?: StorageClient;
-  /** Keys of the stored batches not yet taken, oldest first. */
-  private readonly keys: string[] = [];
+  /** Keys of the stored batches not yet taken, oldest first, from `head` on. */
+  private keys: string[] = [];
+  private head = 0;
   private nextSeq = 0;
   /** Offers being written: they hold a place. */
   private writing = 0;
@@ -57,7 +58,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
   ) {}
 
   get size(): number {
-    return this.keys.length + this.writing;
+    return this.keys.length - this.head + this.writing;
   }
 
   get waiting(): number {
@@ -83,7 +84,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
         redeliveredItems += itemsOf(stored.find((key) => seqOf(key) === seq) as string);
       else await client.delete(marker);
     }
-    this.keys.push(...stored);
+    this.keys = stored;
     const last = stored.at(-1);
     this.nextSeq = last === undefined ? 0 : Number(seqOf(last)) + 1;
     return { batches: stored.length, items, redeliveredItems };
@@ -102,7 +103,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
 
   async take(): Promise<QueuedBatch<S> | undefined> {
     while (!this.aborted) {
-      const key = this.keys.shift();
+      const key = this.nextKey();
       if (key === undefined) {
         if (this.closed && this.writing === 0) return undefined;
         return new Promise((resolve) => this.takers.push(resolve));
@@ -131,12 +132,13 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
 
   close(): void {
     this.closed = true;
-    if (this.keys.length === 0 && this.writing === 0) this.releaseTakers();
+    if (this.size === 0) this.releaseTakers();
   }
 
   abort(reason: Error): void {
     this.closed = this.aborted = true;
-    this.keys.length = 0;
+    this.keys = [];
+    this.head = 0;
     for (const waiting of this.offers.splice(0)) waiting.reject(reason);
     this.releaseTakers();
   }
@@ -188,6 +190,21 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
     } catch (err) {
       this.logger.debug({ error: describeError(err) }, 'cannot mark a batch as being sent');
     }
+  }
+
+  /** The oldest key not yet taken; the taken ones are let go of in steps, not one shift() each. */
+  private nextKey(): string | undefined {
+    const key = this.keys[this.head];
+    if (key === undefined) return undefined;
+    this.head++;
+    if (this.head === this.keys.length) {
+      this.keys = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.head = 0;
+    }
+    return key;
   }
 
   private admitWaitingOffer(): void {

@@ -174,6 +174,22 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
     await client.close();
   });
 
+  it('sends thousands of stored batches in the order they came', async () => {
+    const dir = await tempDir();
+    const backend = new Backend();
+    backend.up = false;
+    const first = await run(dir, backend, { queue_size: 5000 }, { fsync: 'never' });
+    for (let i = 0; i < 3000; i++) await first.exporter.consume(makeSpans(1, `batch ${i}`));
+    await first.stop();
+
+    const up = new Backend();
+    await run(dir, up, { queue_size: 5000 }, { fsync: 'never' });
+    await until(() => up.received.length === 3000);
+    expect(up.received.map((names) => names[0])).toEqual(
+      Array.from({ length: 3000 }, (_, i) => `batch ${i}-0`),
+    );
+  });
+
   it('refuses a batch it cannot store with the storage error, counts it, and keeps running', async () => {
     const dir = await tempDir();
     const backend = new Backend();
