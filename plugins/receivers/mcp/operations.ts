@@ -52,8 +52,23 @@ interface Series extends Operation {
 export class OperationStats implements MetricProducer {
   private readonly series = new Map<string, Series>();
   private readonly start: HrTime = millisToHrTime(Date.now());
+  /** The series of the last request: consecutive requests of one kind skip building the key. */
+  private last?: Series;
 
+  /** `op` is read, not kept: callers may reuse one object. */
   record(op: Operation, seconds: number): void {
+    const s = this.last && sameOperation(this.last, op) ? this.last : this.seriesOf(op);
+    this.last = s;
+    s.count++;
+    s.sum += seconds;
+    if (seconds < s.min) s.min = seconds;
+    if (seconds > s.max) s.max = seconds;
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[i] as number)) i++;
+    (s.buckets[i] as number)++;
+  }
+
+  private seriesOf(op: Operation): Series {
     let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.protocol ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
     let s = this.series.get(key);
     if (!s) {
@@ -76,13 +91,7 @@ export class OperationStats implements MetricProducer {
         this.series.set(key, s);
       }
     }
-    s.count++;
-    s.sum += seconds;
-    if (seconds < s.min) s.min = seconds;
-    if (seconds > s.max) s.max = seconds;
-    let i = 0;
-    while (i < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[i] as number)) i++;
-    (s.buckets[i] as number)++;
+    return s;
   }
 
   async collect(): Promise<CollectionResult> {
@@ -142,6 +151,19 @@ export class OperationStats implements MetricProducer {
     };
   }
 }
+
+const sameOperation = (a: Operation, b: Operation) =>
+  a.method === b.method &&
+  a.target === b.target &&
+  a.error === b.error &&
+  a.statusCode === b.statusCode &&
+  a.side === b.side &&
+  a.transport === b.transport &&
+  a.protocol === b.protocol &&
+  a.version === b.version &&
+  a.serverAddress === b.serverAddress &&
+  a.serverPort === b.serverPort &&
+  a.targetKey === b.targetKey;
 
 function semconvAttributes(s: Series): Attributes {
   const attributes: Attributes = { [ATTR.method]: s.method };

@@ -1,5 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import { jsonLength } from './json-length.js';
+import type { Operation } from './operations.js';
 import type { RequestSpan } from './request-span.js';
 import type { RequestRecorder } from './requests.js';
 import { ATTR } from './semconv.js';
@@ -20,31 +22,30 @@ export function logStarted(telemetry: RequestRecorder, p: RequestSpan, clockOffs
   });
 }
 
+/** What a request's metrics are broken down by: one object, filled per request (the stats copy it). */
+const operation: Operation = { side: 'server', method: '' };
+
 /** Metrics and logs of a finished request: the semantic conventions' series and the guide's. */
 export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clockOffset: number): void {
   const { options } = p.session;
   const server = options.side === 'server';
   // A client records the requests it sends; a server those it serves (the guide's series among them).
-  // A round answered `input_required` is part of an operation that goes on: counted when it completes.
-  if (p.incoming !== server || p.interim) return;
-  // A retry continues its operation: one duration from the first round to the result.
-  const seconds = (p.ended - (p.operationStarted ?? p.started)) / 1000;
-  telemetry.operations.record(
-    {
-      side: options.side,
-      method: p.method,
-      target: p.target,
-      targetKey: p.method === 'prompts/get' ? ATTR.promptName : ATTR.toolName,
-      error: p.error,
-      statusCode: p.statusCode,
-      transport: options.transport,
-      protocol: options.networkProtocol,
-      serverAddress: server ? undefined : options.serverAddress,
-      serverPort: server ? undefined : options.serverPort,
-      version: p.version ?? ((p.sharedAtEnd ?? p.shared)[ATTR.protocolVersion] as string | undefined),
-    },
-    seconds,
-  );
+  if (p.incoming !== server) return;
+  // A retry of a multi-round-trip request continues its operation: one duration from the first round.
+  const seconds = (p.ended - p.operationStarted) / 1000;
+  const op = operation;
+  op.side = options.side;
+  op.method = p.method;
+  op.target = p.target;
+  op.targetKey = p.method === 'prompts/get' ? ATTR.promptName : ATTR.toolName;
+  op.error = p.error;
+  op.statusCode = p.statusCode;
+  op.transport = options.transport;
+  op.protocol = options.networkProtocol;
+  op.serverAddress = server ? undefined : options.serverAddress;
+  op.serverPort = server ? undefined : options.serverPort;
+  op.version = p.version ?? ((p.sharedAtEnd ?? p.shared)[ATTR.protocolVersion] as string | undefined);
+  telemetry.operations.record(op, seconds);
   if (!server || !telemetry.logging) return;
 
   // To the guide a request answered with an error failed, whoever's mistake it was.
@@ -70,7 +71,7 @@ export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clock
   fields.status = failed ? 'error' : 'success';
   if (failed) fields.error_type = failed;
   fields.duration_ms = seconds * 1000;
-  fields.response_size = p.size ?? (p.response ? JSON.stringify(p.response).length : 0);
+  fields.response_size = p.size ?? (p.response ? (jsonLength(p.response) ?? 0) : 0);
   telemetry.log({
     time,
     severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,

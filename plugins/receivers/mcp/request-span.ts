@@ -45,6 +45,9 @@ export interface ObservedSession {
 /** The SDK's default span limits: attributes, events and links a span keeps. */
 const LIMIT = 128;
 const SCOPE = { name: 'tributary-mcp', version: undefined, schemaUrl: undefined };
+/** Shared by the spans that have no links, events or status: batches are read-only downstream. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
 /**
  * One request, from the moment it arrives or is sent until its span is recorded: the facts the hooks
@@ -59,17 +62,19 @@ export class RequestSpan implements Span {
   /** The request's params: its tool, prompt or resource attributes are read from them at record time. */
   params?: Record<string, unknown>;
   /** The session's attributes when it started, and when it ended if they changed meanwhile. */
-  shared: Attributes = {};
+  shared!: Attributes;
   sharedKey = 0;
   sharedAtEnd?: Attributes;
   sessionId?: string;
   progressToken?: unknown;
-  clientAddress?: string;
-  /** The socket's port, when client.address is the socket's. */
-  clientPort?: number;
-  capturedArguments?: string;
-  /** Opt-in: a prompt's arguments as `gen_ai.prompt.variable.<name>`. */
-  capturedVariables?: Attributes;
+  /** The protocol version the request stated in its `_meta` (2026-07-28 and later). */
+  version?: string;
+  /** A 2026-07-28 request: what ties its rounds together (side, caller, method, target). */
+  operation?: string;
+  /** Which round of a multi-round-trip request this is (from 2), when it continues one. */
+  round?: number;
+  /** performance.now() when its operation began: its first round's start. */
+  operationStarted: number;
   capturedResult?: string;
   /** The context it started in, when read (from `params._meta`, or the ambient one when it propagates). */
   parentContext?: Context;
@@ -81,6 +86,8 @@ export class RequestSpan implements Span {
 
   /** performance.now() when the response left; -1 while in flight. */
   ended = -1;
+  /** It ended `input_required`: a span of its own, counted in metrics and logs by the round that completes it. */
+  interim = false;
   /** `error.type`: set when the operation failed. */
   error?: string;
   /** `rpc.response.status_code`: the JSON-RPC error code of the response, failure or not. */
@@ -90,21 +97,13 @@ export class RequestSpan implements Span {
   size?: number;
   response?: Record<string, unknown>;
 
-  /** The protocol version the request stated in its `_meta` (2026-07-28 and later). */
-  version?: string;
-  /** A 2026-07-28 request: what ties the rounds of a multi-round-trip request (see protocol-2026.ts). */
-  operation?: string;
-  /** Which round of a multi-round-trip request this is (from 1), and when its first round started. */
-  round?: number;
-  operationStarted?: number;
-  /** Answered `input_required`: the operation goes on in a retry, and is counted when that completes. */
-  interim = false;
-
-  /** Waiting in the telemetry's per-turn queue. */
+  /** Waiting in the telemetry's queue. */
   queued = false;
-  /** Its "Request started" record is made. */
+  /** Its "Request started" record is made, or not wanted (a retry continues its first round's). */
   startRecorded = false;
 
+  /** Attributes learned on the request's path beyond its method and params: peer, server, captures. */
+  private learned?: Attributes;
   private context?: SpanContext;
   private startTime?: HrTime;
   private endTime?: HrTime;
@@ -127,7 +126,15 @@ export class RequestSpan implements Span {
     readonly incoming: boolean,
     /** performance.now() when it arrived or was sent. */
     readonly started: number,
-  ) {}
+  ) {
+    this.operationStarted = started;
+  }
+
+  /** The attributes learned on the request's path, made when the first one is. */
+  known(): Attributes {
+    this.learned ??= {};
+    return this.learned;
+  }
 
   get name(): string {
     return this.renamed ?? (this.target ? `${this.method} ${this.target}` : this.method);
@@ -261,18 +268,10 @@ export class RequestSpan implements Span {
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(this.id) };
     describeRequest(method, this.params, attributes);
     Object.assign(attributes, this.shared);
-    if (this.clientAddress) attributes[ATTR.clientAddress] = this.clientAddress;
-    if (this.clientPort) attributes[ATTR.clientPort] = this.clientPort;
-    const { serverAddress, serverPort } = this.session.options;
-    if (!this.incoming && serverAddress) {
-      attributes[ATTR.serverAddress] = serverAddress;
-      if (serverPort) attributes[ATTR.serverPort] = serverPort;
-    }
-    if (this.capturedArguments !== undefined) attributes[ATTR.toolArguments] = this.capturedArguments;
-    if (this.capturedVariables) Object.assign(attributes, this.capturedVariables);
-    if (this.statusCode) attributes[ATTR.statusCode] = this.statusCode;
+    if (this.learned) Object.assign(attributes, this.learned);
     if (this.extra) Object.assign(attributes, this.extra);
-    let status: SpanStatus = this.status ?? { code: SpanStatusCode.UNSET };
+    if (this.statusCode) attributes[ATTR.statusCode] = this.statusCode;
+    let status = this.status ?? UNSET;
     if (this.error) {
       attributes[ATTR.errorType] = this.error;
       if (status.code !== SpanStatusCode.OK)
@@ -284,25 +283,47 @@ export class RequestSpan implements Span {
     if (this.capturedResult !== undefined) attributes[ATTR.toolResult] = this.capturedResult;
     if (this.sharedAtEnd) Object.assign(attributes, this.sharedAtEnd);
 
-    const context = this.spanContext();
-    return {
-      name: this.name,
-      kind: this.incoming ? SpanKind.SERVER : SpanKind.CLIENT,
-      spanContext: () => context,
-      parentSpanContext: this.parent,
-      startTime: this.startedAt(clockOffset),
-      endTime: this.endedAt(clockOffset),
-      status,
-      attributes,
-      links: this.links ?? [],
-      events: this.events ?? [],
-      duration: millisToHrTime(this.ended - this.started),
-      ended: true,
-      resource,
-      instrumentationScope: SCOPE,
-      droppedAttributesCount: this.droppedAttributes,
-      droppedEventsCount: this.droppedEvents,
-      droppedLinksCount: this.droppedLinks,
-    };
+    const span = new EndedSpan(this.spanContext(), this.startedAt(clockOffset), this.endedAt(clockOffset));
+    span.name = this.name;
+    span.kind = this.incoming ? SpanKind.SERVER : SpanKind.CLIENT;
+    span.parentSpanContext = this.parent;
+    span.status = status;
+    span.attributes = attributes;
+    span.links = this.links ?? NONE;
+    span.events = this.events ?? NONE;
+    span.duration = millisToHrTime(this.ended - this.started);
+    span.resource = resource;
+    span.droppedAttributesCount = this.droppedAttributes;
+    span.droppedEventsCount = this.droppedEvents;
+    span.droppedLinksCount = this.droppedLinks;
+    return span;
+  }
+}
+
+/** A request's span as the pipelines get it: a ReadableSpan and nothing more, as the SDK's own. */
+class EndedSpan implements ReadableSpan {
+  name = '';
+  kind = SpanKind.SERVER;
+  parentSpanContext?: SpanContext = undefined;
+  status = UNSET;
+  attributes: Attributes = {};
+  links: Link[] = NONE;
+  events: TimedEvent[] = NONE;
+  duration: HrTime = [0, 0];
+  readonly ended = true;
+  resource!: Resource;
+  readonly instrumentationScope = SCOPE;
+  droppedAttributesCount = 0;
+  droppedEventsCount = 0;
+  droppedLinksCount = 0;
+
+  constructor(
+    private readonly context: SpanContext,
+    readonly startTime: HrTime,
+    readonly endTime: HrTime,
+  ) {}
+
+  spanContext(): SpanContext {
+    return this.context;
   }
 }

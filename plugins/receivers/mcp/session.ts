@@ -47,7 +47,7 @@ const now = () => performance.now();
  * The hooks of one MCP connection. On the request's path it only notes what it learns (a RequestSpan
  * a request) and, when handler code uses the OpenTelemetry context, runs the handler in the request's.
  * Spans, metrics and log records are made from those notes after the response left, in the
- * telemetry's per-turn record.
+ * telemetry's record.
  */
 export class McpSessionObserver implements McpSession, ObservedSession {
   /** Requests in flight by id, one map per direction: each side numbers its own requests from 0. */
@@ -103,8 +103,8 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     this.closed = true;
     try {
       for (const p of [...this.served.values(), ...this.sent.values()]) {
-        if (p.method === STREAM) this.finish(p, undefined, undefined);
-        else this.finish(p, 'connection_closed', 'the connection closed before a response');
+        if (p.method === STREAM) this.finish(p);
+        else this.finish(p, 'connection_closed', undefined, 'the connection closed before a response');
       }
       const { instruments } = this.telemetry;
       const server = this.options.side === 'server';
@@ -216,79 +216,90 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const target = requestTarget(method, params);
     request.target = target;
     request.params = params;
-    request.version = stated;
     request.shared = this.attributes();
     request.sharedKey = this.sharedKey;
     request.sessionId = this.sessionId();
     request.progressToken = meta?.progressToken;
-    if (incoming) this.peer(request, info);
-    this.capture(request, params);
+    request.version = stated;
+    const clientAddress = incoming ? this.peerAttributes(info, request) : undefined;
+    if (!incoming) this.serverAttributes(request);
+    this.capture(method, target, params, request);
 
     // The ambient context is read only when something in the process uses it (see context.ts).
-    const propagating = this.options.handlerContext?.propagating;
-    const ambient = propagating ? context.active() : undefined;
-    const remote = incoming && (meta?.traceparent || meta?.baggage);
-    const parent = remote ? propagator.extract(ROOT_CONTEXT, meta, metaGetter) : ambient;
-    if (parent) childOf(request, parent);
-    // The sender's context is the parent; the transport's (an HTTP request's span) is linked.
-    const transportSpan = remote && ambient ? trace.getSpanContext(ambient) : undefined;
-    if (transportSpan && trace.isSpanContextValid(transportSpan)) request.addLink({ context: transportSpan });
-    if (stated) this.continueOperation(request, meta, params);
+    const ambient = this.options.handlerContext?.propagating ? context.active() : undefined;
+    if (incoming && (meta?.traceparent || meta?.baggage)) {
+      // The sender's context is the parent; the transport's (an HTTP request's span) is linked.
+      const transport = ambient && trace.getSpanContext(ambient);
+      if (transport && trace.isSpanContextValid(transport)) request.addLink({ context: transport });
+      childOf(request, propagator.extract(ROOT_CONTEXT, meta, metaGetter));
+    } else if (ambient) childOf(request, ambient);
 
+    if (stated) {
+      request.operation = `${this.options.side}\u0000${callerOf(meta, clientAddress)}\u0000${method}\u0000${target ?? ''}`;
+      const retry = retryKey(request.operation, params);
+      const previous = retry ? this.telemetry.rounds.resume(retry) : undefined;
+      if (previous) {
+        request.addLink({ context: previous.span });
+        // A retry continues its operation: one duration from the first round to the result.
+        request.operationStarted = previous.started;
+        request.round = previous.rounds + 1;
+        request.startRecorded = true;
+      }
+    }
     (incoming ? this.served : this.sent).set(id, request);
     if (request.progressToken !== undefined) this.byProgressToken.set(request.progressToken, request);
-    if (incoming && this.options.side === 'server') this.telemetry.started(request);
+    if (incoming && this.options.side === 'server' && !request.startRecorded) this.telemetry.started(request);
     return request;
   }
 
-  /** client.address (and the socket's port) of an incoming request. */
-  private peer(request: RequestSpan, info: MessageInfo | undefined): void {
+  /** client.address and client.port of an incoming request; returns the address. */
+  private peerAttributes(info: MessageInfo | undefined, request: RequestSpan): string | undefined {
     const peer = info?.clientAddress ?? this.options.clientAddress;
-    request.clientAddress = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
+    const address = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
+    if (!address) return undefined;
+    const known = request.known();
+    known[ATTR.clientAddress] = address;
     // The port is the socket's: unknown when the address came from X-Forwarded-For.
     const port = info?.clientAddress !== undefined ? info.clientPort : this.options.clientPort;
-    if (request.clientAddress && request.clientAddress === peer) request.clientPort = port;
+    if (address === peer && port) known[ATTR.clientPort] = port;
+    return address;
+  }
+
+  /** server.address and server.port of an outgoing request, when the transport told them. */
+  private serverAttributes(request: RequestSpan): void {
+    const { serverAddress, serverPort } = this.options;
+    if (!serverAddress) return;
+    const known = request.known();
+    known[ATTR.serverAddress] = serverAddress;
+    if (serverPort) known[ATTR.serverPort] = serverPort;
   }
 
   /** The opt-in attributes: tool arguments, and prompt arguments as `gen_ai.prompt.variable.<name>`. */
-  private capture(request: RequestSpan, params: Json | undefined): void {
+  private capture(
+    method: string,
+    target: string | undefined,
+    params: Json | undefined,
+    request: RequestSpan,
+  ): void {
     const { capture } = this.telemetry.config;
-    if (!capture.arguments || !request.target) return;
-    if (request.method === 'tools/call') {
-      request.capturedArguments = captureValue(
+    if (!capture.arguments || !target) return;
+    const attributes = request.known();
+    if (method === 'tools/call') {
+      attributes[ATTR.toolArguments] = captureValue(
         params?.arguments ?? {},
         capture.redact_keys,
         capture.max_length,
       );
-    } else if (request.method === 'prompts/get' && isObject(params?.arguments)) {
-      const variables: Attributes = {};
+    } else if (method === 'prompts/get' && isObject(params?.arguments)) {
       for (const [name, value] of Object.entries(params.arguments)) {
         const secret = capture.redact_keys.some((k) => name.toLowerCase().includes(k.toLowerCase()));
-        variables[`${ATTR.promptVariable}${name}`] = secret
+        attributes[`${ATTR.promptVariable}${name}`] = secret
           ? '[REDACTED]'
           : typeof value === 'string'
             ? value.slice(0, capture.max_length)
             : captureValue(value, capture.redact_keys, capture.max_length);
       }
-      request.capturedVariables = variables;
     }
-  }
-
-  /**
-   * A 2026-07-28 request: notes what ties its rounds together and, when it is the retry of a round
-   * answered `input_required`, links that round and continues its operation.
-   */
-  private continueOperation(request: RequestSpan, meta: Json | undefined, params: Json | undefined): void {
-    const caller = callerOf(meta, request.clientAddress);
-    request.operation = `${this.options.side}\u0000${caller}\u0000${request.method}\u0000${request.target ?? ''}`;
-    const retry = retryKey(request.operation, params);
-    const previous = retry ? this.telemetry.rounds.resume(retry) : undefined;
-    if (!previous) return;
-    request.addLink({ context: previous.span });
-    request.round = previous.rounds + 1;
-    request.operationStarted = previous.started;
-    // The operation's "Request started" was its first round's.
-    request.startRecorded = true;
   }
 
   private response(m: Json, outgoing: boolean, info: MessageInfo | undefined): void {
@@ -302,15 +313,16 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const interim = result && pending.operation ? interimKey(pending.operation, result) : undefined;
     if (error) {
       const code = String(error.code ?? 'error');
-      pending.statusCode = code;
       // The server that answers a request it could not serve did not fail; its caller did.
       const failed = isFailure(code, pending.incoming) ? code : undefined;
-      this.finish(pending, failed, String(error.message ?? ''), m, info?.size);
+      this.finish(pending, failed, code, String(error.message ?? ''), m, info?.size);
     } else if (interim) {
-      this.interim(pending, interim, m, info?.size);
-    } else if (result?.isError === true && pending.method === 'tools/call')
-      this.finish(pending, 'tool_error', firstText(result), m, info?.size);
-    else this.finish(pending, undefined, undefined, m, info?.size);
+      this.interim(pending, interim);
+    } else if (result?.isError === true && pending.method === 'tools/call') {
+      this.finish(pending, 'tool_error', undefined, firstText(result), m, info?.size);
+    } else {
+      this.finish(pending, undefined, undefined, undefined, m, info?.size);
+    }
   }
 
   private notification(m: Json, incoming: boolean): void {
@@ -319,12 +331,11 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     if (m.method === 'notifications/cancelled') {
       // The one who sent a request cancels it: the notification travels the way the request did.
       const pending = (incoming ? this.served : this.sent).get(params.requestId as Id);
-      if (pending?.method === STREAM) this.finish(pending, undefined, undefined);
-      else if (pending) this.finish(pending, 'cancelled', String(params.reason ?? 'cancelled'));
+      if (pending?.method === STREAM) this.finish(pending);
+      else if (pending) this.finish(pending, 'cancelled', undefined, String(params.reason ?? 'cancelled'));
     } else if (subscriptionOf(params) !== undefined) {
       // A `subscriptions/listen` stream's notification travels against the request that opened it.
-      const stream = (incoming ? this.sent : this.served).get(subscriptionOf(params) as Id);
-      stream?.addEvent(m.method as string);
+      (incoming ? this.sent : this.served).get(subscriptionOf(params) as Id)?.addEvent(m.method as string);
     } else if (m.method === 'notifications/progress') {
       this.byProgressToken.get(params.progressToken)?.addEvent('progress', {
         ...(typeof params.progress === 'number' ? { 'mcp.progress': params.progress } : {}),
@@ -333,11 +344,27 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     }
   }
 
+  /**
+   * A round answered `input_required`: its span ends, and the operation waits for the retry that
+   * continues it (linked to this span); metrics and logs count the operation once, when it completes.
+   */
+  private interim(p: RequestSpan, key: string): void {
+    this.telemetry.rounds.wait(key, {
+      span: p.spanContext(),
+      started: p.operationStarted,
+      rounds: p.round ?? 1,
+    });
+    p.addEvent('input_required');
+    p.interim = true;
+    this.finish(p);
+  }
+
   /** The response left (or arrived): the span, metrics and records follow in the telemetry's record. */
   private finish(
     p: RequestSpan,
-    error: string | undefined,
-    message: string | undefined,
+    error?: string,
+    statusCode?: string,
+    message?: string,
     response?: Json,
     size?: number,
   ): void {
@@ -345,6 +372,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     (p.incoming ? this.served : this.sent).delete(p.id);
     if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
     p.error = error;
+    p.statusCode = statusCode;
     p.message = message;
     p.response = response;
     p.size = size;
@@ -356,21 +384,6 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const shared = this.attributes();
     if (p.sharedKey !== this.sharedKey && !p.version) p.sharedAtEnd = shared;
     this.telemetry.finished(p);
-  }
-
-  /**
-   * A round answered `input_required`: its span ends, and the operation waits for the retry that
-   * continues it (linked to this span); metrics and logs count the operation once, when it completes.
-   */
-  private interim(p: RequestSpan, key: string, response: Json, size: number | undefined): void {
-    p.addEvent('input_required');
-    p.interim = true;
-    this.telemetry.rounds.wait(key, {
-      span: p.spanContext(),
-      started: p.operationStarted ?? p.started,
-      rounds: p.round ?? 1,
-    });
-    this.finish(p, undefined, undefined, response, size);
   }
 }
 
@@ -388,11 +401,10 @@ function childOf(request: RequestSpan, parent: Context): void {
   request.sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
 }
 
-/** A copy of an outgoing request with the span's trace context in `params._meta`. */
+/** A copy of an outgoing request with the span's trace context (and the caller's baggage) in `params._meta`. */
 function withTraceContext(m: Json, request: RequestSpan): Json {
   const params = isObject(m.params) ? m.params : {};
   const meta: Json = isObject(params._meta) ? { ...params._meta } : {};
-  // The caller's baggage goes along when the ambient context is read (request.parentContext).
   propagator.inject(trace.setSpan(request.parentContext ?? ROOT_CONTEXT, request), meta, metaSetter);
   return { ...m, params: { ...params, _meta: meta } };
 }

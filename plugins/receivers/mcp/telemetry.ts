@@ -29,7 +29,7 @@ const LOG_SCOPE = { name: SCOPE };
  */
 const RECORD_DELAY_MS = 1;
 /** Requests held for the record; past this they are recorded at once, so a burst holds no more. */
-const MAX_HELD = 4096;
+const MAX_HELD = 64;
 
 /**
  * The `mcp` receiver's shared part: one per component id, fed by every hooked connection, emitting
@@ -128,7 +128,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
           logStarted(this, request, clockOffset);
         }
         if (request.ended < 0) continue;
-        recordFinished(this, request, clockOffset);
+        if (!request.interim) recordFinished(this, request, clockOffset);
         const span = spans && request.toReadableSpan(resource as Resource, clockOffset);
         if (span) spans.push(span);
       } catch (err) {

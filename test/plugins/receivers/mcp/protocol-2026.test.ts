@@ -3,7 +3,7 @@
 // fixtures/, every message checked against the published schema, driven through instrumentMcpServer,
 // the stdio proxy and the HTTP proxy. Answers are byte-identical to a direct connection; the spans and
 // metrics follow the conventions for that revision.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +23,14 @@ import { startHttpProxy } from '../../../../plugins/receivers/mcp/proxy/http.js'
 import { decodeHeaderValue } from '../../../../plugins/receivers/mcp/proxy/mcp-headers.js';
 import { runStdioProxy } from '../../../../plugins/receivers/mcp/proxy/stdio.js';
 import type { McpHooks } from '../../../../plugins/receivers/mcp/types.js';
-import { converse, type Exchange, headerValue, httpWire, stdioWire } from './fixtures/client-2026.js';
+import {
+  converse,
+  type Exchange,
+  headerValue,
+  httpWire,
+  request,
+  stdioWire,
+} from './fixtures/client-2026.js';
 import { clientWire, InProcessTransport, inProcessWire } from './fixtures/in-process-2026.js';
 import { startHttpServer } from './fixtures/server-2026.mjs';
 
@@ -145,12 +152,11 @@ function expectConventions(pipeline: RunningPipeline, transport: 'pipe' | 'tcp' 
       (p) => p.attributes['mcp.method.name'] === 'subscriptions/listen',
     )?.attributes,
   ).toMatchObject({ 'mcp.protocol.version': '2026-07-28' });
-  // No session: none is counted as one.
-  expect(
-    points(pipeline, 'mcp.server.session.duration').filter(
-      (p) => p.attributes['mcp.protocol.version'] === '2026-07-28',
-    ),
-  ).toEqual([]);
+  // No session: no HTTP exchange of 2026-07-28 traffic is counted as one (the refused 2025-11-25
+  // request's is, as before); a stdio connection is the one connection it is.
+  const sessions = points(pipeline, 'mcp.server.session.duration');
+  expect(sessions.filter((p) => p.attributes['mcp.protocol.version'] === '2026-07-28')).toEqual([]);
+  if (transport === 'pipe') expect(sessions.map((p) => (p.value as { count: number }).count)).toEqual([1]);
 }
 
 describe('MCP 2026-07-28', () => {
@@ -213,11 +219,9 @@ describe('MCP 2026-07-28', () => {
   });
 
   it('stdio proxy: byte-identical to the server run directly, spans per the conventions', async () => {
-    const server: ChildProcess = spawn(process.execPath, [SERVER, 'stdio'], { stdio: 'pipe' });
+    const server = spawn(process.execPath, [SERVER, 'stdio'], { stdio: 'pipe' });
     cleanups.push(() => server.kill());
-    const direct = await converse(
-      stdioWire(server.stdin as NodeJS.WritableStream & PassThrough, server.stdout as PassThrough),
-    );
+    const direct = await converse(stdioWire(server.stdin, server.stdout));
 
     const { pipeline, hooks } = await receiver();
     const stdin = new PassThrough();
@@ -329,6 +333,36 @@ describe('MCP 2026-07-28', () => {
       ['tools/call prévisions', '7'],
     ]);
     expect(spans(pipeline)[0]?.attributes['mcp.protocol.version']).toBe('2026-07-28');
+  });
+
+  it('a subscription stream the client ends (cancel, or the connection closing) is no error', async () => {
+    const { pipeline, hooks } = await receiver();
+    const listen = (id: number) =>
+      request(id, 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    const tagged = (id: number, method: string) => ({
+      jsonrpc: '2.0',
+      method,
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': id }, notifications: {} },
+    });
+    const session = hooks.session({ side: 'server', transport: 'pipe' });
+    session.incoming(listen(1));
+    session.incoming(listen(2));
+    session.outgoing(tagged(1, 'notifications/subscriptions/acknowledged'));
+    session.outgoing(tagged(2, 'notifications/subscriptions/acknowledged'));
+    session.outgoing(tagged(1, 'notifications/tools/list_changed'));
+    // stdio: the client cancels stream 1; stream 2 is open when the connection closes.
+    session.incoming({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    session.close();
+    await pipeline.shutdown();
+    const streams = spans(pipeline);
+    expect(streams.map((s) => [s.attributes['jsonrpc.request.id'], s.events.map((e) => e.name)])).toEqual([
+      ['1', ['notifications/subscriptions/acknowledged', 'notifications/tools/list_changed']],
+      ['2', ['notifications/subscriptions/acknowledged']],
+    ]);
+    for (const stream of streams) {
+      expect(stream.status.code).toBe(SpanStatusCode.UNSET);
+      expect(stream.attributes).not.toHaveProperty('error.type');
+    }
   });
 
   it('holds a bounded number of operations waiting for a retry, and counts those it gives up', () => {

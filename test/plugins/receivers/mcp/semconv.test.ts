@@ -29,6 +29,7 @@ import { type RunningPipeline, startPipeline } from '../../../../core/testing/in
 import { builtins } from '../../../../plugins/index.js';
 import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
 import { isFailure } from '../../../../plugins/receivers/mcp/semconv.js';
+import type { McpHooks } from '../../../../plugins/receivers/mcp/types.js';
 import { converse } from './fixtures/client-2026.js';
 import { InProcessTransport, inProcessWire } from './fixtures/in-process-2026.js';
 import { codesIn, defines, METHODS, METRICS, metricModel, registryNote, spanModel } from './semconv-model.js';
@@ -336,6 +337,24 @@ describe('MCP semantic conventions (the vendored model)', () => {
     const links = served.links.map((l) => l.context.spanId);
     expect(links).toHaveLength(1);
     expect(httpSpans.map((s) => s.spanId)).toContain(links[0]);
+  });
+
+  it('sets jsonrpc.request.id only when the request has an id (0 is one; null is none)', async () => {
+    const pipeline = await startPipeline(CONFIG('{}'), { plugins: builtins });
+    cleanups.push(() => pipeline.shutdown());
+    const hooks = pipeline.engine.sharedOf<McpHooks>('mcp');
+    const session = hooks?.session({ side: 'server', transport: 'pipe' });
+    const call = (id: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } });
+    session?.incoming(call(0));
+    session?.outgoing({ jsonrpc: '2.0', id: 0, result: { content: [] } });
+    // `"id": null` is discouraged and not an id: nothing to answer by, so no span.
+    session?.incoming(call(null));
+    session?.outgoing({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
+    session?.close();
+    await pipeline.shutdown();
+    expect(mcpSpans(pipeline).map((s) => [s.name, s.attributes['jsonrpc.request.id']])).toEqual([
+      ['tools/call echo', '0'],
+    ]);
   });
 
   it('never sets mcp.session.id for 2026-07-28 traffic, even on a transport with a session id', async () => {
