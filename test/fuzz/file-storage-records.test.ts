@@ -1,9 +1,11 @@
 // file_storage's log reader on any damage: a store file cut short, with bytes flipped or garbage
 // inserted, is read without an exception; every record it gives back is one that was written, whole;
 // and what it gives back plus what it moves aside covers the file exactly, in order.
+
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deleteRecord, scan, setRecord } from '../../plugins/extensions/file_storage/records.js';
+import { crc32, deleteRecord, scan, setRecord } from '../../plugins/extensions/file_storage/records.js';
 import { fuzzSettings, fuzzTimeout } from './settings.js';
 
 const op = fc.record({
@@ -34,6 +36,15 @@ const damage = fc.record({
 });
 
 describe('file_storage records', () => {
+  it('checksums as zlib does (CRC-32, IEEE)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
+        expect(crc32(bytes, 0, bytes.length)).toBe(zlibCrc32(bytes));
+      }),
+      fuzzSettings(300),
+    );
+  });
+
   it('reads back every record written, in order, and nothing else', { timeout: fuzzTimeout(300) }, () => {
     fc.assert(
       fc.property(ops, (list) => {
