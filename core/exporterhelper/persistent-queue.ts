@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { PermanentError } from '../component.js';
 import { describeError } from '../errors.js';
 import { decodeRequest } from '../otlp/decode/convert.js';
 import { encodeRequest } from '../otlp/encode.js';
@@ -150,7 +151,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
     const key = `${ITEM}${String(this.nextSeq++).padStart(16, '0')}/${item.items}`;
     this.writing++;
     try {
-      await client.set(key, encodeRequest(this.signal, 'proto', item.batch));
+      await client.set(key, encode(this.signal, item.batch));
     } finally {
       this.writing--;
     }
@@ -214,6 +215,15 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
 
   private releaseTakers(): void {
     for (const taker of this.takers.splice(0)) taker(undefined);
+  }
+}
+
+/** The batch as OTLP protobuf; a batch that cannot be encoded never will be: a PermanentError. */
+function encode<S extends Signal>(signal: S, batch: Batch<S>): Uint8Array {
+  try {
+    return encodeRequest(signal, 'proto', batch);
+  } catch (err) {
+    throw new PermanentError(`cannot encode the batch to store it: ${describeError(err)}`);
   }
 }
 

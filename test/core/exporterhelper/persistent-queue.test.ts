@@ -7,7 +7,7 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Exporter, type Host, RetryableError } from '../../../core/component.js';
+import { type Exporter, type Host, PermanentError, RetryableError } from '../../../core/component.js';
 import { TributaryError } from '../../../core/errors.js';
 import { createExporter, exporterConfig, type Sender } from '../../../core/exporterhelper/index.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
@@ -279,6 +279,19 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
       ['started', 'INFO', 'tools/call'],
       ['stopped', 'INFO', 'tools/call'],
     ]);
+  });
+
+  it('refuses a batch it cannot encode as bad data (a PermanentError: not to be sent again), and goes on', async () => {
+    const dir = await tempDir();
+    const backend = new Backend();
+    const { exporter, metric } = await run(dir, backend);
+    const broken = [{ name: 'no span context' }] as unknown as ReadableSpan[];
+    const refused = await exporter.consume(broken).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(PermanentError);
+    expect((refused as Error).message).toMatch(/cannot store the batch: cannot encode the batch to store it/);
+    expect(await metric('tributary_exporter_refused_items')).toBe(1);
+    await exporter.consume(spans(1));
+    await until(() => backend.received.length === 1);
   });
 
   it('fails to start with TRB_EXPORTER_STORAGE_NOT_FOUND when the storage extension is not running', async () => {
