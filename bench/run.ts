@@ -2,6 +2,7 @@
 // `node --expose-gc dist/bench/run.js mcp-overhead mcp-peers` runs only the benchmarks named.
 import 'reflect-metadata';
 import * as alertEval from './alert-eval.js';
+import * as fileStorage from './file-storage.js';
 import * as mcpOverhead from './mcp-overhead.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
@@ -15,6 +16,7 @@ const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
   'prometheus-scrape': prometheusScrape,
   percentiles,
   'alert-eval': alertEval,
+  'file-storage': fileStorage,
   soak,
 };
 const named = process.argv.slice(2);
