@@ -42,7 +42,12 @@ export function side(name: string, call: () => Promise<unknown>): Side {
 }
 
 /** Alternating blocks of each side until `ms` have passed. */
-export async function rounds(sides: Side[], ms: number, record: boolean, turnPerCall: boolean): Promise<void> {
+export async function rounds(
+  sides: Side[],
+  ms: number,
+  record: boolean,
+  turnPerCall: boolean,
+): Promise<void> {
   const until = performance.now() + ms;
   for (let round = 0; performance.now() < until; round++) {
     if (record && sides.some((s) => s.calls + BLOCK > MAX_CALLS)) return;
@@ -109,7 +114,9 @@ export const ECHO_REQUEST = { name: 'echo', arguments: { text: 'hello' } };
  * A McpServer (SDK 1.x) with one trivial tool, linked in memory to a Client; `wrap` may instrument
  * the server. Checks one call's answer before it is measured.
  */
-export async function connectEcho(wrap: (server: McpServer) => McpServer | Promise<McpServer>): Promise<Client> {
+export async function connectEcho(
+  wrap: (server: McpServer) => McpServer | Promise<McpServer>,
+): Promise<Client> {
   const server = await wrap(new McpServer({ name: 'bench-server', version: '1.0.0' }));
   server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
     content: [{ type: 'text', text }],
@@ -126,7 +133,10 @@ export async function connectEcho(wrap: (server: McpServer) => McpServer | Promi
 }
 
 /** Tributary's engine with the `mcp` receiver in all three pipelines, each to a no-op exporter that counts. */
-export async function noopPipeline(): Promise<{ pipeline: RunningPipeline; exported: Record<Signal, number> }> {
+export async function noopPipeline(): Promise<{
+  pipeline: RunningPipeline;
+  exported: Record<Signal, number>;
+}> {
   const exported: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
   const noopExporter = (signal: Signal): Exporter => ({
     start: async () => {},

@@ -2,6 +2,7 @@
 // `node --expose-gc dist/bench/run.js mcp-overhead mcp-peers` runs only the benchmarks named.
 import 'reflect-metadata';
 import * as mcpOverhead from './mcp-overhead.js';
+import * as mcpPeers from './mcp-peers.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
 import * as prometheusScrape from './prometheus-scrape.js';
@@ -10,6 +11,7 @@ import { print, type Result } from './report.js';
 const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
   'pipeline-batch': pipelineBatch,
   'mcp-overhead': mcpOverhead,
+  'mcp-peers': mcpPeers,
   'prometheus-scrape': prometheusScrape,
   percentiles,
 };

@@ -1,0 +1,123 @@
+// Tributary's MCP hooks next to the other MCP server instrumentations: the same in-memory
+// `tools/call` echo bare, with Tributary, with Sentry's wrapMcpServerWithSentry, with Traceloop's and
+// with OpenInference's MCP instrumentation, each to a sink that only counts. Measured twice: all in
+// one process in alternating blocks (machine noise hits all alike, but their global OpenTelemetry
+// state meets), and each in a process of its own (bench/mcp-peer-process). Time is CPU time per call,
+// each block's deferred work included; the spans each recorded are counted, so one that records
+// nothing is reported as such.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CONTENDERS, type Running } from './mcp-contenders.js';
+import type { Result, Row } from './report.js';
+import { count, pairedRatio, perCallUs, rounds, type Side, side, summary } from './round-trips.js';
+
+const WARMUP_MS = 2_000;
+const MEASURE_MS = 8_000;
+
+interface Measured {
+  name: string;
+  label: string;
+  calls: number;
+  /** Round trips made in all, warm-up included: what the spans are counted against. */
+  made: number;
+  perCallUs: number;
+  /** Time per call over bare's: paired blocks' median in one process, medians' quotient across processes. */
+  ratio: number;
+  spans: number;
+  row: Row;
+}
+
+export async function run(): Promise<Result[]> {
+  return [await oneProcess(), processEach()];
+}
+
+async function oneProcess(): Promise<Result> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  const started: { running: Running; side: Side }[] = [];
+  for (const contender of CONTENDERS) {
+    const running = await contender.start();
+    started.push({ running, side: side(contender.name, running.call) });
+  }
+  const sides = started.map((s) => s.side);
+  await rounds(sides, WARMUP_MS, false, false);
+  gc();
+  await rounds(sides, MEASURE_MS, true, false);
+  for (const { running } of started) await running.stop();
+  const bare = sides[0] as Side;
+  const measured = started.map(({ running, side: s }, n) => ({
+    name: s.name,
+    label: CONTENDERS[n]?.label ?? '',
+    calls: s.calls,
+    made: running.calls(),
+    perCallUs: perCallUs(s),
+    ratio: pairedRatio(s, bare),
+    spans: running.spans(),
+    row: summary(s),
+  }));
+  return table(
+    `MCP server instrumentations, one process, alternating blocks (node ${process.version})`,
+    measured,
+  );
+}
+
+function processEach(): Result {
+  const entry = fileURLToPath(new URL('./mcp-peer-process.js', import.meta.url));
+  const measured = CONTENDERS.map((contender) => {
+    const child = spawnSync(process.execPath, [...process.execArgv, entry, contender.name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    const line = child.stdout.trim().split('\n').at(-1) ?? '';
+    if (child.status !== 0 || !line.startsWith('{'))
+      throw new Error(`the ${contender.name} process failed (exit ${child.status}): ${line}`);
+    const result = JSON.parse(line) as {
+      calls: number;
+      made: number;
+      perCallUs: number;
+      perSecond: number;
+      latencyUs: { p50: number; p99: number };
+      spans: number;
+    };
+    return {
+      name: contender.name,
+      label: contender.label,
+      calls: result.calls,
+      made: result.made,
+      perCallUs: result.perCallUs,
+      ratio: 0,
+      spans: result.spans,
+      row: { name: contender.name, perSecond: result.perSecond, latencyUs: result.latencyUs },
+    };
+  });
+  const bareUs = measured[0]?.perCallUs ?? Number.NaN;
+  for (const m of measured) m.ratio = m.perCallUs / bareUs;
+  return table(`MCP server instrumentations, one process each (node ${process.version})`, measured);
+}
+
+function table(title: string, measured: Measured[]): Result {
+  const bare = measured[0] as Measured;
+  const tributary = measured.find((m) => m.name === 'tributary') as Measured;
+  const lines = [
+    `${'contender'.padEnd(14)} ${'µs/call'.padStart(8)} ${'added µs'.padStart(9)} ${'ratio'.padStart(6)}  spans recorded`,
+    ...measured.map(
+      (m) =>
+        `${m.name.padEnd(14)} ${m.perCallUs.toFixed(2).padStart(8)} ${(m === bare ? '' : signed(m.perCallUs - bare.perCallUs)).padStart(9)} ${(m === bare ? '' : `${m.ratio.toFixed(2)}x`).padStart(6)}  ${m === bare ? '(none expected)' : spansNote(m)}`,
+    ),
+    ...measured.map((m) => `  ${m.name}: ${m.label}`),
+  ];
+  return {
+    title: `${title}: tools/call per CPU second, in-memory MCP SDK 1.x`,
+    rows: measured.map((m) => m.row),
+    ratio: tributary.ratio,
+    ratioLabel: 'tributary / bare, CPU time per call',
+    notes: lines,
+  };
+}
+
+function spansNote(m: Measured): string {
+  if (m.spans === 0) return `0 spans for ${count(m.made)} calls: records nothing for them`;
+  return `${count(m.spans)} for ${count(m.made)} calls (warm-up included)`;
+}
+
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
