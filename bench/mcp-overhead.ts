@@ -53,12 +53,9 @@ export async function run(): Promise<Result[]> {
   let workloadAfter = workloadBefore;
   const measured: { mode: Mode; bare: Side; instrumented: Side }[] = [];
   for (const mode of MODES) {
-    if (mode.propagating) {
-      // What handler code does when it starts a span or reads the active one: from now on the
-      // context manager instrumentMcpServer registered carries contexts (AsyncLocalStorage).
-      context.active();
-      workloadAfter = await asyncWorkloadUs();
-    }
+    // What handler code does when it starts a span or reads the active one: from now on the
+    // context manager instrumentMcpServer registered carries contexts (AsyncLocalStorage).
+    if (mode.propagating) context.active();
     const bare = side('bare: McpServer + Client', () => bareClient.callTool(ECHO_REQUEST));
     const instrumented = side('instrumented: instrumentMcpServer -> mcp -> no-op exporter', () =>
       instrumentedClient.callTool(ECHO_REQUEST),
@@ -67,6 +64,7 @@ export async function run(): Promise<Result[]> {
     gc();
     await rounds([bare, instrumented], mode.measureMs, true, mode.turnPerCall);
     measured.push({ mode, bare, instrumented });
+    if (mode.propagating) workloadAfter = await asyncWorkloadUs();
   }
 
   await Promise.all([bareClient.close(), instrumentedClient.close()]);
