@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS, type Running } from './mcp-contenders.js';
 import type { Result, Row } from './report.js';
-import { count, pairedRatio, perCallUs, rounds, type Side, side, summary } from './round-trips.js';
+import { count, perCallUs, rounds, type Side, side, summary } from './round-trips.js';
 
 const WARMUP_MS = 2_000;
 const MEASURE_MS = 8_000;
@@ -21,7 +21,7 @@ interface Measured {
   /** Round trips made in all, warm-up included: what the spans are counted against. */
   made: number;
   perCallUs: number;
-  /** Time per call over bare's: paired blocks' median in one process, medians' quotient across processes. */
+  /** CPU time per call over bare's. */
   ratio: number;
   spans: number;
   row: Row;
@@ -50,7 +50,7 @@ async function oneProcess(): Promise<Result> {
     calls: s.calls,
     made: running.calls(),
     perCallUs: perCallUs(s),
-    ratio: pairedRatio(s, bare),
+    ratio: perCallUs(s) / perCallUs(bare),
     spans: running.spans(),
     row: summary(s),
   }));
