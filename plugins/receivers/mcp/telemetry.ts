@@ -29,7 +29,7 @@ const LOG_SCOPE = { name: SCOPE };
  */
 const RECORD_DELAY_MS = 1;
 /** Requests held for the record; past this they are recorded at once, so a burst holds no more. */
-const MAX_HELD = 64;
+const MAX_HELD = 256;
 
 /**
  * The `mcp` receiver's shared part: one per component id, fed by every hooked connection, emitting
