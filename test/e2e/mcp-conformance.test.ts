@@ -24,6 +24,8 @@ const CONFORMANCE = [
 ];
 const CLI = join(root, 'dist/cli.js');
 const CLIENT = join(import.meta.dirname, 'fixtures/conformance-client.mjs');
+/** The scripted 2026-07-28 server of the mcp receiver's tests (no Node SDK serves that revision yet). */
+const SERVER_2026 = join(root, 'test/plugins/receivers/mcp/fixtures/server-2026.mjs');
 /**
  * The client scenarios 2025-11-25 requires that an MCP client without OAuth can take part in; the
  * auth/* ones need an OAuth client, which the SDK client here is not configured as.
@@ -71,8 +73,8 @@ async function suite(args: string[], env: NodeJS.ProcessEnv = {}): Promise<strin
 }
 
 /** Server scenario name -> "passed/failed" as the suite's summary prints it. */
-async function serverScenarios(url: string): Promise<Record<string, string>> {
-  const stdout = await suite(['server', '--url', url, '--requirements', '2025-11-25']);
+async function serverScenarios(url: string, revision = '2025-11-25'): Promise<Record<string, string>> {
+  const stdout = await suite(['server', '--url', url, '--requirements', revision]);
   const results: Record<string, string> = {};
   for (const m of stdout.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed/gmu))
     results[m[1] as string] = `${m[2]}/${m[3]}`;
@@ -170,5 +172,63 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(spans.some((s) => s.name === 'tools/call add_numbers' && s.kind === 'SERVER')).toBe(true);
+  });
+
+  it('gives the 2026-07-28 scenarios the same results through the proxy', { timeout: 300_000 }, async () => {
+    // The suite's own 2026-07-28 client traffic (per-request _meta, Mcp-Method / Mcp-Name headers,
+    // multi-round-trip requests) against a server that implements a part of it: whatever each
+    // scenario concludes, it must conclude the same through the proxy.
+    const server = start(process.execPath, [SERVER_2026, 'http']);
+    let said = '';
+    for await (const chunk of server.stderr as AsyncIterable<Buffer>) {
+      said += chunk.toString();
+      if (said.includes('listening on port')) break;
+    }
+    const upstream = `http://127.0.0.1:${/listening on port (\d+)/.exec(said)?.[1]}/mcp`;
+    const dir = await mkdtemp(join(tmpdir(), 'trb-proxy-2026-'));
+    const config = join(dir, 'proxy.yaml');
+    await writeFile(
+      config,
+      `receivers: { mcp: }
+exporters: { file: { path: ${join(dir, 'spans.jsonl')} } }
+service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
+`,
+    );
+    const proxyPort = await freePort();
+    const proxy = start(process.execPath, [
+      CLI,
+      'mcp-proxy',
+      '--config',
+      config,
+      '--listen',
+      `127.0.0.1:${proxyPort}`,
+      '--upstream',
+      upstream,
+    ]);
+    const proxied = `http://127.0.0.1:${proxyPort}/mcp`;
+    await expect.poll(() => reachable(proxied), { timeout: 20_000, interval: 200 }).toBe(true);
+
+    const direct = await serverScenarios(upstream, '2026-07-28');
+    const through = await serverScenarios(proxied, '2026-07-28');
+    expect(Object.keys(direct).length).toBeGreaterThanOrEqual(37);
+    // What the scripted server does implement passes: the header checks, resource-not-found, MRTR input validation.
+    expect(direct['http-header-validation']).toMatch(/^\d+\/0$/);
+    expect(direct['sep-2164-resource-not-found']).toMatch(/^\d+\/0$/);
+    expect(through).toEqual(direct);
+
+    // Observed as 2026-07-28: the version from each request's _meta, no session.
+    const exited = new Promise((resolve) => proxy.on('exit', resolve));
+    proxy.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const spans = (await readFile(join(dir, 'spans.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const listed = spans.filter((s) => s.name === 'tools/list' && s.kind === 'SERVER');
+    expect(listed.length).toBeGreaterThan(0);
+    for (const span of listed) {
+      expect(span.attributes['mcp.protocol.version']).toBe('2026-07-28');
+      expect(span.attributes).not.toHaveProperty('mcp.session.id');
+    }
   });
 });

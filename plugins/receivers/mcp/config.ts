@@ -6,7 +6,9 @@ const Capture = z.strictObject({
   arguments: z
     .boolean()
     .default(false)
-    .describe('record tool arguments (truncated, secrets masked); off by default'),
+    .describe(
+      'record tool arguments and prompt arguments (gen_ai.prompt.variable.*; truncated, secrets masked); off by default',
+    ),
   results: z
     .boolean()
     .default(false)

@@ -26,6 +26,8 @@ export interface Operation {
   /** The JSON-RPC error code of the response (`rpc.response.status_code`), failure or not. */
   statusCode?: string;
   transport?: string;
+  /** `network.protocol.name`: `http` over Streamable HTTP. */
+  protocol?: string;
   version?: string;
   /** A client's server (`server.address`, `server.port`). */
   serverAddress?: string;
@@ -67,7 +69,7 @@ export class OperationStats implements MetricProducer {
   }
 
   private seriesOf(op: Operation): Series {
-    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
+    let key = `${op.side}\u0000${op.method}\u0000${op.target ?? ''}\u0000${op.error ?? ''}\u0000${op.statusCode ?? ''}\u0000${op.transport ?? ''}\u0000${op.protocol ?? ''}\u0000${op.version ?? ''}\u0000${op.serverAddress ?? ''}\u0000${op.serverPort ?? ''}`;
     let s = this.series.get(key);
     if (!s) {
       // Clients choose method and tool names: past the SDK's default cardinality limit, new
@@ -157,6 +159,7 @@ const sameOperation = (a: Operation, b: Operation) =>
   a.statusCode === b.statusCode &&
   a.side === b.side &&
   a.transport === b.transport &&
+  a.protocol === b.protocol &&
   a.version === b.version &&
   a.serverAddress === b.serverAddress &&
   a.serverPort === b.serverPort &&
@@ -169,6 +172,7 @@ function semconvAttributes(s: Series): Attributes {
   if (s.error) attributes[ATTR.errorType] = s.error;
   if (s.statusCode) attributes[ATTR.statusCode] = s.statusCode;
   if (s.transport) attributes[ATTR.networkTransport] = s.transport;
+  if (s.protocol) attributes[ATTR.networkProtocol] = s.protocol;
   if (s.version) attributes[ATTR.protocolVersion] = s.version;
   if (s.serverAddress) attributes[ATTR.serverAddress] = s.serverAddress;
   if (s.serverPort) attributes[ATTR.serverPort] = s.serverPort;

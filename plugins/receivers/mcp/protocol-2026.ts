@@ -105,8 +105,4 @@ export class WaitingRounds {
     if (round) this.waiting.delete(key);
     return round;
   }
-
-  get size(): number {
-    return this.waiting.size;
-  }
 }

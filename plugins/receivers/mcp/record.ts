@@ -41,6 +41,7 @@ export function recordFinished(telemetry: RequestRecorder, p: RequestSpan, clock
   op.error = p.error;
   op.statusCode = p.statusCode;
   op.transport = options.transport;
+  op.protocol = options.networkProtocol;
   op.serverAddress = server ? undefined : options.serverAddress;
   op.serverPort = server ? undefined : options.serverPort;
   op.version = p.version ?? ((p.sharedAtEnd ?? p.shared)[ATTR.protocolVersion] as string | undefined);

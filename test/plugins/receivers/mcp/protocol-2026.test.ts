@@ -3,7 +3,7 @@
 // fixtures/, every message checked against the published schema, driven through instrumentMcpServer,
 // the stdio proxy and the HTTP proxy. Answers are byte-identical to a direct connection; the spans and
 // metrics follow the conventions for that revision.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import { builtins } from '../../../../plugins/index.js';
-import { instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+import { instrumentMcpClient, instrumentMcpServer } from '../../../../plugins/receivers/mcp/instrument.js';
+import { interimKey, retryKey, WaitingRounds } from '../../../../plugins/receivers/mcp/protocol-2026.js';
 import { startHttpProxy } from '../../../../plugins/receivers/mcp/proxy/http.js';
 import { decodeHeaderValue } from '../../../../plugins/receivers/mcp/proxy/mcp-headers.js';
 import { runStdioProxy } from '../../../../plugins/receivers/mcp/proxy/stdio.js';
@@ -27,10 +28,11 @@ import {
   type Exchange,
   headerValue,
   httpWire,
+  request,
   stdioWire,
-  type Wire,
 } from './fixtures/client-2026.js';
-import { answer, startHttpServer } from './fixtures/server-2026.mjs';
+import { clientWire, InProcessTransport, inProcessWire } from './fixtures/in-process-2026.js';
+import { startHttpServer } from './fixtures/server-2026.mjs';
 
 const SERVER = join(import.meta.dirname, 'fixtures/server-2026.mjs');
 const logger = pino({ level: 'silent' });
@@ -59,42 +61,17 @@ async function receiver(): Promise<{ pipeline: RunningPipeline; hooks: McpHooks 
 const spans = (p: RunningPipeline) =>
   (p.recorded.items('traces') as ReadableSpan[]).filter((s) => s.kind === 1 /* SERVER */);
 const logs = (p: RunningPipeline) => p.recorded.items('logs') as ReadableLogRecord[];
+/** The last collection's points of a metric (they are cumulative). */
 function points(p: RunningPipeline, name: string): DataPoint<unknown>[] {
-  return (p.recorded.items('metrics') as ResourceMetrics[])
+  const all = (p.recorded.items('metrics') as ResourceMetrics[])
     .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
-    .filter((m) => m.descriptor.name === name)
-    .flatMap((m) => m.dataPoints as DataPoint<unknown>[]);
+    .filter((m) => m.descriptor.name === name);
+  return (all.at(-1)?.dataPoints ?? []) as DataPoint<unknown>[];
 }
 
 /** What a client sees of a conversation: everything but timing. */
 const seen = (exchanges: Exchange[]) =>
   exchanges.map(({ raw, status, contentType }) => ({ raw, status, contentType }));
-
-/** The server's side, in this process: a transport whose messages go to the scripted server. */
-class InProcessTransport {
-  onmessage?: (message: unknown) => void;
-  onclose?: () => void;
-  readonly sent: Record<string, unknown>[] = [];
-  async start(): Promise<void> {}
-  async send(message: Record<string, unknown>): Promise<void> {
-    this.sent.push(message);
-  }
-  async close(): Promise<void> {
-    this.onclose?.();
-  }
-}
-
-function inProcess(transport: InProcessTransport): Wire {
-  transport.onmessage = (message) => {
-    for (const out of answer(message)) void transport.send(out);
-  };
-  return async (request) => {
-    const from = transport.sent.length;
-    transport.onmessage?.(request);
-    const messages = transport.sent.slice(from);
-    return { request, raw: messages.map((m) => JSON.stringify(m)).join('\n'), messages };
-  };
-}
 
 /** The spans, metrics and logs a 2026-07-28 conversation must leave, whatever carried it. */
 function expectConventions(pipeline: RunningPipeline, transport: 'pipe' | 'tcp' | undefined) {
@@ -112,7 +89,8 @@ function expectConventions(pipeline: RunningPipeline, transport: 'pipe' | 'tcp' 
     'tools/call echo',
   ]);
   for (const span of all) {
-    expect(span.attributes).not.toHaveProperty('mcp.session.id');
+    if (span.attributes['mcp.protocol.version'] === '2026-07-28')
+      expect(span.attributes).not.toHaveProperty('mcp.session.id');
     expect(span.attributes['jsonrpc.request.id']).toEqual(expect.any(String));
     expect(span.attributes['network.transport']).toBe(transport);
   }
@@ -174,17 +152,16 @@ function expectConventions(pipeline: RunningPipeline, transport: 'pipe' | 'tcp' 
       (p) => p.attributes['mcp.method.name'] === 'subscriptions/listen',
     )?.attributes,
   ).toMatchObject({ 'mcp.protocol.version': '2026-07-28' });
-  // No session: none is counted as one.
-  expect(
-    points(pipeline, 'mcp.server.session.duration').filter(
-      (p) => p.attributes['mcp.protocol.version'] === '2026-07-28',
-    ),
-  ).toEqual([]);
+  // No session: no HTTP exchange of 2026-07-28 traffic is counted as one (the refused 2025-11-25
+  // request's is, as before); a stdio connection is the one connection it is.
+  const sessions = points(pipeline, 'mcp.server.session.duration');
+  expect(sessions.filter((p) => p.attributes['mcp.protocol.version'] === '2026-07-28')).toEqual([]);
+  if (transport === 'pipe') expect(sessions.map((p) => (p.value as { count: number }).count)).toEqual([1]);
 }
 
 describe('MCP 2026-07-28', () => {
   it('the scripted client and server keep to the published schema', async () => {
-    const { exchanges, violations } = await converse(inProcess(new InProcessTransport()));
+    const { exchanges, violations } = await converse(inProcessWire(new InProcessTransport()));
     expect(violations).toEqual([]);
     const results = exchanges.map((e) => e.messages.at(-1));
     expect(results[0]?.result).toMatchObject({ supportedVersions: ['2026-07-28'] });
@@ -196,22 +173,55 @@ describe('MCP 2026-07-28', () => {
   });
 
   it('instrumentMcpServer: answers unchanged, spans and metrics per the conventions', async () => {
-    const direct = await converse(inProcess(new InProcessTransport()));
+    const direct = await converse(inProcessWire(new InProcessTransport()));
     const { pipeline } = await receiver();
-    const transport = instrumentMcpServer(new InProcessTransport(), pipeline.engine);
-    const hooked = await converse(inProcess(transport));
+    // A transport with a session id: 2026-07-28 traffic has no session, so none is recorded.
+    const transport = instrumentMcpServer(new InProcessTransport('a-transport-session'), pipeline.engine);
+    const hooked = await converse(inProcessWire(transport));
     expect(hooked.violations).toEqual([]);
     expect(seen(hooked.exchanges)).toEqual(seen(direct.exchanges));
     await pipeline.shutdown();
     expectConventions(pipeline, undefined);
   });
 
-  it('stdio proxy: byte-identical to the server run directly, spans per the conventions', async () => {
-    const server: ChildProcess = spawn(process.execPath, [SERVER, 'stdio'], { stdio: 'pipe' });
-    cleanups.push(() => server.kill());
-    const direct = await converse(
-      stdioWire(server.stdin as NodeJS.WritableStream & PassThrough, server.stdout as PassThrough),
+  it('instrumentMcpClient: CLIENT spans, trace context added to _meta (still valid), one operation', async () => {
+    const { pipeline } = await receiver();
+    const transport = instrumentMcpClient(new InProcessTransport(), pipeline.engine);
+    const { exchanges, violations } = await converse(clientWire(transport));
+    // What the hooked client sent (with traceparent in _meta) and received keeps to the schema.
+    expect(violations).toEqual([]);
+    expect(exchanges.at(-2)?.messages.map((m) => m.method ?? 'response')).toEqual([
+      'notifications/subscriptions/acknowledged',
+      'notifications/tools/list_changed',
+      'response',
+    ]);
+    await pipeline.shutdown();
+    const sent = (pipeline.recorded.items('traces') as ReadableSpan[]).filter((s) => s.kind === 2);
+    expect(sent.map((s) => s.name)).toContain('subscriptions/listen');
+    const [first, retry] = sent.filter((s) => s.name === 'tools/call book') as [ReadableSpan, ReadableSpan];
+    expect(retry.links.map((l) => l.context.spanId)).toEqual([first.spanContext().spanId]);
+    for (const [i, exchange] of exchanges.entries()) {
+      const meta = (exchange.request.params as { _meta: Record<string, unknown> })._meta;
+      expect(meta.traceparent).toBe(
+        `00-${sent[i]?.spanContext().traceId}-${sent[i]?.spanContext().spanId}-01`,
+      );
+      expect(meta['io.modelcontextprotocol/protocolVersion']).toBe(i === 9 ? '2025-11-25' : '2026-07-28');
+    }
+    const book = points(pipeline, 'mcp.client.operation.duration').filter(
+      (p) => p.attributes['gen_ai.tool.name'] === 'book',
     );
+    expect(book.map((p) => (p.value as { count: number }).count)).toEqual([1]);
+    // The version refused by the server: an error to the client, as every JSON-RPC error is.
+    expect(sent.at(-1)?.attributes).toMatchObject({
+      'error.type': '-32022',
+      'mcp.protocol.version': '2025-11-25',
+    });
+  });
+
+  it('stdio proxy: byte-identical to the server run directly, spans per the conventions', async () => {
+    const server = spawn(process.execPath, [SERVER, 'stdio'], { stdio: 'pipe' });
+    cleanups.push(() => server.kill());
+    const direct = await converse(stdioWire(server.stdin, server.stdout));
 
     const { pipeline, hooks } = await receiver();
     const stdin = new PassThrough();
@@ -323,6 +333,55 @@ describe('MCP 2026-07-28', () => {
       ['tools/call prévisions', '7'],
     ]);
     expect(spans(pipeline)[0]?.attributes['mcp.protocol.version']).toBe('2026-07-28');
+  });
+
+  it('a subscription stream the client ends (cancel, or the connection closing) is no error', async () => {
+    const { pipeline, hooks } = await receiver();
+    const listen = (id: number) =>
+      request(id, 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    const tagged = (id: number, method: string) => ({
+      jsonrpc: '2.0',
+      method,
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': id }, notifications: {} },
+    });
+    const session = hooks.session({ side: 'server', transport: 'pipe' });
+    session.incoming(listen(1));
+    session.incoming(listen(2));
+    session.outgoing(tagged(1, 'notifications/subscriptions/acknowledged'));
+    session.outgoing(tagged(2, 'notifications/subscriptions/acknowledged'));
+    session.outgoing(tagged(1, 'notifications/tools/list_changed'));
+    // stdio: the client cancels stream 1; stream 2 is open when the connection closes.
+    session.incoming({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    session.close();
+    await pipeline.shutdown();
+    const streams = spans(pipeline);
+    expect(streams.map((s) => [s.attributes['jsonrpc.request.id'], s.events.map((e) => e.name)])).toEqual([
+      ['1', ['notifications/subscriptions/acknowledged', 'notifications/tools/list_changed']],
+      ['2', ['notifications/subscriptions/acknowledged']],
+    ]);
+    for (const stream of streams) {
+      expect(stream.status.code).toBe(SpanStatusCode.UNSET);
+      expect(stream.attributes).not.toHaveProperty('error.type');
+    }
+  });
+
+  it('holds a bounded number of operations waiting for a retry, and counts those it gives up', () => {
+    let dropped = 0;
+    const rounds = new WaitingRounds(() => dropped++, 2);
+    const span = { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 };
+    const key = (state: string) =>
+      interimKey('op', { resultType: 'input_required', requestState: state }) as string;
+    for (const state of ['a', 'b', 'c']) rounds.wait(key(state), { span, started: 0, rounds: 1 });
+    expect(dropped).toBe(1);
+    // The oldest gave way; a retry finds its round once.
+    expect(rounds.resume(retryKey('op', { requestState: 'a' }) as string)).toBeUndefined();
+    expect(rounds.resume(retryKey('op', { requestState: 'c' }) as string)).toMatchObject({ rounds: 1 });
+    expect(rounds.resume(retryKey('op', { requestState: 'c' }) as string)).toBeUndefined();
+    // Without requestState, the inputs asked for tie the rounds, whatever their order.
+    const asked = interimKey('op', { resultType: 'input_required', inputRequests: { b: {}, a: {} } });
+    expect(retryKey('op', { inputResponses: { a: {}, b: {} } })).toBe(asked);
+    expect(interimKey('op', { resultType: 'complete' })).toBeUndefined();
+    expect(retryKey('op', { name: 'book' })).toBeUndefined();
   });
 
   it('decodes header values in the Base64 sentinel form, as the spec encodes them', () => {
