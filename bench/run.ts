@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark, ours next to its peer in one process, with the ratio printed.
 // `node --expose-gc dist/bench/run.js mcp-overhead mcp-peers` runs only the benchmarks named.
 import 'reflect-metadata';
+import * as alertEval from './alert-eval.js';
 import * as mcpOverhead from './mcp-overhead.js';
 import * as mcpPeers from './mcp-peers.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
 import * as prometheusScrape from './prometheus-scrape.js';
 import { print, type Result } from './report.js';
+import * as soak from './soak.js';
 
 const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
   'pipeline-batch': pipelineBatch,
@@ -14,6 +16,8 @@ const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
   'mcp-peers': mcpPeers,
   'prometheus-scrape': prometheusScrape,
   percentiles,
+  'alert-eval': alertEval,
+  soak,
 };
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(name in benchmarks));

@@ -39,6 +39,12 @@ export class TributaryErrors extends Error {
   }
 }
 
+/** What a log line says of an error: a user error with its code and hint, anything else by its message. */
+export function describeError(err: unknown): string {
+  if (err instanceof TributaryError) return err.format();
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function isUserError(err: unknown): err is TributaryError | TributaryErrors {
   return err instanceof TributaryError || err instanceof TributaryErrors;
 }

@@ -12,6 +12,7 @@ import type {
   Receiver,
 } from './component.js';
 import type { DependencyContainer } from './container.js';
+import type { Source } from './errors.js';
 import type { Signal } from './signals.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
@@ -68,6 +69,16 @@ export interface Capabilities<C> {
 /** The capabilities a plugin may declare (the registry refuses others). */
 export const CAPABILITIES = ['writesToStdout'] as const satisfies readonly (keyof Capabilities<unknown>)[];
 
+/** Where a component's config was written, for a plugin's `prepare`. */
+export interface ConfigSite {
+  /** The component id. */
+  id: string;
+  /** The directory of the config file that defines the component: relative paths in it start here. */
+  baseDir: string;
+  /** Where a value of the component's config was written (`['rule_files', 0]`), for located errors. */
+  locate(path: readonly (string | number)[]): Source;
+}
+
 export type ConnectorRoute = `${Signal}->${Signal}`;
 
 interface PluginBase<K extends ComponentKind, Schema extends z.ZodType> {
@@ -83,6 +94,12 @@ interface PluginBase<K extends ComponentKind, Schema extends z.ZodType> {
   capabilities?: Capabilities<Cfg<Schema>>;
   /** Commands this plugin adds to the `tributary` CLI. */
   commands?: (program: Command, cli: CliContext) => void;
+  /**
+   * Reads and checks what a validated config names outside itself (files), when the config is
+   * validated: `tributary validate` reports the TributaryError(s) it throws, and components are
+   * created with the config it returns (paths resolved against `site.baseDir`, say).
+   */
+  prepare?: (config: Cfg<Schema>, site: ConfigSite) => Cfg<Schema> | Promise<Cfg<Schema>>;
 }
 
 type Cfg<Schema extends z.ZodType> = z.output<Schema>;

@@ -1,5 +1,6 @@
+import { dirname } from 'node:path';
 import type { ComponentKind } from '../component.js';
-import { closest, didYouMean, TributaryError } from '../errors.js';
+import { closest, didYouMean, isUserError, TributaryError, TributaryErrors } from '../errors.js';
 import type { PluginDefinition } from '../plugin.js';
 import type { Registry } from '../registry.js';
 import { isSignal, type Signal } from '../signals.js';
@@ -60,7 +61,7 @@ export async function validateConfig(source: LoadedConfig, registry: Registry): 
     // As written, not as the top level read them: each component's own schema decides what its values are.
     for (const [id, raw] of Object.entries(asMap(source.value[section]))) {
       const component = validateComponent(source, registry, section, kind, id, raw, errors, unread);
-      if (component) components[section].set(id, component);
+      if (component) components[section].set(id, await prepareComponent(source, section, component, errors));
     }
   }
   const resolved = checkReferences(source, registry, parts.service, components, errors, unread);
@@ -115,6 +116,31 @@ function validateComponent(
   if (!parsed.success)
     errors.push(...issuesToErrors(parsed.error.issues, plugin.config, source, [section, id]));
   return { id, kind, type, plugin, config: parsed.data };
+}
+
+/** Runs the plugin's `prepare` on a valid config: what the config names outside itself is checked too. */
+async function prepareComponent(
+  source: LoadedConfig,
+  section: Section,
+  component: ComponentConfig,
+  errors: TributaryError[],
+): Promise<ComponentConfig> {
+  const { prepare } = component.plugin;
+  if (!prepare || component.config === undefined) return component;
+  const { id } = component;
+  const written = source.locate([section, id]).file;
+  const site = {
+    id,
+    baseDir: written ? dirname(written) : process.cwd(),
+    locate: (path: readonly (string | number)[]) => source.locate([section, id, ...path]),
+  };
+  try {
+    return { ...component, config: await prepare(component.config, site) };
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    errors.push(...(err instanceof TributaryErrors ? err.errors : [err]));
+    return component;
+  }
 }
 
 /** Checks what `service` names; false when something it names is not defined. */

@@ -36,8 +36,20 @@ const sendingQueue = z
       .enum(['block', 'drop_newest'])
       .default('block')
       .describe('block: make the pipeline wait for room; drop_newest: refuse the batch and count it dropped'),
+    storage: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the id of a storage extension (file_storage or file_storage/<name>) to keep the queue in: batches are accepted once written there and sent after a restart',
+      ),
   })
-  .describe('buffer batches in memory and send them from num_consumers workers');
+  // Without the queue nothing is held to persist: a storage key there would silently do nothing.
+  .refine((queue) => queue.enabled || queue.storage === undefined, {
+    message: 'storage needs the sending queue: remove storage, or set enabled: true',
+    path: ['storage'],
+  })
+  .describe('buffer batches (in memory, or in a storage extension) and send them from num_consumers workers');
 
 /** The config keys every exporter has. Spread into an exporter's schema, or use exporterConfig(). */
 export const exporterSettings = {

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { type Exporter, type Host, PermanentError, RetryableError } from '../component.js';
-import { TributaryError } from '../errors.js';
+import { describeError, TributaryError } from '../errors.js';
 import type { CreateContext } from '../plugin.js';
 import { type Batch, countItems, type Signal } from '../signals.js';
 import { componentLogger } from '../telemetry/attributes.js';
 import { Backoff } from './backoff.js';
 import type { ExporterSettings, RetrySettings } from './config.js';
+import { PersistentQueue } from './persistent-queue.js';
 import { MemoryQueue } from './queue.js';
-import type { BatchQueue } from './storage.js';
+import type { BatchQueue, QueuedBatch, StorageExtension } from './storage.js';
 import { ExporterTelemetry } from './telemetry.js';
 
 /** The part an exporter writes: how to send one batch. createExporter() adds queue, retries and timeout. */
@@ -29,11 +30,6 @@ export function createExporter<S extends Signal>(
   return new SendingExporter(ctx, signal, sender);
 }
 
-interface Queued<S extends Signal> {
-  batch: Batch<S>;
-  items: number;
-}
-
 /** Sends failing since `since`: logged when it starts and when a send succeeds again, not per attempt. */
 interface Outage {
   since: number;
@@ -51,7 +47,11 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   private readonly retry: RetrySettings;
   private readonly dropWhenFull: boolean;
   private readonly numConsumers: number;
-  private readonly queue?: BatchQueue<Queued<S>>;
+  private readonly queue?: BatchQueue<QueuedBatch<S>>;
+  /** `sending_queue.storage`: the queue is persistent, on this extension's storage. */
+  private readonly storageId?: string;
+  private readonly persistent?: PersistentQueue<S>;
+  private closeStorage?: () => Promise<void>;
   private readonly telemetry: ExporterTelemetry;
   private readonly abandonReason: PermanentError;
 
@@ -68,6 +68,8 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
   private readonly inflight = new Set<Attempt>();
   private readonly sleeping = new Map<ReturnType<typeof setTimeout>, () => void>();
   private refusedWhileFull = 0;
+  /** Items the persistent queue could not store since it last could. */
+  private unstoredItems = 0;
   private refusalLogged = false;
   private outage?: Outage;
   /** The last send failed: reported to the engine as `recoverable_error` until one succeeds. */
@@ -86,9 +88,16 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     this.retry = retry_on_failure;
     this.dropWhenFull = sending_queue.when_full === 'drop_newest';
     this.numConsumers = sending_queue.num_consumers;
-    if (sending_queue.enabled) this.queue = new MemoryQueue(sending_queue.queue_size);
+    this.storageId = sending_queue.storage;
+    if (this.storageId !== undefined) {
+      this.persistent = new PersistentQueue(sending_queue.queue_size, signal, this.logger, (items, reason) =>
+        this.lost(items, reason),
+      );
+      this.queue = this.persistent;
+    } else if (sending_queue.enabled) this.queue = new MemoryQueue(sending_queue.queue_size);
     this.telemetry = new ExporterTelemetry(ctx, signal, {
       queue: this.queue,
+      persistent: this.persistent !== undefined,
       queuedItems: () => this.pendingItems,
     });
     this.abandonReason = new PermanentError(`exporter ${ctx.id} shut down before the batch was sent`);
@@ -112,7 +121,12 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       this.refusedWhileFull = 0;
     }
     this.hold(items);
-    return queue.offer({ batch, items });
+    const offered = queue.offer({ batch, items });
+    if (!this.persistent) return offered;
+    return offered.then(
+      () => this.storedAgain(),
+      (err: unknown) => this.refuseUnstored(items, err),
+    );
   }
 
   async start(host: Host): Promise<void> {
@@ -124,6 +138,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       once: true,
     });
     await this.sender.start?.(host);
+    if (this.persistent) await this.openStorage(host, this.persistent);
     this.started = true;
     const queue = this.queue;
     if (queue) for (let i = 0; i < this.numConsumers; i++) this.workers.push(this.work(queue));
@@ -156,7 +171,36 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     // Info, not warn: what this left unsent is reported once, in the engine's closing line.
     if (this.outage) this.logOutage('info', 'shut down while sends were failing');
     this.telemetry.close();
+    await this.closeStorage?.();
     await this.sender.shutdown?.();
+  }
+
+  /** Opens the persistent queue on the storage extension, and queues what the last run left there. */
+  private async openStorage(host: Host, queue: PersistentQueue<S>): Promise<void> {
+    const id = this.storageId as string;
+    const extension = host.getExtension<StorageExtension>(id);
+    if (typeof extension?.getClient !== 'function') {
+      throw new TributaryError(
+        'TRB_EXPORTER_STORAGE_NOT_FOUND',
+        `sending_queue.storage names "${id}", which is not a running storage extension`,
+        { path: `exporters.${this.id}.sending_queue.storage` },
+        `define it under extensions (e.g. file_storage: { directory: ./data }) and list "${id}" in service.extensions`,
+      );
+    }
+    const client = await extension.getClient(this.id, this.signal);
+    this.closeStorage = () => client.close();
+    const { batches, items, redeliveredItems } = await queue.open(client);
+    if (batches === 0) return;
+    this.pending += batches;
+    this.pendingItems += items;
+    this.telemetry.recovered(items, redeliveredItems);
+    this.logger.info(
+      { batches, items, redelivered_items: redeliveredItems },
+      `sending ${items} items (${batches} batches) left in storage by the last run` +
+        (redeliveredItems > 0
+          ? `; ${redeliveredItems} of them were being sent when it stopped and may arrive twice`
+          : ''),
+    );
   }
 
   /** Stops at once: aborts sends, cuts backoff waits, counts everything not yet sent as dropped. */
@@ -170,6 +214,15 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       wake();
     }
     this.sleeping.clear();
+    // A persistent queue keeps what it stored for the next start; only offers still waiting for room are lost.
+    const kept = this.persistent ? this.pendingItems - this.persistent.waitingItems : 0;
+    if (kept > 0) {
+      this.logger.info(
+        { items: kept },
+        `${why}: ${kept} items not yet sent stay in storage for the next start`,
+      );
+      this.pendingItems -= kept;
+    }
     if (this.pendingItems > 0) {
       this.telemetry.dropped(this.pendingItems);
       // The engine's closing line reports every exporter's loss once; this is the detail.
@@ -182,7 +235,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     this.drained?.();
   }
 
-  private async work(queue: BatchQueue<Queued<S>>): Promise<void> {
+  private async work(queue: BatchQueue<QueuedBatch<S>>): Promise<void> {
     try {
       for (let next = await queue.take(); next !== undefined; next = await queue.take()) {
         try {
@@ -258,7 +311,10 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
 
   private fail(items: number, attempts: number, error: Error, why: string): Error {
     this.telemetry.failed(items);
-    this.logger.error({ items, attempts, error: describe(error) }, `send failed (${why}): batch not sent`);
+    this.logger.error(
+      { items, attempts, error: describeError(error) },
+      `send failed (${why}): batch not sent`,
+    );
     return error;
   }
 
@@ -284,7 +340,7 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     }
     this.outage = { since: performance.now(), failedAttempts: 1, items, givenUp: 0 };
     this.logger.warn(
-      { items, attempt, retry_in_ms: Math.round(delay), error: describe(error) },
+      { items, attempt, retry_in_ms: Math.round(delay), error: describeError(error) },
       'send failed; will retry',
     );
   }
@@ -343,6 +399,40 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
     );
   }
 
+  /** The persistent queue could not store the batch (storage full, disk full): refused, as a full queue's. */
+  private refuseUnstored(items: number, err: unknown): never {
+    this.release(items);
+    if (this.abandoned) throw err;
+    this.telemetry.refused(items);
+    // One line per spell, not per batch: a full disk under load would flood the log.
+    if (this.unstoredItems === 0) {
+      this.logger.error(
+        { items, error: describeError(err) },
+        'cannot store batches in the persistent sending queue: refusing them until it can',
+      );
+    }
+    this.unstoredItems += items;
+    throw new RetryableError(`the persistent sending queue cannot store the batch: ${describeError(err)}`, {
+      cause: err,
+    });
+  }
+
+  private storedAgain(): void {
+    if (this.unstoredItems === 0) return;
+    this.logger.info(
+      { items: this.unstoredItems },
+      `the persistent sending queue stores batches again (${this.unstoredItems} items were refused meanwhile)`,
+    );
+    this.unstoredItems = 0;
+  }
+
+  /** A batch the persistent queue could not read back: counted as given up, never sent. */
+  private lost(items: number, reason: string): void {
+    this.telemetry.failed(items);
+    this.logger.error({ items }, `${reason}: batch not sent`);
+    this.release(items);
+  }
+
   private refuse(items: number): Promise<void> {
     this.telemetry.refused(items);
     if (!this.refusalLogged) {
@@ -366,11 +456,6 @@ function abort(attempt: Attempt, reason: Error): void {
 
 function timeOut(attempt: Attempt, ms: number): void {
   abort(attempt, new RetryableError(`send timed out after ${ms}ms`));
-}
-
-/** A user error's code and hint belong in the log line, not only its message. */
-function describe(error: Error): string {
-  return error instanceof TributaryError ? error.format() : error.message;
 }
 
 function errorOf(err: unknown): Error {

@@ -1,5 +1,5 @@
 import type { Extension } from '../component.js';
-import type { Signal } from '../signals.js';
+import type { Batch, Signal } from '../signals.js';
 
 /** A key-value store owned by one component, handed out by a storage extension such as file_storage. */
 export interface StorageClient {
@@ -8,6 +8,8 @@ export interface StorageClient {
   set(key: string, value: Uint8Array): Promise<void>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /** The keys held that start with `prefix`, in no particular order: how a persistent queue finds its items after a restart. */
+  keys(prefix: string): Promise<string[]>;
   /** Flushes and releases the client; it is not used afterwards. */
   close(): Promise<void>;
 }
@@ -18,9 +20,15 @@ export interface StorageExtension extends Extension {
   getClient(componentId: string, signal: Signal): Promise<StorageClient>;
 }
 
+/** A batch in the sending queue, with its item count (spans, data points, log records). */
+export interface QueuedBatch<S extends Signal> {
+  batch: Batch<S>;
+  items: number;
+}
+
 /**
  * The bounded FIFO of batches between an exporter's consume() and its sending workers. The in-memory
- * queue implements it; a persistent queue on a StorageClient will too.
+ * queue (queue.ts) implements it, and so does the persistent queue on a StorageClient (persistent-queue.ts).
  *
  * Life cycle: any number of producers call offer(); `num_consumers` workers loop on take(), send the
  * item, then call done(item) exactly once; at shutdown the exporter calls close() and waits until

@@ -20,6 +20,8 @@ interface Gauge {
 export interface HeldBy {
   /** The sending queue, when enabled: its size and capacity in batches. */
   queue?: BatchQueue<unknown>;
+  /** The queue is a persistent one: it also counts what it recovers from storage at start. */
+  persistent?: boolean;
   /** Items taken in and not yet sent, given up or dropped. */
   queuedItems(): number;
 }
@@ -34,6 +36,9 @@ export class ExporterTelemetry {
   private readonly failedItems: Counter;
   private readonly refusedItems: Counter;
   private readonly droppedItems: Counter;
+  /** Only for a persistent queue. */
+  private readonly recoveredItems?: Counter;
+  private readonly redeliveredItems?: Counter;
   private readonly gauges: Gauge[] = [];
 
   /** With `held`, also reports the queued items and the queue's size and capacity until close(). */
@@ -58,6 +63,18 @@ export class ExporterTelemetry {
       unit: '{item}',
     });
     if (!held) return;
+    if (held.persistent) {
+      this.recoveredItems = meter.createCounter('tributary_exporter_queue_recovered_items', {
+        description:
+          'Items a persistent sending queue found in storage at start, left by the last run: sent first.',
+        unit: '{item}',
+      });
+      this.redeliveredItems = meter.createCounter('tributary_exporter_queue_redelivered_items', {
+        description:
+          'Of the recovered items, those whose batch was being sent when the last run stopped: they may arrive twice.',
+        unit: '{item}',
+      });
+    }
     const queued = meter.createObservableGauge('tributary_exporter_queued_items', {
       description:
         'Items the exporter took and has not yet sent, given up or dropped: queued, being sent or retried.',
@@ -97,6 +114,11 @@ export class ExporterTelemetry {
 
   dropped(items: number): void {
     this.droppedItems.add(items, this.attributes);
+  }
+
+  recovered(items: number, redelivered: number): void {
+    this.recoveredItems?.add(items, this.attributes);
+    if (redelivered > 0) this.redeliveredItems?.add(redelivered, this.attributes);
   }
 
   /** Stops the gauges, so the meter no longer holds a shut-down exporter. */

@@ -12,4 +12,18 @@
  * options: { lookbackDeltaMs = 5 * 60_000, noStepSubqueryIntervalMs = 60_000 (rules pass their
  * group's interval) }.
  */
+
+export { type EvalOptions, evaluateInstant, evaluateRange, PromqlEvalError } from './engine/index.js';
+export { formatLabels, labelsKey } from './labels.js';
+export { compileMatchers, compileRegex } from './matchers.js';
+export { MemoryStorage } from './memory-storage.js';
+export {
+  evaluateDurationMs,
+  lineAndColumn,
+  PromqlParseError,
+  parseExpr,
+  typeOf,
+} from './parse/index.js';
+export { parseSeriesDescription, type SeriesDescription, seriesPoints } from './series-notation.js';
+export { isStaleNaN, STALE_NAN } from './stale.js';
 export * from './types.js';

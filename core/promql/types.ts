@@ -205,6 +205,19 @@ export interface FunctionDef {
   readonly returnType: 'vector' | 'scalar';
   /** Refused unless Prometheus's feature flag is on (we never turn it on): a load-time error, not a wrong answer. */
   readonly experimental?: boolean;
-  /** The result of one step; a scalar-returning function returns one sample with empty labels. */
+  /** Why a call is refused at load time (set with `experimental`): a sentence for the error message. */
+  readonly refusedBecause?: string;
+  /**
+   * Arguments a type-correct call still cannot be evaluated with, found at load time (label_replace's
+   * regexp in RE2 syntax JavaScript cannot express): the parser refuses the call with
+   * TRB_PROMQL_UNSUPPORTED at the problem's position.
+   */
+  readonly unsupportedArguments?: (args: readonly Expr[]) => PromqlProblem | undefined;
+  /**
+   * The result of one step; a scalar-returning function returns one sample with empty labels.
+   * Results keep their input's labels, `__name__` included: the evaluator removes the name (at once,
+   * or at the query's end with delayed name removal) for every function but last_over_time,
+   * first_over_time, sort*, label_replace and label_join, as Prometheus's engine does.
+   */
   readonly call: (args: readonly Argument[], ctx: CallContext) => Sample[];
 }

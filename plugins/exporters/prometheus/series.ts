@@ -1,7 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { braces, joinLabels } from './labels.js';
-import type { MetricNames, PromType } from './naming.js';
+import { braces, joinLabels } from '../../../core/prometheus/labels.js';
+import { leText, type MetricNames, type PromType } from '../../../core/prometheus/naming.js';
 
 /** `# HELP` text: text format 0.0.4 escapes `\` and newlines, OpenMetrics also `"`. */
 const escapeHelp = (help: string, openMetrics: boolean) => {
@@ -142,11 +142,6 @@ export class Family {
     this.series.set(labels, series);
     return series;
   }
-}
-
-/** A bucket bound as the `le` label writes it; the same in both formats, so series keep their identity. */
-function leText(bound: number): string {
-  return bound === Number.NEGATIVE_INFINITY ? '-Inf' : String(bound);
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {

@@ -8,8 +8,15 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { attributeLabels, attributePairs, attributeText, label } from './labels.js';
-import { labelName, type MetricNames, metricNames, type PromType } from './naming.js';
+import { attributeLabels, attributePairs, label } from '../../../core/prometheus/labels.js';
+import {
+  labelName,
+  type MetricNames,
+  metricNames,
+  type PromType,
+  promType,
+} from '../../../core/prometheus/naming.js';
+import { identityLabels, scopeLabels } from '../../../core/prometheus/resource.js';
 import { Family, type HistogramSeries, isEarlier, type ScalarSeries, type Series } from './series.js';
 
 export interface StoreOptions {
@@ -252,16 +259,7 @@ export class MetricStore {
     let entry = this.resources.get(resource);
     if (entry !== undefined) return entry;
     const attributes = resource.attributes;
-    const name = attributes['service.name'];
-    const namespace = attributes['service.namespace'];
-    const instance = attributes['service.instance.id'];
-    const identity: [string, string][] = [];
-    if (name !== undefined) {
-      const job =
-        namespace === undefined ? attributeText(name) : `${attributeText(namespace)}/${attributeText(name)}`;
-      identity.push(['job', label('job', job)]);
-    }
-    if (instance !== undefined) identity.push(['instance', label('instance', attributeText(instance))]);
+    const identity = identityLabels(attributes).map(([n, v]): [string, string] => [n, label(n, v)]);
     const converted = this.options.resourceToTelemetry ? attributePairs(attributes) : [];
     entry = {
       labels: labelSet([...identity, ...converted, ...this.constLabels]),
@@ -279,9 +277,7 @@ export class MetricStore {
   private scopeLabels(resource: ResourceEntry, scope: { name: string; version?: string }): LabelSet {
     let set = resource.scopes.get(scope);
     if (set !== undefined) return set;
-    const pairs: [string, string][] = [];
-    if (scope.name) pairs.push(['otel_scope_name', label('otel_scope_name', scope.name)]);
-    if (scope.version) pairs.push(['otel_scope_version', label('otel_scope_version', scope.version)]);
+    const pairs = scopeLabels(scope).map(([n, v]): [string, string] => [n, label(n, v)]);
     set = labelSet([...pairs, ...resource.labels.pairs]);
     resource.scopes.set(scope, set);
     return set;
@@ -311,19 +307,6 @@ const rejection = (metric: MetricData, reason: Rejection, detail = '') => ({
   reason,
   detail,
 });
-
-function promType(metric: MetricData): PromType | undefined {
-  switch (metric.dataPointType) {
-    case DataPointType.SUM:
-      return metric.isMonotonic ? 'counter' : 'gauge';
-    case DataPointType.GAUGE:
-      return 'gauge';
-    case DataPointType.HISTOGRAM:
-      return 'histogram';
-    default:
-      return undefined;
-  }
-}
 
 function withoutKeys(attributes: Attributes, keys: ReadonlySet<string>): Attributes {
   const kept: Attributes = {};

@@ -23,6 +23,14 @@ const HttpSettings = z
     traces_url_path: urlPath('traces'),
     metrics_url_path: urlPath('metrics'),
     logs_url_path: urlPath('logs'),
+    max_attribute_value_size: z
+      .number()
+      .int()
+      .min(0)
+      .default(65536)
+      .describe(
+        'the longest string attribute value (and log body), in characters; longer ones are cut and counted; 0: no limit',
+      ),
     ...serverSecurity(),
   })
   .superRefine((http, ctx) => {

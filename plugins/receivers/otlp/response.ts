@@ -1,5 +1,5 @@
+import type { RequestEncoding } from '../../../core/otlp/decode/convert.js';
 import type { Signal } from '../../../core/signals.js';
-import type { RequestEncoding } from './convert.js';
 
 /*
  * What the receiver answers, in the request's encoding as the OTLP/HTTP specification says: an

@@ -5,11 +5,12 @@ import type { Logger } from 'pino';
 import { type Consumer, PermanentError, RetryableError } from '../../../core/component.js';
 import { HttpListener } from '../../../core/http/listen.js';
 import { answerText } from '../../../core/http/server.js';
-import type { Signal } from '../../../core/signals.js';
+import { decodeRequest, type RequestEncoding } from '../../../core/otlp/decode/convert.js';
+import { DecodeError } from '../../../core/otlp/decode/protobuf.js';
+import type { Batch, Signal } from '../../../core/signals.js';
 import { InFlight, readBody } from './body.js';
 import type { OtlpHttpServerSettings } from './config.js';
-import { decodeRequest, type RequestEncoding } from './convert.js';
-import { DecodeError } from './protobuf.js';
+import { limitAttributeValues } from './limits.js';
 import { CONTENT_TYPES, exportResponse, statusResponse } from './response.js';
 
 // gRPC status codes the OTLP/HTTP specification puts in a failure's google.rpc.Status.
@@ -40,6 +41,7 @@ export class OtlpHttpServer {
   private readonly inFlight: InFlight;
   private readonly refusedRequests: Counter;
   private readonly rejectedItems: Counter;
+  private readonly truncatedValues: Counter;
 
   constructor(
     private readonly settings: OtlpHttpServerSettings,
@@ -76,6 +78,10 @@ export class OtlpHttpServer {
     this.refusedRequests = meter.createCounter('tributary_receiver_otlp_refused_requests', {
       description: 'OTLP/HTTP requests answered with an error, by reason',
       unit: '{request}',
+    });
+    this.truncatedValues = meter.createCounter('tributary_receiver_otlp_truncated_attribute_values', {
+      description: 'String attribute values (and log bodies) cut to max_attribute_value_size',
+      unit: '{value}',
     });
     this.rejectedItems = meter.createCounter('tributary_receiver_otlp_rejected_items', {
       description: 'Items of accepted requests that could not be represented (reported as partial_success)',
@@ -173,6 +179,12 @@ export class OtlpHttpServer {
     }
     const { items, rejected, what } = converted;
     if (rejected > 0) this.rejectedItems.add(rejected, { component: this.id, signal });
+    const cut = limitAttributeValues(
+      signal,
+      items as Batch<typeof signal>,
+      this.settings.max_attribute_value_size,
+    );
+    if (cut > 0) this.truncatedValues.add(cut, { component: this.id, signal });
     // A request with nothing the pipeline can take (only summaries, say) is answered without it.
     const empty = signal === 'metrics' ? !hasMetrics(items) : items.length === 0;
     if (!empty) {

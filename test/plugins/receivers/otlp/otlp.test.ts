@@ -317,6 +317,41 @@ describe('otlp receiver', () => {
     expect(await refusedRequests(gw2.engine, 'too_large')).toBe(1);
   });
 
+  it('cuts string attribute values and log bodies over max_attribute_value_size, and counts them', async () => {
+    const gw = await gateway('{ max_attribute_value_size: 8 }');
+    const json = { 'content-type': 'application/json' };
+    const long = 'x'.repeat(100_000);
+    const kv = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const logs = {
+      resourceLogs: [
+        {
+          resource: { attributes: [kv('service.name', 'a-very-long-service-name')] },
+          scopeLogs: [
+            {
+              logRecords: [
+                { body: { stringValue: long }, attributes: [kv('short', 'ok'), kv('long', long)] },
+                { body: { stringValue: 'fine' }, attributes: [{ key: 'n', value: { intValue: '7' } }] },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect((await post(`${gw.url}/v1/logs`, JSON.stringify(logs), json)).status).toBe(200);
+    const [first, second] = gw.recorded.items('logs');
+    expect(first?.body).toBe('xxxxxxxx');
+    expect(first?.attributes).toEqual({ short: 'ok', long: 'xxxxxxxx' });
+    expect(first?.resource.attributes['service.name']).toBe('a-very-l');
+    expect(second?.body).toBe('fine');
+    expect(second?.attributes).toEqual({ n: 7 });
+    const collected = await gw.engine.registry.container.resolve(SelfTelemetry).collect();
+    const cut = collected.scopeMetrics
+      .flatMap((sm) => sm.metrics)
+      .find((m) => m.descriptor.name === 'tributary_receiver_otlp_truncated_attribute_values');
+    // The body, the long attribute and the shared resource's service.name (once).
+    expect(cut?.dataPoints.reduce((sum, p) => sum + (p.value as number), 0)).toBe(3);
+  });
+
   it('answers 415 for a content type it does not speak, 400 for a body that does not decode', async () => {
     const gw = await gateway();
     const text = await post(`${gw.url}/v1/traces`, 'hello', { 'content-type': 'text/plain' });

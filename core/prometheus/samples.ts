@@ -1,0 +1,97 @@
+import type { Attributes } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  type DataPoint,
+  DataPointType,
+  type Histogram,
+  type MetricData,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { attributeEntries } from './labels.js';
+import { leText, metricNames, promType } from './naming.js';
+import { identityLabels, scopeLabels } from './resource.js';
+
+/** One sample: labels with `__name__`, time in ms, value; `delta` when it adds to the series' total. */
+export type SampleSink = (labels: Record<string, string>, t: number, v: number, delta: boolean) => void;
+
+const SKIP_LE: ReadonlySet<string> = new Set(['le']);
+
+/**
+ * The samples a scrape of the prometheus exporter (default options) would show for a batch: counters
+ * as `<name>_total`, unit suffixes, histograms as `_bucket{le}` (cumulative, `+Inf` = count), `_sum`
+ * and `_count`, `job`/`instance` from the resource, `otel_scope_name`/`otel_scope_version`, point
+ * attributes as labels (winning over those of the same name). Each sample is stamped with its
+ * point's end time. Returns the points that have no Prometheus form (exponential histograms, names
+ * with nothing valid left).
+ */
+export function exporterSamples(batch: readonly ResourceMetrics[], sink: SampleSink): number {
+  let rejected = 0;
+  for (const rm of batch) {
+    const resource = resourceLabels(rm.resource);
+    for (const sm of rm.scopeMetrics) {
+      const shared = [...scopeLabels(sm.scope), ...resource];
+      for (const metric of sm.metrics) rejected += metricSamples(metric, shared, sink);
+    }
+  }
+  return rejected;
+}
+
+const resourceCache = new WeakMap<Resource, [string, string][]>();
+function resourceLabels(resource: Resource): [string, string][] {
+  const cached = resourceCache.get(resource);
+  if (cached) return cached;
+  const labels = identityLabels(resource.attributes);
+  resourceCache.set(resource, labels);
+  return labels;
+}
+
+function metricSamples(metric: MetricData, shared: readonly [string, string][], sink: SampleSink): number {
+  const type = promType(metric);
+  const names =
+    type && metricNames(metric.descriptor.name, metric.descriptor.unit, type, { addSuffixes: true });
+  if (!type || !names) return metric.dataPoints.length;
+  const delta = metric.aggregationTemporality === AggregationTemporality.DELTA;
+  const name = names.text;
+  for (const point of metric.dataPoints) {
+    const t = hrTimeToMilliseconds(point.endTime);
+    if (metric.dataPointType !== DataPointType.HISTOGRAM) {
+      // A delta sum adds up (a non-monotonic one too); a delta gauge does not exist.
+      sink(
+        labelsOf(shared, point.attributes, name),
+        t,
+        point.value as number,
+        delta && metric.dataPointType === DataPointType.SUM,
+      );
+      continue;
+    }
+    const value = (point as DataPoint<Histogram>).value;
+    const base = labelsOf(shared, point.attributes, name, SKIP_LE);
+    const { boundaries, counts } = value.buckets;
+    let cumulative = 0;
+    for (let i = 0; i < boundaries.length; i++) {
+      cumulative += counts[i] ?? 0;
+      const bound = boundaries[i] as number;
+      if (bound === Number.POSITIVE_INFINITY) break;
+      sink({ ...base, __name__: `${name}_bucket`, le: leText(bound) }, t, cumulative, delta);
+    }
+    sink({ ...base, __name__: `${name}_bucket`, le: '+Inf' }, t, value.count, delta);
+    if (value.sum !== undefined) sink({ ...base, __name__: `${name}_sum` }, t, value.sum, delta);
+    sink({ ...base, __name__: `${name}_count` }, t, value.count, delta);
+  }
+  return 0;
+}
+
+function labelsOf(
+  shared: readonly [string, string][],
+  attributes: Attributes,
+  name: string,
+  skip?: ReadonlySet<string>,
+): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [n, v] of shared) labels[n] = v;
+  for (const [n, v] of attributeEntries(attributes, skip)) labels[n] = v;
+  labels.__name__ = name;
+  return labels;
+}

@@ -1,0 +1,396 @@
+import { compileRegex } from '../matchers.js';
+import type {
+  AggregateOp,
+  AtModifier,
+  BinaryOp,
+  Duration,
+  Expr,
+  Matcher,
+  MatchOp,
+  Span,
+  VectorMatching,
+} from '../types.js';
+import { durationOf } from './duration-syntax.js';
+import { type PromqlErrorCode, PromqlParseError } from './error.js';
+import { parseNumber, unquoteString } from './literals.js';
+import { children, describe, type SyntaxNode, type SyntaxReader } from './tree.js';
+
+type VectorExpr = Expr & { kind: 'vector' };
+
+const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
+  Pow: '^',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Atan2: 'atan2',
+  Add: '+',
+  Sub: '-',
+  Eql: '==',
+  Neq: '!=',
+  Gtr: '>',
+  Lss: '<',
+  Gte: '>=',
+  Lte: '<=',
+  And: 'and',
+  Or: 'or',
+  Unless: 'unless',
+};
+
+const MATCH_OPS: Readonly<Record<string, MatchOp>> = {
+  EqlSingle: '=',
+  Neq: '!=',
+  EqlRegex: '=~',
+  NeqRegex: '!~',
+};
+
+/** Aggregations that take a parameter before the vector. */
+const WITH_PARAM = new Set<AggregateOp>([
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'limitk',
+  'limit_ratio',
+]);
+/** Behind --enable-feature=promql-experimental-functions in Prometheus 3.14. */
+const EXPERIMENTAL_AGGREGATIONS = new Set<AggregateOp>(['limitk', 'limit_ratio']);
+
+/** Turns lezer-promql's syntax tree into the Expr of core/promql/types.ts, refusing what Prometheus refuses. */
+export class TreeConverter implements SyntaxReader {
+  constructor(private readonly text: string) {}
+
+  fail(code: PromqlErrorCode, detail: string, at: Span | SyntaxNode, hint?: string): never {
+    const span = 'from' in at ? { start: at.from, end: at.to } : { start: at.start, end: at.end };
+    throw new PromqlParseError(code, detail, span, this.text, hint);
+  }
+
+  /** The text between two spans without its surrounding blanks: where Prometheus points for an operator. */
+  between(left: Span, right: Span): Span {
+    let start = left.end;
+    let end = right.start;
+    while (start < end && /\s/.test(this.text[start] ?? '')) start++;
+    while (end > start && /\s/.test(this.text[end - 1] ?? '')) end--;
+    return { start, end };
+  }
+
+  textOf(n: SyntaxNode): string {
+    return this.text.slice(n.from, n.to);
+  }
+
+  expr(n: SyntaxNode): Expr {
+    const span = { start: n.from, end: n.to };
+    const kids = children(n);
+    switch (n.name) {
+      case 'NumberDurationLiteral':
+        return { kind: 'number', value: this.number(n), span };
+      case 'StringLiteral':
+        return { kind: 'string', value: this.string(n), span };
+      case 'VectorSelector':
+        return this.vectorSelector(n, kids);
+      case 'MatrixSelector': {
+        const range = durationOf(this, kids[1] as SyntaxNode, false);
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.matrix(operand, range, at));
+      }
+      case 'SubqueryExpr': {
+        const range = durationOf(this, kids[1] as SyntaxNode, false);
+        const step = kids[2] ? durationOf(this, kids[2], false) : undefined;
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => ({
+          kind: 'subquery',
+          expr: operand,
+          range,
+          step,
+          offset: undefined,
+          at: undefined,
+          span: at,
+        }));
+      }
+      case 'OffsetExpr': {
+        const offset = durationOf(this, kids[2] as SyntaxNode, true);
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) =>
+          this.withOffset(operand, offset, at),
+        );
+      }
+      case 'StepInvariantExpr': {
+        const modifier = this.at(kids[2] as SyntaxNode);
+        return this.postfix(kids[0] as SyntaxNode, n.to, (operand, at) => this.withAt(operand, modifier, at));
+      }
+      case 'FunctionCall':
+        return this.call(kids[0] as SyntaxNode, kids[1] as SyntaxNode, span);
+      case 'AggregateExpr':
+        return this.aggregate(kids, span);
+      case 'BinaryExpr':
+        return this.binary(kids, span);
+      case 'UnaryExpr': {
+        const op = this.textOf(kids[0] as SyntaxNode) as '-' | '+';
+        const inner = this.expr(kids[1] as SyntaxNode);
+        return { kind: 'unary', op, expr: inner, span };
+      }
+      case 'ParenExpr':
+        return { kind: 'paren', expr: this.expr(kids[0] as SyntaxNode), span };
+      case 'AnchoredExpr':
+      case 'SmoothedExpr': {
+        const modifier = n.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
+        return this.fail(
+          'TRB_PROMQL_UNSUPPORTED',
+          `${modifier} modifier is experimental and not enabled`,
+          span,
+          'Prometheus 3.14 needs --enable-feature=promql-extended-range-selectors for it; Tributary does not enable it',
+        );
+      }
+      default:
+        return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.textOf(n))}`, span);
+    }
+  }
+
+  /**
+   * Prometheus binds `[...]`, `offset` and `@` tighter than any operator (`-a @ 1` is `-(a @ 1)`,
+   * `a + b offset 1m` is `a + (b offset 1m)`); lezer-promql binds them loosest, so the modifier is
+   * moved onto the rightmost operand of the unary or binary expression it was parsed around.
+   */
+  private postfix(innerNode: SyntaxNode, end: number, apply: (operand: Expr, span: Span) => Expr): Expr {
+    const attach = (e: Expr): Expr => {
+      if (e.kind === 'binary') return { ...e, rhs: attach(e.rhs), span: { start: e.span.start, end } };
+      if (e.kind === 'unary') return { ...e, expr: attach(e.expr), span: { start: e.span.start, end } };
+      return apply(e, { start: e.span.start, end });
+    };
+    return attach(this.expr(innerNode));
+  }
+
+  private number(n: SyntaxNode): number {
+    const text = this.textOf(n).replace(/\s+/g, '');
+    const sign = text[0] === '-' ? -1 : 1;
+    const value = parseNumber(text.replace(/^[+-]/, ''));
+    if (value === undefined) this.fail('TRB_PROMQL_PARSE', `error parsing number: ${text}`, n);
+    return sign * value;
+  }
+
+  private string(n: SyntaxNode): string {
+    const literal = this.textOf(n);
+    try {
+      return unquoteString(literal);
+    } catch (err) {
+      return this.fail(
+        'TRB_PROMQL_PARSE',
+        `error unquoting string ${JSON.stringify(literal)}: ${(err as Error).message}`,
+        n,
+      );
+    }
+  }
+
+  private vectorSelector(n: SyntaxNode, kids: SyntaxNode[]): VectorExpr {
+    const span = { start: n.from, end: n.to };
+    let name: string | undefined;
+    const matchers: Matcher[] = [];
+    for (const kid of kids) {
+      if (kid.name === 'Identifier') name = this.textOf(kid);
+      else for (const m of children(kid)) matchers.push(this.matcher(m));
+    }
+    if (name !== undefined) {
+      const inside = matchers.find((m) => m.name === '__name__');
+      if (inside)
+        this.fail(
+          'TRB_PROMQL_PARSE',
+          `metric name must not be set twice: "${name}" or "${inside.value}"`,
+          span,
+        );
+      matchers.push({ name: '__name__', op: '=', value: name });
+    }
+    return { kind: 'vector', name, matchers, offset: undefined, at: undefined, span };
+  }
+
+  private matcher(n: SyntaxNode): Matcher {
+    const kids = children(n);
+    if (n.name === 'QuotedLabelName')
+      return { name: '__name__', op: '=', value: this.string(n.firstChild ?? n) };
+    const [label, op, value] = kids as [SyntaxNode, SyntaxNode, SyntaxNode];
+    const name =
+      label.name === 'QuotedLabelName' ? this.string(label.firstChild ?? label) : this.textOf(label);
+    const matchOp = MATCH_OPS[op.firstChild?.name ?? ''] as MatchOp;
+    const matcher = { name, op: matchOp, value: this.string(value) };
+    if (matchOp === '=~' || matchOp === '!~') {
+      try {
+        compileRegex(matcher.value);
+      } catch (err) {
+        const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
+        this.fail('TRB_PROMQL_PARSE', `error parsing regexp: ${reason}`, value);
+      }
+    }
+    return matcher;
+  }
+
+  private matrix(inner: Expr, range: Duration, span: Span): Expr {
+    // Prometheus points at the `[...]` for these.
+    const brackets = { start: this.text.indexOf('[', inner.span.end), end: span.end };
+    if (inner.kind !== 'vector')
+      return this.fail('TRB_PROMQL_PARSE', 'ranges only allowed for vector selectors', brackets);
+    if (inner.offset) this.fail('TRB_PROMQL_PARSE', 'no offset modifiers allowed before range', brackets);
+    if (inner.at) this.fail('TRB_PROMQL_PARSE', 'no @ modifiers allowed before range', brackets);
+    return { kind: 'matrix', vector: inner, range, span };
+  }
+
+  private withOffset(inner: Expr, offset: Duration, span: Span): Expr {
+    const twice = () => this.fail('TRB_PROMQL_PARSE', 'offset may not be set multiple times', span);
+    switch (inner.kind) {
+      case 'vector':
+        if (inner.offset) twice();
+        return { ...inner, offset, span };
+      case 'matrix':
+        if (inner.vector.offset) twice();
+        return { ...inner, vector: { ...inner.vector, offset }, span };
+      case 'subquery':
+        if (inner.offset) twice();
+        return { ...inner, offset, span };
+      default:
+        return this.fail(
+          'TRB_PROMQL_PARSE',
+          'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+          span,
+        );
+    }
+  }
+
+  private at(n: SyntaxNode): AtModifier {
+    if (n.name === 'AtModifierPreprocessors')
+      return { kind: n.firstChild?.name === 'AtStart' ? 'start' : 'end' };
+    const seconds = this.number(n);
+    // Prometheus's bound is an int64 of seconds; it prints the value with %f.
+    if (!Number.isFinite(seconds) || Math.abs(seconds) >= 2 ** 63) {
+      const printed = Number.isNaN(seconds)
+        ? 'NaN'
+        : Number.isFinite(seconds)
+          ? seconds.toFixed(6)
+          : seconds > 0
+            ? '+Inf'
+            : '-Inf';
+      this.fail('TRB_PROMQL_PARSE', `timestamp out of bounds for @ modifier: ${printed}`, n);
+    }
+    return { kind: 'time', ms: Math.round(seconds * 1000) };
+  }
+
+  private withAt(inner: Expr, at: AtModifier, span: Span): Expr {
+    const twice = () => this.fail('TRB_PROMQL_PARSE', '@ <timestamp> may not be set multiple times', span);
+    switch (inner.kind) {
+      case 'vector':
+        if (inner.at) twice();
+        return { ...inner, at, span };
+      case 'matrix':
+        if (inner.vector.at) twice();
+        return { ...inner, vector: { ...inner.vector, at }, span };
+      case 'subquery':
+        if (inner.at) twice();
+        return { ...inner, at, span };
+      default:
+        return this.fail(
+          'TRB_PROMQL_PARSE',
+          '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+          span,
+        );
+    }
+  }
+
+  private call(ident: SyntaxNode, body: SyntaxNode, span: Span): Expr {
+    return { kind: 'call', func: this.textOf(ident), args: children(body).map((a) => this.expr(a)), span };
+  }
+
+  private aggregate(kids: SyntaxNode[], span: Span): Expr {
+    const op = this.textOf(kids[0] as SyntaxNode).toLowerCase() as AggregateOp;
+    if (EXPERIMENTAL_AGGREGATIONS.has(op))
+      this.fail(
+        'TRB_PROMQL_UNSUPPORTED',
+        `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
+        span,
+        'Tributary does not enable experimental PromQL features',
+      );
+    const modifier = kids.find((k) => k.name === 'AggregateModifier');
+    const body = kids.find((k) => k.name === 'FunctionCallBody') as SyntaxNode;
+    const args = children(body).map((a) => this.expr(a));
+    const want = WITH_PARAM.has(op) ? 2 : 1;
+    if (args.length === 0)
+      this.fail('TRB_PROMQL_PARSE', 'no arguments for aggregate expression provided', span);
+    if (args.length !== want)
+      this.fail(
+        'TRB_PROMQL_PARSE',
+        `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
+        span,
+      );
+    const grouping = modifier ? this.labelList(modifier.lastChild as SyntaxNode) : [];
+    const without = modifier?.firstChild?.name === 'Without';
+    const [param, expr] = want === 2 ? [args[0], args[1] as Expr] : [undefined, args[0] as Expr];
+    return { kind: 'aggregate', op, expr, param, grouping, without, span };
+  }
+
+  private labelList(n: SyntaxNode): string[] {
+    return children(n).map((l) =>
+      l.name === 'QuotedLabelName' ? this.string(l.firstChild ?? l) : this.textOf(l),
+    );
+  }
+
+  private binary(kids: SyntaxNode[], span: Span): Expr {
+    const [lhsNode, opNode] = kids as [SyntaxNode, SyntaxNode];
+    const rhsNode = kids[kids.length - 1] as SyntaxNode;
+    const op = BINARY_OPS[opNode.name];
+    if (!op)
+      return this.fail(
+        'TRB_PROMQL_UNSUPPORTED',
+        `the ${this.textOf(opNode)} operator trims native histograms, which Tributary does not hold`,
+        opNode,
+      );
+    const fill = kids.find((k) => k.name === 'FillModifier');
+    if (fill)
+      this.fail(
+        'TRB_PROMQL_UNSUPPORTED',
+        'binop fill modifiers are experimental and not enabled',
+        span,
+        'Prometheus 3.14 needs --enable-feature=promql-binop-fill-modifiers for them; Tributary does not enable it',
+      );
+    const returnBool = kids.some((k) => k.name === 'BoolModifier');
+    const clause = kids.find((k) => k.name === 'MatchingModifierClause');
+    // A signed number before `^` binds looser than `^` in Prometheus: `-2 ^ 2` is -(2 ^ 2).
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(this.textOf(lhsNode))) {
+      const sign = this.textOf(lhsNode)[0] as '-' | '+';
+      const unsigned = {
+        kind: 'number' as const,
+        value: Math.abs(this.number(lhsNode)),
+        span: numberSpan(lhsNode, this.text),
+      };
+      const power: Expr = {
+        kind: 'binary',
+        op,
+        lhs: unsigned,
+        rhs: this.expr(rhsNode),
+        matching: undefined,
+        returnBool,
+        span: { start: unsigned.span.start, end: span.end },
+      };
+      return { kind: 'unary', op: sign, expr: power, span };
+    }
+    const lhs = this.expr(lhsNode);
+    const rhs = this.expr(rhsNode);
+    return { kind: 'binary', op, lhs, rhs, matching: this.matching(op, clause), returnBool, span };
+  }
+
+  private matching(op: BinaryOp, clause: SyntaxNode | undefined): VectorMatching {
+    const setOp = op === 'and' || op === 'or' || op === 'unless';
+    if (!clause) return { card: setOp ? 'many-to-many' : 'one-to-one', labels: [], on: false, include: [] };
+    const kids = children(clause);
+    const on = kids[0]?.name === 'On';
+    const labels = this.labelList(kids[1] as SyntaxNode);
+    const group = kids[2]?.name;
+    const include = kids[3] ? this.labelList(kids[3]) : [];
+    const card =
+      group === 'GroupLeft'
+        ? 'many-to-one'
+        : group === 'GroupRight'
+          ? 'one-to-many'
+          : setOp
+            ? 'many-to-many'
+            : 'one-to-one';
+    return { card, labels, on, include };
+  }
+}
+
+function numberSpan(n: SyntaxNode, text: string): Span {
+  let start = n.from + 1;
+  while (/\s/.test(text[start] ?? '')) start++;
+  return { start, end: n.to };
+}

@@ -1,0 +1,1 @@
+export { AlertRulesConfig } from '../../../core/rules/config.js';

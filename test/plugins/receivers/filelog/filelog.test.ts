@@ -1,0 +1,206 @@
+// The filelog receiver in a real engine: files written by the test, records read by the sink, every
+// line accounted for through rotation (rename and copytruncate), truncation, restarts and refusals.
+import { appendFile, copyFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { RetryableError } from '../../../../core/component.js';
+import { definePlugin } from '../../../../core/plugin.js';
+import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
+import { builtins } from '../../../../plugins/index.js';
+
+let dir: string;
+let pipeline: RunningPipeline | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'trb-filelog-'));
+});
+afterEach(async () => {
+  await pipeline?.shutdown();
+  pipeline = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A pipeline filelog -> sink with `options` in the receiver's config; checkpoints in `dir/state`. */
+async function tail(options: string, extraPlugins: Parameters<typeof startPipeline>[1] = {}) {
+  pipeline = await startPipeline(
+    `extensions: { file_storage: { directory: "${dir}/state" } }
+receivers:
+  filelog: { poll_interval: 20ms, storage: file_storage, ${options} }
+exporters: { sink: }
+service:
+  extensions: [file_storage]
+  pipelines: { logs: { receivers: [filelog], exporters: [${extraPlugins.plugins ? 'refusing' : 'sink'}] } }
+`,
+    { plugins: [...builtins, ...(extraPlugins.plugins ?? [])] },
+  );
+  return pipeline;
+}
+
+const bodies = (p: RunningPipeline) => (p.recorded.items('logs') as ReadableLogRecord[]).map((r) => r.body);
+const lines = (prefix: string, n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => `${prefix} ${from + i}`);
+const text = (ls: string[]) => `${ls.join('\n')}\n`;
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  await expect.poll(check, { timeout: timeoutMs, interval: 20, message: what }).toBe(true);
+}
+
+describe('filelog receiver', () => {
+  it('start_at: end skips what is there; beginning reads it; lines appended later come once each', async () => {
+    await writeFile(join(dir, 'old.log'), text(lines('old', 3)));
+    await writeFile(join(dir, 'begin.log'), text(lines('begin', 2)));
+    const p = await tail(`include: ["${dir}/old.log"], start_at: end`);
+    await appendFile(join(dir, 'old.log'), text(lines('new', 2)));
+    await until(() => bodies(p).length === 2, 'the two appended lines');
+    expect(bodies(p)).toEqual(['new 0', 'new 1']);
+    await p.shutdown();
+
+    const q = await tail(`include: ["${dir}/begin.log"], start_at: beginning`);
+    await until(() => bodies(q).length === 2, 'the lines already there');
+    expect(bodies(q)).toEqual(['begin 0', 'begin 1']);
+  });
+
+  it("parses the guide's JSON log lines: attributes, UTC time, severity, file name", async () => {
+    const line = {
+      timestamp: '2026-12-07T10:11:12.345678',
+      level: 'WARNING',
+      message: 'tool slow',
+      logger: 'mcp',
+      tool_name: 'search',
+      extra: { retries: 2, tags: ['a'] },
+    };
+    await writeFile(join(dir, 'mcp.log'), `${JSON.stringify(line)}\nnot json\n`);
+    const p = await tail(
+      `include: ["${dir}/*.log"], start_at: beginning, parser: { type: json }, timestamp: { parse_from: attributes.timestamp }, severity: { parse_from: attributes.level }`,
+    );
+    await until(() => bodies(p).length === 2, 'both records');
+    const [parsed, unparsed] = p.recorded.items('logs') as ReadableLogRecord[];
+    expect(parsed?.attributes).toEqual({ ...line, 'log.file.name': 'mcp.log' });
+    expect(parsed?.hrTime).toEqual(
+      [Date.parse('2026-12-07T10:11:12.345Z') / 1000, 345_000_000].map((v, i) =>
+        i === 0 ? Math.floor(v as number) : v,
+      ),
+    );
+    expect(parsed?.severityNumber).toBe(SeverityNumber.WARN);
+    expect(parsed?.severityText).toBe('WARNING');
+    // A line the parser cannot read is still handed on, as its text.
+    expect(unparsed?.body).toBe('not json');
+    expect(unparsed?.attributes).toEqual({ 'log.file.name': 'mcp.log' });
+  });
+
+  it('joins multi-line records and cuts records over max_log_size', async () => {
+    const trace = ['2026-12-07 ERROR boom', '  at a (x.js:1)', '  at b (y.js:2)'];
+    await writeFile(
+      join(dir, 'app.log'),
+      text([...trace, '2026-12-07 INFO ok', 'x'.repeat(100), '2026-12-07 INFO last']),
+    );
+    const p = await tail(
+      `include: ["${dir}/app.log"], start_at: beginning, max_log_size: 64B, multiline: { line_start_pattern: "^\\\\d{4}-" }, parser: { type: regex, regex: "^(?<date>\\\\S+) (?<level>[A-Z]+)" }, severity: { parse_from: attributes.level }`,
+    );
+    // The last record waits for a line that starts the next, or for the file to go quiet.
+    await until(() => bodies(p).length === 3, 'three records');
+    expect(bodies(p)).toEqual([
+      trace.join('\n'),
+      `2026-12-07 INFO ok\n${'x'.repeat(100)}`.slice(0, 64),
+      '2026-12-07 INFO last',
+    ]);
+    expect((p.recorded.items('logs') as ReadableLogRecord[]).map((r) => r.severityNumber)).toEqual([
+      SeverityNumber.ERROR,
+      SeverityNumber.INFO,
+      SeverityNumber.INFO,
+    ]);
+  });
+
+  it('follows rotation by rename: the old file is read to its end, the new one from its start', async () => {
+    const log = join(dir, 'app.log');
+    await writeFile(log, '');
+    const p = await tail(`include: ["${dir}/*.log"], start_at: beginning`);
+    const expected: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const batch = lines(`r${round}`, 50);
+      await appendFile(log, text(batch.slice(0, 25)));
+      // A poll has seen this file (a file renamed away before any poll saw it is not known to exist).
+      await until(() => bodies(p).length >= expected.length + 25, 'the first half');
+      // Written just before the rename: only the open descriptor still sees these.
+      await appendFile(log, text(batch.slice(25)));
+      await rename(log, join(dir, `app.${round}.old`));
+      await writeFile(log, '');
+      expected.push(...batch);
+    }
+    await expect
+      .poll(() => bodies(p).length, { timeout: 10_000, interval: 20 })
+      .toBeGreaterThanOrEqual(expected.length);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(bodies(p)).toEqual(expected);
+  });
+
+  it('follows rotation by copytruncate: every line once, the copy read from where the file was', async () => {
+    const log = join(dir, 'app.log');
+    await writeFile(log, '');
+    const p = await tail(`include: ["${dir}/app.log*"], start_at: beginning`);
+    const expected: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const batch = lines(`c${round}`, 40);
+      await appendFile(log, text(batch.slice(0, 20)));
+      await until(() => bodies(p).length >= expected.length + 20, 'the first half');
+      await appendFile(log, text(batch.slice(20)));
+      await copyFile(log, join(dir, `app.log.${round}`));
+      await truncate(log, 0);
+      expected.push(...batch);
+    }
+    await appendFile(log, text(['after']));
+    expected.push('after');
+    await until(() => bodies(p).length >= expected.length, `${expected.length} lines`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([...bodies(p)].sort()).toEqual([...expected].sort());
+  });
+
+  it('restarts mid-file from its checkpoint: nothing lost, nothing repeated', async () => {
+    const log = join(dir, 'app.log');
+    await writeFile(log, text(lines('a', 100)));
+    const first = await tail(`include: ["${log}"], start_at: beginning`);
+    await until(() => bodies(first).length === 100, 'the first 100');
+    await first.shutdown();
+    await appendFile(log, text(lines('a', 100, 100)));
+    // start_at: end does not apply: the checkpoint says where this file stands.
+    const second = await tail(`include: ["${log}"], start_at: end`);
+    await until(() => bodies(second).length === 100, 'the next 100');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([...bodies(first), ...bodies(second)]).toEqual(lines('a', 200));
+  });
+
+  it('stops reading while the pipeline refuses, and loses nothing', async () => {
+    let refusals = 5;
+    const taken: string[] = [];
+    const refusing = definePlugin({
+      kind: 'exporter',
+      type: 'refusing',
+      stability: { logs: 'development' },
+      config: z.strictObject({}).default({}),
+      create: {
+        logs: () => ({
+          start: async () => {},
+          shutdown: async () => {},
+          consume: async (batch) => {
+            if (refusals-- > 0) throw new RetryableError('full');
+            for (const r of batch) taken.push(String(r.body));
+          },
+        }),
+      },
+    });
+    const log = join(dir, 'app.log');
+    await writeFile(log, text(lines('b', 30)));
+    pipeline = await startPipeline(
+      `receivers: { filelog: { include: ["${log}"], start_at: beginning, poll_interval: 20ms, max_batch_size: 10 } }
+exporters: { refusing: }
+service: { pipelines: { logs: { receivers: [filelog], exporters: [refusing] } } }
+`,
+      { plugins: [...builtins, refusing] },
+    );
+    await until(() => taken.length === 30, 'all 30 once the pipeline takes them');
+    expect(taken).toEqual(lines('b', 30));
+  });
+});
