@@ -218,7 +218,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     request.params = params;
     request.shared = this.attributes();
     request.sharedKey = this.sharedKey;
-    request.sessionId = this.sessionId();
+    request.sessionId = this.sharedSession;
     request.progressToken = meta?.progressToken;
     request.version = stated;
     const clientAddress = incoming ? this.peerAttributes(info, request) : undefined;
