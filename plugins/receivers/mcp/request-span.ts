@@ -52,7 +52,7 @@ const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 /**
  * One request, from the moment it arrives or is sent until its span is recorded: the facts the hooks
  * learn on the request's path, kept as they are. The span's attributes, ids and timestamps are made
- * from them in the telemetry's per-turn record, after the response left (`toReadableSpan`). Handler
+ * from them in the telemetry's record, after the response left (`toReadableSpan`). Handler
  * code that reads the active span gets this object: it is a Span of `@opentelemetry/api` whose
  * attributes, events, links and status go into the recorded span, and which ends when the response
  * leaves (its own `end()` does nothing).
@@ -131,7 +131,7 @@ export class RequestSpan implements Span {
   }
 
   /** The attributes learned on the request's path, made when the first one is. */
-  known(): Attributes {
+  learnedAttributes(): Attributes {
     this.learned ??= {};
     return this.learned;
   }

@@ -257,7 +257,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const peer = info?.clientAddress ?? this.options.clientAddress;
     const address = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
     if (!address) return undefined;
-    const known = request.known();
+    const known = request.learnedAttributes();
     known[ATTR.clientAddress] = address;
     // The port is the socket's: unknown when the address came from X-Forwarded-For.
     const port = info?.clientAddress !== undefined ? info.clientPort : this.options.clientPort;
@@ -269,7 +269,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
   private serverAttributes(request: RequestSpan): void {
     const { serverAddress, serverPort } = this.options;
     if (!serverAddress) return;
-    const known = request.known();
+    const known = request.learnedAttributes();
     known[ATTR.serverAddress] = serverAddress;
     if (serverPort) known[ATTR.serverPort] = serverPort;
   }
@@ -283,7 +283,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
   ): void {
     const { capture } = this.telemetry.config;
     if (!capture.arguments || !target) return;
-    const attributes = request.known();
+    const attributes = request.learnedAttributes();
     if (method === 'tools/call') {
       attributes[ATTR.toolArguments] = captureValue(
         params?.arguments ?? {},
