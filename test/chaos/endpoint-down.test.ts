@@ -1,32 +1,11 @@
 // The exporter's endpoint is down for 30 s, then back: the engine pushes back on its client while its
 // queue is full (429/503 with Retry-After), holds a bounded amount, and delivers every span it took.
-import { afterAll, expect, it } from 'vitest';
-import {
-  drained,
-  EngineProcess,
-  enginePorts,
-  FaultyBackend,
-  pipelineYaml,
-  report,
-  SpanSource,
-  selfCounter,
-  sleep,
-} from './harness.js';
+import { expect, it } from 'vitest';
+import { drained, report, SpanSource, scenario, selfCounter, sleep } from './harness.js';
 
 const DOWN_MS = 30_000;
-const stops: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const stop of stops.reverse()) await stop();
-});
-
 it('endpoint down for 30 s then back: in = out, memory bounded', { timeout: 120_000 }, async () => {
-  const backend = await FaultyBackend.create();
-  const ports = await enginePorts();
-  const engine = await EngineProcess.start(pipelineYaml(ports, backend), ports.receiver);
-  stops.push(
-    () => engine.kill('SIGKILL'),
-    () => backend.stop(),
-  );
+  const { backend, engine, ports } = await scenario({ down: true });
 
   const source = new SpanSource(ports.receiver, 5000);
   await sleep(DOWN_MS);

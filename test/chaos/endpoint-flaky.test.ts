@@ -1,22 +1,8 @@
 // The exporter's endpoint answers 429 or 500 at random (40% of requests, a fixed seed). OTLP says 429
 // is retried and 500 is not: every span the engine took arrives once, except those of requests
 // answered 500, which the engine drops and counts as send_failed.
-import { afterAll, expect, it } from 'vitest';
-import {
-  EngineProcess,
-  enginePorts,
-  FaultyBackend,
-  pipelineYaml,
-  report,
-  SpanSource,
-  selfCounter,
-  sleep,
-} from './harness.js';
-
-const stops: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const stop of stops.reverse()) await stop();
-});
+import { expect, it } from 'vitest';
+import { report, SpanSource, scenario, selfCounter, sleep } from './harness.js';
 
 /** A repeatable sequence in [0, 1). */
 function random(seed: number): () => number {
@@ -30,19 +16,13 @@ function random(seed: number): () => number {
 it('endpoint answering 429/500 at random: in = out + counted send failures, none twice', {
   timeout: 90_000,
 }, async () => {
-  const backend = await FaultyBackend.create();
   const next = random(20261207);
-  backend.policy = () => {
-    const r = next();
-    return { status: r < 0.2 ? 429 : r < 0.4 ? 500 : 200 };
-  };
-  await backend.start();
-  const ports = await enginePorts();
-  const engine = await EngineProcess.start(pipelineYaml(ports, backend), ports.receiver);
-  stops.push(
-    () => engine.kill('SIGKILL'),
-    () => backend.stop(),
-  );
+  const { backend, engine, ports } = await scenario({
+    policy: () => {
+      const r = next();
+      return { status: r < 0.2 ? 429 : r < 0.4 ? 500 : 200 };
+    },
+  });
 
   const source = new SpanSource(ports.receiver, 5000);
   await sleep(10_000);

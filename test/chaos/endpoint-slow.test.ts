@@ -1,33 +1,13 @@
 // A slow endpoint: every answer takes 1-3 s (within the exporter's 5 s timeout). The queue and its
 // consumers absorb it: every span the engine took arrives, once.
-import { afterAll, expect, it } from 'vitest';
-import {
-  drained,
-  EngineProcess,
-  enginePorts,
-  FaultyBackend,
-  pipelineYaml,
-  report,
-  SpanSource,
-  sleep,
-} from './harness.js';
-
-const stops: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const stop of stops.reverse()) await stop();
-});
+import { expect, it } from 'vitest';
+import { drained, report, SpanSource, scenario, sleep } from './harness.js';
 
 it('slow endpoint (1-3 s an answer): in = out, none twice', { timeout: 90_000 }, async () => {
-  const backend = await FaultyBackend.create();
   let n = 0;
-  backend.policy = () => ({ status: 200, delayMs: 1000 + ((n++ * 700) % 2000) });
-  await backend.start();
-  const ports = await enginePorts();
-  const engine = await EngineProcess.start(pipelineYaml(ports, backend), ports.receiver);
-  stops.push(
-    () => engine.kill('SIGKILL'),
-    () => backend.stop(),
-  );
+  const { backend, engine, ports } = await scenario({
+    policy: () => ({ status: 200, delayMs: 1000 + ((n++ * 700) % 2000) }),
+  });
 
   const source = new SpanSource(ports.receiver, 5000);
   await sleep(10_000);

@@ -5,13 +5,8 @@
 import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import { EngineProcess, enginePorts, sleep } from './harness.js';
-
-const stops: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const stop of stops.reverse()) await stop();
-});
+import { expect, it } from 'vitest';
+import { cleanup, EngineProcess, enginePorts, sleep } from './harness.js';
 
 /** Line text -> how many times it reached the output file. */
 async function delivered(path: string): Promise<Map<string, number>> {
@@ -29,7 +24,7 @@ it('kill -9 mid-file, then SIGTERM: every line delivered; none repeated after th
   timeout: 120_000,
 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'trb-chaos-filelog-'));
-  stops.push(() => rm(dir, { recursive: true, force: true }));
+  cleanup(() => rm(dir, { recursive: true, force: true }));
   const ports = await enginePorts();
   const out = join(dir, 'out.jsonl');
   const yaml = `extensions: { file_storage: { directory: "${dir}/state" } }
@@ -54,13 +49,13 @@ service:
       await sleep(10);
     }
   })();
-  stops.push(async () => {
+  cleanup(async () => {
     writing = false;
     await writer;
   });
 
   let engine = await EngineProcess.start(yaml, ports.metrics);
-  stops.push(() => engine.kill('SIGKILL'));
+  cleanup(() => engine.kill('SIGKILL'));
   await sleep(3000);
   expect(await engine.kill('SIGKILL')).toBe(null);
   const atKill = written;

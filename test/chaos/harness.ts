@@ -9,6 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { afterAll } from 'vitest';
 import { freePort } from '../../core/testing/index.js';
 import { decodeOtlp, spansOf } from '../plugins/exporters/decoders/otlp.js';
 
@@ -302,4 +303,42 @@ service:
     traces: { receivers: [otlp], processors: [memory_limiter, batch], exporters: [otlp] }
     metrics: { receivers: [selftelemetry], exporters: [prometheus] }
 `;
+}
+
+/** What a scenario runs with: the backend, the engine between it and the client, and its ports. */
+export interface Scenario {
+  backend: FaultyBackend;
+  engine: EngineProcess;
+  ports: EnginePorts;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const stop of cleanups.splice(0).reverse()) await stop();
+});
+
+/** Stops `stop` once the file's tests are done (last added, first stopped). */
+export function cleanup(stop: () => Promise<unknown>): void {
+  cleanups.push(stop);
+}
+
+/**
+ * A backend answering as `policy` says (up unless `down`), and an engine on pipelineYaml() sending to
+ * it; both stopped after the file's tests.
+ */
+export async function scenario(
+  options: {
+    policy?: () => Answer;
+    down?: boolean;
+    yaml?: (ports: EnginePorts, backend: FaultyBackend) => string;
+  } = {},
+): Promise<Scenario> {
+  const backend = await FaultyBackend.create();
+  if (options.policy) backend.policy = options.policy;
+  if (!options.down) await backend.start();
+  cleanup(() => backend.stop());
+  const ports = await enginePorts();
+  const engine = await EngineProcess.start((options.yaml ?? pipelineYaml)(ports, backend), ports.receiver);
+  cleanup(() => engine.kill('SIGKILL'));
+  return { backend, engine, ports };
 }

@@ -1,22 +1,8 @@
 // SIGHUP under load with the backend down: a broken config is refused and the engine keeps running the
 // old graph; a valid one replaces the graph, and nothing queued is lost once the backend is back.
 import { writeFile } from 'node:fs/promises';
-import { afterAll, expect, it } from 'vitest';
-import {
-  drained,
-  EngineProcess,
-  enginePorts,
-  FaultyBackend,
-  pipelineYaml,
-  report,
-  SpanSource,
-  sleep,
-} from './harness.js';
-
-const stops: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const stop of stops.reverse()) await stop();
-});
+import { expect, it } from 'vitest';
+import { drained, pipelineYaml, report, SpanSource, scenario, sleep } from './harness.js';
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100))
@@ -27,14 +13,14 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 it('SIGHUP: a broken config leaves the old graph running; a valid one runs, nothing queued lost', {
   timeout: 90_000,
 }, async () => {
-  const backend = await FaultyBackend.create();
-  const ports = await enginePorts();
-  const yaml = pipelineYaml(ports, backend);
-  const engine = await EngineProcess.start(yaml, ports.receiver);
-  stops.push(
-    () => engine.kill('SIGKILL'),
-    () => backend.stop(),
-  );
+  let yaml = '';
+  const { backend, engine, ports } = await scenario({
+    down: true,
+    yaml: (p, b) => {
+      yaml = pipelineYaml(p, b);
+      return yaml;
+    },
+  });
   const source = new SpanSource(ports.receiver, 2000);
   await sleep(2000);
 
