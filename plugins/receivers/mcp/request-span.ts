@@ -59,8 +59,8 @@ const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
  */
 export class RequestSpan implements Span {
   target?: string;
-  /** The request's params: its tool, prompt or resource attributes are read from them at record time. */
-  params?: Record<string, unknown>;
+  /** The resource it reads or (un)subscribes to. */
+  resourceUri?: string;
   /** The session's attributes when it started, and when it ended if they changed meanwhile. */
   shared!: Attributes;
   sharedKey = 0;
@@ -266,7 +266,7 @@ export class RequestSpan implements Span {
     if (!this.sampled) return undefined;
     const { method } = this;
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(this.id) };
-    describeRequest(method, this.params, attributes);
+    describeRequest(method, this.target, this.resourceUri, attributes);
     Object.assign(attributes, this.shared);
     if (this.learned) Object.assign(attributes, this.learned);
     if (this.extra) Object.assign(attributes, this.extra);

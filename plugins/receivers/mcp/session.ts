@@ -16,7 +16,7 @@ import {
 } from './protocol-2026.js';
 import { type ObservedSession, RequestSpan } from './request-span.js';
 import type { RequestRecorder } from './requests.js';
-import { ATTR, isFailure, requestTarget } from './semconv.js';
+import { ATTR, isFailure, requestResource, requestTarget } from './semconv.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -215,7 +215,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const request = new RequestSpan(this, id, method, incoming, info?.receivedAt ?? now());
     const target = requestTarget(method, params);
     request.target = target;
-    request.params = params;
+    request.resourceUri = requestResource(method, params);
     request.shared = this.attributes();
     request.sharedKey = this.sharedKey;
     request.sessionId = this.sharedSession;
