@@ -91,6 +91,10 @@ function checkPlugin(plugin: PluginDefinition, origin: string): void {
         `"${plugin.type}" declares capability ${name} as a ${typeof value}, not a function of its config`,
       );
   }
+  if (plugin.prepare !== undefined && typeof plugin.prepare !== 'function')
+    throw invalid(
+      `"${plugin.type}" declares prepare as a ${typeof plugin.prepare}, not a function of its config`,
+    );
   if (plugin.engine !== undefined) {
     if (!semver.validRange(plugin.engine))
       throw invalid(

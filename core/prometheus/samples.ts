@@ -31,7 +31,8 @@ export function exporterSamples(batch: readonly ResourceMetrics[], sink: SampleS
   for (const rm of batch) {
     const resource = resourceLabels(rm.resource);
     for (const sm of rm.scopeMetrics) {
-      const shared = [...scopeLabels(sm.scope), ...resource];
+      const labels = [...scopeLabels(sm.scope), ...resource];
+      const shared = { labels, key: labels.map(([n, v]) => `${n}\u0000${v}`).join('\u0001') };
       for (const metric of sm.metrics) rejected += metricSamples(metric, shared, sink);
     }
   }
@@ -47,7 +48,13 @@ function resourceLabels(resource: Resource): [string, string][] {
   return labels;
 }
 
-function metricSamples(metric: MetricData, shared: readonly [string, string][], sink: SampleSink): number {
+/** The labels every series of one resource and scope carries, and a text naming them. */
+interface Shared {
+  readonly labels: readonly [string, string][];
+  readonly key: string;
+}
+
+function metricSamples(metric: MetricData, shared: Shared, sink: SampleSink): number {
   const type = promType(metric);
   const names =
     type && metricNames(metric.descriptor.name, metric.descriptor.unit, type, { addSuffixes: true });
@@ -74,24 +81,53 @@ function metricSamples(metric: MetricData, shared: readonly [string, string][], 
       cumulative += counts[i] ?? 0;
       const bound = boundaries[i] as number;
       if (bound === Number.POSITIVE_INFINITY) break;
-      sink({ ...base, __name__: `${name}_bucket`, le: leText(bound) }, t, cumulative, delta);
+      sink(variant(base, `${name}_bucket`, leText(bound)), t, cumulative, delta);
     }
-    sink({ ...base, __name__: `${name}_bucket`, le: '+Inf' }, t, value.count, delta);
-    if (value.sum !== undefined) sink({ ...base, __name__: `${name}_sum` }, t, value.sum, delta);
-    sink({ ...base, __name__: `${name}_count` }, t, value.count, delta);
+    sink(variant(base, `${name}_bucket`, '+Inf'), t, value.count, delta);
+    if (value.sum !== undefined) sink(variant(base, `${name}_sum`), t, value.sum, delta);
+    sink(variant(base, `${name}_count`), t, value.count, delta);
   }
   return 0;
 }
 
-function labelsOf(
-  shared: readonly [string, string][],
-  attributes: Attributes,
-  name: string,
-  skip?: ReadonlySet<string>,
-): Record<string, string> {
+/**
+ * Labels of the points with this attributes object, by metric name and shared labels: the SDK hands
+ * a series the same attributes object at every collection, so a series keeps one labels object
+ * (and its consumers can cache by it) instead of a new one per point.
+ */
+const labelCache = new WeakMap<Attributes, Map<string, Record<string, string>>>();
+
+function labelsOf(shared: Shared, attributes: Attributes, name: string, skip?: ReadonlySet<string>) {
+  let byName = labelCache.get(attributes);
+  if (!byName) {
+    byName = new Map();
+    labelCache.set(attributes, byName);
+  }
+  const key = `${name}\u0002${skip ? 'le' : ''}\u0002${shared.key}`;
+  const cached = byName.get(key);
+  if (cached) return cached;
   const labels: Record<string, string> = {};
-  for (const [n, v] of shared) labels[n] = v;
+  for (const [n, v] of shared.labels) labels[n] = v;
   for (const [n, v] of attributeEntries(attributes, skip)) labels[n] = v;
   labels.__name__ = name;
+  byName.set(key, labels);
+  return labels;
+}
+
+/** A histogram's series beside its base labels (`_bucket{le}`, `_sum`, `_count`), one object each. */
+const variants = new WeakMap<Record<string, string>, Map<string, Record<string, string>>>();
+
+function variant(base: Record<string, string>, name: string, le?: string): Record<string, string> {
+  let byName = variants.get(base);
+  if (!byName) {
+    byName = new Map();
+    variants.set(base, byName);
+  }
+  const key = le === undefined ? name : `${name}\u0000${le}`;
+  let labels = byName.get(key);
+  if (!labels) {
+    labels = le === undefined ? { ...base, __name__: name } : { ...base, __name__: name, le };
+    byName.set(key, labels);
+  }
   return labels;
 }

@@ -10,7 +10,8 @@
  *   FUNCTIONS: ReadonlyMap<string, FunctionDef>                (core/promql/functions/)
  *
  * options: { lookbackDeltaMs = 5 * 60_000, noStepSubqueryIntervalMs = 60_000 (rules pass their
- * group's interval) }.
+ * group's interval), delayedNameRemoval = false (the server's default; Prometheus's test files
+ * assume true) }. Run-time failures throw PromqlEvalError (TRB_PROMQL_EVAL) with Prometheus's message.
  */
 
 export { type EvalOptions, evaluateInstant, evaluateRange, PromqlEvalError } from './engine/index.js';

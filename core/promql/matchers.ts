@@ -25,11 +25,19 @@ export function compileMatcher(m: Matcher): LabelTest {
   }
 }
 
-/** A test that all `matchers` hold. */
+/** Compiled selectors by matcher list: a rule's selector is the same array every cycle. */
+const compiled = new WeakMap<readonly Matcher[], LabelTest>();
+
+/** A test that all `matchers` hold, compiled once per matcher list. */
 export function compileMatchers(matchers: readonly Matcher[]): LabelTest {
-  const tests = matchers.map(compileMatcher);
-  return (labels) => {
-    for (const test of tests) if (!test(labels)) return false;
-    return true;
-  };
+  let test = compiled.get(matchers);
+  if (!test) {
+    const tests = matchers.map(compileMatcher);
+    test = (labels) => {
+      for (const t of tests) if (!t(labels)) return false;
+      return true;
+    };
+    compiled.set(matchers, test);
+  }
+  return test;
 }

@@ -6,6 +6,8 @@
  * JavaScript (Node 20) has no inline flags, so a case-insensitive part (`a(?i)b`, `(?i:b)`) is spelled
  * out: each letter becomes the class of its case variants, as RE2 folds them.
  */
+import { caseVariants, foldRanges, MAX_FOLDED_RANGE } from './re2-case.js';
+
 export class Re2Error extends Error {
   override name = 'Re2Error';
   constructor(
@@ -47,44 +49,11 @@ function ascii(from: string, to: string): readonly [number, number] {
   return [from.charCodeAt(0), to.charCodeAt(0)];
 }
 
-/** Case-folding orbits beyond toLowerCase/toUpperCase (Unicode's simple folding, as RE2 uses it). */
-const EXTRA_ORBITS = [
-  'kK\u212A',
-  'sS\u017F',
-  '\u00E5\u00C5\u212B',
-  '\u00B5\u03BC\u039C',
-  '\u03C3\u03C2\u03A3',
-  '\u03B2\u03D0\u0392',
-  '\u03B8\u03D1\u0398\u03F4',
-  '\u03C6\u03D5\u03A6',
-  '\u03C0\u03D6\u03A0',
-  '\u03BA\u03F0\u039A',
-  '\u03C1\u03F1\u03A1',
-  '\u03B5\u03F5\u0395',
-  '\u03B9\u0345\u0399\u1FBE',
-  '\u00DF\u1E9E',
-  '\u03C9\u03A9\u2126',
-];
-
-/** The code points RE2's case folding matches for `cp`: itself, its other cases, and their orbit. */
-function caseVariants(cp: number): number[] {
-  const ch = String.fromCodePoint(cp);
-  const variants = new Set([cp]);
-  for (const other of [ch.toLowerCase(), ch.toUpperCase()])
-    if ([...other].length === 1) variants.add(other.codePointAt(0) as number);
-  for (const orbit of EXTRA_ORBITS)
-    if ([...orbit].some((c) => variants.has(c.codePointAt(0) as number)))
-      for (const c of orbit) variants.add(c.codePointAt(0) as number);
-  return [...variants];
-}
-
 /** Characters that must be escaped to mean themselves in a JavaScript `u` pattern, and in a class. */
 const SYNTAX = new Set('^$\\.*+?()[]{}|/');
 const CLASS_SYNTAX = new Set('\\]-^[');
 const SPACE = '\\t\\n\\f\\r ';
 const MAX_REPEAT = 1000;
-/** A class range this long is left as written under (?i) rather than folded one code point at a time. */
-const MAX_FOLDED_RANGE = 1024;
 
 function literal(cp: number, inClass: boolean): string {
   const ch = String.fromCodePoint(cp);
@@ -263,10 +232,20 @@ class Translator {
       }
     }
     this.i++;
-    const written = (this.caseless ? foldRanges(ranges) : ranges)
+    const written = (this.caseless ? this.folded(ranges) : ranges)
       .map(([lo, hi]) => (lo === hi ? literal(lo, true) : `${literal(lo, true)}-${literal(hi, true)}`))
       .join('');
     return `[${negated ? '^' : ''}${written}${pieces}]`;
+  }
+
+  private folded(ranges: readonly [number, number][]): [number, number][] {
+    const result = foldRanges(ranges);
+    if (!result)
+      throw new Re2Error(
+        'unsupported',
+        `a class range over ${MAX_FOLDED_RANGE} characters inside a case-insensitive part`,
+      );
+    return result;
   }
 
   /** One member of a class: a code point (maybe a range's end), or an escape like `\d`. */
@@ -384,16 +363,6 @@ class Translator {
     this.i = end < 0 ? this.src.length : end + 2;
     return Array.from(text, (ch) => this.literalOutside(ch.codePointAt(0) as number)).join('');
   }
-}
-
-/** Ranges with every member's case variants added, for a class under (?i). */
-function foldRanges(ranges: readonly [number, number][]): [number, number][] {
-  const out = [...ranges];
-  for (const [lo, hi] of ranges) {
-    if (hi - lo > MAX_FOLDED_RANGE) continue;
-    for (let cp = lo; cp <= hi; cp++) for (const v of caseVariants(cp)) if (v !== cp) out.push([v, v]);
-  }
-  return out;
 }
 
 /** The RegExp that matches exactly the strings Prometheus's anchored `source` matches. */

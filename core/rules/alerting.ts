@@ -22,6 +22,8 @@ interface ActiveAlert {
 
 export interface AlertingContext {
   readonly storage: RuleStorage;
+  /** Resolved alerts kept for their notices at most; the longest resolved go first, counted. */
+  readonly maxResolvedAlerts: number;
   readonly intervalMs: number;
   readonly externalLabels: Labels;
   readonly externalUrl: string;
@@ -38,6 +40,8 @@ export type SentAlert = Readonly<
  */
 export class AlertingRuleState {
   private readonly active = new Map<string, ActiveAlert>();
+  /** Resolved alerts forgotten before their 15 minutes because maxResolvedAlerts were kept. */
+  forgottenResolved = 0;
   private readonly env;
   private readonly functions;
 
@@ -68,18 +72,18 @@ export class AlertingRuleState {
     this.env.t = ts;
     const found = new Map<string, ActiveAlert>();
     for (const sample of results) {
-      const seriesLabels: Record<string, string> = { ...sample.labels };
-      delete seriesLabels.__name__;
+      // Templates see the sample's labels as they are, __name__ included (Prometheus's Metric.Map()).
       const data = {
-        labels: seriesLabels,
+        labels: sample.labels,
         externalLabels: ctx.externalLabels,
         externalUrl: ctx.externalUrl,
         value: sample.v,
       };
       const expand = (text: Parameters<typeof expandAlertTemplate>[0]) =>
         expandAlertTemplate(text, rule.name, data, this.functions);
-      const labels: Record<string, string> = { ...seriesLabels };
-      for (const [name, template] of rule.labels) labels[name] = expand(template);
+      const labels: Record<string, string> = { ...sample.labels };
+      delete labels.__name__;
+      for (const [name, template] of rule.labels) setLabel(labels, name, expand(template));
       labels.alertname = rule.name;
       const annotations: Record<string, string> = {};
       for (const [name, template] of rule.annotations) annotations[name] = expand(template);
@@ -141,7 +145,18 @@ export class AlertingRuleState {
       this.active.clear();
       throw new RuleEvalError(`exceeded limit of ${limit} with ${activeCount} alerts`);
     }
+    this.forgetResolvedBeyondCap();
     return samples;
+  }
+
+  /** Alerts whose labels keep changing resolve as fast as they start: keep their notices bounded. */
+  private forgetResolvedBeyondCap(): void {
+    const resolved = [...this.active].filter(([, a]) => a.state === 'inactive');
+    const excess = resolved.length - this.ctx.maxResolvedAlerts;
+    if (excess <= 0) return;
+    resolved.sort(([, a], [, b]) => (a.resolvedAt ?? 0) - (b.resolvedAt ?? 0));
+    for (const [key] of resolved.slice(0, excess)) this.active.delete(key);
+    this.forgottenResolved += excess;
   }
 
   /** The alerts to send at `ts` (Prometheus's needsSending), marked as sent. */
@@ -178,4 +193,10 @@ export class AlertingRuleState {
     }
     return out;
   }
+}
+
+/** Prometheus's labels.Builder.Set: an empty value removes the label. */
+export function setLabel(labels: Record<string, string>, name: string, value: string): void {
+  if (value === '') delete labels[name];
+  else labels[name] = value;
 }

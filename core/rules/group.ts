@@ -1,6 +1,6 @@
 import { labelsKey, STALE_NAN } from '../promql/index.js';
 import type { Labels, Sample } from '../promql/types.js';
-import { AlertingRuleState } from './alerting.js';
+import { AlertingRuleState, setLabel } from './alerting.js';
 import { expressionLink } from './links.js';
 import { queryVector, RuleEvalError } from './query.js';
 import type { Alert, AlertNotification, RecordingRule, RuleGroup, RuleHealth, RuleStorage } from './types.js';
@@ -17,6 +17,8 @@ export interface GroupEvaluatorOptions {
   externalUrl?: string;
   /** How often a firing alert is sent again. Default 1m. */
   resendDelayMs?: number;
+  /** Resolved alerts each alerting rule keeps for their notices at most. Default 10000. */
+  maxResolvedAlerts?: number;
 }
 
 export interface GroupEvaluation {
@@ -57,6 +59,7 @@ export class GroupEvaluator {
       intervalMs: this.intervalMs,
       externalLabels: this.externalLabels,
       externalUrl: this.externalUrl,
+      maxResolvedAlerts: options.maxResolvedAlerts ?? 10_000,
     };
     group.rules.forEach((rule, i) => {
       if (rule.kind === 'alerting') this.alerting.set(i, new AlertingRuleState(rule, ctx));
@@ -105,12 +108,20 @@ export class GroupEvaluator {
     return { t, samples, notifications, alerts, rules: health };
   }
 
+  /** Resolved alerts forgotten before their 15 minutes because a rule kept maxResolvedAlerts. */
+  get forgottenResolvedAlerts(): number {
+    let n = 0;
+    for (const a of this.alerting.values()) n += a.forgottenResolved;
+    return n;
+  }
+
   /** A recording rule's output: renamed, labelled, no two series alike, within the group's limit. */
   private record(rule: RecordingRule, at: number): Sample[] {
     const vector = queryVector(rule.expr.expr, this.options.storage, at, this.intervalMs);
     const seen = new Set<string>();
     const out = vector.map((s) => {
-      const labels = { ...s.labels, __name__: rule.name, ...rule.labels };
+      const labels: Record<string, string> = { ...s.labels, __name__: rule.name };
+      for (const [name, value] of Object.entries(rule.labels)) setLabel(labels, name, value);
       const key = labelsKey(labels);
       if (seen.has(key))
         throw new RuleEvalError('vector contains metrics with the same labelset after applying rule labels');

@@ -11,7 +11,7 @@
  *       expression is wrong) and a message.
  *
  *   new GroupEvaluator(group, { storage, intervalMs?, queryOffsetMs?, externalLabels?, externalUrl?,
- *                              resendDelayMs?, outageToleranceMs? })
+ *                              resendDelayMs? })
  *     .evaluate(t)  -> GroupEvaluation {
  *         samples:        recording rule outputs, ALERTS and ALERTS_FOR_STATE at t (stale markers
  *                         for series that went away), all also appended to `storage` in rule order
@@ -26,6 +26,11 @@
  *
  *   retentionMs(groups)         the longest range any rule reads (ranges, subquery ranges, offsets)
  *                               plus the 5m lookback: how long a window must keep samples.
+ *   new SeriesWindow({ retentionMs, maxSeries, maxSamplesPerSeries })
+ *                               a bounded RuleStorage: append(labels, t, v, delta?), sweep(now)
+ *                               (staleness, eviction), select(), stats(); fed with metrics by
+ *                               exporterSamples() (core/prometheus/samples.ts).
+ *   AlertRulesRunner            groups on timers over a window (the processor's and connector's core).
  *   alertEventRecord(n, t, resource) an AlertNotification as the alert event log record
  *                               (ReadableLogRecord, attributes alert.*).
  */
@@ -33,4 +38,6 @@ export { type AlertEventAttributes, alertEventRecord } from './alert-events.js';
 export { type GroupEvaluation, GroupEvaluator, type GroupEvaluatorOptions } from './group.js';
 export { type LoadOptions, loadRuleFiles, loadRuleFilesSync, RulesLoadError } from './load.js';
 export { retentionMs } from './retention.js';
+export { AlertRulesRunner, type EvaluationListener } from './runner.js';
 export type * from './types.js';
+export { SeriesWindow, type WindowOptions, type WindowStats } from './window.js';

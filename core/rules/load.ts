@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import {
+  type Document,
+  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -11,9 +13,9 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
+import { globFiles } from '../glob.js';
 import { PromqlParseError, parseExpr } from '../promql/index.js';
 import { parseDuration } from './duration.js';
-import { globFiles } from './glob.js';
 import { compileAlertTemplate, type Template, TemplateSyntaxError } from './template/index.js';
 import type { AlertingRule, RecordingRule, Rule, RuleGroup, RulePosition, RuleProblem } from './types.js';
 import { valuePosition } from './yaml-position.js';
@@ -32,7 +34,7 @@ export class RulesLoadError extends Error {
 }
 
 /** `file:line:col: CODE message` (no position when the problem is the file as a whole). */
-export function formatProblem(p: RuleProblem): string {
+function formatProblem(p: RuleProblem): string {
   return `${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: ${p.code} ${p.message}`;
 }
 
@@ -99,6 +101,7 @@ const RULE_KEYS = ['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels'
 /** One rule file's groups, Prometheus's rulefmt checks applied; problems are collected, not thrown. */
 class RuleFileReader {
   private readonly lines = new LineCounter();
+  private doc: Document | undefined;
 
   constructor(
     private readonly file: string,
@@ -114,6 +117,7 @@ class RuleFileReader {
     });
     const doc = Array.isArray(docs) ? docs[0] : undefined;
     if (!doc) return [];
+    this.doc = doc;
     const syntax = doc.errors[0];
     if (syntax) {
       this.problem('TRB_RULES_PARSE', syntax.pos[0], syntax.message.split('\n')[0] ?? syntax.message);
@@ -126,7 +130,7 @@ class RuleFileReader {
       return [];
     }
     this.unknownKeys(top, ['groups'], 'rule file');
-    const list = top.get('groups', true) as Node | undefined;
+    const list = this.child(top, 'groups');
     if (list === undefined || (isScalar(list) && list.value === null)) return [];
     if (!isSeq(list)) {
       this.problem('TRB_RULES_PARSE', list, '"groups" must be a list of groups');
@@ -135,7 +139,7 @@ class RuleFileReader {
     const names = new Set<string>();
     const groups: RuleGroup[] = [];
     for (const item of list.items) {
-      const group = this.group(item as Node, names);
+      const group = this.group(this.resolved(item as Node), names);
       if (group) groups.push(group);
     }
     return groups;
@@ -145,7 +149,7 @@ class RuleFileReader {
     if (!isMap(node))
       return this.problem('TRB_RULES_PARSE', node, 'a group is a map (name, interval, rules...)');
     this.unknownKeys(node, GROUP_KEYS, 'group');
-    const nameNode = node.get('name', true) as Node | undefined;
+    const nameNode = this.child(node, 'name');
     const name = this.text(nameNode) ?? '';
     if (name === '') this.problem('TRB_RULES_INVALID', nameNode ?? node, 'Groupname must not be empty');
     else if (names.has(name))
@@ -159,13 +163,13 @@ class RuleFileReader {
     const queryOffsetMs = this.duration(node, 'query_offset');
     const limit = this.integer(node, 'limit');
     const groupLabels = this.stringMap(node, 'labels', 'label');
-    const rulesNode = node.get('rules', true) as Node | undefined;
+    const rulesNode = this.child(node, 'rules');
     const rules: Rule[] = [];
     if (rulesNode !== undefined && !(isScalar(rulesNode) && rulesNode.value === null)) {
       if (!isSeq(rulesNode)) this.problem('TRB_RULES_PARSE', rulesNode, '"rules" must be a list of rules');
       else
         rulesNode.items.forEach((item, i) => {
-          const rule = this.rule(item as Node, name, i + 1, groupLabels);
+          const rule = this.rule(this.resolved(item as Node), name, i + 1, groupLabels);
           if (rule) rules.push(rule);
         });
     }
@@ -183,8 +187,8 @@ class RuleFileReader {
     if (!isMap(node))
       return this.problem('TRB_RULES_PARSE', node, `group "${group}", rule ${index}: a rule is a map`);
     this.unknownKeys(node, RULE_KEYS, 'rule');
-    const recordNode = node.get('record', true) as Node | undefined;
-    const alertNode = node.get('alert', true) as Node | undefined;
+    const recordNode = this.child(node, 'record');
+    const alertNode = this.child(node, 'alert');
     const record = this.text(recordNode) ?? '';
     const alert = this.text(alertNode) ?? '';
     const where = `group "${group}", rule ${index}, "${alert || record}"`;
@@ -195,7 +199,7 @@ class RuleFileReader {
     if (record && alert)
       fail('TRB_RULES_INVALID', recordNode, "only one of 'record' and 'alert' must be set");
     if (!record && !alert) fail('TRB_RULES_INVALID', node, "one of 'record' or 'alert' must be set");
-    const exprNode = node.get('expr', true) as Node | undefined;
+    const exprNode = this.child(node, 'expr');
     const exprText = this.text(exprNode) ?? '';
     let expr: Rule['expr'] | undefined;
     if (exprText.trim() === '') fail('TRB_RULES_INVALID', exprNode, "field 'expr' must be set in rule");
@@ -270,7 +274,7 @@ class RuleFileReader {
   /** A map of names to scalar texts (labels, annotations), names checked as Prometheus 3 checks them. */
   private stringMap(node: YAMLMap, key: string, what: 'label' | 'annotation'): LabelNodes {
     const out: LabelNodes = new Map();
-    const map = node.get(key, true) as Node | undefined;
+    const map = this.child(node, key);
     if (map === undefined || (isScalar(map) && map.value === null)) return out;
     if (!isMap(map)) {
       this.problem('TRB_RULES_PARSE', map, `"${key}" must be a map of names to texts`);
@@ -278,7 +282,7 @@ class RuleFileReader {
     }
     for (const pair of map.items as Pair<Node, Node>[]) {
       const name = this.text(pair.key) ?? '';
-      const value = pair.value;
+      const value = pair.value && this.resolved(pair.value);
       if (name === '' || (what === 'label' && name === '__name__'))
         this.problem('TRB_RULES_INVALID', pair.key, `invalid ${what} name: ${name}`);
       if (!isScalar(value)) {
@@ -291,7 +295,7 @@ class RuleFileReader {
   }
 
   private duration(node: YAMLMap, key: string): number | undefined {
-    const value = node.get(key, true) as Node | undefined;
+    const value = this.child(node, key);
     const text = this.text(value);
     if (text === undefined || text === '') return undefined;
     const ms = parseDuration(text);
@@ -305,7 +309,7 @@ class RuleFileReader {
   }
 
   private integer(node: YAMLMap, key: string): number | undefined {
-    const value = node.get(key, true) as Node | undefined;
+    const value = this.child(node, key);
     const text = this.text(value);
     if (text === undefined || text === '') return undefined;
     if (!/^-?\d+$/.test(text)) {
@@ -313,6 +317,16 @@ class RuleFileReader {
       return undefined;
     }
     return Number(text);
+  }
+
+  /** The value under `key` of a map, aliases resolved. */
+  private child(map: YAMLMap, key: string): Node | undefined {
+    const node = map.get(key, true) as Node | undefined;
+    return node && this.resolved(node);
+  }
+
+  private resolved(node: Node): Node {
+    return isAlias(node) ? (node.resolve(this.doc as Document) as Node) : node;
   }
 
   /** A scalar's text as Go's YAML decoder gives it to a string field (`1.0` stays `1.0`). */

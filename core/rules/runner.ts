@@ -6,6 +6,7 @@ import { Periodic } from '../sdk/periodic.js';
 import type { AlertRulesConfig } from './config.js';
 import { type GroupEvaluation, GroupEvaluator } from './group.js';
 import { retentionMs } from './retention.js';
+import { RulesTelemetry } from './telemetry.js';
 import type { RuleGroup } from './types.js';
 import { SeriesWindow } from './window.js';
 
@@ -34,7 +35,9 @@ export class AlertRulesRunner {
   /** Rules whose last evaluation failed: logged when they fail and when they recover, not every time. */
   private readonly failing = new Set<string>();
   private rejectedPoints = 0;
-  private readonly telemetry;
+  /** Each group's last evaluation, for status(): one per group. */
+  private readonly last = new Map<GroupEvaluator, GroupEvaluation>();
+  private readonly telemetry: RulesTelemetry;
 
   constructor(
     groups: readonly RuleGroup[],
@@ -46,6 +49,7 @@ export class AlertRulesRunner {
       retentionMs: retentionMs(groups, config.evaluation_interval),
       maxSeries: config.max_series,
       maxSamplesPerSeries: config.max_samples_per_series,
+      minStaleAfterMs: config.evaluation_interval,
     });
     this.evaluators = groups.map(
       (group) =>
@@ -57,7 +61,11 @@ export class AlertRulesRunner {
           resendDelayMs: config.resend_delay,
         }),
     );
-    this.telemetry = this.instruments();
+    this.telemetry = new RulesTelemetry(ctx.meter, ctx.attributes, () => ({
+      window: this.window.stats(),
+      rejectedPoints: this.rejectedPoints,
+      forgottenResolvedAlerts: this.evaluators.reduce((n, e) => n + e.forgottenResolvedAlerts, 0),
+    }));
   }
 
   /** Adds a batch of metrics to the window, under the names the prometheus exporter gives them. */
@@ -82,14 +90,12 @@ export class AlertRulesRunner {
     const started = performance.now();
     this.window.sweep(now);
     const evaluation = evaluator.evaluate(now);
+    this.last.set(evaluator, evaluation);
     const { group } = evaluator;
-    const attributes = { ...this.ctx.attributes, group: group.name };
-    this.telemetry.duration.record((performance.now() - started) / 1000, attributes);
+    this.telemetry.evaluated(group.name, (performance.now() - started) / 1000, evaluation.rules);
     for (const result of evaluation.rules) {
       const key = `${group.file}\u0000${group.name}\u0000${result.rule.name}`;
-      this.telemetry.evaluations.add(1, attributes);
       if (result.health === 'err') {
-        this.telemetry.failures.add(1, attributes);
         if (!this.failing.has(key))
           this.ctx.logger.warn(
             { group: group.name, rule: result.rule.name, file: group.file, error: result.error },
@@ -111,6 +117,11 @@ export class AlertRulesRunner {
     return evaluation;
   }
 
+  /** The last evaluation of a group, if it has been evaluated. */
+  lastEvaluation(evaluator: GroupEvaluator): GroupEvaluation | undefined {
+    return this.last.get(evaluator);
+  }
+
   /** Every group's evaluator, in rule file order. */
   get groups(): readonly GroupEvaluator[] {
     return this.evaluators;
@@ -119,58 +130,5 @@ export class AlertRulesRunner {
   async stop(): Promise<void> {
     await Promise.all(this.timers.splice(0).map((t) => t.cancel()));
     this.telemetry.close();
-  }
-
-  private instruments() {
-    const { meter, attributes } = this.ctx;
-    const evaluations = meter.createCounter('tributary_alertrules_rule_evaluations', {
-      description: 'Rule evaluations, by rule group',
-      unit: '{evaluation}',
-    });
-    const failures = meter.createCounter('tributary_alertrules_rule_evaluation_failures', {
-      description: 'Rule evaluations that failed (a query error, an exceeded limit, duplicate series)',
-      unit: '{evaluation}',
-    });
-    const duration = meter.createHistogram('tributary_alertrules_group_evaluation_duration', {
-      description: 'How long one evaluation of a rule group took',
-      unit: 's',
-    });
-    const series = meter.createObservableGauge('tributary_alertrules_window_series', {
-      description: 'Series the alert rules window holds',
-      unit: '{series}',
-    });
-    const samples = meter.createObservableGauge('tributary_alertrules_window_samples', {
-      description: 'Samples the alert rules window holds',
-      unit: '{sample}',
-    });
-    const refused = meter.createObservableCounter('tributary_alertrules_window_refused_samples', {
-      description:
-        'Samples refused: of new series beyond max_series, out of order, evicted beyond max_samples_per_series, or with no Prometheus form',
-      unit: '{sample}',
-    });
-    const observe = (
-      result: { observe(v: number, a: Attributes): void },
-      pick: (s: ReturnType<SeriesWindow['stats']>) => number,
-    ) => result.observe(pick(this.window.stats()), attributes);
-    const onSeries = (r: Parameters<Parameters<typeof series.addCallback>[0]>[0]) =>
-      observe(r, (s) => s.series);
-    const onSamples = (r: Parameters<Parameters<typeof samples.addCallback>[0]>[0]) =>
-      observe(r, (s) => s.samples);
-    const onRefused = (r: Parameters<Parameters<typeof refused.addCallback>[0]>[0]) => {
-      const s = this.window.stats();
-      r.observe(s.refusedSamples, { ...attributes, reason: 'max_series' });
-      r.observe(s.outOfOrderSamples, { ...attributes, reason: 'out_of_order' });
-      r.observe(s.droppedSamples, { ...attributes, reason: 'max_samples_per_series' });
-      r.observe(this.rejectedPoints, { ...attributes, reason: 'no_prometheus_form' });
-    };
-    series.addCallback(onSeries);
-    samples.addCallback(onSamples);
-    refused.addCallback(onRefused);
-    const close = () => {
-      series.removeCallback(onSeries);
-      samples.removeCallback(onSamples);
-      refused.removeCallback(onRefused);
-    };
-    return { evaluations, failures, duration, close };
   }
 }

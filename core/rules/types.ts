@@ -57,7 +57,9 @@ export interface RuleGroup {
 export interface RuleProblem {
   /** TRB_RULES_PARSE, TRB_RULES_INVALID, TRB_RULES_TEMPLATE, TRB_RULES_FILES, TRB_PROMQL_PARSE, TRB_PROMQL_UNSUPPORTED. */
   readonly code: string;
+  /** The rule file, or the pattern when no file matches it. */
   readonly file: string;
+  /** 1-based; 0 (with column 0) when the problem is the file or pattern as a whole. */
   readonly line: number;
   readonly column: number;
   readonly message: string;

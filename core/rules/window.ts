@@ -11,6 +11,11 @@ export interface WindowOptions {
   maxSeries: number;
   /** The most samples one series keeps; the oldest go first, counted. */
   maxSamplesPerSeries: number;
+  /**
+   * A series is never marked stale sooner than this after its last sample (the evaluation
+   * interval: a series that frequent senders miss for a moment is still there when rules look).
+   */
+  minStaleAfterMs?: number;
 }
 
 /** What the window holds and what it refused, for self-telemetry. */
@@ -27,9 +32,12 @@ export interface WindowStats {
 
 interface StoredSeries {
   readonly labels: Labels;
-  times: number[];
-  /** A Float64Array, not an array: V8 canonicalises NaNs in double arrays, staleness markers need their bits. */
-  values: Float64Array;
+  /**
+   * Oldest first, made once when appended and handed out as they are: a select copies references,
+   * not samples. Objects, not a double array: V8 canonicalises NaNs there, staleness markers need
+   * their bits.
+   */
+  points: Point[];
   /** Index of the oldest sample still held: evicted ones are cut off in bulk. */
   head: number;
   /** The running total of a series fed by deltas. */
@@ -53,29 +61,40 @@ export class SeriesWindow implements RuleStorage {
   /** Series by metric name: most selectors name one. */
   private readonly byName = new Map<string, Set<StoredSeries>>();
   private newest = Number.NEGATIVE_INFINITY;
+  /** Keys of label sets seen: a series fed the same labels object each time is keyed once. */
+  private readonly keys = new WeakMap<Labels, string>();
   private readonly counts = { refusedSamples: 0, outOfOrderSamples: 0, droppedSamples: 0 };
 
-  constructor(private readonly options: WindowOptions) {}
+  private readonly minStaleAfterMs: number;
+
+  constructor(private readonly options: WindowOptions) {
+    this.minStaleAfterMs = options.minStaleAfterMs ?? 0;
+  }
 
   /** Adds a sample; `delta` adds `v` to the series' running total (a delta sum). */
   append(labels: Labels, t: number, v: number, delta = false): void {
-    const key = labelsKey(labels);
+    let key = this.keys.get(labels);
+    if (key === undefined) {
+      key = labelsKey(labels);
+      this.keys.set(labels, key);
+    }
     let s = this.series.get(key);
     if (!s) {
       if (this.series.size >= this.options.maxSeries) {
         this.counts.refusedSamples++;
         return;
       }
-      s = { labels, times: [], values: new Float64Array(4), head: 0, total: 0, gap: 0, stale: false };
+      s = { labels, points: [], head: 0, total: 0, gap: 0, stale: false };
       this.series.set(key, s);
       const name = labels.__name__ ?? '';
       const named = this.byName.get(name);
       if (named) named.add(s);
       else this.byName.set(name, new Set([s]));
     }
-    const last = s.times.length > s.head ? (s.times[s.times.length - 1] as number) : undefined;
-    if (last !== undefined && t <= last) {
-      if (t === last && !delta) s.values[s.times.length - 1] = v;
+    const newest = s.points.length > s.head ? s.points[s.points.length - 1] : undefined;
+    const last = newest?.t;
+    if (newest && last !== undefined && t <= last) {
+      if (t === last && !delta) s.points[s.points.length - 1] = { t, v };
       else this.counts.outOfOrderSamples++;
       return;
     }
@@ -83,8 +102,8 @@ export class SeriesWindow implements RuleStorage {
     else if (!isStaleNaN(v)) s.total = v;
     if (last !== undefined && !s.stale) s.gap = t - last;
     s.stale = isStaleNaN(v);
-    push(s, t, delta ? s.total : v);
-    if (s.times.length - s.head > this.options.maxSamplesPerSeries) {
+    s.points.push({ t, v: delta ? s.total : v });
+    if (s.points.length - s.head > this.options.maxSamplesPerSeries) {
       s.head++;
       this.counts.droppedSamples++;
     }
@@ -92,32 +111,30 @@ export class SeriesWindow implements RuleStorage {
   }
 
   /**
-   * Marks stale, at `now`, every series that has missed three of its usual updates (as a scrape
-   * that no longer finds it would), then drops samples older than the retention and series with
+   * Marks stale, at `now`, every series that has missed three of its usual updates and
+   * minStaleAfterMs (as a scrape that no longer finds it would), then drops samples older than the retention and series with
    * nothing left. Returns how many series went stale.
    */
   sweep(now: number): number {
     let marked = 0;
     const cutoff = Math.max(now, this.newest) - this.options.retentionMs;
     for (const [key, s] of this.series) {
-      const last = s.times[s.times.length - 1] as number;
-      if (!s.stale && s.gap > 0 && now - last > MISSED_UPDATES * s.gap) {
-        push(s, now, STALE_NAN);
+      const last = (s.points[s.points.length - 1] as Point).t;
+      if (!s.stale && s.gap > 0 && now - last > Math.max(MISSED_UPDATES * s.gap, this.minStaleAfterMs)) {
+        s.points.push({ t: now, v: STALE_NAN });
         s.stale = true;
         marked++;
       }
-      let head = s.head;
-      while (head < s.times.length && (s.times[head] as number) < cutoff) head++;
-      if (head === s.times.length) {
+      const head = firstAtOrAfter(s.points, s.head, cutoff);
+      if (head === s.points.length) {
         this.series.delete(key);
         this.byName.get(s.labels.__name__ ?? '')?.delete(s);
         continue;
       }
       s.head = head;
       // Cut evicted samples off once they are half the arrays, so eviction stays amortised O(1).
-      if (s.head > 32 && s.head * 2 > s.times.length) {
-        s.values = s.values.slice(s.head, s.times.length);
-        s.times = s.times.slice(s.head);
+      if (s.head > 32 && s.head * 2 > s.points.length) {
+        s.points = s.points.slice(s.head);
         s.head = 0;
       }
     }
@@ -130,41 +147,27 @@ export class SeriesWindow implements RuleStorage {
     const matches = compileMatchers(matchers);
     for (const s of candidates) {
       if (!matches(s.labels)) continue;
-      const points: Point[] = [];
-      for (let i = lowerBound(s.times, s.head, minT); i < s.times.length; i++) {
-        const t = s.times[i] as number;
-        if (t > maxT) break;
-        points.push({ t, v: s.values[i] as number });
-      }
-      if (points.length > 0) yield { labels: s.labels, points };
+      const from = firstAtOrAfter(s.points, s.head, minT);
+      const to = firstAtOrAfter(s.points, from, maxT, true);
+      if (to > from) yield { labels: s.labels, points: s.points.slice(from, to) };
     }
   }
 
   stats(): WindowStats {
     let samples = 0;
-    for (const s of this.series.values()) samples += s.times.length - s.head;
+    for (const s of this.series.values()) samples += s.points.length - s.head;
     return { series: this.series.size, samples, ...this.counts };
   }
 }
 
-function push(s: StoredSeries, t: number, v: number): void {
-  const n = s.times.length;
-  if (n === s.values.length) {
-    const grown = new Float64Array(n * 2);
-    grown.set(s.values);
-    s.values = grown;
-  }
-  s.times.push(t);
-  s.values[n] = v;
-}
-
-/** The first index from `from` whose time is >= t. */
-function lowerBound(times: readonly number[], from: number, t: number): number {
+/** The first index from `from` whose time is >= t (> t when `after`), by bisection. */
+function firstAtOrAfter(points: readonly Point[], from: number, t: number, after = false): number {
   let lo = from;
-  let hi = times.length;
+  let hi = points.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((times[mid] as number) < t) lo = mid + 1;
+    const at = (points[mid] as Point).t;
+    if (at < t || (after && at === t)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -21,6 +21,14 @@ describe('tributary validate with alertrules components', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('says which rule_files entry matches no file, at that entry', () => {
+    const run = validate('no-match.yaml');
+    expect(run.stderr).toContain(
+      `error: ${fixture('no-match.yaml')}:4:38: TRB_RULES_FILES connectors.alertrules.rule_files[1]: no rule file matches "${fixture('missing/*.yaml')}"; rule_files are paths or globs relative to the config file\n`,
+    );
+    expect(run.status).toBe(1);
+  });
+
   it("accepts the monitoring guide's rules file, named relative to the config file", () => {
     const run = validate('valid.yaml');
     expect(run.stderr).toBe(`${fixture('valid.yaml')}: valid (2 pipelines, 5 nodes)\n`);

@@ -105,6 +105,7 @@ service:
   }
 
   it('fires once errors flow for longer than `for`, with the guide labels and annotations', async () => {
+    const firstError = Date.now();
     const alerts = highErrorRate(await callUntil((a) => highErrorRate(a).length > 0, 60_000));
     expect(alerts).toHaveLength(1);
     const [alert] = alerts as [GettableAlert];
@@ -118,7 +119,8 @@ service:
     expect(alert.annotations.summary).toBe('High error rate detected');
     expect(alert.annotations.description).toMatch(/^Error rate is \d+(\.\d+)? errors per second$/);
     expect(alert.status.state).toBe('active');
-    // Firing means the rule held for `for` (2s) first: Alertmanager got startsAt from the rule.
+    // startsAt is when it started firing: the rule held for `for` (2s) after the first error counted.
+    expect(Date.parse(alert.startsAt)).toBeGreaterThanOrEqual(firstError + 2000);
     expect(Date.parse(alert.startsAt)).toBeLessThanOrEqual(Date.now());
   }, 70_000);
 

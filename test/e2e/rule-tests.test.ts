@@ -1,6 +1,7 @@
 // Every shipped rule unit test, run by Debian's promtool and by `tributary test-rules` (dist/cli.js):
 // both pass them all, and both fail the same test with one expectation changed.
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,22 +11,15 @@ import { promtool } from './prometheus-helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
-const TESTS = [
-  'examples/prometheus/mcp-alerts.test.yaml',
-  'examples/prometheus/httpcheck-alerts.test.yaml',
-  'config/alerts/mcp-server.test.yaml',
-  'config/alerts/latency.test.yaml',
-  'config/alerts/errors.test.yaml',
-  'config/alerts/host.test.yaml',
-];
-const RULES = [
-  'examples/prometheus/mcp-alerts.rules.yaml',
-  'examples/prometheus/httpcheck-alerts.rules.yaml',
-  'config/alerts/mcp-server.rules.yaml',
-  'config/alerts/latency.rules.yaml',
-  'config/alerts/errors.rules.yaml',
-  'config/alerts/host.rules.yaml',
-];
+// Every shipped rule file and unit test: a new one is checked without being listed here.
+const shipped = (suffix: string) =>
+  ['examples/prometheus', 'config/alerts'].flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith(suffix))
+      .map((f) => `${dir}/${f}`),
+  );
+const TESTS = shipped('.test.yaml');
+const RULES = shipped('.rules.yaml');
 
 function tributary(...args: string[]): { code: number; output: string } {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -43,6 +37,11 @@ describe('the shipped rule files and their unit tests', () => {
     const { code, output } = await promtool(['test', 'rules', join(ROOT, file)]);
     expect(output).toContain('SUCCESS');
     expect(code).toBe(0);
+  });
+
+  it('are all there', () => {
+    expect(TESTS).toHaveLength(6);
+    expect(RULES).toHaveLength(6);
   });
 
   it('tributary test-rules runs them all in one run', () => {
@@ -82,6 +81,16 @@ describe('the same report as promtool', () => {
     const theirs = promtoolIn('test', 'rules', 'failing.test.yaml');
     const ours = inFixtures('test-rules', 'failing.test.yaml');
     expect(theirs.stderr).toContain('alertname: TooManyRequests, time: 5m,');
+    expect(ours.stderr).toBe(theirs.stderr);
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect([theirs.status, ours.status]).toEqual([1, 1]);
+  });
+  it('stops a test group at a rule whose query fails, with the rule, the time and the error, as promtool', () => {
+    const theirs = promtoolIn('test', 'rules', 'rule-error.test.yaml');
+    const ours = inFixtures('test-rules', 'rule-error.test.yaml');
+    expect(theirs.stderr).toContain(
+      '    rule: ManyToMany, time: 0s, err: found duplicate series for the match group {}',
+    );
     expect(ours.stderr).toBe(theirs.stderr);
     expect(ours.stdout).toBe(theirs.stdout);
     expect([theirs.status, ours.status]).toEqual([1, 1]);

@@ -3,7 +3,7 @@ import type { ArithmeticOp, BinaryOp, ComparisonOp, Expr, Labels, SetOp, VectorM
 import { arithmetic, compare, isComparison, isSetOperator } from './arith.js';
 import type { QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
-import { assertUniqueLabelsets, changed, withoutName } from './names.js';
+import { assertUniqueLabelsets, changed, namesDiffer, withoutName } from './names.js';
 import { matchLabels, signatureOf } from './signatures.js';
 import type { Elem, StepValue } from './values.js';
 
@@ -40,16 +40,10 @@ export function binaryAt(
   } else {
     throw new PromqlEvalError(`binary operator "${e.op}" between ${lhs.type} and ${rhs.type} is not allowed`);
   }
-  assertUniqueLabelsets(out);
   return { type: 'vector', samples: out };
 }
 
-function setOperation(
-  op: 'and' | 'or' | 'unless',
-  lhs: readonly Elem[],
-  rhs: readonly Elem[],
-  m: VectorMatching,
-): Elem[] {
+function setOperation(op: SetOp, lhs: readonly Elem[], rhs: readonly Elem[], m: VectorMatching): Elem[] {
   const sig = signatureOf(m);
   if (op === 'or') {
     if (lhs.length === 0) return [...rhs];
@@ -66,7 +60,8 @@ function setOperation(
 /**
  * Arithmetic and comparison between two vectors (Prometheus's VectorBinop): the "one" side must
  * be unique per match group, one-to-one matches must be unique on both sides, and group_left/
- * group_right results unique per group.
+ * group_right results unique per group; so the result's label sets are distinct by construction
+ * (each carries its match group's labels), as are those of the set operators.
  */
 function vectorVector(
   e: BinaryExpr,
@@ -193,5 +188,8 @@ function vectorScalar(
     else if (compare(op as ComparisonOp, a, b))
       out.push({ labels: el.labels, t, v: el.v, dropName: el.dropName });
   }
+  // Arithmetic and `bool` drop names, which can make two label sets one.
+  if ((!comparison || e.returnBool) && !q.delayedNameRemoval && namesDiffer(samples))
+    assertUniqueLabelsets(out);
   return out;
 }

@@ -4,7 +4,7 @@ import { compileRegex } from '../matchers.js';
 import type { Argument, Expr, Sample } from '../types.js';
 import type { Evaluate, QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
-import { assertUniqueLabelsets, DUPLICATE_LABELSET, withoutName } from './names.js';
+import { assertUniqueLabelsets, DUPLICATE_LABELSET, namesDiffer, withoutName } from './names.js';
 import { selectInstant } from './selectors.js';
 import type { Elem, StepValue } from './values.js';
 
@@ -45,15 +45,20 @@ export function callAt(e: CallExpr, t: number, q: QueryContext, evaluate: Evalua
   if (input?.type === 'matrix' && !q.delayedNameRemoval && acrossSteps && !KEEPS_NAME.has(e.func))
     assertOneSourcePerLabelset(e, out, q);
   if (def.returnType === 'scalar') return { type: 'scalar', v: out[0]?.v ?? Number.NaN };
-  const samples = KEEPS_NAME.has(e.func)
-    ? keepingNames(e, out, input, t)
-    : out.map((s) => ({
-        labels: q.delayedNameRemoval ? s.labels : withoutName(s.labels),
-        t,
-        v: s.v,
-        dropName: true,
-      }));
-  assertUniqueLabelsets(samples);
+  if (KEEPS_NAME.has(e.func)) {
+    const kept = keepingNames(e, out, input, t);
+    // Only the label functions write labels; sort and last/first_over_time keep their inputs'.
+    if (e.func === 'label_replace' || e.func === 'label_join') assertUniqueLabelsets(kept);
+    return { type: 'vector', samples: kept };
+  }
+  const samples = out.map((s) => ({
+    labels: q.delayedNameRemoval ? s.labels : withoutName(s.labels),
+    t,
+    v: s.v,
+    dropName: true,
+  }));
+  // A function gives one result per input series or group, so only dropped names can collide.
+  if (!q.delayedNameRemoval && namesDiffer(out)) assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
 }
 

@@ -4,7 +4,7 @@ import { binaryAt } from './binary.js';
 import { callAt } from './call.js';
 import type { QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
-import { assertUniqueLabelsets, changed } from './names.js';
+import { assertUniqueLabelsets, changed, namesDiffer } from './names.js';
 import { selectInstant, selectRange } from './selectors.js';
 import { subqueryAt } from './subquery.js';
 import type { StepValue } from './values.js';
@@ -36,8 +36,9 @@ export function evaluateAt(e: Expr, t: number, q: QueryContext): StepValue {
       const v = evaluateAt(e.expr, t, q);
       if (e.op === '+') return v;
       if (v.type === 'scalar') return { type: 'scalar', v: -v.v };
-      const samples = vectorOf(v).map((s) => changed(s, -s.v, t, q.delayedNameRemoval));
-      assertUniqueLabelsets(samples);
+      const input = vectorOf(v);
+      const samples = input.map((s) => changed(s, -s.v, t, q.delayedNameRemoval));
+      if (!q.delayedNameRemoval && namesDiffer(input)) assertUniqueLabelsets(samples);
       return { type: 'vector', samples };
     }
   }

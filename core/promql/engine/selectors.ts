@@ -1,8 +1,8 @@
-import { byLabels } from '../labels.js';
 import { isStaleNaN } from '../stale.js';
 import type { Expr, Point, Series } from '../types.js';
 import type { QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
+import { inLabelOrder } from './label-order.js';
 import type { Elem, ElemSeries, StepValue } from './values.js';
 
 type VectorSelector = Expr & { kind: 'vector' };
@@ -64,8 +64,7 @@ function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly Se
   if (!series) {
     const [minT, maxT] = q.fetchSpans.get(e) ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
     const vector = e.kind === 'matrix' ? e.vector : e;
-    // Prometheus's storage returns series sorted by labels; topk's ties and sort()'s order follow it.
-    series = [...q.queryable.select(vector.matchers, minT, maxT)].sort(byLabels);
+    series = inLabelOrder(e, [...q.queryable.select(vector.matchers, minT, maxT)]);
     q.fetched.set(e, series);
   }
   return series;

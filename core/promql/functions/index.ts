@@ -10,7 +10,7 @@ import { OVER_TIME } from './over-time.js';
 import { RATE } from './rate.js';
 import { REGRESSION } from './regression.js';
 import { untranslatableRegexp } from './replace-regexp.js';
-import { SIGNATURES } from './signatures.js';
+import { SIGNATURES, type Signature } from './signatures.js';
 import { SORT } from './sort.js';
 import { TIME } from './time.js';
 
@@ -48,21 +48,18 @@ function refusedCall(name: string): Call {
  *   (TRB_PROMQL_EVAL) with Prometheus's message.
  */
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
-  SIGNATURES.map((s): [string, FunctionDef] => {
-    const base = { name: s.name, argTypes: s.argTypes, variadic: s.variadic, returnType: s.returnType };
-    const call = CALLS[s.name];
-    if (s.refused || !call)
-      return [
-        s.name,
-        {
-          ...base,
-          experimental: true,
-          refusedBecause: s.refused ?? 'is not implemented',
-          call: refusedCall(s.name),
-        },
-      ];
-    if (s.name === 'label_replace')
-      return [s.name, { ...base, call, unsupportedArguments: untranslatableRegexp }];
-    return [s.name, { ...base, call }];
-  }),
+  SIGNATURES.map((s): [string, FunctionDef] => [s.name, definition(s)]),
 );
+
+for (const name of Object.keys(CALLS))
+  if (!SIGNATURES.some((s) => s.name === name && !s.refused))
+    throw new Error(`PromQL function ${name}() is implemented but has no signature, or is refused`);
+
+function definition(s: Signature): FunctionDef {
+  const base = { name: s.name, argTypes: s.argTypes, variadic: s.variadic, returnType: s.returnType };
+  if (s.refused) return { ...base, experimental: true, refusedBecause: s.refused, call: refusedCall(s.name) };
+  const call = CALLS[s.name];
+  if (!call) throw new Error(`PromQL function ${s.name}() has a signature but no implementation`);
+  if (s.name === 'label_replace') return { ...base, call, unsupportedArguments: untranslatableRegexp };
+  return { ...base, call };
+}

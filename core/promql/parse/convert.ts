@@ -13,6 +13,7 @@ import type {
 import { durationOf } from './duration-syntax.js';
 import { type PromqlErrorCode, PromqlParseError } from './error.js';
 import { parseNumber, unquoteString } from './literals.js';
+import { grouped } from './precedence.js';
 import { children, describe, type SyntaxNode, type SyntaxReader } from './tree.js';
 
 type VectorExpr = Expr & { kind: 'vector' };
@@ -183,6 +184,8 @@ export class TreeConverter implements SyntaxReader {
     const matchers: Matcher[] = [];
     for (const kid of kids) {
       if (kid.name === 'Identifier') name = this.textOf(kid);
+      // lezer-promql lets the keyword `atan2` name a metric; Prometheus's grammar does not.
+      if (name?.toLowerCase() === 'atan2') this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(name)}`, kid);
       else for (const m of children(kid)) matchers.push(this.matcher(m));
     }
     if (name !== undefined) {
@@ -345,28 +348,26 @@ export class TreeConverter implements SyntaxReader {
       );
     const returnBool = kids.some((k) => k.name === 'BoolModifier');
     const clause = kids.find((k) => k.name === 'MatchingModifierClause');
-    // A signed number before `^` binds looser than `^` in Prometheus: `-2 ^ 2` is -(2 ^ 2).
-    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(this.textOf(lhsNode))) {
-      const sign = this.textOf(lhsNode)[0] as '-' | '+';
-      const unsigned = {
-        kind: 'number' as const,
-        value: Math.abs(this.number(lhsNode)),
-        span: numberSpan(lhsNode, this.text),
-      };
-      const power: Expr = {
-        kind: 'binary',
-        op,
-        lhs: unsigned,
-        rhs: this.expr(rhsNode),
-        matching: undefined,
-        returnBool,
-        span: { start: unsigned.span.start, end: span.end },
-      };
-      return { kind: 'unary', op: sign, expr: power, span };
-    }
-    const lhs = this.expr(lhsNode);
+    // A sign on a number binds looser than `^` (`-2 ^ 2` is -(2 ^ 2)): read it as a sign, then group.
+    const signed =
+      op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(this.textOf(lhsNode));
+    const lhs = signed ? this.signedNumber(lhsNode) : this.expr(lhsNode);
     const rhs = this.expr(rhsNode);
-    return { kind: 'binary', op, lhs, rhs, matching: this.matching(op, clause), returnBool, span };
+    return grouped({ kind: 'binary', op, lhs, rhs, matching: this.matching(op, clause), returnBool, span });
+  }
+
+  private signedNumber(n: SyntaxNode): Expr {
+    const number = {
+      kind: 'number' as const,
+      value: Math.abs(this.number(n)),
+      span: numberSpan(n, this.text),
+    };
+    return {
+      kind: 'unary',
+      op: this.textOf(n)[0] as '-' | '+',
+      expr: number,
+      span: { start: n.from, end: n.to },
+    };
   }
 
   private matching(op: BinaryOp, clause: SyntaxNode | undefined): VectorMatching {

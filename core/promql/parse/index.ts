@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { closest } from '../../errors.js';
 import { FUNCTIONS } from '../functions/index.js';
 import type { Expr } from '../types.js';
 import { checkExpr } from './check.js';
@@ -50,7 +51,7 @@ function firstError(node: SyntaxNode): SyntaxNode | undefined {
 
 function syntaxError(converter: TreeConverter, text: string, node: SyntaxNode): never {
   const before = text.slice(0, node.from);
-  const called = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(before);
+  const called = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(before);
   if (called && text[node.from] === '(' && node.prevSibling?.name === 'Identifier') {
     const name = called[1] as string;
     const at = { start: node.from - called[0].length, end: node.from };
@@ -61,7 +62,13 @@ function syntaxError(converter: TreeConverter, text: string, node: SyntaxNode): 
         `function "${name}" ${known.refusedBecause ?? 'is experimental'}`,
         at,
       );
-    converter.fail('TRB_PROMQL_PARSE', `unknown function with name "${name}"`, at);
+    const near = closest(name, FUNCTIONS.keys());
+    converter.fail(
+      'TRB_PROMQL_PARSE',
+      `unknown function with name "${name}"`,
+      at,
+      near && `did you mean "${near}"?`,
+    );
   }
   const token = text.slice(node.from, node.to) || (text.slice(node.from).match(/^\S+/)?.[0] ?? '');
   const unterminated = /^["'`]/.test(token) ? 'unterminated quoted string' : undefined;

@@ -193,6 +193,8 @@ export function templateFunctions(env: TemplateEnv): ReadonlyMap<string, Templat
         return reReplaceAll(str(args[0] as GoValue), str(args[1] as GoValue), str(args[2] as GoValue));
       },
     ],
+    // Text templates print safeHtml's html/template.HTML as the string it is.
+    one('safeHtml', (v) => str(v)),
     [
       'match',
       (args) => {

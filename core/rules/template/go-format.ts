@@ -1,53 +1,107 @@
-// Go's fmt number formatting (%v, %g, %e, %f, %d), which template output and printf follow exactly.
+// Go's fmt number formatting (%v, %g, %e, %f), which template output and printf follow exactly:
+// shortest digits for %v, and decimal rounding of the exact binary value, ties to even, for a
+// precision (JavaScript's toFixed and toPrecision round ties up: 2.25 -> "2.3" where Go says "2.2").
 
-/** Go's `%v`/`%g` of a float64: shortest digits, exponent form when exp < -4 or exp >= 6 (or the precision). */
+interface Decimal {
+  /** Significant digits, no leading zeros ("0" for zero). */
+  digits: string;
+  /** Where the decimal point goes: the value is 0.<digits> * 10^point. */
+  point: number;
+}
+
+/** The value's decimal digits: shortest when `significant` is undefined, else rounded to that many. */
+function decimal(v: number, significant?: number): Decimal {
+  const abs = Math.abs(v);
+  if (abs === 0) return { digits: '0', point: 1 };
+  // 100 significant digits are exact enough to see whether a rounding position is a tie.
+  const exact = parseDecimal(significant === undefined ? abs.toExponential() : abs.toPrecision(100));
+  return significant === undefined ? exact : roundDigits(exact, significant);
+}
+
+/** `1.25e-7`, `1234.5`, `0.00125` as digits and point. */
+function parseDecimal(text: string): Decimal {
+  const [mantissa = '', exp = '0'] = text.split(/e/i);
+  const [int = '', frac = ''] = mantissa.split('.');
+  const all = `${int}${frac}`;
+  const leading = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(leading).replace(/0+$/, '') || '0';
+  return { digits, point: int.length - leading + Number(exp) };
+}
+
+/** Rounds to `n` significant digits (n >= 0), ties to even. */
+function roundDigits(d: Decimal, n: number): Decimal {
+  if (d.digits.length <= n) return d;
+  const kept = d.digits.slice(0, n);
+  const next = d.digits.charCodeAt(n) - 48;
+  const rest = d.digits.slice(n + 1);
+  const last = n > 0 ? kept.charCodeAt(n - 1) - 48 : 0;
+  const up = next > 5 || (next === 5 && (/[1-9]/.test(rest) || last % 2 === 1));
+  if (!up) return { digits: kept.replace(/0+$/, '') || '0', point: d.point };
+  // Carry: 999 + 1 = 1000, one more digit before the point.
+  const carried = (BigInt(kept || '0') + 1n).toString();
+  if (carried.length > kept.length) return { digits: carried.replace(/0+$/, ''), point: d.point + 1 };
+  return { digits: carried.replace(/0+$/, ''), point: d.point };
+}
+
+const special = (v: number) =>
+  Number.isNaN(v)
+    ? 'NaN'
+    : v === Number.POSITIVE_INFINITY
+      ? '+Inf'
+      : v === Number.NEGATIVE_INFINITY
+        ? '-Inf'
+        : undefined;
+
+const signOf = (v: number) => (v < 0 || Object.is(v, -0) ? '-' : '');
+
+/** d.ddde+XX with `fraction` digits after the point (padded with zeros when `pad`). */
+function exponentForm(d: Decimal, fraction: number, pad: boolean): string {
+  const digits = pad ? d.digits.padEnd(fraction + 1, '0') : d.digits;
+  const exp = d.digits === '0' ? 0 : d.point - 1;
+  const frac = digits.slice(1, pad ? fraction + 1 : undefined);
+  const e = Math.abs(exp);
+  return `${digits[0]}${frac ? `.${frac}` : ''}e${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+}
+
+/** ddd.ddd with exactly `fraction` digits after the point when `pad`, else as many as the digits have. */
+function fixedForm(d: Decimal, fraction: number, pad: boolean): string {
+  const { digits, point } = d;
+  const int = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
+  let frac = point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0));
+  if (digits === '0') frac = '';
+  frac = pad ? frac.padEnd(fraction, '0').slice(0, fraction) : frac;
+  return frac ? `${int}.${frac}` : int;
+}
+
+/** Go's `%v`/`%g`: exponent form when exp < -4 or exp >= the precision (6 for the shortest form). */
 export function formatG(v: number, precision = -1): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  if (precision === 0) precision = 1;
+  const s = special(v);
+  if (s) return s;
   const shortest = precision < 0;
-  const [mantissa, expText] = (shortest ? v.toExponential() : v.toExponential(precision - 1)).split('e');
-  const exp = Number(expText);
-  let digits = (mantissa as string).replace('-', '').replace('.', '');
-  const negative = v < 0 || Object.is(v, -0);
-  if (!shortest) digits = digits.replace(/0+$/, '') || '0';
-  const eprec = shortest ? 6 : precision;
-  // Go: eprec = digits when the digits cover the integer part (%g never pads with zeros).
-  const limit = !shortest && eprec > digits.length && digits.length >= exp + 1 ? digits.length : eprec;
-  const sign = negative ? '-' : '';
-  if (exp < -4 || exp >= limit) {
-    const frac = digits.slice(1);
-    const e = Math.abs(exp);
-    return `${sign}${digits[0]}${frac ? `.${frac}` : ''}e${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-  const frac = digits.slice(exp + 1);
-  return `${sign}${int}${frac ? `.${frac}` : ''}`;
+  const p = precision === 0 ? 1 : precision;
+  const d = decimal(v, shortest ? undefined : p);
+  const exp = d.digits === '0' ? 0 : d.point - 1;
+  let eprec = shortest ? 6 : p;
+  // Go: %g never shows more digits than it has when they cover the integer part.
+  if (!shortest && eprec > d.digits.length && d.digits.length >= d.point) eprec = d.digits.length;
+  const body = exp < -4 || exp >= eprec ? exponentForm(d, 0, false) : fixedForm(d, 0, false);
+  return signOf(v) + body;
 }
 
 /** Go's `%e` with a precision (default 6). */
 export function formatE(v: number, precision = 6): string {
-  if (!Number.isFinite(v)) return formatG(v);
-  const [m, e] = v.toExponential(precision).split('e');
-  const exp = Number(e);
-  const abs = Math.abs(exp);
-  return `${m}e${exp < 0 ? '-' : '+'}${abs < 10 ? `0${abs}` : abs}`;
+  const s = special(v);
+  if (s) return s;
+  return signOf(v) + exponentForm(decimal(v, precision + 1), precision, true);
 }
 
-/** Go's `%f` with a precision (default 6); toFixed stops at 1e21, Go does not. */
+/** Go's `%f` with a precision (default 6). */
 export function formatF(v: number, precision = 6): string {
-  if (!Number.isFinite(v)) return formatG(v);
-  if (Math.abs(v) < 1e21) return v.toFixed(precision);
-  const int = BigInt(Math.trunc(v)).toString();
-  return precision > 0 ? `${int}.${'0'.repeat(precision)}` : int;
-}
-
-/** Go's strconv.ParseFloat of a decimal text (what humanize and friends do with strings). */
-export function parseGoFloat(text: string): number {
-  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(text)) return Number.NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const s = special(v);
+  if (s) return s;
+  const exact = decimal(v, 100);
+  const d = roundDigits(exact, Math.max(0, exact.point + precision));
+  // Rounded away entirely (0.004 at %.2f): zero, or one unit of the last place when it rounded up.
+  const rounded = exact.point + precision < 0 || d.digits === '' ? { digits: '0', point: 1 } : d;
+  return signOf(v) + fixedForm(rounded, precision, true);
 }

@@ -1,4 +1,5 @@
-import { formatG, parseGoFloat } from './go-format.js';
+import { parseGoFloat } from '../../promql/functions/go-float.js';
+import { formatG } from './go-format.js';
 import type { GoValue } from './types.js';
 
 const BIG = ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
@@ -9,7 +10,12 @@ const BINARY = ['ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'];
 export function toFloat(value: GoValue): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string') return parseGoFloat(value);
+  if (typeof value === 'string') {
+    const v = parseGoFloat(value);
+    if (v === undefined)
+      throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(value)}: invalid syntax`);
+    return v;
+  }
   throw new Error(`can't convert ${value === null ? '<nil>' : typeof value} to float`);
 }
 

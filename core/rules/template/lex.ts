@@ -40,7 +40,7 @@ export function lex(text: string): Token[] {
     if (trimLeft) chunk = chunk.replace(/\s+$/, '');
     if (chunk) tokens.push({ type: 'text', text: chunk, offset: i });
     if (open < 0) break;
-    i = lexAction(text, open + (trimLeft ? 3 : 2), open, tokens);
+    i = lexAction(text, open + (trimLeft ? 4 : 2), open, tokens);
   }
   return tokens;
 }

@@ -14,7 +14,7 @@ import {
   type LabelsAndAnnotations,
   quote,
 } from './format.js';
-import type { AlertTest, TestGroup } from './test-file.js';
+import type { AlertTest, PromqlTest, TestGroup } from './test-file.js';
 
 export interface GroupRunOptions {
   /** The groups of the file's rule_files, in group_eval_order. */
@@ -150,7 +150,7 @@ function compareAlertTest(test: AlertTest, evaluations: readonly GroupEvaluation
 }
 
 function comparePromqlTest(
-  test: TestGroup['promql_expr_test'][number],
+  test: PromqlTest,
   storage: MemoryStorage,
   mint: number,
   every: number,

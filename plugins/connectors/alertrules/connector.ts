@@ -6,6 +6,7 @@ import { alertEventRecord } from '../../../core/rules/alert-events.js';
 import { loadComponentRules } from '../../../core/rules/component.js';
 import type { AlertRulesConfig } from '../../../core/rules/config.js';
 import { AlertRulesRunner } from '../../../core/rules/runner.js';
+import { addRulesPage } from '../../../core/rules/status-page.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import { processResource } from '../../../core/telemetry/resource.js';
 
@@ -17,6 +18,7 @@ import { processResource } from '../../../core/telemetry/resource.js';
 export class AlertRulesConnector implements Connector<'metrics'> {
   readonly mutatesData = false;
   private runner: AlertRulesRunner | undefined;
+  private removePage: (() => void) | undefined;
   private readonly resource = processResource({});
 
   constructor(
@@ -36,6 +38,7 @@ export class AlertRulesConnector implements Connector<'metrics'> {
       await this.next.consume(records);
     });
     this.runner.start();
+    this.removePage = addRulesPage(this.ctx, this.runner);
   }
 
   async consume(batch: ResourceMetrics[]): Promise<void> {
@@ -43,6 +46,8 @@ export class AlertRulesConnector implements Connector<'metrics'> {
   }
 
   async shutdown(): Promise<void> {
+    this.removePage?.();
+    this.removePage = undefined;
     await this.runner?.stop();
     this.runner = undefined;
   }

@@ -59,6 +59,8 @@ export class AlertmanagerSender implements Sender<'logs'> {
           if (!isSuccess(answer)) throw answerError(poster.shownUrl, answer);
           delivered.add(poster);
         } catch (err) {
+          // A timeout or the shutdown deadline ends the attempt as a whole, whatever the error says.
+          if (abort.aborted) throw abort.reason;
           if (err instanceof PermanentError) {
             delivered.add(poster);
             refused.push(err);

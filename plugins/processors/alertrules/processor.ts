@@ -5,6 +5,7 @@ import type { CreateContext } from '../../../core/plugin.js';
 import { loadComponentRules } from '../../../core/rules/component.js';
 import { ruleOutputMetrics } from '../../../core/rules/output-metrics.js';
 import { AlertRulesRunner } from '../../../core/rules/runner.js';
+import { addRulesPage } from '../../../core/rules/status-page.js';
 import { componentAttributes } from '../../../core/telemetry/attributes.js';
 import type { AlertRulesProcessorConfig } from './config.js';
 
@@ -15,6 +16,7 @@ import type { AlertRulesProcessorConfig } from './config.js';
 export class AlertRulesProcessor implements Processor<'metrics'> {
   readonly mutatesData = false;
   private runner: AlertRulesRunner | undefined;
+  private removePage: (() => void) | undefined;
 
   constructor(
     private readonly ctx: CreateContext<z.output<typeof AlertRulesProcessorConfig>>,
@@ -30,6 +32,7 @@ export class AlertRulesProcessor implements Processor<'metrics'> {
       if (outputs) await this.next.consume([outputs]);
     });
     this.runner.start();
+    this.removePage = addRulesPage(this.ctx, this.runner);
   }
 
   consume(batch: ResourceMetrics[]): Promise<void> {
@@ -38,6 +41,8 @@ export class AlertRulesProcessor implements Processor<'metrics'> {
   }
 
   async shutdown(): Promise<void> {
+    this.removePage?.();
+    this.removePage = undefined;
     await this.runner?.stop();
     this.runner = undefined;
   }

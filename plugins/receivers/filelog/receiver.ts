@@ -9,7 +9,7 @@ import type { Consumer, Host, Receiver } from '../../../core/component.js';
 import { TributaryError } from '../../../core/errors.js';
 import type { StorageClient, StorageExtension } from '../../../core/exporterhelper/storage.js';
 import type { CreateContext } from '../../../core/plugin.js';
-import { globFiles } from '../../../core/rules/glob.js';
+import { globFiles } from '../../../core/glob.js';
 import { ENGINE_VERSION } from '../../../core/version.js';
 import type { FilelogConfig } from './config.js';
 import { type ParsedRecord, recordParser } from './parse.js';

@@ -181,6 +181,9 @@ describe('parseExpr: operators', () => {
     expect(shape(parseExpr('1 - -1'))).toBe('(1 - -1)');
     expect(shape(parseExpr('a + b offset 1m'))).toBe('(a + b offset)');
     expect(shape(parseExpr('-a @ 100'))).toBe('(-a @)');
+    expect(shape(parseExpr('x - y offset 1m * 3'))).toBe('(x - (y offset * 3))');
+    expect(shape(parseExpr('-x offset 1m ^ 2'))).toBe('(-(x offset ^ 2))');
+    expect(shape(parseExpr('a or b offset 1m and c'))).toBe('(a or (b offset and c))');
     expect(refusedText('a * b[5m:1m] @ 1')).toBe('b[5m:1m] @ 1');
   });
 
@@ -274,6 +277,10 @@ describe('parseExpr: functions', () => {
     expect(err.code).toBe('TRB_PROMQL_PARSE');
     expect(err.detail).toBe('unknown function with name "rat"');
     expect(err.position).toEqual({ start: 4, end: 7 });
+    expect(refusal('histogram_quantil(0.9, x)').format()).toBe(
+      'TRB_PROMQL_PARSE 1:1: unknown function with name "histogram_quantil"; did you mean "histogram_quantile"?',
+    );
+    expect(refusal('job:rate5m (x)').detail).toBe('unknown function with name "job:rate5m"');
   });
 });
 

@@ -65,6 +65,7 @@ describe('compileRe2: Prometheus regexps (RE2, anchored, . matching newlines) in
       '(?i:\\pL)',
       '(?i)a(?-i)b',
       '(?-s).',
+      '(?i:[\\x{100}-\\x{FFFF}])',
     ])
       expect(() => compileRe2(re), re).toThrow(expect.objectContaining({ kind: 'unsupported' }));
   });

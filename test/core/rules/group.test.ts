@@ -6,7 +6,10 @@ import { groupsOf } from './helpers.js';
 const MIN = 60_000;
 
 /** A group evaluator over `rules` (a rule file's `rules:` list) with a 1m interval. */
-function evaluator(rules: string, options: { groupExtra?: string; resendDelayMs?: number } = {}) {
+function evaluator(
+  rules: string,
+  options: { groupExtra?: string; resendDelayMs?: number; maxResolvedAlerts?: number } = {},
+) {
   const [group] = groupsOf(
     `groups:\n  - name: g\n    interval: 1m\n${options.groupExtra ?? ''}    rules:\n${rules}`,
   );
@@ -16,6 +19,7 @@ function evaluator(rules: string, options: { groupExtra?: string; resendDelayMs?
     externalLabels: { cluster: 'eu1' },
     externalUrl: 'http://prom.example:9090',
     resendDelayMs: options.resendDelayMs ?? MIN,
+    maxResolvedAlerts: options.maxResolvedAlerts,
   });
   return { storage, rules: rules_ };
 }
@@ -144,6 +148,39 @@ describe('the alert state machine', () => {
         ['b', 'ticket', 'b: 12.5% in eu1', '1.025'],
       ]),
     );
+  });
+  it('keeps at most maxResolvedAlerts resolved alerts a rule, forgetting the longest resolved first', () => {
+    // A label made from the value gives a new alert at every evaluation, and resolves the last one.
+    const { storage, rules } = evaluator(
+      `      - alert: Churn
+        expr: load > 0
+        labels: { at: "{{ $value }}" }
+`,
+      { maxResolvedAlerts: 2 },
+    );
+    for (let m = 0; m <= 5; m++) storage.append({ __name__: 'load' }, m * MIN, m + 1);
+    for (let m = 0; m <= 5; m++) rules.evaluate(m * MIN);
+    // Five resolved (values 1 to 5), two kept: 1, 2 and 3 forgotten.
+    expect(rules.forgottenResolvedAlerts).toBe(3);
+    // Only the two kept are resent resolved (every resend delay): 4, then 5.
+    const resolvedNotices = [6, 7].flatMap((m) =>
+      rules
+        .evaluate(m * MIN)
+        .notifications.filter((n) => n.state === 'resolved')
+        .map((n) => n.labels.at),
+    );
+    expect(resolvedNotices).toEqual(['4', '5']);
+  });
+
+  it('lets templates read __name__ and drops a label whose template expands to nothing, as Prometheus', () => {
+    const { storage, rules } = evaluator(`      - alert: Down
+        expr: up == 0
+        labels:
+          metric: "{{ $labels.__name__ }}"
+          team: "{{ $labels.team }}"
+`);
+    storage.append({ __name__: 'up', instance: 'a' }, 0, 0);
+    expect(rules.evaluate(0).alerts[0]?.labels).toEqual({ alertname: 'Down', instance: 'a', metric: 'up' });
   });
 });
 

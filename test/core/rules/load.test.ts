@@ -38,6 +38,26 @@ groups:
     expect(alert?.kind === 'alerting' && [...alert.labels.keys()]).toEqual(['team', 'severity']);
   });
 
+  it('follows YAML anchors and aliases', () => {
+    const [group] = groupsOf(`
+groups:
+  - name: g
+    rules:
+      - alert: A
+        expr: &expr up == 0
+        labels: &page { severity: page }
+      - alert: B
+        expr: *expr
+        labels: *page
+`);
+    expect(
+      group?.rules.map((r) => [r.name, r.expr.text, r.kind === 'alerting' && [...r.labels.keys()]]),
+    ).toEqual([
+      ['A', 'up == 0', ['severity']],
+      ['B', 'up == 0', ['severity']],
+    ]);
+  });
+
   it('loads the monitoring guide rules unchanged', async () => {
     const guide = resolve('examples/prometheus/mcp-alerts.rules.yaml');
     const groups = await loadRuleFiles([guide], { baseDir: '/' });
@@ -126,6 +146,27 @@ describe('rule file problems, located in the file', () => {
         line: 7,
         column: 50,
         message: expect.stringContaining('annotation "summary": template: function "nosuch" not defined'),
+      }),
+    ]);
+  });
+
+  it('a template error inside a multi-line annotation: the line and column of the file', () => {
+    const problems = problemsOf(`groups:
+  - name: g
+    rules:
+      - alert: A
+        expr: up == 0
+        annotations:
+          description: |
+            {{ $labels.instance }} is down.
+            Value: {{ $value | humanise }}
+`);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'TRB_RULES_TEMPLATE',
+        line: 9,
+        column: 32,
+        message: expect.stringContaining('function "humanise" not defined'),
       }),
     ]);
   });

@@ -5,6 +5,7 @@ import {
   TEMPLATE_FUNCTION_NAMES,
   templateFunctions,
 } from '../../../core/rules/template/functions.js';
+import { formatE, formatF, formatG } from '../../../core/rules/template/go-format.js';
 import { compileAlertTemplate, expandAlertTemplate } from '../../../core/rules/template/index.js';
 import { parseTemplate } from '../../../core/rules/template/parse.js';
 import { GoMap, type GoValue } from '../../../core/rules/template/types.js';
@@ -123,6 +124,8 @@ describe('Go text/template', () => {
     ['{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}', null, '2'],
     ['a  {{- "b" -}}  c', null, 'abc'],
     ['{{/* a comment */}}x', null, 'x'],
+    ['a {{- /* trimmed comment */ -}} b', null, 'ab'],
+    ['{{- 1 -}}', null, '1'],
     [
       '{{ printf "%s has %d items (%.1f%%) %v %5.2f|%-4s|" "list" 3 12.345 true 3.14159 "ab" }}',
       null,
@@ -196,5 +199,31 @@ describe('alert templates', () => {
     expect(expandAlertTemplate(compileAlertTemplate('{{ .Nope }}'), 'A', data, env())).toContain(
       "can't evaluate field Nope",
     );
+  });
+});
+
+describe("Go's number formatting", () => {
+  it.each<[string, string]>([
+    [formatF(2.25, 1), '2.2'],
+    [formatF(0.125, 2), '0.12'],
+    [formatF(0.375, 2), '0.38'],
+    [formatF(0.0004, 2), '0.00'],
+    [formatF(0.006, 2), '0.01'],
+    [formatF(-1.23456, 3), '-1.235'],
+    [formatF(1e22, 1), '10000000000000000000000.0'],
+    [formatE(1234.5678, 6), '1.234568e+03'],
+    [formatE(0, 2), '0.00e+00'],
+    [formatG(1234567), '1.234567e+06'],
+    [formatG(123456), '123456'],
+    [formatG(0.0001), '0.0001'],
+    [formatG(0.00001), '1e-05'],
+    [formatG(1e21), '1e+21'],
+    [formatG(1234.5, 4), '1234'],
+    [formatG(12345, 4), '1.234e+04'],
+    [formatG(100, 4), '100'],
+    [formatG(-0.5, 4), '-0.5'],
+    [formatG(Number.NaN), 'NaN'],
+  ])('%s is %s', (got, want) => {
+    expect(got).toBe(want);
   });
 });

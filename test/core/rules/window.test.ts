@@ -146,6 +146,13 @@ describe('the rules window', () => {
     expect(w.stats().series).toBe(0);
   });
 
+  it('never marks a series stale sooner than minStaleAfterMs after its last sample', () => {
+    const w = window({ minStaleAfterMs: 15_000 });
+    for (let t = 0; t <= 2000; t += 1000) w.append({ __name__: 'x' }, t, 1);
+    expect(w.sweep(17_000)).toBe(0);
+    expect(w.sweep(17_001)).toBe(1);
+  });
+
   it('refuses new series beyond max_series and counts them; keeps at most max_samples_per_series', () => {
     const w = window({ maxSeries: 2, maxSamplesPerSeries: 3 });
     w.append({ __name__: 'a' }, 1, 1);

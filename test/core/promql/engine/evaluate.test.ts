@@ -70,6 +70,24 @@ describe('aggregations', () => {
     expect(samples(instant(storage, 'bottomk(1, load)', 0)).map((s) => s.labels.instance)).toEqual(['a']);
   });
 
+  it('keep label order when the same parsed expression reads storages that return series differently', () => {
+    const expr = parseExpr('topk(3, load)');
+    const orders = [
+      ['b', 'a', 'c'],
+      ['c', 'b', 'a'],
+      ['c', 'b', 'a', 'd'],
+    ].map((instances) => {
+      const storage = new MemoryStorage();
+      for (const instance of instances) load(storage, { __name__: 'load', instance }, MIN, [1]);
+      return samples(evaluateInstant(expr, storage, 0)).map((s) => s.labels.instance);
+    });
+    expect(orders).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
+  });
+
   it('sums with Kahan compensation and averages without overflowing', () => {
     const storage = new MemoryStorage();
     load(storage, { __name__: 'v', i: '1' }, MIN, [1e100]);
@@ -95,6 +113,14 @@ describe('__name__ removal', () => {
     expect(() => instant(storage, relabel, 2 * MIN)).toThrow(
       new PromqlEvalError('vector cannot contain metrics with the same labelset'),
     );
+  });
+
+  it('refuses operators that leave two series of different names with one label set', () => {
+    for (const expr of ['{job="api"} * 2', '-{job="api"}', 'abs({job="api"})', '{job="api"} > bool 1'])
+      expect(() => instant(storage, expr, 2 * MIN), expr).toThrow(
+        'vector cannot contain metrics with the same labelset',
+      );
+    expect(samples(instant(storage, '{job="api"} > 1', 2 * MIN))).toHaveLength(2);
   });
 
   it('with delayedNameRemoval, label_replace still reads the name a function will drop', () => {

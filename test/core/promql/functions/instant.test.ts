@@ -31,6 +31,22 @@ describe('math', () => {
     expect(call('round', [input, scalar(5)]).map((s) => s.v)).toEqual([0, 0, 0, 10]);
   });
 
+  it('log2 and log10 are computed from ln as Go does (bit for bit what Prometheus answers)', () => {
+    const input = v(['m 8', 'm 20', 'm 5', 'm 5e-324', 'm 0', 'm -1']);
+    expect(call('log2', [input]).map((s) => s.v)).toEqual([
+      3,
+      4.321928094887363,
+      2.321928094887362,
+      -1074,
+      -Infinity,
+      NaN,
+    ]);
+    // Prometheus (Go's math.Log10) answers these; V8's Math.log10 differs in the last bit.
+    expect(call('log10', [v(['m 20', 'm 5'])]).map((s) => s.v)).toEqual([
+      1.301029995663981, 0.6989700043360187,
+    ]);
+  });
+
   it('keeps labels (the evaluator drops __name__), pi is a scalar', () => {
     expect(results(call('abs', [v(['m{a="1"} -2'])]))).toEqual(['{__name__="m", a="1"} 2']);
     expect(results(call('ln', [v(['m 1'])]))).toEqual(['{__name__="m"} 0']);

@@ -96,6 +96,17 @@ describe('tributary test-rules on test files it cannot use', () => {
     expect((await runTestFile(file)).errors).toEqual(['group name repeated in evaluation order: a']);
   });
 
+  it('fails a file whose rule_files match nothing, where promtool only warns', async () => {
+    const file = join(dir, 'no-rules.test.yaml');
+    await writeFile(
+      file,
+      'rule_files: [alerts-*.yaml]\ntests:\n  - alert_rule_test:\n      - { eval_time: 1m, alertname: X, exp_alerts: [] }\n',
+    );
+    const { errors } = await runTestFile(file);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/alerts-\*\.yaml.*TRB_RULES_FILES no rule file matches "alerts-\*\.yaml"/);
+  });
+
   it('reports every file, and exits 1 when one fails', async () => {
     const good = join(dir, 'empty.test.yaml');
     await writeFile(good, 'tests: []\n');
@@ -150,6 +161,61 @@ tests:
       const late = await runTestFile(join(dir, 'late.test.yaml'));
       expect(late.errors).toHaveLength(1);
       expect(late.errors[0]).toMatch(/alertname: TooManyRequests, time: 1m30s, \n[\s\S]*got:\[\]$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts the series and the clock at start_timestamp (RFC 3339 or Unix seconds), eval_time relative to it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'test-rules-'));
+    const at = (start: string) => `tests:
+  - interval: 1m
+    start_timestamp: ${start}
+    input_series:
+      - series: 'up{job="api"}'
+        values: "1 0 1"
+    promql_expr_test:
+      - expr: time()
+        eval_time: 1m
+        exp_samples: [{ value: 1700000060 }]
+      - expr: up
+        eval_time: 1m
+        exp_samples: [{ labels: 'up{job="api"}', value: 0 }]
+      - expr: timestamp(up)
+        eval_time: 2m
+        exp_samples: [{ labels: '{job="api"}', value: 1700000120 }]
+`;
+    try {
+      await writeFile(join(dir, 'rfc3339.test.yaml'), at('"2023-11-14T22:13:20Z"'));
+      await writeFile(join(dir, 'unix.test.yaml'), at('1700000000'));
+      expect((await runTestFile(join(dir, 'rfc3339.test.yaml'))).errors).toEqual([]);
+      expect((await runTestFile(join(dir, 'unix.test.yaml'))).errors).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a value one float step away as equal only with fuzzy_compare', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'test-rules-'));
+    // Prometheus 3's rate() of this series at 6m is 0.49999999999999994, one step below 0.5.
+    const test = (fuzzy: boolean) => `fuzzy_compare: ${fuzzy}
+tests:
+  - interval: 15s
+    input_series:
+      - series: 'errors_total{job="api"}'
+        values: "0+7.5x40"
+    promql_expr_test:
+      - expr: rate(errors_total[5m])
+        eval_time: 6m
+        exp_samples: [{ labels: '{job="api"}', value: 0.5 }]
+`;
+    try {
+      await writeFile(join(dir, 'fuzzy.test.yaml'), test(true));
+      await writeFile(join(dir, 'exact.test.yaml'), test(false));
+      expect((await runTestFile(join(dir, 'fuzzy.test.yaml'))).errors).toEqual([]);
+      expect((await runTestFile(join(dir, 'exact.test.yaml'))).errors).toEqual([
+        '    expr: "rate(errors_total[5m])", time: 6m,\n        exp: {job="api"} 5E-01\n        got: {job="api"} 4.9999999999999994E-01',
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
+import { freePort, type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import alertrules from '../../../../plugins/connectors/alertrules/index.js';
+import admin from '../../../../plugins/extensions/admin/index.js';
 import { McpTraffic } from './mcp-traffic.js';
 
 const STEP = 15_000;
@@ -95,5 +96,48 @@ describe('alertrules connector', () => {
     expect(resolved?.attributes['alert.starts_at']).toBe(new Date(firedAt).toISOString());
     // The last increase (between the samples at T0+120s and T0+135s) leaves the 5m window at T0+420s.
     expect(resolved?.attributes['alert.ends_at']).toBe(new Date(T0 + 420_000).toISOString());
+  });
+
+  it("shows its rules and their alerts on the admin site, as Prometheus's /rules and /alerts pages", async () => {
+    const port = await freePort();
+    pipeline = await startPipeline(
+      CONFIG.replace(
+        'receivers:',
+        `extensions: { admin: { endpoint: 127.0.0.1:${port} } }\nreceivers:`,
+      ).replace('service:\n', 'service:\n  extensions: [admin]\n'),
+      { plugins: [alertrules, admin] },
+    );
+    const traffic = new McpTraffic();
+    for (let i = 0; i < 2; i++) {
+      traffic.calls('search', 30, 30);
+      await pipeline.push('metrics', await traffic.collect());
+      await vi.advanceTimersByTimeAsync(STEP);
+    }
+    const page = (await (
+      await fetch(`http://127.0.0.1:${port}/pages/alertrules/connector/alertrules`)
+    ).json()) as {
+      groups: { name: string; lastEvaluation: string; rules: { name: string; health: string }[] }[];
+      alerts: { name: string; state: string; labels: Record<string, string>; activeAt: string }[];
+      window: { series: number };
+    };
+    expect(page.groups).toEqual([
+      expect.objectContaining({
+        name: 'mcp_server_alerts',
+        interval: 15,
+        lastEvaluation: new Date(T0 + 2 * STEP).toISOString(),
+        rules: ['HighErrorRate', 'HighResponseTime', 'ServerDown'].map((name) =>
+          expect.objectContaining({ name, type: 'alerting', health: 'ok' }),
+        ),
+      }),
+    ]);
+    expect(page.alerts).toEqual([
+      expect.objectContaining({
+        name: 'HighErrorRate',
+        state: 'pending',
+        activeAt: new Date(T0 + 2 * STEP).toISOString(),
+        labels: expect.objectContaining({ alertname: 'HighErrorRate', tool: 'search', status: 'error' }),
+      }),
+    ]);
+    expect(page.window.series).toBeGreaterThan(0);
   });
 });

@@ -290,6 +290,24 @@ describe('alertmanager exporter on records that are not alert events', () => {
     expect(JSON.stringify(run.logs)).not.toContain('s3cr3t');
   });
 
+  it('gives up an attempt an Alertmanager does not answer within timeout, and sends the batch again', async () => {
+    backend = await HttpBackend.start();
+    backend.reply = (_request, index) => (index === 0 ? { hang: true } : { status: 200 });
+    const run = exporterUnderTest(
+      alertmanager,
+      { endpoints: [backend.url], timeout: '100ms', retry_on_failure: quickRetry },
+      'logs',
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(alertEvents(highErrorRate('firing')));
+    const retrying = await run.logged('send failed; will retry');
+    await run.logged('sends succeed again');
+    await run.stop();
+    expect(String(retrying.error)).toBe('send timed out after 100ms');
+    expect(backend.requests).toHaveLength(2);
+    expect(await run.metric('tributary_exporter_sent_items')).toBe(1);
+  });
+
   it('sends over HTTPS to an Alertmanager verified against tls.ca_file', async () => {
     backend = await HttpBackend.start(0, serverTls);
     backend.reply = () => ({ status: 200 });

@@ -23,7 +23,8 @@ function segmentPattern(segment: string): RegExp {
 }
 
 /**
- * The files a pattern names, as Go's filepath.Glob finds them (what Prometheus's rule_files use):
+ * The files a pattern names, as Go's filepath.Glob finds them (what Prometheus's rule_files use, and
+ * the filelog receiver's include and exclude):
  * magic characters within one path segment, matches sorted. A pattern without magic is the path
  * itself when it exists.
  */
