@@ -4,8 +4,8 @@ import 'reflect-metadata';
 import { CONTENDERS } from './mcp-contenders.js';
 import { perCallUs, rounds, side, summary } from './round-trips.js';
 
-const WARMUP_MS = 1_500;
-const MEASURE_MS = 4_000;
+const WARMUP_MS = 1_000;
+const MEASURE_MS = 3_000;
 
 const name = process.argv[2];
 const contender = CONTENDERS.find((c) => c.name === name);

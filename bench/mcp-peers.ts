@@ -7,7 +7,7 @@
 // nothing is reported as such.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CONTENDERS, type Running } from './mcp-contenders.js';
+import { CONTENDERS, type Contender, type Running } from './mcp-contenders.js';
 import type { Result, Row } from './report.js';
 import { count, perCallUs, rounds, type Side, side, summary } from './round-trips.js';
 
@@ -21,8 +21,9 @@ interface Measured {
   /** Round trips made in all, warm-up included: what the spans are counted against. */
   made: number;
   perCallUs: number;
-  /** CPU time per call over bare's. */
+  /** CPU time per call over bare's, and the difference. */
   ratio: number;
+  added: number;
   spans: number;
   row: Row;
 }
@@ -51,6 +52,7 @@ async function oneProcess(): Promise<Result> {
     made: running.calls(),
     perCallUs: perCallUs(s),
     ratio: perCallUs(s) / perCallUs(bare),
+    added: perCallUs(s) - perCallUs(bare),
     spans: running.spans(),
     row: summary(s),
   }));
@@ -60,39 +62,65 @@ async function oneProcess(): Promise<Result> {
   );
 }
 
+/**
+ * Each contender in a process of its own, a bare process before and after each: a contender is
+ * compared with the mean of the two bare runs next to it in time, as the load of a shared machine
+ * drifts between runs.
+ */
 function processEach(): Result {
+  const [bare, ...others] = CONTENDERS as [Contender, ...Contender[]];
+  const bareRuns = [measureInProcess(bare)];
+  const measured: Measured[] = [];
+  for (const contender of others) {
+    const m = measureInProcess(contender);
+    const after = measureInProcess(bare);
+    const baseline = ((bareRuns.at(-1)?.perCallUs ?? Number.NaN) + after.perCallUs) / 2;
+    bareRuns.push(after);
+    measured.push({ ...m, ratio: m.perCallUs / baseline, added: m.perCallUs - baseline });
+  }
+  const bareUs = bareRuns.reduce((sum, r) => sum + r.perCallUs, 0) / bareRuns.length;
+  const bareRow: Measured = {
+    ...(bareRuns[0] as Measured),
+    calls: bareRuns.reduce((sum, r) => sum + r.calls, 0),
+    made: bareRuns.reduce((sum, r) => sum + r.made, 0),
+    perCallUs: bareUs,
+    row: { ...(bareRuns[0] as Measured).row, perSecond: 1e6 / bareUs },
+  };
+  return table(
+    `MCP server instrumentations, one process each, each between two bare ones (node ${process.version})`,
+    [bareRow, ...measured],
+  );
+}
+
+function measureInProcess(contender: Contender): Measured {
   const entry = fileURLToPath(new URL('./mcp-peer-process.js', import.meta.url));
-  const measured = CONTENDERS.map((contender) => {
-    const child = spawnSync(process.execPath, [...process.execArgv, entry, contender.name], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 20,
-    });
-    const line = child.stdout.trim().split('\n').at(-1) ?? '';
-    if (child.status !== 0 || !line.startsWith('{'))
-      throw new Error(`the ${contender.name} process failed (exit ${child.status}): ${line}`);
-    const result = JSON.parse(line) as {
-      calls: number;
-      made: number;
-      perCallUs: number;
-      perSecond: number;
-      latencyUs: { p50: number; p99: number };
-      spans: number;
-    };
-    return {
-      name: contender.name,
-      label: contender.label,
-      calls: result.calls,
-      made: result.made,
-      perCallUs: result.perCallUs,
-      ratio: 0,
-      spans: result.spans,
-      row: { name: contender.name, perSecond: result.perSecond, latencyUs: result.latencyUs },
-    };
+  const child = spawnSync(process.execPath, [...process.execArgv, entry, contender.name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
   });
-  const bareUs = measured[0]?.perCallUs ?? Number.NaN;
-  for (const m of measured) m.ratio = m.perCallUs / bareUs;
-  return table(`MCP server instrumentations, one process each (node ${process.version})`, measured);
+  const line = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !line.startsWith('{'))
+    throw new Error(`the ${contender.name} process failed (exit ${child.status}): ${line}`);
+  const result = JSON.parse(line) as {
+    calls: number;
+    made: number;
+    perCallUs: number;
+    perSecond: number;
+    latencyUs: { p50: number; p99: number };
+    spans: number;
+  };
+  return {
+    name: contender.name,
+    label: contender.label,
+    calls: result.calls,
+    made: result.made,
+    perCallUs: result.perCallUs,
+    ratio: 1,
+    added: 0,
+    spans: result.spans,
+    row: { name: contender.name, perSecond: result.perSecond, latencyUs: result.latencyUs },
+  };
 }
 
 function table(title: string, measured: Measured[]): Result {
@@ -102,7 +130,7 @@ function table(title: string, measured: Measured[]): Result {
     `${'contender'.padEnd(14)} ${'µs/call'.padStart(8)} ${'added µs'.padStart(9)} ${'ratio'.padStart(6)}  spans recorded`,
     ...measured.map(
       (m) =>
-        `${m.name.padEnd(14)} ${m.perCallUs.toFixed(2).padStart(8)} ${(m === bare ? '' : signed(m.perCallUs - bare.perCallUs)).padStart(9)} ${(m === bare ? '' : `${m.ratio.toFixed(2)}x`).padStart(6)}  ${m === bare ? '(none expected)' : spansNote(m)}`,
+        `${m.name.padEnd(14)} ${m.perCallUs.toFixed(2).padStart(8)} ${(m === bare ? '' : signed(m.added)).padStart(9)} ${(m === bare ? '' : `${m.ratio.toFixed(2)}x`).padStart(6)}  ${m === bare ? '(none expected)' : spansNote(m)}`,
     ),
     ...measured.map((m) => `  ${m.name}: ${m.label}`),
   ];
