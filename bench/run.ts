@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import * as alertEval from './alert-eval.js';
 import * as fileStorage from './file-storage.js';
 import * as mcpOverhead from './mcp-overhead.js';
+import * as mcpPeers from './mcp-peers.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
 import * as prometheusScrape from './prometheus-scrape.js';
@@ -13,6 +14,7 @@ import * as soak from './soak.js';
 const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
   'pipeline-batch': pipelineBatch,
   'mcp-overhead': mcpOverhead,
+  'mcp-peers': mcpPeers,
   'prometheus-scrape': prometheusScrape,
   percentiles,
   'alert-eval': alertEval,
