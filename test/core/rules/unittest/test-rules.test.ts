@@ -237,6 +237,9 @@ tests:
     expect(run.stderr.match(/^ {4}name: wrong expectations,$/gm)).toHaveLength(3);
     expect(run.stderr).not.toContain('expr:');
     expect(run.code).toBe(1);
+    // Go's RE2, as promtool: an inline flag JavaScript's RegExp would refuse.
+    const folded = await testRules(fixture('failing.test.yaml'), '--run', '(?i)^WRONG');
+    expect(folded.stderr).toBe(run.stderr);
     const none = await testRules(fixture('failing.test.yaml'), '--run', '^no such group$');
     expect(none.stdout).toContain('  SUCCESS');
     expect(none.code).toBe(0);
