@@ -321,8 +321,9 @@ export class TreeConverter implements SyntaxReader {
         `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
         span,
       );
-    const grouping = modifier ? this.labelList(modifier.lastChild as SyntaxNode) : [];
-    const without = modifier?.firstChild?.name === 'Without';
+    const [keyword, labels] = modifier ? children(modifier) : [];
+    const grouping = labels ? this.labelList(labels) : [];
+    const without = keyword?.name === 'Without';
     const [param, expr] = want === 2 ? [args[0], args[1] as Expr] : [undefined, args[0] as Expr];
     return { kind: 'aggregate', op, expr, param, grouping, without, span };
   }
