@@ -439,6 +439,7 @@ describe('parseExpr: comments', () => {
       matching: { on: true, labels: ['job'], include: ['team'], card: 'many-to-one' },
     });
     expect(parseExpr('topk(# k\n 1, x)')).toMatchObject({ param: { value: 1 } });
+    expect(shape(parseExpr('x # before the operator\n  * y'))).toBe('(x * y)');
     expect(refusal('# only a comment\n').detail).toBe('no expression found in input');
   });
 });
