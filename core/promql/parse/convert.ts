@@ -343,12 +343,13 @@ export class TreeConverter implements SyntaxReader {
     const [lhsNode, opNode] = kids as [SyntaxNode, SyntaxNode];
     const rhsNode = kids[kids.length - 1] as SyntaxNode;
     const op = BINARY_OPS[opNode.name];
-    if (!op)
-      return this.fail(
+    if (opNode.name === 'TrimUpper' || opNode.name === 'TrimLower')
+      this.fail(
         'TRB_PROMQL_UNSUPPORTED',
         `the ${this.textOf(opNode)} operator trims native histograms, which Tributary does not hold`,
         opNode,
       );
+    if (!op) return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.textOf(opNode))}`, opNode);
     const fill = kids.find((k) => k.name === 'FillModifier');
     if (fill)
       this.fail(
