@@ -46,6 +46,10 @@ const MATCH_OPS: Readonly<Record<string, MatchOp>> = {
   NeqRegex: '!~',
 };
 
+/** Blanks and `# comments`, as the lexer skips them. */
+const BLANKS = /(?:\s|#[^\n]*)+/g;
+const LEADING_BLANKS = /^(?:\s|#[^\n]*)*/;
+
 /** Aggregations that take a parameter before the vector. */
 const WITH_PARAM = new Set<AggregateOp>([
   'topk',
@@ -172,7 +176,8 @@ export class TreeConverter implements SyntaxReader {
   }
 
   private number(n: SyntaxNode): number {
-    const text = this.textOf(n).replace(/\s+/g, '');
+    // lezer-promql puts a sign in the literal, with any blanks and comments after it.
+    const text = this.textOf(n).replace(BLANKS, '');
     const sign = text[0] === '-' ? -1 : 1;
     const unsigned = text.replace(/^[+-]/, '');
     const value = parseNumber(unsigned);
@@ -406,6 +411,6 @@ export class TreeConverter implements SyntaxReader {
 function numberSpan(n: SyntaxNode, text: string): Span {
   let start = n.from;
   if (/[+-]/.test(text[start] ?? '')) start++;
-  while (/\s/.test(text[start] ?? '')) start++;
-  return { start, end: n.to };
+  const blanks = LEADING_BLANKS.exec(text.slice(start, n.to))?.[0] ?? '';
+  return { start: start + blanks.length, end: n.to };
 }
