@@ -135,6 +135,7 @@ describe('PromQL parser fuzz', () => {
         'max_over_time(rate(x[1m])[10m:1m] @ 100) > bool 2 and on (a) y unless z',
         'topk(3, x) + ignoring (b) group_right y * - 2 ^ 2',
         'label_replace(up, "dst", "$1", "src", "(.*)") or count_values("v", x)',
+        'x @ - 100 offset - 1m + rate(y [ 5m : 1m ] @ end ( ) ) - 1.e3 * 0x_1F',
       ];
       const withoutSpans = (text: string) =>
         JSON.stringify(parseExpr(text), (k, v) => (k === 'span' ? undefined : v));
