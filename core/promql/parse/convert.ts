@@ -46,9 +46,9 @@ const MATCH_OPS: Readonly<Record<string, MatchOp>> = {
   NeqRegex: '!~',
 };
 
-/** Blanks and `# comments`, as the lexer skips them. */
-const BLANKS = /(?:\s|#[^\n]*)+/g;
-const LEADING_BLANKS = /^(?:\s|#[^\n]*)*/;
+/** Blanks and `# comments` (each to the end of its line, so matching never backtracks into one), as the lexer skips them. */
+const BLANKS = /(?:\s|#[^\n]*(?![^\n]))+/g;
+const LEADING_BLANKS = /^(?:\s|#[^\n]*(?![^\n]))*/;
 
 /** Aggregations that take a parameter before the vector. */
 const WITH_PARAM = new Set<AggregateOp>([
@@ -81,13 +81,15 @@ export class TreeConverter implements SyntaxReader {
     throw new PromqlParseError(code, detail, span, this.text, hint);
   }
 
-  /** The text between two spans without its surrounding blanks: where Prometheus points for an operator. */
+  /** The text between two spans without its surrounding blanks and comments: where Prometheus points for an operator. */
   between(left: Span, right: Span): Span {
-    let start = left.end;
-    let end = right.start;
-    while (start < end && /\s/.test(this.text[start] ?? '')) start++;
-    while (end > start && /\s/.test(this.text[end - 1] ?? '')) end--;
-    return { start, end };
+    // Comments blanked out keep every offset.
+    const gap = this.text.slice(left.end, right.start).replace(/#[^\n]*/g, (c) => ' '.repeat(c.length));
+    let start = 0;
+    let end = gap.length;
+    while (start < end && /\s/.test(gap[start] ?? '')) start++;
+    while (end > start && /\s/.test(gap[end - 1] ?? '')) end--;
+    return { start: left.end + start, end: left.end + end };
   }
 
   textOf(n: SyntaxNode): string {

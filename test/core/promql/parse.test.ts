@@ -440,6 +440,8 @@ describe('parseExpr: comments', () => {
     });
     expect(parseExpr('topk(# k\n 1, x)')).toMatchObject({ param: { value: 1 } });
     expect(shape(parseExpr('x # before the operator\n  * y'))).toBe('(x * y)');
+    expect(refusedText('1 # one\n > # greater\n 2')).toBe('>');
+    expect(value('- # minus\n 2')).toBe(-2);
     expect(refusal('# only a comment\n').detail).toBe('no expression found in input');
   });
 });
