@@ -89,22 +89,12 @@ export function summary(side: Side): Row & { latencyUs: { p50: number; p99: numb
   };
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-/** The median block's CPU time per call, in µs. */
-export const perCallUs = (side: Side) => (median(side.blockMs) / BLOCK) * 1000;
-
 /**
- * `side`'s time per call over `base`'s, the median over rounds: the blocks of one round ran next to
- * each other in time, so their ratio is a paired sample, and the median shrugs off another process's
- * burst that hit only one side's block.
+ * CPU µs per call over all measured blocks: the mean, with every collection the calls caused in it.
+ * (A median block would leave out the few blocks where a full collection lands, which for a side
+ * that allocates little are most of what it costs.)
  */
-export const pairedRatio = (side: Side, base: Side) =>
-  median(side.blockMs.map((ms, k) => ms / (base.blockMs[k] ?? Number.NaN)));
+export const perCallUs = (side: Side) => (side.blockMs.reduce((sum, ms) => sum + ms, 0) / side.calls) * 1000;
 
 export const count = (n: number) => n.toLocaleString('en-US');
 

@@ -2,7 +2,9 @@
 // `node --expose-gc dist/bench/run.js mcp-overhead mcp-peers` runs only the benchmarks named.
 import 'reflect-metadata';
 import * as alertEval from './alert-eval.js';
+import * as fileStorage from './file-storage.js';
 import * as mcpOverhead from './mcp-overhead.js';
+import * as mcpPeers from './mcp-peers.js';
 import * as percentiles from './percentiles.js';
 import * as pipelineBatch from './pipeline-batch.js';
 import * as prometheusScrape from './prometheus-scrape.js';
@@ -12,9 +14,11 @@ import * as soak from './soak.js';
 const benchmarks: Record<string, { run(): Promise<Result | Result[]> }> = {
   'pipeline-batch': pipelineBatch,
   'mcp-overhead': mcpOverhead,
+  'mcp-peers': mcpPeers,
   'prometheus-scrape': prometheusScrape,
   percentiles,
   'alert-eval': alertEval,
+  'file-storage': fileStorage,
   soak,
 };
 const named = process.argv.slice(2);

@@ -6,6 +6,7 @@ import { configFromObject, LoadedConfig, loadConfigFiles } from './config/load.j
 import { redactText, secretsOf } from './config/redact.js';
 import { type ValidConfig, validateConfig } from './config/validate.js';
 import { isUserError, TributaryError, TributaryErrors } from './errors.js';
+import { queueStorageOf } from './exporterhelper/config.js';
 import { buildGraph, type PipelineGraph } from './graph/build.js';
 import { findExtension, type Instance, instantiate, type Reuse } from './graph/lifecycle.js';
 import { stopInOrder } from './graph/shutdown.js';
@@ -395,6 +396,12 @@ export class Engine {
       const after = config.components[section].get(instance.id);
       if (before && after && before.type === after.type && isDeepStrictEqual(before.config, after.config))
         kept.set(`${instance.kind} ${instance.id} ${instance.signal ?? ''}`, instance);
+    }
+    // A persistent queue lives on its storage extension: when that one restarts, its exporter does too.
+    for (const [key, instance] of kept) {
+      if (instance.kind !== 'exporter') continue;
+      const storage = queueStorageOf(config.components.exporters.get(instance.id)?.config);
+      if (storage !== undefined && !kept.has(`extension ${storage} `)) kept.delete(key);
     }
     return kept;
   }

@@ -23,6 +23,8 @@ export {
   type ExporterSettings,
   exporterConfig,
   type Sender,
+  type StorageClient,
+  type StorageExtension,
 } from './exporterhelper/index.js';
 export {
   type Capabilities,

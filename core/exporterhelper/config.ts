@@ -69,3 +69,9 @@ const exporterSettingsSchema = z.strictObject(exporterSettings);
 export type ExporterSettings = z.output<typeof exporterSettingsSchema>;
 export type RetrySettings = ExporterSettings['retry_on_failure'];
 export type QueueSettings = ExporterSettings['sending_queue'];
+
+/** The storage extension an exporter's persistent queue lives on (`sending_queue.storage`), if it has one. */
+export function queueStorageOf(config: unknown): string | undefined {
+  const queue = (config as { sending_queue?: { storage?: unknown } } | undefined)?.sending_queue;
+  return typeof queue?.storage === 'string' ? queue.storage : undefined;
+}

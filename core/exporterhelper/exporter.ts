@@ -412,7 +412,9 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
       );
     }
     this.unstoredItems += items;
-    throw new RetryableError(`the persistent sending queue cannot store the batch: ${describeError(err)}`, {
+    // A batch that cannot be encoded is bad data (the sender must not retry it); storage errors pass.
+    const Refusal = err instanceof PermanentError ? PermanentError : RetryableError;
+    throw new Refusal(`the persistent sending queue cannot store the batch: ${describeError(err)}`, {
       cause: err,
     });
   }

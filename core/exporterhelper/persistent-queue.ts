@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { PermanentError } from '../component.js';
 import { describeError } from '../errors.js';
 import { decodeRequest } from '../otlp/decode/convert.js';
 import { encodeRequest } from '../otlp/encode.js';
@@ -39,8 +40,9 @@ interface Taken<S extends Signal> extends QueuedBatch<S> {
  */
 export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch<S>> {
   private client?: StorageClient;
-  /** Keys of the stored batches not yet taken, oldest first. */
-  private readonly keys: string[] = [];
+  /** Keys of the stored batches not yet taken, oldest first, from `head` on. */
+  private keys: string[] = [];
+  private head = 0;
   private nextSeq = 0;
   /** Offers being written: they hold a place. */
   private writing = 0;
@@ -57,7 +59,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
   ) {}
 
   get size(): number {
-    return this.keys.length + this.writing;
+    return this.keys.length - this.head + this.writing;
   }
 
   get waiting(): number {
@@ -83,7 +85,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
         redeliveredItems += itemsOf(stored.find((key) => seqOf(key) === seq) as string);
       else await client.delete(marker);
     }
-    this.keys.push(...stored);
+    this.keys = stored;
     const last = stored.at(-1);
     this.nextSeq = last === undefined ? 0 : Number(seqOf(last)) + 1;
     return { batches: stored.length, items, redeliveredItems };
@@ -102,7 +104,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
 
   async take(): Promise<QueuedBatch<S> | undefined> {
     while (!this.aborted) {
-      const key = this.keys.shift();
+      const key = this.nextKey();
       if (key === undefined) {
         if (this.closed && this.writing === 0) return undefined;
         return new Promise((resolve) => this.takers.push(resolve));
@@ -131,12 +133,13 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
 
   close(): void {
     this.closed = true;
-    if (this.keys.length === 0 && this.writing === 0) this.releaseTakers();
+    if (this.size === 0) this.releaseTakers();
   }
 
   abort(reason: Error): void {
     this.closed = this.aborted = true;
-    this.keys.length = 0;
+    this.keys = [];
+    this.head = 0;
     for (const waiting of this.offers.splice(0)) waiting.reject(reason);
     this.releaseTakers();
   }
@@ -148,7 +151,7 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
     const key = `${ITEM}${String(this.nextSeq++).padStart(16, '0')}/${item.items}`;
     this.writing++;
     try {
-      await client.set(key, encodeRequest(this.signal, 'proto', item.batch));
+      await client.set(key, encode(this.signal, item.batch));
     } finally {
       this.writing--;
     }
@@ -173,6 +176,8 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
       await this.markSending(key);
       return { batch, items, key };
     } catch (err) {
+      // Aborted meanwhile (the storage may be closed): the batch is still stored for the next start.
+      if (this.aborted) return undefined;
       this.onLost(items, `cannot read a stored batch back: ${describeError(err)}`);
       await this.client?.delete(key).catch(() => {});
       return undefined;
@@ -188,6 +193,21 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
     }
   }
 
+  /** The oldest key not yet taken; the taken ones are let go of in steps, not one shift() each. */
+  private nextKey(): string | undefined {
+    const key = this.keys[this.head];
+    if (key === undefined) return undefined;
+    this.head++;
+    if (this.head === this.keys.length) {
+      this.keys = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.head = 0;
+    }
+    return key;
+  }
+
   private admitWaitingOffer(): void {
     const waiting = this.offers.shift();
     if (waiting) this.store(waiting.item).then(waiting.resolve, waiting.reject);
@@ -195,6 +215,15 @@ export class PersistentQueue<S extends Signal> implements BatchQueue<QueuedBatch
 
   private releaseTakers(): void {
     for (const taker of this.takers.splice(0)) taker(undefined);
+  }
+}
+
+/** The batch as OTLP protobuf; a batch that cannot be encoded never will be: a PermanentError. */
+function encode<S extends Signal>(signal: S, batch: Batch<S>): Uint8Array {
+  try {
+    return encodeRequest(signal, 'proto', batch);
+  } catch (err) {
+    throw new PermanentError(`cannot encode the batch to store it: ${describeError(err)}`);
   }
 }
 

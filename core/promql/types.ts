@@ -168,7 +168,9 @@ export interface Queryable {
   /**
    * Every series whose labels satisfy all `matchers`, with its points in [minT, maxT] (both ends
    * included; the evaluator applies PromQL's left-open windows and lookback), oldest first.
-   * Staleness markers are returned as points whose value has STALE_NAN_BITS.
+   * Staleness markers are returned as points whose value has STALE_NAN_BITS. An array returned is
+   * never changed afterwards: it may be returned again while its series are unchanged, and the
+   * evaluator reuses the work done on it (sorting, picking samples) by its identity.
    */
   select(matchers: readonly Matcher[], minT: number, maxT: number): Iterable<Series>;
 }

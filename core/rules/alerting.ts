@@ -18,6 +18,8 @@ interface ActiveAlert {
   lastSentAt: number | undefined;
   validUntil: number;
   keepFiringSince: number | undefined;
+  /** The labels of its ALERTS and ALERTS_FOR_STATE series, made when its state last changed. */
+  series?: { readonly state: AlertState; readonly alerts: Labels; readonly forState: Labels };
 }
 
 export interface AlertingContext {
@@ -136,9 +138,10 @@ export class AlertingRuleState {
         a.state = 'firing';
         a.firedAt = ts;
       }
+      const series = outputLabels(a);
       samples.push(
-        { labels: { ...a.labels, __name__: 'ALERTS', alertstate: a.state }, t: at, v: 1 },
-        { labels: { ...a.labels, __name__: 'ALERTS_FOR_STATE' }, t: at, v: Math.floor(a.activeAt / 1000) },
+        { labels: series.alerts, t: at, v: 1 },
+        { labels: series.forState, t: at, v: Math.floor(a.activeAt / 1000) },
       );
     }
     if (limit > 0 && activeCount > limit) {
@@ -193,6 +196,17 @@ export class AlertingRuleState {
     }
     return out;
   }
+}
+
+/** The same label objects every evaluation while the state holds: the window keys each set once. */
+function outputLabels(a: ActiveAlert): NonNullable<ActiveAlert['series']> {
+  if (a.series?.state !== a.state)
+    a.series = {
+      state: a.state,
+      alerts: { ...a.labels, __name__: 'ALERTS', alertstate: a.state },
+      forState: { ...a.labels, __name__: 'ALERTS_FOR_STATE' },
+    };
+  return a.series;
 }
 
 /** Prometheus's labels.Builder.Set: an empty value removes the label. */

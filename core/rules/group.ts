@@ -3,7 +3,15 @@ import type { Labels, Sample } from '../promql/types.js';
 import { AlertingRuleState, setLabel } from './alerting.js';
 import { expressionLink } from './links.js';
 import { queryVector, RuleEvalError } from './query.js';
-import type { Alert, AlertNotification, RecordingRule, RuleGroup, RuleHealth, RuleStorage } from './types.js';
+import type {
+  Alert,
+  AlertNotification,
+  RecordingRule,
+  Rule,
+  RuleGroup,
+  RuleHealth,
+  RuleStorage,
+} from './types.js';
 
 export interface GroupEvaluatorOptions {
   /** Samples are read from and rule outputs appended to it. */
@@ -32,6 +40,23 @@ export interface GroupEvaluation {
 /** Where each rule's outputs went at the last evaluation: the series to mark stale when they go away. */
 type PreviousSeries = Map<string, Labels>;
 
+/** What one evaluation has gathered so far. */
+interface Run {
+  readonly t: number;
+  readonly samples: Sample[];
+  readonly notifications: AlertNotification[];
+  readonly health: RuleHealth[];
+}
+
+function newRun(t: number): Run {
+  return { t, samples: [], notifications: [], health: [] };
+}
+
+/** Lets whatever waits on the event loop (I/O, timers) run, then resolves. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Evaluates one rule group at successive times, holding its alerts between evaluations (Prometheus's
  * rules.Group.Eval): rules in order, each seeing what the ones before it appended.
@@ -44,6 +69,8 @@ export class GroupEvaluator {
   private readonly externalUrl: string;
   private readonly alerting = new Map<number, AlertingRuleState>();
   private readonly previous: PreviousSeries[];
+  /** The last run of evaluateInTurns: the next starts when it has ended. */
+  private inTurns: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly group: RuleGroup,
@@ -67,45 +94,70 @@ export class GroupEvaluator {
     this.previous = group.rules.map(() => new Map());
   }
 
-  /** Evaluates every rule at group time `t` (data read at t - query_offset). */
+  /** Evaluates every rule at group time `t` (data read at t - query_offset), in one go. */
   evaluate(t: number): GroupEvaluation {
-    const samples: Sample[] = [];
-    const notifications: AlertNotification[] = [];
-    const health: RuleHealth[] = [];
-    const { storage } = this.options;
-    this.group.rules.forEach((rule, i) => {
-      const started = performance.now();
-      const alerting = this.alerting.get(i);
-      let vector: Sample[];
-      try {
-        vector = alerting
-          ? alerting.eval(t, this.queryOffsetMs, this.group.limit)
-          : this.record(rule as RecordingRule, t - this.queryOffsetMs);
-      } catch (err) {
-        // Prometheus's rules fail one at a time: the group goes on, previous outputs stay as they were.
-        const error = err instanceof Error ? err.message : String(err);
-        health.push({ rule, health: 'err', error, durationMs: performance.now() - started });
-        return;
+    const run = newRun(t);
+    for (let i = 0; i < this.group.rules.length; i++) this.evaluateRule(run, i);
+    return this.finish(run);
+  }
+
+  /**
+   * As evaluate(), giving the event loop a turn (setImmediate) before each rule but the first, so a
+   * large group does not hold it for its whole run (what the alertrules components use; test-rules
+   * and the bench evaluate in one go). Runs of one evaluator follow each other, never interleave.
+   */
+  evaluateInTurns(t: number): Promise<GroupEvaluation> {
+    const result = this.inTurns.then(async () => {
+      const run = newRun(t);
+      for (let i = 0; i < this.group.rules.length; i++) {
+        if (i > 0) await nextTurn();
+        this.evaluateRule(run, i);
       }
-      if (alerting) notifications.push(...this.notify(alerting, t));
-      const returned: PreviousSeries = new Map();
-      for (const s of vector) {
-        storage.append(s.labels, s.t, s.v);
-        returned.set(labelsKey(s.labels), s.labels);
-        samples.push(s);
-      }
-      const previous = this.previous[i] as PreviousSeries;
-      for (const [key, labels] of previous) {
-        if (returned.has(key)) continue;
-        const stale = { labels, t: t - this.queryOffsetMs, v: STALE_NAN };
-        storage.append(stale.labels, stale.t, stale.v);
-        samples.push(stale);
-      }
-      this.previous[i] = returned;
-      health.push({ rule, health: 'ok', error: undefined, durationMs: performance.now() - started });
+      return this.finish(run);
     });
+    this.inTurns = result.catch(() => undefined);
+    return result;
+  }
+
+  /** One rule: its outputs appended to the storage (with staleness markers for those gone), its health. */
+  private evaluateRule(run: Run, i: number): void {
+    const { t } = run;
+    const rule = this.group.rules[i] as Rule;
+    const { storage } = this.options;
+    const started = performance.now();
+    const alerting = this.alerting.get(i);
+    let vector: Sample[];
+    try {
+      vector = alerting
+        ? alerting.eval(t, this.queryOffsetMs, this.group.limit)
+        : this.record(rule as RecordingRule, t - this.queryOffsetMs);
+    } catch (err) {
+      // Prometheus's rules fail one at a time: the group goes on, previous outputs stay as they were.
+      const error = err instanceof Error ? err.message : String(err);
+      run.health.push({ rule, health: 'err', error, durationMs: performance.now() - started });
+      return;
+    }
+    if (alerting) run.notifications.push(...this.notify(alerting, t));
+    const returned: PreviousSeries = new Map();
+    for (const s of vector) {
+      storage.append(s.labels, s.t, s.v);
+      returned.set(labelsKey(s.labels), s.labels);
+      run.samples.push(s);
+    }
+    const previous = this.previous[i] as PreviousSeries;
+    for (const [key, labels] of previous) {
+      if (returned.has(key)) continue;
+      const stale = { labels, t: t - this.queryOffsetMs, v: STALE_NAN };
+      storage.append(stale.labels, stale.t, stale.v);
+      run.samples.push(stale);
+    }
+    this.previous[i] = returned;
+    run.health.push({ rule, health: 'ok', error: undefined, durationMs: performance.now() - started });
+  }
+
+  private finish(run: Run): GroupEvaluation {
     const alerts = [...this.alerting.values()].flatMap((a) => a.alerts());
-    return { t, samples, notifications, alerts, rules: health };
+    return { t: run.t, samples: run.samples, notifications: run.notifications, alerts, rules: run.health };
   }
 
   /** Resolved alerts forgotten before their 15 minutes because a rule kept maxResolvedAlerts. */

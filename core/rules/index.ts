@@ -21,6 +21,8 @@
  *         alerts:         every pending/firing alert of every alerting rule (Alert);
  *         rules:          RuleHealth per rule (a failed query or an exceeded `limit` fails that rule only).
  *       }
+ *     .evaluateInTurns(t) -> Promise<GroupEvaluation>: the same, giving the event loop a turn between
+ *                   rules (the runner's way); runs of one evaluator follow each other
  *     .intervalMs   the group's interval (its own, else the option)
  *   Rule evaluation time is t - query_offset; `t` should advance by intervalMs.
  *
@@ -28,9 +30,11 @@
  *                               plus the 5m lookback: how long a window must keep samples.
  *   new SeriesWindow({ retentionMs, maxSeries, maxSamplesPerSeries })
  *                               a bounded RuleStorage: append(labels, t, v, delta?), sweep(now)
- *                               (staleness, eviction), select(), stats(); fed with metrics by
+ *                               (staleness, eviction), select() (one shared answer per selector
+ *                               while its series are unchanged), stats(); fed with metrics by
  *                               exporterSamples() (core/prometheus/samples.ts).
- *   AlertRulesRunner            groups on timers over a window (the processor's and connector's core).
+ *   AlertRulesRunner            groups on timers over a window (the processor's and connector's core);
+ *                               evaluationsSettled() (runner.ts) for tests advancing fake timers.
  *   alertEventRecord(n, t, resource) an AlertNotification as the alert event log record
  *                               (ReadableLogRecord, attributes alert.*).
  */

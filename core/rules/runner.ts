@@ -23,6 +23,17 @@ export interface RunnerContext {
   readonly attributes: Attributes;
 }
 
+/** Evaluations started and not yet handed on, of every runner: at most one per group. */
+const inFlight = new Set<Promise<unknown>>();
+
+/**
+ * Resolves when every evaluation in flight has ended and handed its results on. An evaluation gives
+ * the event loop turns between rules, so tests that advance fake timers await this after each tick.
+ */
+export async function evaluationsSettled(): Promise<void> {
+  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+}
+
 /**
  * Rule groups evaluated on their intervals over a window fed by the metrics passing through: what
  * the alertrules processor and connector share. Each group runs on its own timer; a run that finds
@@ -85,11 +96,21 @@ export class AlertRulesRunner {
     }
   }
 
-  /** Evaluates one group at `now` and hands the result to the listener. */
-  async evaluate(evaluator: GroupEvaluator, now: number): Promise<GroupEvaluation> {
+  /**
+   * Evaluates one group at `now`, giving the event loop a turn between rules, and hands the result
+   * to the listener.
+   */
+  evaluate(evaluator: GroupEvaluator, now: number): Promise<GroupEvaluation> {
+    const run = this.evaluateAndSend(evaluator, now);
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  private async evaluateAndSend(evaluator: GroupEvaluator, now: number): Promise<GroupEvaluation> {
     const started = performance.now();
     this.window.sweep(now);
-    const evaluation = evaluator.evaluate(now);
+    const evaluation = await evaluator.evaluateInTurns(now);
     this.last.set(evaluator, evaluation);
     const { group } = evaluator;
     this.telemetry.evaluated(group.name, (performance.now() - started) / 1000, evaluation.rules);

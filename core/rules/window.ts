@@ -2,6 +2,7 @@ import { labelsKey } from '../promql/labels.js';
 import { compileMatchers } from '../promql/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../promql/stale.js';
 import type { Labels, Matcher, Point, Series } from '../promql/types.js';
+import { SelectionCache } from './selections.js';
 import type { RuleStorage } from './types.js';
 
 export interface WindowOptions {
@@ -30,8 +31,15 @@ export interface WindowStats {
   droppedSamples: number;
 }
 
+/** The series of one metric name, and the stamp of their last change. */
+interface NameBucket {
+  readonly series: Set<StoredSeries>;
+  stamp: number;
+}
+
 interface StoredSeries {
   readonly labels: Labels;
+  readonly bucket: NameBucket;
   /**
    * Oldest first, made once when appended and handed out as they are: a select copies references,
    * not samples. Objects, not a double array: V8 canonicalises NaNs there, staleness markers need
@@ -40,6 +48,15 @@ interface StoredSeries {
   points: Point[];
   /** Index of the oldest sample still held: evicted ones are cut off in bulk. */
   head: number;
+  /** Bumped by every change to its samples. */
+  version: number;
+  /**
+   * The last span of it a select handed out: selectors of a cycle that read this series over the
+   * same span share one Series, and the evaluator's work on it.
+   */
+  handedOut:
+    | { readonly from: number; readonly to: number; readonly version: number; readonly series: Series }
+    | undefined;
   /** The running total of a series fed by deltas. */
   total: number;
   /** The time between its last two samples: how often it normally arrives. */
@@ -59,7 +76,10 @@ const MISSED_UPDATES = 3;
 export class SeriesWindow implements RuleStorage {
   private readonly series = new Map<string, StoredSeries>();
   /** Series by metric name: most selectors name one. */
-  private readonly byName = new Map<string, Set<StoredSeries>>();
+  private readonly byName = new Map<string, NameBucket>();
+  /** Bumped by every change; a name's bucket takes the new value when one of its series changes. */
+  private stamp = 0;
+  private readonly selections: SelectionCache;
   private newest = Number.NEGATIVE_INFINITY;
   /** Keys of label sets seen: a series fed the same labels object each time is keyed once. */
   private readonly keys = new WeakMap<Labels, string>();
@@ -69,6 +89,7 @@ export class SeriesWindow implements RuleStorage {
 
   constructor(private readonly options: WindowOptions) {
     this.minStaleAfterMs = options.minStaleAfterMs ?? 0;
+    this.selections = new SelectionCache(options.maxSeries);
   }
 
   /** Adds a sample; `delta` adds `v` to the series' running total (a delta sum). */
@@ -84,18 +105,33 @@ export class SeriesWindow implements RuleStorage {
         this.counts.refusedSamples++;
         return;
       }
-      s = { labels, points: [], head: 0, total: 0, gap: 0, stale: false };
-      this.series.set(key, s);
       const name = labels.__name__ ?? '';
-      const named = this.byName.get(name);
-      if (named) named.add(s);
-      else this.byName.set(name, new Set([s]));
+      let bucket = this.byName.get(name);
+      if (!bucket) {
+        bucket = { series: new Set(), stamp: 0 };
+        this.byName.set(name, bucket);
+      }
+      s = {
+        labels,
+        bucket,
+        points: [],
+        head: 0,
+        version: 0,
+        handedOut: undefined,
+        total: 0,
+        gap: 0,
+        stale: false,
+      };
+      this.series.set(key, s);
+      bucket.series.add(s);
     }
     const newest = s.points.length > s.head ? s.points[s.points.length - 1] : undefined;
     const last = newest?.t;
     if (newest && last !== undefined && t <= last) {
-      if (t === last && !delta) s.points[s.points.length - 1] = { t, v };
-      else this.counts.outOfOrderSamples++;
+      if (t === last && !delta) {
+        s.points[s.points.length - 1] = { t, v };
+        this.changed(s);
+      } else this.counts.outOfOrderSamples++;
       return;
     }
     if (delta) s.total += v;
@@ -108,6 +144,13 @@ export class SeriesWindow implements RuleStorage {
       this.counts.droppedSamples++;
     }
     if (t > this.newest) this.newest = t;
+    this.changed(s);
+  }
+
+  private changed(s: StoredSeries): void {
+    s.version++;
+    this.stamp++;
+    s.bucket.stamp = this.stamp;
   }
 
   /**
@@ -124,33 +167,48 @@ export class SeriesWindow implements RuleStorage {
         s.points.push({ t: now, v: STALE_NAN });
         s.stale = true;
         marked++;
+        this.changed(s);
       }
       const head = firstAtOrAfter(s.points, s.head, cutoff);
       if (head === s.points.length) {
         this.series.delete(key);
-        this.byName.get(s.labels.__name__ ?? '')?.delete(s);
+        s.bucket.series.delete(s);
+        this.changed(s);
         continue;
       }
+      if (head !== s.head) this.changed(s);
       s.head = head;
       // Cut evicted samples off once they are half the arrays, so eviction stays amortised O(1).
       if (s.head > 32 && s.head * 2 > s.points.length) {
         s.points = s.points.slice(s.head);
         s.head = 0;
+        this.changed(s);
       }
     }
     return marked;
   }
 
-  *select(matchers: readonly Matcher[], minT: number, maxT: number): Iterable<Series> {
+  /**
+   * The series matching `matchers` with their samples in [minT, maxT]. The same array comes back
+   * while none of the series the selector can read changed (see SelectionCache); never mutate it.
+   */
+  select(matchers: readonly Matcher[], minT: number, maxT: number): readonly Series[] {
     const named = matchers.find((m) => m.name === '__name__' && m.op === '=');
-    const candidates = named ? (this.byName.get(named.value) ?? []) : this.series.values();
-    const matches = compileMatchers(matchers);
-    for (const s of candidates) {
-      if (!matches(s.labels)) continue;
-      const from = firstAtOrAfter(s.points, s.head, minT);
-      const to = firstAtOrAfter(s.points, from, maxT, true);
-      if (to > from) yield { labels: s.labels, points: s.points.slice(from, to) };
-    }
+    const bucket = named ? this.byName.get(named.value) : undefined;
+    // A selector without a name, or naming no series yet, can read whatever changes next.
+    const stamp = bucket ? bucket.stamp : this.stamp;
+    return this.selections.get(matchers, minT, maxT, stamp, () => {
+      const candidates = named ? (bucket?.series ?? []) : this.series.values();
+      const matches = compileMatchers(matchers);
+      const out: Series[] = [];
+      for (const s of candidates) {
+        if (!matches(s.labels)) continue;
+        const from = firstAtOrAfter(s.points, s.head, minT);
+        const to = firstAtOrAfter(s.points, from, maxT, true);
+        if (to > from) out.push(handOut(s, from, to));
+      }
+      return out;
+    });
   }
 
   stats(): WindowStats {
@@ -158,6 +216,15 @@ export class SeriesWindow implements RuleStorage {
     for (const s of this.series.values()) samples += s.points.length - s.head;
     return { series: this.series.size, samples, ...this.counts };
   }
+}
+
+/** Samples [from, to) of `s` as a Series: the one handed out last while the same and unchanged. */
+function handOut(s: StoredSeries, from: number, to: number): Series {
+  const last = s.handedOut;
+  if (last && last.from === from && last.to === to && last.version === s.version) return last.series;
+  const series = { labels: s.labels, points: s.points.slice(from, to) };
+  s.handedOut = { from, to, version: s.version, series };
+  return series;
 }
 
 /** The first index from `from` whose time is >= t (> t when `after`), by bisection. */

@@ -5,8 +5,8 @@ import type { Argument, Expr, Sample } from '../types.js';
 import type { Evaluate, QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
 import { assertUniqueLabelsets, DUPLICATE_LABELSET, namesDiffer, withoutName } from './names.js';
-import { selectInstant } from './selectors.js';
-import type { Elem, StepValue } from './values.js';
+import { selectInstant, selectRange } from './selectors.js';
+import type { Elem, ElemSeries, StepValue } from './values.js';
 
 type CallExpr = Expr & { kind: 'call' };
 
@@ -22,8 +22,54 @@ const KEEPS_NAME = new Set([
   'label_join',
 ]);
 
+/** A call's value on one range vector at one step: the same for every rule that makes the same call. */
+interface CallTaken {
+  readonly func: string;
+  readonly t: number;
+  readonly rangeStart: number;
+  readonly rangeEnd: number;
+  readonly delayed: boolean;
+  readonly value: StepValue;
+}
+
+/**
+ * The last call on each range vector the selectors gave (see selectors.ts: rules of one cycle that
+ * share a selector share its range vector): `rate(x[5m])` in twenty rules is computed once.
+ */
+const callsTaken = new WeakMap<readonly ElemSeries[], CallTaken>();
+
 /** A function call at step `t` through FUNCTIONS, then Prometheus's `__name__` handling. */
 export function callAt(e: CallExpr, t: number, q: QueryContext, evaluate: Evaluate): StepValue {
+  const arg = e.args.length === 1 ? unwrapped(e.args[0] as Expr) : undefined;
+  // A function of one range vector alone (absent_over_time also reads the selector as written), at
+  // one instant (a range query also records which series gave each label set).
+  if (arg?.kind !== 'matrix' || e.func === 'absent_over_time' || q.interval > 0 || q.subqueryDepth > 0)
+    return callOnce(e, t, q, evaluate);
+  const matrix = selectRange(arg, t, q);
+  const { rangeStart, rangeEnd } = matrix;
+  const last = callsTaken.get(matrix.series);
+  if (
+    last &&
+    last.func === e.func &&
+    last.t === t &&
+    last.rangeStart === rangeStart &&
+    last.rangeEnd === rangeEnd &&
+    last.delayed === q.delayedNameRemoval
+  )
+    return last.value;
+  const value = callOnce(e, t, q, () => matrix);
+  callsTaken.set(matrix.series, {
+    func: e.func,
+    t,
+    rangeStart,
+    rangeEnd,
+    delayed: q.delayedNameRemoval,
+    value,
+  });
+  return value;
+}
+
+function callOnce(e: CallExpr, t: number, q: QueryContext, evaluate: Evaluate): StepValue {
   const def = FUNCTIONS.get(e.func);
   if (!def) throw new PromqlEvalError(`unknown function with name "${e.func}"`);
   let rangeStart = 0;

@@ -11,11 +11,19 @@ interface Order {
 const lastOrders = new WeakMap<Expr, Order>();
 
 /**
+ * Storage answers already sorted: a storage that gives one answer (array) to several selectors of a
+ * rule cycle (the alert rules' window does) has it sorted once.
+ */
+const sortedAnswers = new WeakMap<readonly Series[], readonly Series[]>();
+
+/**
  * `series` sorted by labels, as Prometheus's storage returns them (topk's ties and the order of
  * groups follow it). When the storage returns the same series in the same order as last time for
  * this selector, the last permutation is reused: no sort on the rules' steady state.
  */
-export function inLabelOrder(selector: Expr, series: readonly Series[]): Series[] {
+export function inLabelOrder(selector: Expr, series: readonly Series[]): readonly Series[] {
+  let out = sortedAnswers.get(series);
+  if (out) return out;
   const last = lastOrders.get(selector);
   let permutation = last && sameOrder(last.input, series) ? last.permutation : undefined;
   if (!permutation) {
@@ -29,7 +37,9 @@ export function inLabelOrder(selector: Expr, series: readonly Series[]): Series[
       });
     lastOrders.set(selector, { input: series.map((s) => s.labels), permutation });
   }
-  return permutation.map((i) => series[i] as Series);
+  out = permutation.map((i) => series[i] as Series);
+  sortedAnswers.set(series, out);
+  return out;
 }
 
 function sameOrder(input: readonly Labels[], series: readonly Series[]): boolean {

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { TributaryError } from '../../errors.js';
+import { compileRe2 } from '../../promql/re2.js';
 import { runTestFile } from './run-file.js';
 
 export interface TestRulesStreams {
@@ -45,10 +46,12 @@ export function addTestRulesCommand(program: Command, io: TestRulesStreams = pro
     });
 }
 
+/** The --run patterns as promtool reads them: Go's RE2, matching anywhere in the name. */
 function runPattern(patterns: string[]): RegExp {
   const source = patterns.join('|');
   try {
-    return new RegExp(source);
+    // RE2 here is anchored; `.*` on both sides makes it the unanchored search promtool runs.
+    return compileRe2(`.*(?:${source}).*`);
   } catch (err) {
     throw new TributaryError(
       'TRB_CLI_INVALID_ARGUMENT',

@@ -103,7 +103,13 @@ export function runTestGroup(test: TestGroup, options: GroupRunOptions): string[
 function inputPoints(test: TestGroup, mint: number, intervalMs: number): InputPoint[] {
   const points: InputPoint[] = [];
   for (const { series, values } of test.input_series) {
-    const description = parseSeriesDescription(`${series} ${values}`);
+    let description: ReturnType<typeof parseSeriesDescription>;
+    try {
+      description = parseSeriesDescription(`${series} ${values}`);
+    } catch (err) {
+      // promtool gives only the position; the series says which of them it is in.
+      throw new Error(`    series: ${quote(series)}, values: ${quote(values)}: ${(err as Error).message}`);
+    }
     for (const p of seriesPoints(description, mint, intervalMs))
       points.push({ labels: description.labels, ...p });
   }

@@ -1,6 +1,6 @@
 import { access, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { Counter } from '@opentelemetry/api';
+import { basename, join, resolve } from 'node:path';
+import type { Counter, ObservableCallback, ObservableGauge } from '@opentelemetry/api';
 import type { Host } from '../../../core/component.js';
 import { TributaryError } from '../../../core/errors.js';
 import type { StorageClient, StorageExtension } from '../../../core/exporterhelper/storage.js';
@@ -20,6 +20,10 @@ export class FileStorageExtension implements StorageExtension {
   private readonly settings: StoreSettings;
   private readonly opened = new Map<string, Opened>();
   private readonly refusedBytes: Counter;
+  private readonly fileBytes: ObservableGauge;
+  private readonly observeFiles: ObservableCallback;
+  /** The stores open now, for the gauge. */
+  private readonly openStores = new Set<FileStore>();
 
   constructor(private readonly ctx: CreateContext<FileStorageConfig>) {
     const { directory, fsync, max_size, compaction } = ctx.config;
@@ -36,6 +40,15 @@ export class FileStorageExtension implements StorageExtension {
         'Bytes a file_storage store refused to write: its max_size, a full disk, or a failed write.',
       unit: 'By',
     });
+    this.fileBytes = ctx.meter.createObservableGauge('tributary_storage_file_bytes', {
+      description: 'Bytes each file_storage store takes on disk, garbage not yet compacted included.',
+      unit: 'By',
+    });
+    this.observeFiles = (result) => {
+      for (const store of this.openStores)
+        result.observe(store.bytes, { component: ctx.id, store: basename(store.path) });
+    };
+    this.fileBytes.addCallback(this.observeFiles);
   }
 
   async start(_host: Host): Promise<void> {
@@ -67,8 +80,10 @@ export class FileStorageExtension implements StorageExtension {
   }
 
   async shutdown(): Promise<void> {
+    this.fileBytes.removeCallback(this.observeFiles);
     const stores = [...this.opened.values()].map((opened) => opened.store);
     this.opened.clear();
+    this.openStores.clear();
     await Promise.allSettled(stores.map(async (store) => (await store).close()));
   }
 
@@ -78,7 +93,9 @@ export class FileStorageExtension implements StorageExtension {
         this.refusedBytes.add(bytes, { component: this.ctx.id, reason: code }),
     };
     try {
-      return await FileStore.open(path, this.settings, this.ctx.logger, events);
+      const store = await FileStore.open(path, this.settings, this.ctx.logger, events);
+      this.openStores.add(store);
+      return store;
     } catch (err) {
       throw new TributaryError(
         'TRB_STORAGE_OPEN_FAILED',
@@ -93,7 +110,9 @@ export class FileStorageExtension implements StorageExtension {
     const opened = this.opened.get(path);
     if (!opened || --opened.clients > 0) return;
     this.opened.delete(path);
-    await (await opened.store).close();
+    const store = await opened.store;
+    this.openStores.delete(store);
+    await store.close();
   }
 }
 

@@ -9,10 +9,10 @@
  */
 
 const MAGIC = Buffer.from('TRB1', 'latin1');
-export const HEADER_BYTES = 12;
+const HEADER_BYTES = 12;
 const OP_SET = 1;
 const OP_DELETE = 2;
-export const MAX_KEY_BYTES = 0xffff;
+const MAX_KEY_BYTES = 0xffff;
 
 /** A record found in the log: where its value lies, so only the index is kept in memory. */
 export interface LogRecord {

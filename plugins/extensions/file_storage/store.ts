@@ -1,22 +1,14 @@
-import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { TributaryError } from '../../../core/errors.js';
 import type { StorageClient } from '../../../core/exporterhelper/storage.js';
-import {
-  type BadRange,
-  checkRecord,
-  deleteRecord,
-  type LogRecord,
-  scan,
-  setRecord,
-  valueStart,
-} from './records.js';
+import { isDiskFull, readOrEmpty, syncDirectory, writeFully } from './files.js';
+import { quarantine } from './quarantine.js';
+import { checkRecord, deleteRecord, type LogRecord, scan, setRecord, valueStart } from './records.js';
 
 /** A file smaller than this is never compacted while running: rewriting it would gain little. */
 const MIN_COMPACT_BYTES = 1024 * 1024;
-/** Corrupt ranges logged one by one at open; the rest are summed up in one line. */
-const LOGGED_BAD_RANGES = 5;
 
 export type FsyncPolicy = 'batch' | 'always' | 'never';
 
@@ -87,14 +79,24 @@ export class FileStore implements StorageClient {
     const store = new FileStore(await open(path, 'a+'), path, settings, logger, events);
     store.fileBytes = log.length;
     for (const record of records) store.apply(record, record.offset);
-    if (bad.length > 0) await store.quarantine(log, bad);
+    if (bad.length > 0) await quarantine(path, log, bad, logger);
     if (bad.length > 0 || (settings.compactOnStart && store.garbage() > 0) || store.tooMuchGarbage()) {
-      await store.rewrite((at) => log.subarray(at.offset, at.offset + at.bytes));
+      // Without the rewrite (a full disk) the store still works: records appended after bad bytes are
+      // found again by the next open, which moves the same bad bytes aside once more.
+      await store
+        .rewrite((at) => log.subarray(at.offset, at.offset + at.bytes))
+        .catch((err: Error) =>
+          logger.warn(
+            { file: path, err: err.message },
+            'cannot compact the store at start; it is used as it is',
+          ),
+        );
     }
     return store;
   }
 
-  get size(): number {
+  /** The file's size: live records and garbage not yet compacted away. */
+  get bytes(): number {
     return this.fileBytes;
   }
 
@@ -332,73 +334,7 @@ export class FileStore implements StorageClient {
     return bytes.subarray(0, bytesRead);
   }
 
-  /** Copies the bad ranges to `<file>.corrupt-<time>` and logs them; compaction then leaves them out. */
-  private async quarantine(log: Buffer, bad: BadRange[]): Promise<void> {
-    const aside = `${this.path}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`;
-    const kept = await writeFile(
-      aside,
-      Buffer.concat(bad.map((range) => log.subarray(range.offset, range.end))),
-    ).then(
-      () => `moved to ${aside}`,
-      (err: Error) => `not kept (cannot write ${aside}: ${err.message})`,
-    );
-    for (const range of bad.slice(0, LOGGED_BAD_RANGES)) {
-      this.logger.warn(
-        {
-          code: 'TRB_STORAGE_CORRUPT_RECORD',
-          file: this.path,
-          offset: range.offset,
-          bytes: range.end - range.offset,
-          quarantined_to: aside,
-        },
-        `TRB_STORAGE_CORRUPT_RECORD ${this.path}: ${range.reason} at byte ${range.offset} (${range.end - range.offset} bytes); ${kept}; the other records are used`,
-      );
-    }
-    if (bad.length > LOGGED_BAD_RANGES) {
-      this.logger.warn(
-        {
-          code: 'TRB_STORAGE_CORRUPT_RECORD',
-          file: this.path,
-          ranges: bad.length - LOGGED_BAD_RANGES,
-          quarantined_to: aside,
-        },
-        `TRB_STORAGE_CORRUPT_RECORD ${this.path}: ${bad.length - LOGGED_BAD_RANGES} more corrupt ranges; ${kept}`,
-      );
-    }
-  }
-
   private checkOpen(): void {
     if (this.closed) throw new Error(`store ${this.path} is closed`);
-  }
-}
-
-/** A write the disk cuts short (it filled up) is continued: the rest then fails with ENOSPC. */
-async function writeFully(fh: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-function isDiskFull(err: NodeJS.ErrnoException): boolean {
-  return err.code === 'ENOSPC' || err.code === 'EDQUOT';
-}
-
-async function readOrEmpty(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-    throw err;
-  }
-}
-
-/** A rename is durable once its directory is flushed. */
-async function syncDirectory(path: string): Promise<void> {
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }

@@ -18,6 +18,12 @@ export const BatchConfig = z
       .nonnegative()
       .default(0)
       .describe('the most items in one sent batch; larger batches are split. 0 means no upper bound'),
+    wait_for_result: z
+      .boolean()
+      .default(false)
+      .describe(
+        "consume() resolves once the batch carrying the items was taken by the next consumer (stored, with a persistent sending queue), and rejects with the next consumer's error if it was refused, instead of as soon as the items are held: the receiver acknowledges only data that left this processor",
+      ),
     max_held_items: z
       .number()
       .int()

@@ -20,6 +20,20 @@ interface Waiting<S extends Signal> {
   batch: Batch<S>;
   items: number;
   resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * wait_for_result: a caller's items, as the range [start, end) of every item ever added, waiting for
+ * the sends that carry them. Sends go one at a time, in order, so a send ending at `end` settles
+ * every caller whose items end there or before.
+ */
+interface Result {
+  start: number;
+  end: number;
+  error?: unknown;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 /**
@@ -37,6 +51,12 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
   private readonly maxSize: number;
   private readonly timeoutMs: number;
   private readonly maxHeld: number;
+  private readonly waitForResult: boolean;
+  /** Items added and items handed on since the start, for wait_for_result. */
+  private addedItems = 0;
+  private handedOnItems = 0;
+  /** Callers waiting for the result of the sends that carry their items, oldest first. */
+  private readonly results: Result[] = [];
   private readonly logger: Logger;
   private readonly id: string;
   private readonly attributes: Attributes;
@@ -70,6 +90,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.maxSize = config.send_batch_max_size;
     this.timeoutMs = config.timeout;
     this.maxHeld = config.max_held_items;
+    this.waitForResult = config.wait_for_result;
     this.logger = ctx.logger;
     this.id = ctx.id;
     this.attributes = componentAttributes(ctx, signal);
@@ -103,14 +124,11 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     if (this.stopping) return this.next.consume(batch);
     if (batch.length === 0) return RESOLVED;
     const items = countItems(this.signal, batch);
-    if (this.waiting.length === 0 && this.hasRoom(items)) {
-      this.add(batch, items);
-      return RESOLVED;
-    }
+    if (this.waiting.length === 0 && this.hasRoom(items)) return this.add(batch, items);
     // As many items may wait as may be held (and one batch larger than that, alone).
     if (this.waiting.length > 0 && this.waitingItems + items > this.maxHeld) return this.refuse(items);
     this.waitingItems += items;
-    return new Promise((resolve) => this.waiting.push({ batch, items, resolve }));
+    return new Promise((resolve, reject) => this.waiting.push({ batch, items, resolve, reject }));
   }
 
   /** Sends everything held and waits until it is taken. Safe to call twice, and without start(). */
@@ -138,8 +156,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     for (let next = this.waiting[0]; next && this.hasRoom(next.items); next = this.waiting[0]) {
       this.waiting.shift();
       this.waitingItems -= next.items;
-      this.add(next.batch, next.items);
-      next.resolve();
+      this.add(next.batch, next.items).then(next.resolve, next.reject);
     }
   }
 
@@ -160,8 +177,23 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     );
   }
 
-  /** Takes a batch in: sends it, or holds it until size or time says so. */
-  private add(batch: Batch<S>, items: number): void {
+  /**
+   * Takes a batch in: sends it, or holds it until size or time says so. Resolves at once, or with
+   * wait_for_result once the sends carrying its items were taken (rejects when one was refused).
+   */
+  private add(batch: Batch<S>, items: number): Promise<void> {
+    const start = this.addedItems;
+    this.addedItems += items;
+    const result = this.waitForResult
+      ? new Promise<void>((resolve, reject) =>
+          this.results.push({ start, end: this.addedItems, resolve, reject }),
+        )
+      : RESOLVED;
+    this.hold(batch, items);
+    return result;
+  }
+
+  private hold(batch: Batch<S>, items: number): void {
     if (this.refusedWhileFull > 0) {
       this.logger.info({ items: this.refusedWhileFull }, 'batch: has room again after refusing items');
       this.refusedWhileFull = 0;
@@ -229,6 +261,9 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
   private send(batch: Batch<S>, items: number): void {
     this.sendSize.record(items, this.attributes);
     this.inFlightItems = items;
+    const start = this.handedOnItems;
+    this.handedOnItems += items;
+    const end = this.handedOnItems;
     let sent: Promise<void>;
     try {
       sent = this.next.consume(batch);
@@ -236,13 +271,24 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
       sent = Promise.reject(err);
     }
     this.inFlight = sent
-      .then(this.accepted, (err: unknown) => this.refused(err, items))
+      .then(this.accepted, (err: unknown) => this.refused(err, items, start, end))
       .then(() => {
+        this.settleResults(end);
         this.inFlight = undefined;
         this.inFlightItems = 0;
         this.sendReady();
         this.admitWaiting();
       });
+  }
+
+  /** Settles the callers whose items have all been handed on, up to item `end`. */
+  private settleResults(end: number): void {
+    const results = this.results;
+    while (results.length > 0 && (results[0] as Result).end <= end) {
+      const result = results.shift() as Result;
+      if (result.error === undefined) result.resolve();
+      else result.reject(result.error);
+    }
   }
 
   /** Refusals come in spells (a backend down, a queue full): one line when a spell starts, one when it ends. */
@@ -254,8 +300,13 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.refusedSince = 0;
   };
 
-  private refused(err: unknown, items: number): void {
+  private refused(err: unknown, items: number, start: number, end: number): void {
     this.sendFailed.add(items, this.attributes);
+    // Every caller with an item in this batch is told: its sender may send it again.
+    for (const result of this.results) {
+      if (result.start >= end) break;
+      if (result.end > start) result.error ??= err;
+    }
     if (this.refusedSince === 0) {
       this.logger.warn(
         { component: this.id, signal: this.signal, items, err },

@@ -1,7 +1,3 @@
-/** Characters JSON.stringify escapes (it also escapes lone surrogates, which this over-matches). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters JSON escapes are what it looks for
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
 /**
  * `JSON.stringify(value).length` without making the string: a response's size when no transport
  * serialized it where the hooks could see (in-memory). Undefined where JSON.stringify gives undefined.
@@ -11,7 +7,7 @@ export function jsonLength(value: unknown): number | undefined {
     case 'string':
       return stringLength(value);
     case 'number':
-      return Number.isFinite(value) ? String(value).length : 4;
+      return numberLength(value);
     case 'boolean':
       return value ? 4 : 5;
     case 'object':
@@ -28,22 +24,37 @@ function objectLength(value: object): number | undefined {
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') return jsonLength(toJSON.call(value, ''));
   if (Array.isArray(value)) {
-    let length = 2 + Math.max(0, value.length - 1);
-    for (const item of value) length += jsonLength(item) ?? 4;
+    let length = value.length > 0 ? value.length + 1 : 2;
+    for (let i = 0; i < value.length; i++) length += jsonLength(value[i]) ?? 4;
     return length;
   }
+  const keys = Object.keys(value);
   let length = 2;
   let members = 0;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const member = jsonLength((value as Record<string, unknown>)[key]);
     if (member === undefined) continue;
     length += stringLength(key) + 1 + member;
     members++;
   }
-  return length + Math.max(0, members - 1);
+  return members > 1 ? length + members - 1 : length;
 }
 
+function numberLength(value: number): number {
+  if (!Number.isFinite(value)) return 4;
+  // Small integers (ids, counts) without making their text.
+  if (Number.isInteger(value) && value >= 0 && value < 1e9)
+    return value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : String(value).length;
+  return String(value).length;
+}
+
+/** Quotes included; `"`, `\`, control characters and lone surrogates escaped as JSON.stringify does. */
 function stringLength(text: string): number {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).length : text.length + 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff))
+      return JSON.stringify(text).length;
+  }
+  return text.length + 2;
 }

@@ -52,15 +52,15 @@ const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 /**
  * One request, from the moment it arrives or is sent until its span is recorded: the facts the hooks
  * learn on the request's path, kept as they are. The span's attributes, ids and timestamps are made
- * from them in the telemetry's per-turn record, after the response left (`toReadableSpan`). Handler
+ * from them in the telemetry's record, after the response left (`toReadableSpan`). Handler
  * code that reads the active span gets this object: it is a Span of `@opentelemetry/api` whose
  * attributes, events, links and status go into the recorded span, and which ends when the response
  * leaves (its own `end()` does nothing).
  */
 export class RequestSpan implements Span {
   target?: string;
-  /** The request's params: its tool, prompt or resource attributes are read from them at record time. */
-  params?: Record<string, unknown>;
+  /** The resource it reads or (un)subscribes to. */
+  resourceUri?: string;
   /** The session's attributes when it started, and when it ended if they changed meanwhile. */
   shared!: Attributes;
   sharedKey = 0;
@@ -131,7 +131,7 @@ export class RequestSpan implements Span {
   }
 
   /** The attributes learned on the request's path, made when the first one is. */
-  known(): Attributes {
+  learnedAttributes(): Attributes {
     this.learned ??= {};
     return this.learned;
   }
@@ -266,7 +266,7 @@ export class RequestSpan implements Span {
     if (!this.sampled) return undefined;
     const { method } = this;
     const attributes: Attributes = { [ATTR.method]: method, [ATTR.requestId]: String(this.id) };
-    describeRequest(method, this.params, attributes);
+    describeRequest(method, this.target, this.resourceUri, attributes);
     Object.assign(attributes, this.shared);
     if (this.learned) Object.assign(attributes, this.learned);
     if (this.extra) Object.assign(attributes, this.extra);

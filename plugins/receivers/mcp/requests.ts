@@ -33,8 +33,8 @@ export interface RequestRecorder {
   readonly logging: boolean;
   log(fields: LogFields): void;
   hookError(err: unknown): void;
-  /** A request this side serves arrived: its "Request started" record is made in this turn's record. */
+  /** A request this side serves arrived: its "Request started" record is made in the next record. */
   started(request: RequestSpan): void;
-  /** A request's response left or arrived: its span, metrics and records are made in this turn's record. */
+  /** A request's response left or arrived: its span, metrics and records are made in the next record. */
   finished(request: RequestSpan): void;
 }

@@ -48,28 +48,29 @@ export function requestTarget(
   return typeof params?.name === 'string' ? params.name : undefined;
 }
 
-/** Adds what a request is about to `attributes`: the tool, prompt or resource it names. */
-export function describeRequest(
+/** The resource a request reads or (un)subscribes to. */
+export function requestResource(
   method: string,
   params: Record<string, unknown> | undefined,
+): string | undefined {
+  if (method !== 'resources/read' && method !== 'resources/subscribe' && method !== 'resources/unsubscribe')
+    return undefined;
+  return typeof params?.uri === 'string' ? params.uri : undefined;
+}
+
+/**
+ * Adds what a request is about to `attributes`: the tool or prompt it names (its target, see
+ * requestTarget), or the resource (see requestResource).
+ */
+export function describeRequest(
+  method: string,
+  target: string | undefined,
+  resource: string | undefined,
   attributes: Attributes,
 ): void {
-  if (!params) return;
-  const name = typeof params.name === 'string' ? params.name : undefined;
-  switch (method) {
-    case 'tools/call':
-      if (name) {
-        attributes[ATTR.toolName] = name;
-        attributes[ATTR.operationName] = 'execute_tool';
-      }
-      return;
-    case 'prompts/get':
-      if (name) attributes[ATTR.promptName] = name;
-      return;
-    case 'resources/read':
-    case 'resources/subscribe':
-    case 'resources/unsubscribe':
-      if (typeof params.uri === 'string') attributes[ATTR.resourceUri] = params.uri;
-      return;
-  }
+  if (method === 'tools/call' && target) {
+    attributes[ATTR.toolName] = target;
+    attributes[ATTR.operationName] = 'execute_tool';
+  } else if (method === 'prompts/get' && target) attributes[ATTR.promptName] = target;
+  else if (resource) attributes[ATTR.resourceUri] = resource;
 }

@@ -16,7 +16,7 @@ import {
 } from './protocol-2026.js';
 import { type ObservedSession, RequestSpan } from './request-span.js';
 import type { RequestRecorder } from './requests.js';
-import { ATTR, isFailure, requestTarget } from './semconv.js';
+import { ATTR, isFailure, requestResource, requestTarget } from './semconv.js';
 import type { McpSession, McpSessionOptions, MessageInfo } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -215,10 +215,10 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const request = new RequestSpan(this, id, method, incoming, info?.receivedAt ?? now());
     const target = requestTarget(method, params);
     request.target = target;
-    request.params = params;
+    request.resourceUri = requestResource(method, params);
     request.shared = this.attributes();
     request.sharedKey = this.sharedKey;
-    request.sessionId = this.sessionId();
+    request.sessionId = this.sharedSession;
     request.progressToken = meta?.progressToken;
     request.version = stated;
     const clientAddress = incoming ? this.peerAttributes(info, request) : undefined;
@@ -257,7 +257,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const peer = info?.clientAddress ?? this.options.clientAddress;
     const address = this.telemetry.trustedProxies.clientAddress(peer, info?.forwardedFor);
     if (!address) return undefined;
-    const known = request.known();
+    const known = request.learnedAttributes();
     known[ATTR.clientAddress] = address;
     // The port is the socket's: unknown when the address came from X-Forwarded-For.
     const port = info?.clientAddress !== undefined ? info.clientPort : this.options.clientPort;
@@ -269,7 +269,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
   private serverAttributes(request: RequestSpan): void {
     const { serverAddress, serverPort } = this.options;
     if (!serverAddress) return;
-    const known = request.known();
+    const known = request.learnedAttributes();
     known[ATTR.serverAddress] = serverAddress;
     if (serverPort) known[ATTR.serverPort] = serverPort;
   }
@@ -283,7 +283,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
   ): void {
     const { capture } = this.telemetry.config;
     if (!capture.arguments || !target) return;
-    const attributes = request.known();
+    const attributes = request.learnedAttributes();
     if (method === 'tools/call') {
       attributes[ATTR.toolArguments] = captureValue(
         params?.arguments ?? {},

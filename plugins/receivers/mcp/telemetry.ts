@@ -29,12 +29,13 @@ const LOG_SCOPE = { name: SCOPE };
  */
 const RECORD_DELAY_MS = 1;
 /** Requests held for the record; past this they are recorded at once, so a burst holds no more. */
-const MAX_HELD = 64;
+const MAX_HELD = 256;
 
 /**
- * The `mcp` receiver's shared part: one per component id, fed by every hooked connection, emitting
- * through the OpenTelemetry SDK's own providers into whichever of the traces, metrics and logs
- * pipelines list this receiver.
+ * The `mcp` receiver's shared part: one per component id, fed by every hooked connection. Each
+ * request's span and log records are built from what its session noted (RequestSpan), its metrics
+ * aggregated here and collected by the SDK's MeterProvider, into whichever of the traces, metrics and
+ * logs pipelines list this receiver.
  */
 export class McpTelemetry implements McpHooks, RequestRecorder {
   /** Set at start; embedding APIs may make it the global provider so handler code's spans join the request's. */
@@ -54,7 +55,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   private hookErrorLogged = false;
   /** Takes this receiver off the engine's on-scrape metric sources. */
   private removeSource?: () => void;
-  /** Requests started or finished since the last turn: recorded after the responses left. */
+  /** Requests started or finished since the last record: recorded after the responses left. */
   private later: RequestSpan[] = [];
   private scheduled?: NodeJS.Timeout;
 
@@ -98,7 +99,7 @@ export class McpTelemetry implements McpHooks, RequestRecorder {
   }
 
   finished(request: RequestSpan): void {
-    // A request that started and ended in this turn is held once.
+    // A request still held since it started is held once.
     if (!request.queued) this.hold(request);
   }
 

@@ -2,14 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Exporter, type Host, RetryableError } from '../../../core/component.js';
+import { type Exporter, type Host, PermanentError, RetryableError } from '../../../core/component.js';
 import { TributaryError } from '../../../core/errors.js';
 import { createExporter, exporterConfig, type Sender } from '../../../core/exporterhelper/index.js';
 import { SelfTelemetry } from '../../../core/telemetry/self.js';
-import { makeSpans, testContext, testHost } from '../../../core/testing/index.js';
+import { makeLogs, makeMetrics, makeSpans, testContext, testHost } from '../../../core/testing/index.js';
 import { FileStorageConfig } from '../../../plugins/extensions/file_storage/config.js';
 import { FileStorageExtension } from '../../../plugins/extensions/file_storage/extension.js';
 
@@ -155,6 +157,39 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
     ).toBe(true);
   });
 
+  it('holds at most queue_size batches in storage: with when_full block the next one waits for room', async () => {
+    const dir = await tempDir();
+    const backend = new Backend();
+    backend.hang = true;
+    const { exporter, extension } = await run(dir, backend, { queue_size: 2 });
+    await exporter.consume(spans(1)); // taken by the one worker, which hangs
+    await until(() => backend.calls === 1);
+    await exporter.consume(spans(2));
+    await exporter.consume(spans(3));
+    let fourth = 'waiting';
+    void exporter.consume(spans(4)).then(() => (fourth = 'stored'));
+    const client = await extension.getClient('otlp', 'traces');
+    expect((await client.keys('item/')).length).toBe(3); // the one being sent, and two queued
+    expect(fourth).toBe('waiting');
+    await client.close();
+  });
+
+  it('sends thousands of stored batches in the order they came', async () => {
+    const dir = await tempDir();
+    const backend = new Backend();
+    backend.up = false;
+    const first = await run(dir, backend, { queue_size: 5000 }, { fsync: 'never' });
+    for (let i = 0; i < 3000; i++) await first.exporter.consume(makeSpans(1, `batch ${i}`));
+    await first.stop();
+
+    const up = new Backend();
+    await run(dir, up, { queue_size: 5000 }, { fsync: 'never' });
+    await until(() => up.received.length === 3000);
+    expect(up.received.map((names) => names[0])).toEqual(
+      Array.from({ length: 3000 }, (_, i) => `batch ${i}-0`),
+    );
+  });
+
   it('refuses a batch it cannot store with the storage error, counts it, and keeps running', async () => {
     const dir = await tempDir();
     const backend = new Backend();
@@ -179,6 +214,84 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
     expect(logs.some((l) => l.msg.startsWith('the persistent sending queue stores batches again'))).toBe(
       true,
     );
+  });
+
+  it('gives back metrics and logs after a restart as they were handed in: names, values, attributes, resource', async () => {
+    const dir = await tempDir();
+    const metrics = await makeMetrics('requests', ['a', 'b']);
+    const logs = makeLogs(['started', 'stopped'], { 'mcp.method': 'tools/call' });
+    const received: { metrics: unknown[]; logs: unknown[] } = { metrics: [], logs: [] };
+    const down = { send: async () => Promise.reject(new RetryableError('down')) };
+    const queueConfig = exporterConfig({}).parse({
+      retry_on_failure: { initial_interval: '10ms', max_interval: '20ms', max_elapsed_time: 0 },
+      sending_queue: { storage: 'file_storage' },
+    });
+    /** One run: the extension, and an exporter of each signal on it. */
+    const start = async (up: boolean) => {
+      const extension = new FileStorageExtension(
+        testContext(FileStorageConfig.parse({ directory: dir }), 'file_storage', { kind: 'extension' }),
+      );
+      const deadline = new AbortController();
+      const host: Host = {
+        ...testHost({ shutdownSignal: deadline.signal }),
+        getExtension: <T>() => extension as T,
+      };
+      await extension.start(host);
+      const metricsOut = createExporter(
+        testContext(queueConfig, 'otlp', { kind: 'exporter' }),
+        'metrics',
+        up ? { send: async (batch) => void received.metrics.push(...batch) } : down,
+      );
+      const logsOut = createExporter(
+        testContext(queueConfig, 'otlp', { kind: 'exporter' }),
+        'logs',
+        up ? { send: async (batch) => void received.logs.push(...batch) } : down,
+      );
+      await metricsOut.start(host);
+      await logsOut.start(host);
+      const stop = async () => {
+        deadline.abort();
+        await Promise.all([metricsOut.shutdown(), logsOut.shutdown()]);
+        await extension.shutdown();
+      };
+      running.push({ shutdown: stop });
+      return { metricsOut, logsOut, stop };
+    };
+    const first = await start(false);
+    await first.metricsOut.consume(metrics);
+    await first.logsOut.consume(logs);
+    await first.stop();
+
+    await start(true);
+    await until(() => received.metrics.length === 1 && received.logs.length === 2);
+    const [resourceMetrics] = received.metrics as ResourceMetrics[];
+    const sum = resourceMetrics?.scopeMetrics[0]?.metrics[0];
+    expect(sum?.descriptor.name).toBe('requests');
+    expect(sum?.dataPoints.map((p) => [p.attributes.series, p.value])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(resourceMetrics?.resource.attributes['service.name']).toBe(
+      metrics[0]?.resource.attributes['service.name'],
+    );
+    const records = received.logs as ReadableLogRecord[];
+    expect(records.map((r) => [r.body, r.severityText, r.attributes['mcp.method']])).toEqual([
+      ['started', 'INFO', 'tools/call'],
+      ['stopped', 'INFO', 'tools/call'],
+    ]);
+  });
+
+  it('refuses a batch it cannot encode as bad data (a PermanentError: not to be sent again), and goes on', async () => {
+    const dir = await tempDir();
+    const backend = new Backend();
+    const { exporter, metric } = await run(dir, backend);
+    const broken = [{ name: 'no span context' }] as unknown as ReadableSpan[];
+    const refused = await exporter.consume(broken).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(PermanentError);
+    expect((refused as Error).message).toMatch(/cannot store the batch: cannot encode the batch to store it/);
+    expect(await metric('tributary_exporter_refused_items')).toBe(1);
+    await exporter.consume(spans(1));
+    await until(() => backend.received.length === 1);
   });
 
   it('fails to start with TRB_EXPORTER_STORAGE_NOT_FOUND when the storage extension is not running', async () => {

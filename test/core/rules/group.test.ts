@@ -249,3 +249,48 @@ describe('recording rules', () => {
     expect(result.samples).toEqual([{ labels: { __name__: 'ok' }, t: 0, v: 1 }]);
   });
 });
+
+describe('an evaluation in turns', () => {
+  const rules = `      - record: a
+        expr: up
+      - alert: Down
+        expr: up == 0
+        for: 1m
+`;
+
+  it('gives what an evaluation in one go gives', async () => {
+    const inOneGo = evaluator(rules);
+    const inTurns = evaluator(rules);
+    for (const { storage } of [inOneGo, inTurns])
+      for (let m = 0; m <= 3; m++) storage.append({ __name__: 'up', instance: 'a' }, m * MIN, m >= 1 ? 0 : 1);
+    for (let m = 0; m <= 3; m++) {
+      const expected = inOneGo.rules.evaluate(m * MIN);
+      const got = await inTurns.rules.evaluateInTurns(m * MIN);
+      expect({ ...got, rules: got.rules.map((r) => r.health) }).toEqual({
+        ...expected,
+        rules: expected.rules.map((r) => r.health),
+      });
+    }
+  });
+
+  it('lets the event loop run between rules, and runs of one group one after the other', async () => {
+    const { storage, rules: group } = evaluator(rules);
+    storage.append({ __name__: 'up', instance: 'a' }, 0, 0);
+    const happened: string[] = [];
+    const select = storage.select.bind(storage);
+    storage.select = (matchers, minT, maxT) => {
+      happened.push(`select ${matchers.map((m) => m.value).join()} at ${maxT}`);
+      return select(matchers, minT, maxT);
+    };
+    const runs = [group.evaluateInTurns(0), group.evaluateInTurns(MIN)];
+    setImmediate(() => happened.push('another task'));
+    await Promise.all(runs);
+    expect(happened).toEqual([
+      'select up at 0',
+      'another task',
+      'select up at 0',
+      'select up at 60000',
+      'select up at 60000',
+    ]);
+  });
+});

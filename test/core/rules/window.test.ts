@@ -172,4 +172,45 @@ describe('the rules window', () => {
       [...w.select([{ name: '__name__', op: '=', value: 'a' }], 0, 10)][0]?.points.map((p) => p.v),
     ).toEqual([4, 5, 6]);
   });
+
+  it('gives a selector the same answer while the series it reads are unchanged, a new one when they change', () => {
+    const w = window({ retentionMs: 60_000 });
+    const x = { __name__: 'x', job: 'a' };
+    w.append(x, 1000, 1);
+    w.append({ __name__: 'y' }, 1000, 1);
+    const selectX = () => w.select([{ name: '__name__', op: '=', value: 'x' }], 0, 10_000);
+    const first = selectX();
+    expect(selectX()).toBe(first);
+    // Another rule's output (another name) leaves x's answer as it was.
+    w.append({ __name__: 'ALERTS', alertname: 'A' }, 2000, 1);
+    expect(selectX()).toBe(first);
+    // A selector without a name reads every series: any change gives it a new answer.
+    const allFirst = w.select(all, 0, 10_000);
+    w.append({ __name__: 'y' }, 2000, 2);
+    expect(w.select(all, 0, 10_000)).not.toBe(allFirst);
+    expect(selectX()).toBe(first);
+    w.append(x, 2000, 5);
+    expect(selectX().map((s) => s.points.map((p) => p.v))).toEqual([[1, 5]]);
+    expect(first.map((s) => s.points.map((p) => p.v))).toEqual([[1]]);
+    // Another time span is another answer; the same sample written again too; so is a sweep's eviction.
+    expect(w.select([{ name: '__name__', op: '=', value: 'x' }], 1500, 10_000)[0]?.points).toHaveLength(1);
+    w.append(x, 2000, 6);
+    expect(selectX()[0]?.points.map((p) => p.v)).toEqual([1, 6]);
+    // The sweep evicts x's first sample (its staleness marker at 61.5s is past the span asked for).
+    w.sweep(61_500);
+    expect(selectX()[0]?.points.map((p) => p.t)).toEqual([2000]);
+  });
+
+  it('gives selectors written differently one Series for a series they read over one span', () => {
+    const w = window();
+    const x = { __name__: 'x', job: 'a' };
+    w.append(x, 1000, 1);
+    const byName = () => w.select([{ name: '__name__', op: '=', value: 'x' }], 0, 10_000)[0];
+    const byJob = () => w.select([{ name: 'job', op: '=', value: 'a' }], 0, 10_000)[0];
+    expect(byJob()).toBe(byName());
+    expect(w.select([{ name: 'job', op: '=', value: 'a' }], 500, 10_000)[0]).toBe(byName());
+    w.append(x, 2000, 2);
+    expect(byJob()?.points.map((p) => p.v)).toEqual([1, 2]);
+    expect(byName()).toBe(byJob());
+  });
 });

@@ -107,6 +107,17 @@ describe('tributary test-rules on test files it cannot use', () => {
     expect(errors[0]).toMatch(/alerts-\*\.yaml.*TRB_RULES_FILES no rule file matches "alerts-\*\.yaml"/);
   });
 
+  it('names the input series it cannot read, with the position inside it', async () => {
+    const file = join(dir, 'bad-series.test.yaml');
+    await writeFile(
+      file,
+      `tests:\n  - input_series:\n      - series: 'up{job="api"'\n        values: "1x3"\n`,
+    );
+    expect((await runTestFile(file)).errors).toEqual([
+      '    series: "up{job=\\"api\\"", values: "1x3": 1:14: expected "," or "}" in label set',
+    ]);
+  });
+
   it('reports every file, and exits 1 when one fails', async () => {
     const good = join(dir, 'empty.test.yaml');
     await writeFile(good, 'tests: []\n');
@@ -226,6 +237,9 @@ tests:
     expect(run.stderr.match(/^ {4}name: wrong expectations,$/gm)).toHaveLength(3);
     expect(run.stderr).not.toContain('expr:');
     expect(run.code).toBe(1);
+    // Go's RE2, as promtool: an inline flag JavaScript's RegExp would refuse.
+    const folded = await testRules(fixture('failing.test.yaml'), '--run', '(?i)^WRONG');
+    expect(folded.stderr).toBe(run.stderr);
     const none = await testRules(fixture('failing.test.yaml'), '--run', '^no such group$');
     expect(none.stdout).toContain('  SUCCESS');
     expect(none.code).toBe(0);

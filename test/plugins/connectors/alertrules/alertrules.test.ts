@@ -1,5 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { evaluationsSettled } from '../../../../core/rules/runner.js';
 import { freePort, type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import alertrules from '../../../../plugins/connectors/alertrules/index.js';
 import admin from '../../../../plugins/extensions/admin/index.js';
@@ -49,6 +50,7 @@ describe('alertrules connector', () => {
       traffic.calls('search', ok, failed);
       await pipeline?.push('metrics', await traffic.collect());
       await vi.advanceTimersByTimeAsync(STEP);
+      await evaluationsSettled();
     };
     // 2 failed calls a second: well over the rule's 0.1. rate() has two samples at the second
     // evaluation (T0+30s): pending from then, firing 2m (for) later, at the tenth.
@@ -112,6 +114,7 @@ describe('alertrules connector', () => {
       traffic.calls('search', 30, 30);
       await pipeline.push('metrics', await traffic.collect());
       await vi.advanceTimersByTimeAsync(STEP);
+      await evaluationsSettled();
     }
     const page = (await (
       await fetch(`http://127.0.0.1:${port}/pages/alertrules/connector/alertrules`)

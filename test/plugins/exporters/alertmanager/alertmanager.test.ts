@@ -1,14 +1,18 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyValueMap } from '@opentelemetry/api-logs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkConformance, makeLogs, recordLogs, startPipeline } from '../../../../core/testing/index.js';
 import alertmanager from '../../../../plugins/exporters/alertmanager/index.js';
-import { ports } from '../../../e2e/prometheus-helpers.js';
+import { freePort, ports } from '../../../e2e/prometheus-helpers.js';
 import { closedPort, HttpBackend } from '../decoders/backends.js';
 import { exporterUnderTest } from '../decoders/exporter-harness.js';
 import { type GettableAlert, RealAlertmanager } from './real-alertmanager.js';
 
+const CLI = join(import.meta.dirname, '../../../../dist/cli.js');
 // A self-signed certificate for localhost and 127.0.0.1 (test/fixtures/tls/README.md).
 const TLS_DIR = join(import.meta.dirname, '../../../fixtures/tls');
 const CERT_FILE = join(TLS_DIR, 'localhost.crt');
@@ -96,6 +100,34 @@ describe('alertmanager exporter config', () => {
       path: ['endpoints', 0],
       message: 'expected an http:// or https:// URL, e.g. "http://127.0.0.1:9093"',
     });
+  });
+});
+
+describe('alertmanager exporter secrets', () => {
+  it('are redacted by tributary print-config, whatever the header is called', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertmanager-config-'));
+    try {
+      const config = join(dir, 'config.yaml');
+      await writeFile(
+        config,
+        `receivers: { otlp: {} }
+exporters:
+  alertmanager:
+    endpoints: [https://am.example:9093]
+    headers: { authorization: "Bearer s3cr3t-t0ken", x-scope-orgid: "tenant-k3y" }
+service: { pipelines: { logs: { receivers: [otlp], exporters: [alertmanager] } } }
+`,
+      );
+      const run = spawnSync(process.execPath, [CLI, 'print-config', '--config', config], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('authorization: "[REDACTED]"');
+      expect(run.stdout).toContain('x-scope-orgid: "[REDACTED]"');
+      for (const secret of ['s3cr3t', 'tenant-k3y']) expect(run.stdout + run.stderr).not.toContain(secret);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -222,6 +254,56 @@ service:
     );
     expect(await run.metric('tributary_exporter_send_failed_items')).toBe(1);
     expect(names(await first.alerts())).not.toContain('HighErrorRate{tool=bad}');
+  });
+});
+
+describe('alertmanager exporter with a real Alertmanager asking for client certificates (mutual TLS)', () => {
+  let secure: RealAlertmanager;
+  const KEY_FILE = join(TLS_DIR, 'localhost.key');
+
+  beforeAll(async () => {
+    secure = await RealAlertmanager.start(await freePort(), {
+      certFile: CERT_FILE,
+      keyFile: KEY_FILE,
+      clientCaFile: CERT_FILE,
+    });
+  });
+  afterAll(async () => secure?.close());
+
+  it('delivers over HTTPS with tls.ca_file and the client certificate', async () => {
+    const run = exporterUnderTest(
+      alertmanager,
+      {
+        endpoints: [secure.url],
+        tls: { ca_file: CERT_FILE, cert_file: CERT_FILE, key_file: KEY_FILE },
+        sending_queue: { enabled: false },
+      },
+      'logs',
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(alertEvents(highErrorRate('firing', 'mtls')));
+    await run.stop();
+    expect(secure.url).toMatch(/^https:/);
+    expect(names(await secure.alerts())).toEqual(['HighErrorRate{tool=mtls}']);
+  });
+
+  it('is refused the handshake without a client certificate, and retries', async () => {
+    const run = exporterUnderTest(
+      alertmanager,
+      { endpoints: [secure.url], tls: { ca_file: CERT_FILE }, retry_on_failure: quickRetry },
+      'logs',
+    );
+    await run.exporter.start(run.host);
+    await run.exporter.consume(alertEvents(highErrorRate('firing', 'no-client-cert')));
+    const retrying = await run.logged('send failed; will retry');
+    // It would retry for max_elapsed_time: let the drain deadline pass, so the batch is dropped, counted.
+    run.deadline.abort();
+    await run.stop();
+    expect(String(retrying.error)).toMatch(
+      new RegExp(`^${secure.url}/api/v2/alerts: .*alert bad certificate`),
+    );
+    expect(await run.metric('tributary_exporter_dropped_items')).toBe(1);
+    expect(names(await secure.alerts())).not.toContain('HighErrorRate{tool=no-client-cert}');
   });
 });
 

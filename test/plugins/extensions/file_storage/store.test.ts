@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../../core/errors.js';
 import type { StorageClient } from '../../../../core/exporterhelper/storage.js';
+import { SelfTelemetry } from '../../../../core/telemetry/self.js';
 import { testContext, testHost } from '../../../../core/testing/index.js';
 import { FileStorageConfig } from '../../../../plugins/extensions/file_storage/config.js';
 import { FileStorageExtension } from '../../../../plugins/extensions/file_storage/extension.js';
@@ -29,13 +30,28 @@ async function storage(directory: string, config: Record<string, unknown> = {}) 
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const parsed = FileStorageConfig.parse({ directory, ...config });
+  const telemetry = new SelfTelemetry();
+  const { meter } = telemetry;
   const extension = new FileStorageExtension(
-    testContext(parsed, 'file_storage', { kind: 'extension', logger }),
+    testContext(parsed, 'file_storage', { kind: 'extension', logger, meter }),
   );
   extensions.push(extension);
   await extension.start(testHost({ logger }));
   const client = await extension.getClient('otlp/backend', 'traces');
-  return { extension, client, logs };
+  /** The extension's own metric `name` at the point whose attributes include `match`. */
+  async function metric(name: string, match: Record<string, string>): Promise<number | undefined> {
+    for (const sm of (await telemetry.collect()).scopeMetrics) {
+      for (const m of sm.metrics) {
+        if (m.descriptor.name !== name) continue;
+        const point = m.dataPoints.find((p) =>
+          Object.entries(match).every(([k, v]) => p.attributes[k] === v),
+        );
+        if (point) return point.value as number;
+      }
+    }
+    return undefined;
+  }
+  return { extension, client, logs, metric };
 }
 
 const bytes = (text: string) => Buffer.from(text);
@@ -134,7 +150,7 @@ describe('file_storage', () => {
 
   it('refuses sets past max_size with TRB_STORAGE_FULL, still deletes, and takes sets again once compacted', async () => {
     const dir = await tempDir();
-    const { client } = await storage(dir, { max_size: '4KiB' });
+    const { client, metric } = await storage(dir, { max_size: '4KiB' });
     const value = Buffer.alloc(1000, 1);
     await client.set('item/1', value);
     await client.set('item/2', value);
@@ -144,6 +160,13 @@ describe('file_storage', () => {
     expect(refused).toBeInstanceOf(TributaryError);
     expect((refused as TributaryError).format()).toMatch(
       /^TRB_STORAGE_FULL extensions\.file_storage\.max_size: store otlp%2Fbackend\.traces\.store would pass its max_size \(4096 bytes\): \d+ bytes refused; raise max_size/,
+    );
+    const refusedBytes = Number(/(\d+) bytes refused/.exec((refused as TributaryError).message)?.[1]);
+    expect(await metric('tributary_storage_refused_bytes', { reason: 'TRB_STORAGE_FULL' })).toBe(
+      refusedBytes,
+    );
+    expect(await metric('tributary_storage_file_bytes', { store: 'otlp%2Fbackend.traces.store' })).toBe(
+      (await stat(storeFile(dir))).size,
     );
     for (let i = 1; i <= 4; i++) await client.delete(`item/${i}`);
     // Deletes freed the room; the next set finds the file full of garbage and is written after a compaction.
@@ -165,7 +188,7 @@ describe('file_storage', () => {
     expect(Buffer.from((await client.get('item/39')) ?? [])).toEqual(value);
   });
 
-  it('answers a burst of writes from one group commit each, all durable once answered', async () => {
+  it('keeps every write of a concurrent burst, each answered once written (fsync: always)', async () => {
     const dir = await tempDir();
     const first = await storage(dir, { fsync: 'always' });
     await Promise.all(Array.from({ length: 200 }, (_, i) => first.client.set(`item/${i}`, bytes(`${i}`))));

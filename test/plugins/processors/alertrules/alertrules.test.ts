@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { GaugeMetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { evaluationsSettled } from '../../../../core/rules/runner.js';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import alertrules from '../../../../plugins/processors/alertrules/index.js';
 import { ruleDir } from '../../../core/rules/helpers.js';
@@ -69,9 +70,11 @@ service:
     // Passed on as it came: the very batch, not a copy.
     expect(pipeline.recorded.of('metrics')[0]).toBe(first);
     await vi.advanceTimersByTimeAsync(STEP);
+    await evaluationsSettled();
     traffic.calls('search', 15, 15);
     await pipeline.push('metrics', await traffic.collect());
     await vi.advanceTimersByTimeAsync(STEP);
+    await evaluationsSettled();
 
     const at = (T0 + 2 * STEP) / 1000;
     // At T0+30s the 1m window holds both samples, 15s apart with 15 more calls of each status:

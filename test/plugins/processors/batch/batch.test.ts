@@ -389,6 +389,7 @@ describe('batch config', () => {
       send_batch_size: 8192,
       timeout: 200,
       send_batch_max_size: 0,
+      wait_for_result: false,
       max_held_items: 32768,
     });
   });
@@ -423,5 +424,78 @@ describe('batch config', () => {
     expect(batch.config.safeParse({ timeout: '200' }).error?.issues[0]?.message).toMatch(
       /invalid duration "200"/,
     );
+  });
+});
+
+describe('batch with wait_for_result', () => {
+  /** A next consumer that takes or refuses each batch when the test says so. */
+  function gated() {
+    const batches: Batch<'traces'>[] = [];
+    const answers: { take: () => void; refuse: (err: Error) => void }[] = [];
+    const next: Consumer<'traces'> = {
+      consume: (b) =>
+        new Promise((take, refuse) => {
+          batches.push(b);
+          answers.push({ take, refuse });
+        }),
+    };
+    return { next, batches, answers };
+  }
+  const settled = (promise: Promise<void>) => {
+    const state = { value: 'pending' as string };
+    promise.then(
+      () => (state.value = 'resolved'),
+      (err: Error) => (state.value = `rejected: ${err.message}`),
+    );
+    return state;
+  };
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('answers each caller once the batch carrying its items was taken, not when it is held', async () => {
+    const { next, batches, answers } = gated();
+    const processor = create('traces', { send_batch_size: 4, timeout: '10s', wait_for_result: true }, next);
+    const first = settled(processor.consume(makeSpans(3)));
+    await turn();
+    expect(first.value).toBe('pending'); // held, below send_batch_size
+    const second = settled(processor.consume(makeSpans(3)));
+    await turn();
+    expect(batches.map((b) => b.length)).toEqual([6]);
+    expect([first.value, second.value]).toEqual(['pending', 'pending']); // handed on, not yet taken
+    answers[0]?.take();
+    await turn();
+    expect([first.value, second.value]).toEqual(['resolved', 'resolved']);
+    await processor.shutdown();
+  });
+
+  it('rejects every caller with an item in a refused batch, with the next consumer error', async () => {
+    const { next, batches, answers } = gated();
+    const processor = create(
+      'traces',
+      { send_batch_size: 4, send_batch_max_size: 4, timeout: '10s', wait_for_result: true },
+      next,
+    );
+    const a = settled(processor.consume(makeSpans(3))); // items 0-2
+    const b = settled(processor.consume(makeSpans(3))); // items 3-5: split over the first two batches
+    await turn();
+    expect(batches.map((x) => x.length)).toEqual([4]);
+    answers[0]?.refuse(new Error('sending queue is full'));
+    await turn();
+    expect(a.value).toBe('rejected: sending queue is full');
+    expect(b.value).toBe('pending'); // its last items are still held
+    const shutdown = processor.shutdown();
+    await turn();
+    expect(batches.map((x) => x.length)).toEqual([4, 2]);
+    answers[1]?.take();
+    await shutdown;
+    // b's first item was in the refused batch: its sender must send it again.
+    expect(b.value).toBe('rejected: sending queue is full');
+  });
+
+  it('answers at once without it, as before', async () => {
+    const { next } = gated();
+    const processor = create('traces', { send_batch_size: 4, timeout: '10s' }, next);
+    const held = settled(processor.consume(makeSpans(3)));
+    await turn();
+    expect(held.value).toBe('resolved');
   });
 });

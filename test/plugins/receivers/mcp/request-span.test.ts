@@ -89,6 +89,23 @@ describe('the spans the mcp hooks record', () => {
     for (const record of logs(pipeline)) expect(record.spanContext).toEqual(span?.spanContext());
   });
 
+  it('names the resource a request reads, and the prompt it gets', async () => {
+    const { pipeline, session } = await serverSession();
+    const uri = 'file:///notes/today.md';
+    session.incoming({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } });
+    session.outgoing({ jsonrpc: '2.0', id: 1, result: { contents: [] } });
+    session.incoming({ jsonrpc: '2.0', id: 2, method: 'prompts/get', params: { name: 'greet' } });
+    session.outgoing({ jsonrpc: '2.0', id: 2, result: { messages: [] } });
+    await pipeline.shutdown();
+
+    const [read, prompt] = spans(pipeline);
+    expect(read?.name).toBe('resources/read');
+    expect(read?.attributes['mcp.resource.uri']).toBe(uri);
+    expect(prompt?.name).toBe('prompts/get greet');
+    expect(prompt?.attributes['gen_ai.prompt.name']).toBe('greet');
+    expect(prompt?.attributes).not.toHaveProperty('gen_ai.tool.name');
+  });
+
   it('joins the trace in params._meta, and records no span when that trace is not sampled', async () => {
     const { pipeline, session } = await serverSession();
     session.incoming(call(1, { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` }));
