@@ -2,6 +2,7 @@ import { isStaleNaN } from '../stale.js';
 import type { Expr, Point, Series } from '../types.js';
 import type { QueryContext } from './context.js';
 import { atMs, durationMs, offsetMs } from './durations.js';
+import { inLabelOrder } from './label-order.js';
 import type { Elem, ElemSeries, StepValue } from './values.js';
 
 type VectorSelector = Expr & { kind: 'vector' };
@@ -24,7 +25,7 @@ interface RangeTaken {
 }
 
 /**
- * By storage answer: rules of one cycle that share a selector and time get one answer from
+ * By storage answer (sorted): rules of one cycle that share a selector and time get one answer from
  * the alert rules' window, so the samples are picked out of it once. Values are never mutated.
  */
 const instantsTaken = new WeakMap<readonly Series[], InstantTaken>();
@@ -131,19 +132,14 @@ function lastAtOrBefore(points: readonly Point[], t: number): number {
   return lo - 1;
 }
 
-/**
- * The selector's series over every time the query reads it at (see spans.ts), fetched once per query,
- * in the order the storage gives them. Prometheus's engine asks its storage for them unsorted
- * (Select(ctx, false, ...)), and its head gives them in the order they were created: topk's ties, the
- * order of groups and the template `query` results follow it.
- */
+/** The selector's series over every time the query reads it at (see spans.ts), fetched once per query. */
 function fetch(e: VectorSelector | MatrixSelector, q: QueryContext): readonly Series[] {
   let series = q.fetched.get(e);
   if (!series) {
     const [minT, maxT] = q.fetchSpans.get(e) ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
     const vector = e.kind === 'matrix' ? e.vector : e;
     const answer = q.queryable.select(vector.matchers, minT, maxT);
-    series = Array.isArray(answer) ? answer : [...answer];
+    series = inLabelOrder(e, Array.isArray(answer) ? answer : [...answer]);
     q.fetched.set(e, series);
   }
   return series;
