@@ -2,7 +2,7 @@
 // guide's HighErrorRate goes pending (the connector's admin page, as Prometheus's /alerts shows it:
 // a pending alert is never notified, so it has no log record) and then firing (its alert event on the
 // pipeline's stdout exporter, stderr as shipped). Changed in a temporary copy only, to keep the test
-// short: HighErrorRate's `for` (2m -> 5s), evaluation_interval (15s -> 1s), and the admin extension
+// short: HighErrorRate's `for` (2m -> 15s), evaluation_interval (15s -> 1s), and the admin extension
 // added to read the page. Alertmanager is nowhere (a free port): its exporter just retries.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,10 @@ function temporaryCopy(adminPort: number): { dir: string; pipeline: string } {
   const rules = join(dir, 'config/alerts/mcp-server.rules.yaml');
   const highErrorRate = /(- alert: HighErrorRate\n(?:.*\n)*?\s+for: )2m/;
   expect(readFileSync(rules, 'utf8')).toMatch(highErrorRate);
-  writeFileSync(rules, readFileSync(rules, 'utf8').replace(highErrorRate, '$15s'));
+  writeFileSync(
+    rules,
+    readFileSync(rules, 'utf8').replace(highErrorRate, (_, head: string) => `${head}15s`),
+  );
   const shipped = readFileSync(join(root, 'pipelines/mcp-alerts.yaml'), 'utf8');
   expect(shipped).toContain('evaluation_interval: 15s');
   const pipeline = join(dir, 'pipelines/mcp-alerts.yaml');
