@@ -118,7 +118,8 @@ function hookTransport(
     transport: network ?? guessNetworkTransport(transport),
     sessionId: () => transport.sessionId,
     handlerContext,
-    ...(isHttp(transport) ? { networkProtocol: 'http' as const } : {}),
+    // A server's HTTP transport serving 2026-07-28 (the SDK's per-request one) is an exchange: no session.
+    ...(isHttp(transport) ? { networkProtocol: 'http' as const, exchange: side === 'server' } : {}),
     ...(server ? { serverAddress: server.hostname.replace(/^\[|\]$/g, ''), serverPort: portOf(server) } : {}),
   });
 

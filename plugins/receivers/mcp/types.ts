@@ -20,8 +20,9 @@ export interface McpSessionOptions {
   /** `network.protocol.name`: `http` over Streamable HTTP. */
   networkProtocol?: 'http';
   /**
-   * One HTTP exchange standing in for a session (a request without a session id). With 2026-07-28
-   * traffic, which has no sessions, it records no session duration.
+   * HTTP exchanges standing in for a session (the proxy: a request without a session id; the hooks: a
+   * server's HTTP transport). With 2026-07-28 traffic, which has no sessions, no session duration is
+   * recorded.
    */
   exchange?: boolean;
   /**
