@@ -134,7 +134,8 @@ function hookTransport(
       if (depth > 0) return handler.call(this, message, extra);
       depth++;
       try {
-        info.forwardedFor = forwardedFor(extra);
+        info.forwardedFor = requestHeader(extra, 'x-forwarded-for');
+        info.protocolVersion = requestHeader(extra, 'mcp-protocol-version');
         const ctx = session.incoming(message, info);
         return ctx ? context.with(ctx, handler, this, message, extra) : handler.call(this, message, extra);
       } finally {
@@ -216,11 +217,21 @@ function portOf(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
-/** The request's X-Forwarded-For header; the receiver believes it only from `trusted_proxies`. */
-function forwardedFor(extra: unknown): string | undefined {
-  const headers = (extra as { requestInfo?: { headers?: Record<string, unknown> } } | undefined)?.requestInfo
-    ?.headers;
-  const value = headers?.['x-forwarded-for'];
+/** What the transport passes a message's handler about its HTTP request: SDK 1.x and 2.x. */
+interface MessageExtra {
+  /** SDK 1.x: the request's headers, as node:http gives them. */
+  requestInfo?: { headers?: Record<string, unknown> };
+  /** SDK 2.x: the web-standard Request. */
+  request?: { headers?: { get?: (name: string) => string | null } };
+}
+
+/**
+ * A header of the HTTP request a message came with (`name` in lower case), e.g. X-Forwarded-For,
+ * which the receiver believes only from `trusted_proxies`.
+ */
+function requestHeader(extra: unknown, name: string): string | undefined {
+  const { requestInfo, request } = (extra ?? {}) as MessageExtra;
+  const value = requestInfo?.headers?.[name] ?? request?.headers?.get?.(name);
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
 }

@@ -208,6 +208,7 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const meta = params && isObject(params._meta) ? params._meta : undefined;
     if (method === 'initialize' && typeof params?.protocolVersion === 'string')
       this.protocolVersion ??= params.protocolVersion;
+    if (incoming && info?.protocolVersion) this.protocolVersion ??= info.protocolVersion;
     // 2026-07-28 and later: no initialize; every request states its version.
     const stated = statedVersion(meta);
     if (stated) this.protocolVersion = stated;

@@ -48,6 +48,12 @@ export interface MessageInfo {
   receivedAt?: number;
   /** The `X-Forwarded-For` header it came with (HTTP): believed only from a trusted proxy. */
   forwardedFor?: string;
+  /**
+   * The `MCP-Protocol-Version` header it came with (HTTP; clients send it on every request after
+   * `initialize` since 2025-06-18): the version of a session that saw no `initialize`, as a stateless
+   * server's, where each request is an exchange of its own.
+   */
+  protocolVersion?: string;
 }
 
 /**

@@ -154,6 +154,45 @@ describe('mcp hooks on each transport', () => {
     expect(points(pipeline, 'mcp.server.operation.duration')).toHaveLength(2);
   });
 
+  it('SDK 2.x createMcpHandler serving 2025-11-25 statelessly: the version from MCP-Protocol-Version', async () => {
+    pipeline = await startPipeline(CONFIG, { plugins: builtins });
+    const engine = pipeline.engine;
+    const handler = createMcpHandler(() => {
+      const server = new McpServerV2({ name: 'legacy', version: '2.0.0' });
+      server.registerTool('double', { inputSchema: z.object({ n: z.number() }) }, async ({ n }) => ({
+        content: [{ type: 'text' as const, text: String(n * 2) }],
+      }));
+      return instrumentMcpServer(server, engine);
+    });
+    closers.push(() => handler.close());
+    // A 2025 client after its initialize: no session (a server per request), the version in a header.
+    const call = await handler.fetch(
+      new Request('http://127.0.0.1/mcp', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: { name: 'double', arguments: { n: 4 } },
+        }),
+      }),
+    );
+    expect(await call.text()).toContain('"text":"8"');
+    await pipeline.shutdown();
+    expect(serverSpan(pipeline, 'tools/call double')?.attributes).toMatchObject({
+      'mcp.protocol.version': '2025-11-25',
+      'jsonrpc.request.id': '7',
+    });
+    expect(
+      points(pipeline, 'mcp.server.operation.duration').map((p) => p.attributes['mcp.protocol.version']),
+    ).toEqual(['2025-11-25']);
+  });
+
   it('SDK 1.x over Streamable HTTP: session id, transport and client address on the span', async () => {
     pipeline = await startPipeline(CONFIG, { plugins: builtins });
     const { client, transport } = await connectOverHttp(pipeline, { 'x-forwarded-for': '203.0.113.7' });
