@@ -230,7 +230,8 @@ interface MessageExtra {
  * which the receiver believes only from `trusted_proxies`.
  */
 function requestHeader(extra: unknown, name: string): string | undefined {
-  const { requestInfo, request } = (extra ?? {}) as MessageExtra;
+  if (!extra) return undefined; // in-memory and stdio transports pass none
+  const { requestInfo, request } = extra as MessageExtra;
   const value = requestInfo?.headers?.[name] ?? request?.headers?.get?.(name);
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
