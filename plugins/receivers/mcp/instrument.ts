@@ -60,6 +60,9 @@ export function instrumentMcpClient<T extends object>(
   return instrument('client', target, engine, options);
 }
 
+/** Whether the global tracer provider was set, or found set by another OpenTelemetry setup. */
+let globalTracerTried = false;
+
 function instrument<T extends object>(
   side: McpSide,
   target: T,
@@ -77,7 +80,11 @@ function instrument<T extends object>(
     );
   }
   const registerGlobal = options.registerGlobal !== false;
-  if (registerGlobal) trace.setGlobalTracerProvider(telemetry.tracerProvider);
+  if (registerGlobal && !globalTracerTried) {
+    // Once per process: a second try, even with the same provider, makes the API log an error.
+    globalTracerTried = true;
+    trace.setGlobalTracerProvider(telemetry.tracerProvider);
+  }
   const handlers = handlerContext(registerGlobal);
   const hook = (transport: TransportLike) =>
     hookTransport(side, transport, telemetry, handlers, options.networkTransport);
