@@ -48,6 +48,15 @@ interface StoredSeries {
   points: Point[];
   /** Index of the oldest sample still held: evicted ones are cut off in bulk. */
   head: number;
+  /** Bumped by every change to its samples. */
+  version: number;
+  /**
+   * The last span of it a select handed out: selectors of a cycle that read this series over the
+   * same span share one Series, and the evaluator's work on it.
+   */
+  handedOut:
+    | { readonly from: number; readonly to: number; readonly version: number; readonly series: Series }
+    | undefined;
   /** The running total of a series fed by deltas. */
   total: number;
   /** The time between its last two samples: how often it normally arrives. */
@@ -102,7 +111,17 @@ export class SeriesWindow implements RuleStorage {
         bucket = { series: new Set(), stamp: 0 };
         this.byName.set(name, bucket);
       }
-      s = { labels, bucket, points: [], head: 0, total: 0, gap: 0, stale: false };
+      s = {
+        labels,
+        bucket,
+        points: [],
+        head: 0,
+        version: 0,
+        handedOut: undefined,
+        total: 0,
+        gap: 0,
+        stale: false,
+      };
       this.series.set(key, s);
       bucket.series.add(s);
     }
@@ -129,6 +148,7 @@ export class SeriesWindow implements RuleStorage {
   }
 
   private changed(s: StoredSeries): void {
+    s.version++;
     this.stamp++;
     s.bucket.stamp = this.stamp;
   }
@@ -162,6 +182,7 @@ export class SeriesWindow implements RuleStorage {
       if (s.head > 32 && s.head * 2 > s.points.length) {
         s.points = s.points.slice(s.head);
         s.head = 0;
+        this.changed(s);
       }
     }
     return marked;
@@ -184,7 +205,7 @@ export class SeriesWindow implements RuleStorage {
         if (!matches(s.labels)) continue;
         const from = firstAtOrAfter(s.points, s.head, minT);
         const to = firstAtOrAfter(s.points, from, maxT, true);
-        if (to > from) out.push({ labels: s.labels, points: s.points.slice(from, to) });
+        if (to > from) out.push(handOut(s, from, to));
       }
       return out;
     });
@@ -195,6 +216,15 @@ export class SeriesWindow implements RuleStorage {
     for (const s of this.series.values()) samples += s.points.length - s.head;
     return { series: this.series.size, samples, ...this.counts };
   }
+}
+
+/** Samples [from, to) of `s` as a Series: the one handed out last while the same and unchanged. */
+function handOut(s: StoredSeries, from: number, to: number): Series {
+  const last = s.handedOut;
+  if (last && last.from === from && last.to === to && last.version === s.version) return last.series;
+  const series = { labels: s.labels, points: s.points.slice(from, to) };
+  s.handedOut = { from, to, version: s.version, series };
+  return series;
 }
 
 /** The first index from `from` whose time is >= t (> t when `after`), by bisection. */

@@ -107,6 +107,7 @@ const ACCEPTED = [
   `count_values('single', x) + count_values("double", x)`,
   'offset{a="b"} + rate(offset[5m] offset 1m) + sum(offset) - (x and offset) + 1.e3',
   'sum by (offset, bool, on) (x{offset="1", bool="2"})',
+  'sum by (a) # c\n ( # d\n rate(x{b="1", # e\n c="2"}[5m]) # f\n) / on(a) # g\n group_left # h\n y',
 ];
 
 /** Refused by both, with the message and column where Prometheus's wording is the same in 2.42 and 3.14. */
@@ -138,6 +139,7 @@ const REFUSED: readonly [string, boolean][] = [
   ['sum by (nan) (x)', true],
   ['0x8000000000000000 + 1', true],
   ['x @ 1e400', true],
+  ['# only a comment', true],
 ];
 
 describe('our PromQL parser agrees with promtool', () => {
@@ -443,7 +445,7 @@ describe('our PromQL parser accepts and refuses what promtool does', () => {
       ...['unless', 'atan2', 'count', 'avg', 'quantile', 'group', 'stddev', 'start', 'end', '__name__'],
       ...['(', ')', '{', '}', '[', ']', ',', ':', '@', '=', '!=', '=~', '!~', '==', '>', '<', '>=', '<='],
       ...['+', '-', '*', '/', '%', '^', '"a"', "'b'", '`c`', '"job"', '5m', '1h30m', '1ms', '0', '1'],
-      ...['2.5', '0x1F', 'Inf', 'NaN', '.', '1e3', '1.', '.5'],
+      ...['2.5', '0x1F', 'Inf', 'NaN', '.', '1e3', '1.', '.5', '# c\n'],
     ];
     const soup = fc
       .tuple(fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 9 }), fc.boolean())

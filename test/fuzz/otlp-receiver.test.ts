@@ -59,11 +59,13 @@ function mutate(value: unknown, edits: readonly [number, unknown][]): unknown {
   const all = paths(copy);
   for (const [index, replacement] of edits) {
     const path = all[index % all.length] ?? [];
-    if (path.length === 0) return replacement;
+    // A copy: a shared constant put in two places (or edited inside) would tie the body in a loop.
+    const value = structuredClone(replacement);
+    if (path.length === 0) return value;
     let parent: Record<string | number, unknown> | undefined = copy;
     for (const key of path.slice(0, -1))
       parent = parent?.[key] as Record<string | number, unknown> | undefined;
-    if (parent && typeof parent === 'object') parent[path[path.length - 1] as string] = replacement;
+    if (parent && typeof parent === 'object') parent[path[path.length - 1] as string] = value;
   }
   return copy;
 }

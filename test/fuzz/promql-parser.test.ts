@@ -127,6 +127,32 @@ describe('PromQL parser fuzz', () => {
   );
 
   it(
+    'reads an expression the same with a # comment where any blank stands',
+    () => {
+      const EXPRESSIONS = [
+        'sum by (job) (rate(http_requests_total{code=~"5..", job!="x"}[5m])) / on (job) group_left (team) sum by (job, team) (up)',
+        'histogram_quantile(0.9, sum without (instance) (rate(x_bucket[5m] offset 1m)))',
+        'max_over_time(rate(x[1m])[10m:1m] @ 100) > bool 2 and on (a) y unless z',
+        'topk(3, x) + ignoring (b) group_right y * - 2 ^ 2',
+        'label_replace(up, "dst", "$1", "src", "(.*)") or count_values("v", x)',
+        'x @ - 100 offset - 1m + rate(y [ 5m : 1m ] @ end ( ) ) - 1.e3 * 0x_1F',
+      ];
+      const withoutSpans = (text: string) =>
+        JSON.stringify(parseExpr(text), (k, v) => (k === 'span' ? undefined : v));
+      const blankAt = fc.tuple(fc.constantFrom(...EXPRESSIONS), fc.nat()).map(([text, n]) => {
+        const blanks = [...text.matchAll(/ /g)].map((m) => m.index as number);
+        const at = blanks[n % blanks.length] as number;
+        return [text, `${text.slice(0, at)} # a comment\n${text.slice(at)}`] as const;
+      });
+      fc.assert(
+        fc.property(blankAt, ([text, commented]) => withoutSpans(commented) === withoutSpans(text)),
+        fuzzSettings(500),
+      );
+    },
+    fuzzTimeout(500),
+  );
+
+  it(
     'answers any series description likewise',
     () => {
       const series = fc

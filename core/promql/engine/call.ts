@@ -5,7 +5,7 @@ import type { Argument, Expr, Sample } from '../types.js';
 import type { Evaluate, QueryContext } from './context.js';
 import { PromqlEvalError } from './errors.js';
 import { assertUniqueLabelsets, DUPLICATE_LABELSET, namesDiffer, withoutName } from './names.js';
-import { selectInstant } from './selectors.js';
+import { selectInstant, selectRange } from './selectors.js';
 import type { Elem, ElemSeries, StepValue } from './values.js';
 
 type CallExpr = Expr & { kind: 'call' };
@@ -45,8 +45,7 @@ export function callAt(e: CallExpr, t: number, q: QueryContext, evaluate: Evalua
   // one instant (a range query also records which series gave each label set).
   if (arg?.kind !== 'matrix' || e.func === 'absent_over_time' || q.interval > 0 || q.subqueryDepth > 0)
     return callOnce(e, t, q, evaluate);
-  const matrix = evaluate(arg, t, q);
-  if (matrix.type !== 'matrix') return callOnce(e, t, q, evaluate);
+  const matrix = selectRange(arg, t, q);
   const { rangeStart, rangeEnd } = matrix;
   const last = callsTaken.get(matrix.series);
   if (

@@ -31,6 +31,20 @@ interface RangeTaken {
 const instantsTaken = new WeakMap<readonly Series[], InstantTaken>();
 const rangesTaken = new WeakMap<readonly Series[], RangeTaken>();
 
+/** One series' window, as last taken from it. */
+interface WindowTaken {
+  readonly rangeStart: number;
+  readonly rangeEnd: number;
+  readonly series: ElemSeries | undefined;
+}
+
+/**
+ * By storage series: selectors written differently (`x{a="1"}`, `x{b!="2"}`) get the same Series of
+ * the window for a series both read over one span, so its window is cut once (instant queries only:
+ * a range query or subquery moves the window every step).
+ */
+const windowsTaken = new WeakMap<Series, WindowTaken>();
+
 /**
  * An instant selector at step `t`: each series' latest sample in (ref - lookback, ref], where ref
  * is `t` (or the `@` time) minus the offset; a staleness marker there means no sample. The sample
@@ -73,17 +87,32 @@ export function selectRange(e: MatrixSelector, t: number, q: QueryContext): Step
   const last = rangesTaken.get(fetched);
   if (last && last.rangeStart === rangeStart && last.rangeEnd === rangeEnd)
     return { type: 'matrix', series: last.series, rangeStart, rangeEnd };
+  const shared = q.interval === 0 && q.subqueryDepth === 0;
   const series: ElemSeries[] = [];
   for (const s of fetched) {
-    const from = lastAtOrBefore(s.points, rangeStart) + 1;
-    const to = lastAtOrBefore(s.points, rangeEnd) + 1;
-    if (to <= from) continue;
-    let points = from === 0 && to === s.points.length ? s.points : s.points.slice(from, to);
-    if (hasStaleMarker(points)) points = points.filter((p) => !isStaleNaN(p.v));
-    if (points.length > 0) series.push({ labels: s.labels, points, dropName: false });
+    const taken = shared ? sharedWindow(s, rangeStart, rangeEnd) : windowOf(s, rangeStart, rangeEnd);
+    if (taken) series.push(taken);
   }
   rangesTaken.set(fetched, { rangeStart, rangeEnd, series });
   return { type: 'matrix', series, rangeStart, rangeEnd };
+}
+
+function sharedWindow(s: Series, rangeStart: number, rangeEnd: number): ElemSeries | undefined {
+  const last = windowsTaken.get(s);
+  if (last && last.rangeStart === rangeStart && last.rangeEnd === rangeEnd) return last.series;
+  const series = windowOf(s, rangeStart, rangeEnd);
+  windowsTaken.set(s, { rangeStart, rangeEnd, series });
+  return series;
+}
+
+/** The points of `s` in (rangeStart, rangeEnd] but staleness markers; undefined when none. */
+function windowOf(s: Series, rangeStart: number, rangeEnd: number): ElemSeries | undefined {
+  const from = lastAtOrBefore(s.points, rangeStart) + 1;
+  const to = lastAtOrBefore(s.points, rangeEnd) + 1;
+  if (to <= from) return undefined;
+  let points = from === 0 && to === s.points.length ? s.points : s.points.slice(from, to);
+  if (hasStaleMarker(points)) points = points.filter((p) => !isStaleNaN(p.v));
+  return points.length > 0 ? { labels: s.labels, points, dropName: false } : undefined;
 }
 
 function hasStaleMarker(points: readonly Point[]): boolean {

@@ -46,6 +46,10 @@ const MATCH_OPS: Readonly<Record<string, MatchOp>> = {
   NeqRegex: '!~',
 };
 
+/** Blanks and `# comments` (each to the end of its line, so matching never backtracks into one), as the lexer skips them. */
+const BLANKS = /(?:\s|#[^\n]*(?![^\n]))+/g;
+const LEADING_BLANKS = /^(?:\s|#[^\n]*(?![^\n]))*/;
+
 /** Aggregations that take a parameter before the vector. */
 const WITH_PARAM = new Set<AggregateOp>([
   'topk',
@@ -77,13 +81,15 @@ export class TreeConverter implements SyntaxReader {
     throw new PromqlParseError(code, detail, span, this.text, hint);
   }
 
-  /** The text between two spans without its surrounding blanks: where Prometheus points for an operator. */
+  /** The text between two spans without its surrounding blanks and comments: where Prometheus points for an operator. */
   between(left: Span, right: Span): Span {
-    let start = left.end;
-    let end = right.start;
-    while (start < end && /\s/.test(this.text[start] ?? '')) start++;
-    while (end > start && /\s/.test(this.text[end - 1] ?? '')) end--;
-    return { start, end };
+    // Comments blanked out keep every offset.
+    const gap = this.text.slice(left.end, right.start).replace(/#[^\n]*/g, (c) => ' '.repeat(c.length));
+    let start = 0;
+    let end = gap.length;
+    while (start < end && /\s/.test(gap[start] ?? '')) start++;
+    while (end > start && /\s/.test(gap[end - 1] ?? '')) end--;
+    return { start: left.end + start, end: left.end + end };
   }
 
   textOf(n: SyntaxNode): string {
@@ -172,7 +178,8 @@ export class TreeConverter implements SyntaxReader {
   }
 
   private number(n: SyntaxNode): number {
-    const text = this.textOf(n).replace(/\s+/g, '');
+    // lezer-promql puts a sign in the literal, with any blanks and comments after it.
+    const text = this.textOf(n).replace(BLANKS, '');
     const sign = text[0] === '-' ? -1 : 1;
     const unsigned = text.replace(/^[+-]/, '');
     const value = parseNumber(unsigned);
@@ -321,8 +328,9 @@ export class TreeConverter implements SyntaxReader {
         `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
         span,
       );
-    const grouping = modifier ? this.labelList(modifier.lastChild as SyntaxNode) : [];
-    const without = modifier?.firstChild?.name === 'Without';
+    const [keyword, labels] = modifier ? children(modifier) : [];
+    const grouping = labels ? this.labelList(labels) : [];
+    const without = keyword?.name === 'Without';
     const [param, expr] = want === 2 ? [args[0], args[1] as Expr] : [undefined, args[0] as Expr];
     return { kind: 'aggregate', op, expr, param, grouping, without, span };
   }
@@ -342,12 +350,13 @@ export class TreeConverter implements SyntaxReader {
     const [lhsNode, opNode] = kids as [SyntaxNode, SyntaxNode];
     const rhsNode = kids[kids.length - 1] as SyntaxNode;
     const op = BINARY_OPS[opNode.name];
-    if (!op)
-      return this.fail(
+    if (opNode.name === 'TrimUpper' || opNode.name === 'TrimLower')
+      this.fail(
         'TRB_PROMQL_UNSUPPORTED',
         `the ${this.textOf(opNode)} operator trims native histograms, which Tributary does not hold`,
         opNode,
       );
+    if (!op) return this.fail('TRB_PROMQL_PARSE', `unexpected ${describe(this.textOf(opNode))}`, opNode);
     const fill = kids.find((k) => k.name === 'FillModifier');
     if (fill)
       this.fail(
@@ -404,6 +413,6 @@ export class TreeConverter implements SyntaxReader {
 function numberSpan(n: SyntaxNode, text: string): Span {
   let start = n.from;
   if (/[+-]/.test(text[start] ?? '')) start++;
-  while (/\s/.test(text[start] ?? '')) start++;
-  return { start, end: n.to };
+  const blanks = LEADING_BLANKS.exec(text.slice(start, n.to))?.[0] ?? '';
+  return { start: start + blanks.length, end: n.to };
 }

@@ -5,7 +5,7 @@ import { checkExpr } from './check.js';
 import { TreeConverter } from './convert.js';
 import { promqlGrammar } from './grammar.js';
 import { hexLiteralError } from './literals.js';
-import { describe, type SyntaxNode } from './tree.js';
+import { children, describe, type SyntaxNode } from './tree.js';
 
 export { typeOf } from './check.js';
 export { evaluateDurationMs } from './duration.js';
@@ -18,12 +18,12 @@ export { lineAndColumn, type PromqlErrorCode, PromqlParseError } from './error.j
  */
 export function parseExpr(text: string): Expr {
   const converter = new TreeConverter(text);
-  if (text.trim() === '')
+  if (/^(?:\s|#[^\n]*)*$/.test(text))
     converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
   const top = promqlGrammar.parse(normalise(text, converter)).topNode;
   const problem = firstError(top);
   if (problem) syntaxError(converter, text, problem);
-  const root = top.firstChild;
+  const root = children(top)[0];
   if (!root) return converter.fail('TRB_PROMQL_PARSE', 'no expression found in input', { start: 0, end: 0 });
   return checkExpr(converter.expr(root), converter);
 }

@@ -11,10 +11,13 @@ export interface SyntaxReader {
   fail(code: PromqlErrorCode, detail: string, at: Span | SyntaxNode, hint?: string): never;
 }
 
-/** The named children of a node (lezer leaves anonymous punctuation out of the tree). */
+/**
+ * The named children of a node (lezer leaves anonymous punctuation out of the tree), without the
+ * `# comments` lezer keeps in it wherever they stand.
+ */
 export function children(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'LineComment') out.push(c);
   return out;
 }
 

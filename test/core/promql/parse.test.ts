@@ -422,6 +422,30 @@ describe('parseExpr: out of scope is refused, never answered wrong', () => {
   });
 });
 
+describe('parseExpr: comments', () => {
+  it('skips a # comment wherever a blank may stand, as in a multi-line rule', () => {
+    const text = [
+      'sum by (job) # per job',
+      '  ( # errors only',
+      '    rate(x{code=~"5..", # server side',
+      '      a="b"}[5m]) # five minutes',
+      '  ) / on (job) # d',
+      '  group_left (team) # e',
+      '  y',
+    ].join('\n');
+    expect(parseExpr(text)).toMatchObject({
+      kind: 'binary',
+      lhs: { kind: 'aggregate', grouping: ['job'], expr: { kind: 'call', func: 'rate' } },
+      matching: { on: true, labels: ['job'], include: ['team'], card: 'many-to-one' },
+    });
+    expect(parseExpr('topk(# k\n 1, x)')).toMatchObject({ param: { value: 1 } });
+    expect(shape(parseExpr('x # before the operator\n  * y'))).toBe('(x * y)');
+    expect(refusedText('1 # one\n > # greater\n 2')).toBe('>');
+    expect(value('- # minus\n 2')).toBe(-2);
+    expect(refusal('# only a comment\n').detail).toBe('no expression found in input');
+  });
+});
+
 describe('parseExpr: syntax errors', () => {
   it('points at the offending token with line:column', () => {
     const err = refusal('sum(x) by (job) +');

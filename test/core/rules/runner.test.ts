@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AlertRulesConfig } from '../../../core/rules/config.js';
 import { retentionMs } from '../../../core/rules/index.js';
-import { AlertRulesRunner } from '../../../core/rules/runner.js';
+import { AlertRulesRunner, evaluationsSettled } from '../../../core/rules/runner.js';
 import { OnDemandMetricReader } from '../../../core/sdk/readers.js';
 import { recordMetrics } from '../../../core/testing/index.js';
 import { groupsOf } from './helpers.js';
@@ -76,6 +76,33 @@ describe('the rules runner', () => {
         error: 'vector contains metrics with the same labelset after applying rule labels',
       }),
     ]);
+    await runner.stop();
+    await provider.shutdown();
+  });
+
+  it('lets other work run between the rules of a group; evaluationsSettled() waits for the group', async () => {
+    const groups = groupsOf(`groups:
+  - name: g
+    rules:
+      - record: a
+        expr: vector(1)
+      - record: b
+        expr: vector(2)
+`);
+    const provider = new MeterProvider();
+    const config = AlertRulesConfig.parse({ rule_files: ['unused'] });
+    const happened: string[] = [];
+    const runner = new AlertRulesRunner(
+      groups,
+      config,
+      { logger: pino({ level: 'silent' }), meter: provider.getMeter('test'), attributes: {} },
+      async (evaluation) => void happened.push(`sent ${evaluation.samples.map((s) => s.v).join()}`),
+    );
+    const [group] = runner.groups;
+    void runner.evaluate(group as NonNullable<typeof group>, Date.now());
+    setImmediate(() => happened.push('other work'));
+    await evaluationsSettled();
+    expect(happened).toEqual(['other work', 'sent 1,2']);
     await runner.stop();
     await provider.shutdown();
   });

@@ -200,4 +200,17 @@ describe('the rules window', () => {
     w.sweep(61_500);
     expect(selectX()[0]?.points.map((p) => p.t)).toEqual([2000]);
   });
+
+  it('gives selectors written differently one Series for a series they read over one span', () => {
+    const w = window();
+    const x = { __name__: 'x', job: 'a' };
+    w.append(x, 1000, 1);
+    const byName = () => w.select([{ name: '__name__', op: '=', value: 'x' }], 0, 10_000)[0];
+    const byJob = () => w.select([{ name: 'job', op: '=', value: 'a' }], 0, 10_000)[0];
+    expect(byJob()).toBe(byName());
+    expect(w.select([{ name: 'job', op: '=', value: 'a' }], 500, 10_000)[0]).toBe(byName());
+    w.append(x, 2000, 2);
+    expect(byJob()?.points.map((p) => p.v)).toEqual([1, 2]);
+    expect(byName()).toBe(byJob());
+  });
 });

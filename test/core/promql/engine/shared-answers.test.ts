@@ -13,17 +13,25 @@ import {
 const MIN = 60_000;
 
 /**
- * A storage that gives one answer (array) to every selector written alike, for one span, as the alert
- * rules' window does while its series are unchanged: the evaluator reuses its work on an answer.
+ * A storage that gives one answer (array) to every selector written alike for one span, and one
+ * Series to every selector reading the same samples of a series, as the alert rules' window does
+ * while its series are unchanged: the evaluator reuses its work on an answer and on a series.
  */
 function sharing(storage: Queryable): Queryable {
   const answers = new Map<string, readonly Series[]>();
+  const series = new Map<string, Series>();
+  const shared = (s: Series) => {
+    const key = JSON.stringify([s.labels, s.points.map((p) => p.t)]);
+    const known = series.get(key) ?? s;
+    series.set(key, known);
+    return known;
+  };
   return {
     select(matchers: readonly Matcher[], minT: number, maxT: number) {
       const key = JSON.stringify([matchers, minT, maxT]);
       let answer = answers.get(key);
       if (!answer) {
-        answer = [...storage.select(matchers, minT, maxT)];
+        answer = [...storage.select(matchers, minT, maxT)].map(shared);
         answers.set(key, answer);
       }
       return answer;
@@ -50,6 +58,11 @@ const QUERIES = [
   'increase(requests_total[2m])',
   'rate(requests_total[2m]) > 0.1',
   'rate(requests_total[1m])',
+  'rate(requests_total{job="a"}[1m])',
+  // At 7.5m the samples of [2m] and [125s] are the same (from 5.5m), their windows not: 5.5m is out of [2m].
+  'rate(requests_total[125s])',
+  'rate(requests_total{job!="b"}[2m])',
+  'delta(requests_total{job=~"a|b"}[2m] offset 15s)',
   'requests_total',
   'timestamp(requests_total)',
   'requests_total @ 120',
@@ -67,7 +80,7 @@ describe('answers a storage gives several selectors', () => {
     const storage = loaded();
     const shared = sharing(storage);
     const options: EvalOptions[] = [{}, { lookbackDeltaMs: 30_000 }, { delayedNameRemoval: true }];
-    for (const t of [5 * MIN, 5 * MIN + 15_000, 5 * MIN, 7 * MIN]) {
+    for (const t of [5 * MIN, 5 * MIN + 15_000, 5 * MIN, 7 * MIN, 7.5 * MIN]) {
       for (const o of options) {
         for (const text of QUERIES) {
           const expr = parseExpr(text);
