@@ -172,6 +172,8 @@ export class McpSessionObserver implements McpSession, ObservedSession {
 
   private receive(m: unknown, info: MessageInfo | undefined): Context | undefined {
     if (!isJsonRpc(m)) return undefined;
+    // What the HTTP request said, where no initialize was seen (a stateless exchange, a notification).
+    if (info?.protocolVersion) this.protocolVersion ??= info.protocolVersion;
     if (typeof m.method !== 'string') {
       this.response(m, false, info);
       return undefined;
@@ -208,7 +210,6 @@ export class McpSessionObserver implements McpSession, ObservedSession {
     const meta = params && isObject(params._meta) ? params._meta : undefined;
     if (method === 'initialize' && typeof params?.protocolVersion === 'string')
       this.protocolVersion ??= params.protocolVersion;
-    if (incoming && info?.protocolVersion) this.protocolVersion ??= info.protocolVersion;
     // 2026-07-28 and later: no initialize; every request states its version.
     const stated = statedVersion(meta);
     if (stated) this.protocolVersion = stated;
