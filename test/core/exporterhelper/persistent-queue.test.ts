@@ -167,7 +167,11 @@ describe('the persistent sending queue (sending_queue.storage)', () => {
     await exporter.consume(spans(2));
     await exporter.consume(spans(3));
     let fourth = 'waiting';
-    void exporter.consume(spans(4)).then(() => (fourth = 'stored'));
+    // Still waiting when the test ends: the shutdown refuses it (handled, not an unhandled rejection).
+    void exporter.consume(spans(4)).then(
+      () => (fourth = 'stored'),
+      () => (fourth = 'refused at shutdown'),
+    );
     const client = await extension.getClient('otlp', 'traces');
     expect((await client.keys('item/')).length).toBe(3); // the one being sent, and two queued
     expect(fourth).toBe('waiting');
