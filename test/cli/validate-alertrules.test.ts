@@ -13,7 +13,7 @@ describe('tributary validate with alertrules components', () => {
     const syntax = fixture('rules/syntax.rules.yaml');
     const unsupported = fixture('rules/unsupported.rules.yaml');
     expect(run.stderr.trimEnd().split('\n')).toEqual([
-      `error: ${syntax}:5:71: TRB_PROMQL_PARSE processors.alertrules.rule_files: group "mcp", rule 1, "HighErrorRate": could not parse expression: unexpected end of input; fix the expression: Prometheus 3.14 PromQL`,
+      `error: ${syntax}:5:71: TRB_PROMQL_PARSE processors.alertrules.rule_files: group "mcp", rule 1, "HighErrorRate": could not parse expression: unclosed left parenthesis; fix the expression: Prometheus 3.14 PromQL`,
       `error: ${unsupported}:7:13: TRB_PROMQL_UNSUPPORTED processors.alertrules.rule_files: group "experimental", rule 1, "job:info": could not parse expression: function "info" is experimental in Prometheus 3.14 (behind --enable-feature=promql-experimental-functions), which Tributary does not enable`,
       `error: ${unsupported}:7:13: TRB_PROMQL_UNSUPPORTED connectors.alertrules.rule_files: group "experimental", rule 1, "job:info": could not parse expression: function "info" is experimental in Prometheus 3.14 (behind --enable-feature=promql-experimental-functions), which Tributary does not enable`,
     ]);

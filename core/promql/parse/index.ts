@@ -85,8 +85,29 @@ function syntaxError(converter: TreeConverter, text: string, node: SyntaxNode): 
   }
   const token = text.slice(node.from, node.to) || (text.slice(node.from).match(/^\S+/)?.[0] ?? '');
   const unterminated = /^["'`]/.test(token) ? 'unterminated quoted string' : undefined;
-  return converter.fail('TRB_PROMQL_PARSE', unterminated ?? `unexpected ${describe(token)}`, {
+  const ended = token === '' ? unclosed(text) : undefined;
+  return converter.fail('TRB_PROMQL_PARSE', unterminated ?? ended ?? `unexpected ${describe(token)}`, {
     start: node.from,
     end: Math.max(node.to, node.from + token.length),
   });
+}
+
+/**
+ * What Prometheus's lexer says when the text ends with something still open: inside braces first,
+ * then a parenthesis, then a bracket (lex.go's order); undefined when all are closed.
+ */
+function unclosed(text: string): string | undefined {
+  const open: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\' && c !== '`') i++;
+    } else if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '(' || c === '[' || c === '{') open.push(c);
+    else if (c === ')' || c === ']' || c === '}') open.pop();
+  }
+  if (open.at(-1) === '{') return 'unexpected end of input inside braces';
+  if (open.includes('(')) return 'unclosed left parenthesis';
+  return open.includes('[') ? 'unclosed left bracket' : undefined;
 }

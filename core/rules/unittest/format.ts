@@ -1,4 +1,4 @@
-import { formatLabels } from '../../promql/labels.js';
+import { compareLabels, formatLabels } from '../../promql/labels.js';
 import type { Labels } from '../../promql/types.js';
 
 /** What promtool prints and compares: failures read the same from `tributary test-rules` as from promtool. */
@@ -33,19 +33,6 @@ export function formatFloatE(v: number): string {
   const [mantissa, exponent] = v.toExponential().split('e') as [string, string];
   const sign = exponent.startsWith('-') ? '-' : '+';
   return `${mantissa}E${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
-}
-
-/** Labels.Compare: name by name, then value by value, then the shorter set first. */
-export function compareLabels(a: Labels, b: Labels): number {
-  const an = Object.keys(a).sort();
-  const bn = Object.keys(b).sort();
-  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
-    const [x, y] = [an[i] as string, bn[i] as string];
-    if (x !== y) return x < y ? -1 : 1;
-    const [xv, yv] = [a[x] as string, b[y] as string];
-    if (xv !== yv) return xv < yv ? -1 : 1;
-  }
-  return an.length - bn.length;
 }
 
 export interface LabelsAndAnnotations {

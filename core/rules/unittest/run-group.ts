@@ -1,11 +1,11 @@
-import { evaluateInstant, MemoryStorage, parseExpr } from '../../promql/index.js';
+import { evaluateInstant, MemoryStorage, PromqlParseError, parseExpr } from '../../promql/index.js';
+import { compareLabels } from '../../promql/labels.js';
 import { parseSeriesDescription, seriesPoints } from '../../promql/series-notation.js';
 import type { Labels, Sample } from '../../promql/types.js';
 import { type GroupEvaluation, GroupEvaluator } from '../group.js';
 import type { RuleGroup } from '../types.js';
 import {
   compareAlerts,
-  compareLabels,
   formatAlerts,
   formatDuration,
   formatSamples,
@@ -167,7 +167,12 @@ function comparePromqlTest(
   try {
     got = instantSamples(test.expr, storage, mint + test.eval_time, every);
   } catch (err) {
-    return `${where}, err: ${(err as Error).message}`;
+    // As Prometheus's ParseErr prints itself: `1:22: parse error: unclosed left parenthesis`.
+    const message =
+      err instanceof PromqlParseError
+        ? (err as Error).message.replace(/^(\d+:\d+: )/, '$1parse error: ')
+        : (err as Error).message;
+    return `${where}, err: ${message}`;
   }
   const expected: LabeledValue[] = [];
   for (const sample of test.exp_samples) {

@@ -459,6 +459,18 @@ describe('parseExpr: syntax errors', () => {
   it('is a TributaryError with a stable code', () => {
     const err = refusal('up{');
     expect(err.code).toBe('TRB_PROMQL_PARSE');
-    expect(err.format()).toBe('TRB_PROMQL_PARSE 1:4: unexpected end of input');
+    expect(err.format()).toBe('TRB_PROMQL_PARSE 1:4: unexpected end of input inside braces');
+  });
+
+  it("says what was left open at the end of the input, in Prometheus's words (promtool 2.42 agrees)", () => {
+    const cases: [string, string][] = [
+      ['sum(up) by (', '1:13: unclosed left parenthesis'],
+      ['rate(up[5m', '1:11: unclosed left parenthesis'],
+      ['up{job="a"', '1:11: unexpected end of input inside braces'],
+      ['up{a="(("', '1:10: unexpected end of input inside braces'],
+      ['(up', '1:4: unclosed left parenthesis'],
+      ['up[5m', '1:6: unclosed left bracket'],
+    ];
+    for (const [text, message] of cases) expect(refusal(text).message, text).toBe(message);
   });
 });
