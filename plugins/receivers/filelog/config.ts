@@ -59,7 +59,9 @@ export const FilelogConfig = z
       .int()
       .min(1)
       .default(1024)
-      .describe('files tracked at once (each holds an open descriptor); more are skipped and counted'),
+      .describe(
+        'files open at once; while more match, files read to their end are closed to give each its turn',
+      ),
     max_batch_size: z.number().int().min(1).default(1000).describe('records handed on at most per consume'),
     multiline: z
       .strictObject({

@@ -172,6 +172,20 @@ describe('filelog receiver', () => {
     expect([...bodies(first), ...bodies(second)]).toEqual(lines('a', 200));
   });
 
+  it('reads more files than max_concurrent_files: each takes its turn, lines appended later too', async () => {
+    const paths = Array.from({ length: 30 }, (_, i) => join(dir, `f${i}.log`));
+    await Promise.all(paths.map((path, i) => writeFile(path, text(lines(`f${i}`, 2)))));
+    const p = await tail(`include: ["${dir}/*.log"], start_at: beginning, max_concurrent_files: 4`);
+    await until(() => bodies(p).length === 60, 'the lines of all 30 files');
+    // Files read earlier and closed to make room go on from where they stood.
+    await appendFile(paths[0] as string, text(lines('f0', 1, 2)));
+    await appendFile(paths[29] as string, text(lines('f29', 1, 2)));
+    await until(() => bodies(p).length === 62, 'the two appended lines');
+    await p.shutdown();
+    const expected = paths.flatMap((_, i) => lines(`f${i}`, i === 0 || i === 29 ? 3 : 2));
+    expect([...bodies(p)].sort()).toEqual(expected.sort());
+  });
+
   it('stops reading while the pipeline refuses, and loses nothing', async () => {
     let refusals = 5;
     const taken: string[] = [];
