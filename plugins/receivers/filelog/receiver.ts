@@ -196,6 +196,8 @@ export class FilelogReceiver implements Receiver {
       if (!known.placed) this.place(known, stats.size, false);
       return;
     }
+    // A file closed to make room is opened again only when it has grown or shrunk since.
+    if (this.parked.get(path)?.offset === stats.size) return;
     if (this.files.size >= max_concurrent_files) {
       this.counters.skippedFiles.add(1);
       this.crowded = true;
