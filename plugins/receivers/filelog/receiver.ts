@@ -233,11 +233,14 @@ export class FilelogReceiver implements Receiver {
     ];
     if (!final && (fp.length === 0 || others.some((o) => sameFile(o, fp) && o.length > fp.length))) return;
     const matches = (other: Buffer) => sameFile(other, fp);
-    const parked = this.parked.get(file.path);
-    this.parked.delete(file.path);
-    if (parked && matches(Buffer.from(parked.fingerprint, 'base64'))) {
+    // Closed to make room: by its path, or renamed (rotation) or copied (copytruncate) since.
+    const wasParked = (c: Checkpoint | undefined) => c && matches(Buffer.from(c.fingerprint, 'base64'));
+    const parkedHere = this.parked.get(file.path);
+    const parked = wasParked(parkedHere) ? parkedHere : [...this.parked.values()].find(wasParked);
+    if (parked) {
       file.offset = Math.min(parked.offset, size);
       file.skipping = parked.skipping;
+      this.parked.delete(parked.path);
       file.placed = true;
       return;
     }

@@ -196,6 +196,21 @@ describe('filelog receiver', () => {
     expect([...bodies(p)].sort()).toEqual(expected.sort());
   });
 
+  it('a file closed to make room and then rotated by rename goes on from where it stood', async () => {
+    const paths = Array.from({ length: 4 }, (_, i) => join(dir, `f${i}.log`));
+    await Promise.all(paths.map((path, i) => writeFile(path, text(lines(`f${i}`, 2)))));
+    const p = await tail(`include: ["${dir}/*.log*"], start_at: beginning, max_concurrent_files: 2`);
+    await until(() => bodies(p).length === 8, 'the lines of all 4 files');
+    // f0 was read first and closed to make room for f2 and f3.
+    await appendFile(paths[0] as string, text(lines('f0', 1, 2)));
+    await rename(paths[0] as string, `${paths[0]}.1`);
+    await writeFile(paths[0] as string, text(lines('new f0', 1)));
+    await until(() => bodies(p).length === 10, 'the line appended before the rename, and the new file');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const expected = [...paths.flatMap((_, i) => lines(`f${i}`, i === 0 ? 3 : 2)), 'new f0 0'];
+    expect([...bodies(p)].sort()).toEqual(expected.sort());
+  });
+
   it('writes checkpoints only when they move: idle polls add nothing to the store', async () => {
     const log = join(dir, 'app.log');
     await writeFile(log, text(lines('c', 10)));
