@@ -18,6 +18,9 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RetryableError } from '../../../../core/component.js';
+import { parseConfigText } from '../../../../core/config/load.js';
+import { Engine } from '../../../../core/engine.js';
+import { TributaryErrors } from '../../../../core/errors.js';
 import { definePlugin } from '../../../../core/plugin.js';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import { builtins } from '../../../../plugins/index.js';
@@ -257,5 +260,33 @@ service: { pipelines: { logs: { receivers: [filelog], exporters: [refusing] } } 
     );
     await until(() => taken.length === 30, 'all 30 once the pipeline takes them');
     expect(taken).toEqual(lines('b', 30));
+  });
+
+  it('refuses sizes and intervals it could not work with, located, saying what is valid', async () => {
+    const errorsOf = async (options: string) => {
+      const yaml = `receivers: { filelog: { include: [a.log], ${options} } }
+exporters: { stdout: }
+service: { pipelines: { logs: { receivers: [filelog], exporters: [stdout] } } }
+`;
+      const engine = new Engine(parseConfigText(yaml, '/cfg/config.yaml', {}));
+      for (const plugin of builtins) engine.use(plugin);
+      return engine.validate().then(
+        () => [],
+        (err: unknown) =>
+          err instanceof TributaryErrors ? err.errors.map((e) => e.format()) : [String(err)],
+      );
+    };
+    // Each of these read nothing at all, silently, or failed every poll.
+    expect(await errorsOf('fingerprint_size: 0B')).toEqual([
+      '/cfg/config.yaml:1:61: TRB_CONFIG_BAD_SIZE receivers.filelog.fingerprint_size: fingerprint_size must be at least 1B: a file is known by its first bytes, e.g. "1KiB"',
+    ]);
+    for (const size of ['0B', '8GiB']) {
+      expect(await errorsOf(`max_log_size: ${size}`)).toEqual([
+        '/cfg/config.yaml:1:57: TRB_CONFIG_BAD_SIZE receivers.filelog.max_log_size: max_log_size must be between 1B and 64MiB (a read holds that much per file), e.g. "1MiB"',
+      ]);
+    }
+    expect(await errorsOf('poll_interval: 0')).toEqual([
+      '/cfg/config.yaml:1:58: TRB_CONFIG_BAD_DURATION receivers.filelog.poll_interval: an interval must be greater than 0, e.g. "10s"',
+    ]);
   });
 });
