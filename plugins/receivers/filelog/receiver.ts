@@ -41,8 +41,6 @@ export class FilelogReceiver implements Receiver {
   /** The last match of the globs skipped files because max_concurrent_files were open. */
   private crowded = false;
   private storage?: StorageClient;
-  /** The checkpoints as last saved: a poll that moved nothing writes nothing. */
-  private saved?: string;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private firstPoll = true;
@@ -334,11 +332,8 @@ export class FilelogReceiver implements Receiver {
       ...this.parked.values(),
       ...this.restored,
     ];
-    const text = JSON.stringify(checkpoints);
-    if (text === this.saved) return;
     try {
-      await this.storage.set(CHECKPOINTS_KEY, Buffer.from(text));
-      this.saved = text;
+      await this.storage.set(CHECKPOINTS_KEY, Buffer.from(JSON.stringify(checkpoints)));
     } catch (err) {
       this.ctx.logger.warn(
         { err: (err as Error).message },

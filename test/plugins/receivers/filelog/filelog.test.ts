@@ -1,16 +1,6 @@
 // The filelog receiver in a real engine: files written by the test, records read by the sink, every
 // line accounted for through rotation (rename and copytruncate), truncation, restarts and refusals.
-import {
-  appendFile,
-  copyFile,
-  mkdtemp,
-  readFile,
-  rename,
-  rm,
-  stat,
-  truncate,
-  writeFile,
-} from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -212,22 +202,6 @@ describe('filelog receiver', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const expected = [...paths.flatMap((_, i) => lines(`f${i}`, i === 0 ? 3 : 2)), 'new f0 0'];
     expect([...bodies(p)].sort()).toEqual(expected.sort());
-  });
-
-  it('writes checkpoints only when they move: idle polls add nothing to the store', async () => {
-    const log = join(dir, 'app.log');
-    await writeFile(log, text(lines('c', 10)));
-    const p = await tail(`include: ["${log}"], start_at: beginning`);
-    await until(() => bodies(p).length === 10, 'the 10 lines');
-    const store = join(dir, 'state', 'filelog.logs.store');
-    const size = (await stat(log)).size;
-    await expect
-      .poll(async () => (await readFile(store, 'utf8')).includes(`"offset":${size},`), { timeout: 10_000 })
-      .toBe(true);
-    const before = (await stat(store)).size;
-    // Some polls (every 20 ms) that find nothing new.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await stat(store)).size).toBe(before);
   });
 
   it('stops reading while the pipeline refuses, and loses nothing', async () => {
