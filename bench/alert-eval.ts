@@ -4,14 +4,13 @@
 // loop that answers the same 50 questions over plain arrays (no PromQL, no staleness, no labels
 // matching: the least work the answers need). promtool cannot run in-process, so that loop is the peer.
 // Also: the memory the alertrules window holds for those samples.
-// Alone, on any Node: npm run build && npx -y -p node@24 -- node --expose-gc dist/bench/alert-eval.js
+// Alone, on any Node: npm run build && npx -y -p node@24 -- node --expose-gc dist/bench/run.js alert-eval
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GroupEvaluator, loadRuleFiles, retentionMs } from '../core/rules/index.js';
 import { SeriesWindow } from '../core/rules/window.js';
-import { print, type Result } from './report.js';
+import type { Result } from './report.js';
 
 const STEP = 15_000;
 const HISTORY = 40; // 10 minutes of samples: the 5m range plus the 5m lookback
@@ -214,5 +213,3 @@ export async function run(): Promise<Result> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) print(await run());

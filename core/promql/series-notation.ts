@@ -18,8 +18,8 @@ export interface SeriesDescription {
 export function parseSeriesDescription(text: string): SeriesDescription {
   const reader = new Reader(text);
   const labels = reader.metric();
-  const values: (number | undefined)[] = [];
-  while (reader.skipSpace()) values.push(...reader.item());
+  const values = markerSafeArray();
+  while (reader.skipSpace()) for (const v of reader.item()) values.push(v);
   return { labels, values };
 }
 
@@ -30,6 +30,18 @@ export function seriesPoints(description: SeriesDescription, startMs: number, st
     if (v !== undefined) points.push({ t: startMs + i * stepMs, v });
   });
   return points;
+}
+
+/**
+ * An empty array that keeps a staleness marker's NaN bits. V8 turns an array of numbers into a double
+ * array (per allocation site, so after earlier descriptions too), and a double array stores every NaN
+ * as the canonical one: `stale` became a plain NaN sample. An array that has held `undefined` stays
+ * generic, holding each number as it is.
+ */
+function markerSafeArray(): (number | undefined)[] {
+  const values: (number | undefined)[] = [undefined];
+  values.length = 0;
+  return values;
 }
 
 class Reader {
@@ -114,9 +126,12 @@ class Reader {
     const times = this.times();
     if (stepText !== undefined && times === undefined)
       this.fail('expected "x<count>" after the increment', start);
-    if (times === undefined) return [first];
+    const out = markerSafeArray();
+    if (times === undefined) {
+      out.push(first);
+      return out;
+    }
     const step = stepText === undefined ? 0 : this.number(stepText, start);
-    const out: number[] = [];
     let v = first;
     for (let i = 0; i <= times; i++) {
       out.push(v);

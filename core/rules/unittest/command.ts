@@ -1,8 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { TributaryError } from '../../errors.js';
 import { compileRe2 } from '../../promql/re2.js';
-import { runTestFile } from './run-file.js';
+import { junitXml } from './junit.js';
+import { runTestFile, type TestFileResult } from './run-file.js';
 
 export interface TestRulesStreams {
   stdout: Writable;
@@ -24,12 +26,17 @@ export function addTestRulesCommand(program: Command, io: TestRulesStreams = pro
     )
     .argument('<file...>', 'unit test files, as for `promtool test rules`')
     .option('--run <regexp>', 'only the test groups whose name matches; repeat for several', collect)
-    .action(async (files: string[], o: { run?: string[] }) => {
+    .option('--junit <file>', 'also write the results to this file as JUnit XML')
+    .action(async (files: string[], o: { run?: string[]; junit?: string }) => {
       const run = o.run ? runPattern(o.run) : undefined;
+      const timestamp = new Date().toISOString().slice(0, 19);
+      const results: TestFileResult[] = [];
       let failed = false;
       for (const file of files) {
         io.stdout.write(`Unit Testing:  ${file}\n`);
-        const { errors } = await runTestFile(file, { run });
+        const result = await runTestFile(file, { run });
+        results.push(result);
+        const { errors } = result;
         if (errors.length === 0) io.stdout.write('  SUCCESS\n');
         else {
           failed = true;
@@ -42,8 +49,22 @@ export function addTestRulesCommand(program: Command, io: TestRulesStreams = pro
         }
         io.stdout.write('\n');
       }
+      if (o.junit) await writeJunit(o.junit, junitXml(results, timestamp));
       if (failed) process.exitCode = 1;
     });
+}
+
+async function writeJunit(file: string, xml: string): Promise<void> {
+  try {
+    await writeFile(file, xml);
+  } catch (err) {
+    throw new TributaryError(
+      'TRB_CLI_INVALID_ARGUMENT',
+      `--junit ${file}: cannot write the JUnit XML: ${(err as Error).message}`,
+      {},
+      'give a path in a directory that exists and can be written',
+    );
+  }
 }
 
 /** The --run patterns as promtool reads them: Go's RE2, matching anywhere in the name. */

@@ -5,10 +5,20 @@ import type { RuleGroup } from '../types.js';
 import { runTestGroup } from './run-group.js';
 import { readTestFile, type TestFile } from './test-file.js';
 
+/** One test group run (a JUnit test case): its name, `unnamed#<index>` without one, as promtool. */
+export interface TestGroupResult {
+  readonly name: string;
+  readonly errors: readonly string[];
+}
+
 export interface TestFileResult {
   readonly file: string;
   /** promtool's error texts, in order; empty when every test group passed. */
   readonly errors: readonly string[];
+  /** The test groups run, each with its errors. */
+  readonly groups: readonly TestGroupResult[];
+  /** Why the file could not be run at all (it is then the only entry of `errors`). */
+  readonly aborted?: string;
 }
 
 export interface TestRunOptions {
@@ -26,26 +36,28 @@ export async function runTestFile(file: string, options: TestRunOptions = {}): P
   try {
     test = await readTestFile(file);
     const repeated = test.group_eval_order.find((name, i) => test.group_eval_order.indexOf(name) !== i);
-    if (repeated !== undefined)
-      return { file, errors: [`group name repeated in evaluation order: ${repeated}`] };
+    if (repeated !== undefined) return abort(file, `group name repeated in evaluation order: ${repeated}`);
     groups = ordered(await loadRuleFiles(test.rule_files, { baseDir: dirname(file) }), test.group_eval_order);
   } catch (err) {
-    if (err instanceof RulesLoadError) return { file, errors: [err.message] };
-    if (err instanceof TributaryError) return { file, errors: [err.format()] };
+    if (err instanceof RulesLoadError) return abort(file, err.message);
+    if (err instanceof TributaryError) return abort(file, err.format());
     throw err;
   }
-  const errors: string[] = [];
-  for (const group of test.tests) {
+  const results: TestGroupResult[] = [];
+  for (const [i, group] of test.tests.entries()) {
     if (options.run && !options.run.test(group.name)) continue;
-    errors.push(
-      ...runTestGroup(group, {
-        groups,
-        evaluationIntervalMs: test.evaluation_interval,
-        fuzzy: test.fuzzy_compare,
-      }),
-    );
+    const errors = runTestGroup(group, {
+      groups,
+      evaluationIntervalMs: test.evaluation_interval,
+      fuzzy: test.fuzzy_compare,
+    });
+    results.push({ name: group.name || `unnamed#${i}`, errors });
   }
-  return { file, errors };
+  return { file, errors: results.flatMap((r) => r.errors), groups: results };
+}
+
+function abort(file: string, error: string): TestFileResult {
+  return { file, errors: [error], groups: [], aborted: error };
 }
 
 /**

@@ -60,6 +60,9 @@ export function instrumentMcpClient<T extends object>(
   return instrument('client', target, engine, options);
 }
 
+/** Whether the global tracer provider was set, or found set by another OpenTelemetry setup. */
+let globalTracerTried = false;
+
 function instrument<T extends object>(
   side: McpSide,
   target: T,
@@ -77,7 +80,11 @@ function instrument<T extends object>(
     );
   }
   const registerGlobal = options.registerGlobal !== false;
-  if (registerGlobal) trace.setGlobalTracerProvider(telemetry.tracerProvider);
+  if (registerGlobal && !globalTracerTried) {
+    // Once per process: a second try, even with the same provider, makes the API log an error.
+    globalTracerTried = true;
+    trace.setGlobalTracerProvider(telemetry.tracerProvider);
+  }
   const handlers = handlerContext(registerGlobal);
   const hook = (transport: TransportLike) =>
     hookTransport(side, transport, telemetry, handlers, options.networkTransport);
@@ -118,7 +125,8 @@ function hookTransport(
     transport: network ?? guessNetworkTransport(transport),
     sessionId: () => transport.sessionId,
     handlerContext,
-    ...(isHttp(transport) ? { networkProtocol: 'http' as const } : {}),
+    // A server's HTTP transport serving 2026-07-28 (the SDK's per-request one) is an exchange: no session.
+    ...(isHttp(transport) ? { networkProtocol: 'http' as const, exchange: side === 'server' } : {}),
     ...(server ? { serverAddress: server.hostname.replace(/^\[|\]$/g, ''), serverPort: portOf(server) } : {}),
   });
 
@@ -133,7 +141,8 @@ function hookTransport(
       if (depth > 0) return handler.call(this, message, extra);
       depth++;
       try {
-        info.forwardedFor = forwardedFor(extra);
+        info.forwardedFor = requestHeader(extra, 'x-forwarded-for');
+        info.protocolVersion = requestHeader(extra, 'mcp-protocol-version');
         const ctx = session.incoming(message, info);
         return ctx ? context.with(ctx, handler, this, message, extra) : handler.call(this, message, extra);
       } finally {
@@ -215,11 +224,22 @@ function portOf(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
-/** The request's X-Forwarded-For header; the receiver believes it only from `trusted_proxies`. */
-function forwardedFor(extra: unknown): string | undefined {
-  const headers = (extra as { requestInfo?: { headers?: Record<string, unknown> } } | undefined)?.requestInfo
-    ?.headers;
-  const value = headers?.['x-forwarded-for'];
+/** What the transport passes a message's handler about its HTTP request: SDK 1.x and 2.x. */
+interface MessageExtra {
+  /** SDK 1.x: the request's headers, as node:http gives them. */
+  requestInfo?: { headers?: Record<string, unknown> };
+  /** SDK 2.x: the web-standard Request. */
+  request?: { headers?: { get?: (name: string) => string | null } };
+}
+
+/**
+ * A header of the HTTP request a message came with (`name` in lower case), e.g. X-Forwarded-For,
+ * which the receiver believes only from `trusted_proxies`.
+ */
+function requestHeader(extra: unknown, name: string): string | undefined {
+  if (!extra) return undefined; // in-memory and stdio transports pass none
+  const { requestInfo, request } = extra as MessageExtra;
+  const value = requestInfo?.headers?.[name] ?? request?.headers?.get?.(name);
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
 }

@@ -172,6 +172,8 @@ export class McpSessionObserver implements McpSession, ObservedSession {
 
   private receive(m: unknown, info: MessageInfo | undefined): Context | undefined {
     if (!isJsonRpc(m)) return undefined;
+    // What the HTTP request said, where no initialize was seen (a stateless exchange, a notification).
+    if (info?.protocolVersion) this.protocolVersion ??= info.protocolVersion;
     if (typeof m.method !== 'string') {
       this.response(m, false, info);
       return undefined;

@@ -20,8 +20,9 @@ export interface McpSessionOptions {
   /** `network.protocol.name`: `http` over Streamable HTTP. */
   networkProtocol?: 'http';
   /**
-   * One HTTP exchange standing in for a session (a request without a session id). With 2026-07-28
-   * traffic, which has no sessions, it records no session duration.
+   * HTTP exchanges standing in for a session (the proxy: a request without a session id; the hooks: a
+   * server's HTTP transport). With 2026-07-28 traffic, which has no sessions, no session duration is
+   * recorded.
    */
   exchange?: boolean;
   /**
@@ -47,6 +48,12 @@ export interface MessageInfo {
   receivedAt?: number;
   /** The `X-Forwarded-For` header it came with (HTTP): believed only from a trusted proxy. */
   forwardedFor?: string;
+  /**
+   * The `MCP-Protocol-Version` header it came with (HTTP; clients send it on every request after
+   * `initialize` since 2025-06-18): the version of a session that saw no `initialize`, as a stateless
+   * server's, where each request is an exchange of its own.
+   */
+  protocolVersion?: string;
 }
 
 /**

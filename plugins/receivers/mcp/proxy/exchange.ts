@@ -19,6 +19,7 @@ export class McpExchange {
   private readonly clientAddress: string | undefined;
   private readonly clientPort: number | undefined;
   private readonly forwardedFor: string | undefined;
+  private readonly protocolVersion: string | undefined;
   /** What `Mcp-Method` and `Mcp-Name` say (2026-07-28), known before the body, and when it came. */
   private readonly label: RequestLabel | undefined;
   private readonly arrived = performance.now();
@@ -46,6 +47,7 @@ export class McpExchange {
     this.clientAddress = req.socket.remoteAddress;
     this.clientPort = req.socket.remotePort;
     this.forwardedFor = header(req.headers, 'x-forwarded-for');
+    this.protocolVersion = header(req.headers, 'mcp-protocol-version');
     if (req.method === 'POST') this.label = requestLabel(req.headers);
     // A GET stream keeps its session alive from the start, even while it has nothing to say.
     if (this.sessionId && req.method !== 'POST')
@@ -136,6 +138,7 @@ export class McpExchange {
       clientAddress: this.clientAddress,
       clientPort: this.clientPort,
       forwardedFor: this.forwardedFor,
+      protocolVersion: this.protocolVersion,
       // A labelled request began when its headers came, however long its body took.
       receivedAt: this.label ? this.arrived : undefined,
     });

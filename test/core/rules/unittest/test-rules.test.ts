@@ -140,6 +140,7 @@ describe('tributary test-rules on what promtool checks', () => {
     expect(await runTestFile(fixture('features.test.yaml'))).toEqual({
       file: fixture('features.test.yaml'),
       errors: [],
+      groups: [{ name: 'busy api', errors: [] }],
     });
   });
 
@@ -243,6 +244,39 @@ tests:
     const none = await testRules(fixture('failing.test.yaml'), '--run', '^no such group$');
     expect(none.stdout).toContain('  SUCCESS');
     expect(none.code).toBe(0);
+  });
+
+  it('writes JUnit XML as promtool: a suite per file, a case per test group, a failure per error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'test-rules-'));
+    try {
+      const junit = join(dir, 'results.xml');
+      const missing = join(dir, 'missing.test.yaml');
+      const run = await testRules(
+        fixture('features.test.yaml'),
+        fixture('failing.test.yaml'),
+        missing,
+        '--junit',
+        junit,
+      );
+      expect(run.code).toBe(1);
+      const xml = await readFile(junit, 'utf8');
+      const suites = xml.match(/<testsuite [^>]*>/g) ?? [];
+      expect(suites.map((s) => s.replace(/ timestamp="[^"]*"/, ''))).toEqual([
+        `<testsuite name="${fixture('features.test.yaml')}" tests="1" failures="0" errors="0" skipped="0">`,
+        `<testsuite name="${fixture('failing.test.yaml')}" tests="2" failures="6" errors="0" skipped="0">`,
+        `<testsuite name="${missing}" tests="1" failures="0" errors="1" skipped="0">`,
+      ]);
+      expect(xml).toContain('<testcase name="busy api"></testcase>');
+      expect(xml).toContain(
+        '<testcase name="unnamed#1"><failure>    expr: &#34;job:requests:rate1m&#34;, time: 5m,&#xA;',
+      );
+      expect(xml).toMatch(
+        /<testcase name="unknown"><error>[^<]*TRB_RULES_TEST_INVALID cannot read the test file/,
+      );
+      expect(xml.startsWith('<testsuites>') && xml.endsWith('</testsuites>')).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a --run that is not a regular expression, saying so', async () => {

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { trace } from '@opentelemetry/api';
+import { DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -177,6 +177,23 @@ describe('mcp receiver, in-process hooks', () => {
     expect(String(added?.attributes['gen_ai.tool.call.result'])).toMatch(
       /^\{"content":\[\{"type":"text","text":"4"\}\]\}$|…\[\d+ more\]$/,
     );
+  });
+});
+
+describe('registerGlobal', () => {
+  it('sets the global tracer provider only when none is set: no error per server instrumented', async () => {
+    pipeline = await startPipeline(CONFIG(), { plugins: builtins });
+    const errors: string[] = [];
+    const logger = { error: (m: string) => errors.push(m), warn() {}, info() {}, debug() {}, verbose() {} };
+    diag.setLogger(logger, DiagLogLevel.ERROR);
+    try {
+      // One McpServer per session, as Streamable HTTP servers make them.
+      for (let n = 0; n < 3; n++) instrumentMcpServer(makeServer(), pipeline.engine);
+    } finally {
+      diag.disable();
+    }
+    expect(errors).toEqual([]);
+    expect(trace.getTracer('handler').startSpan('x').isRecording()).toBe(true);
   });
 });
 

@@ -9,9 +9,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client as ClientV2 } from 'mcp-client-v2';
-import { InMemoryTransport as InMemoryV2, McpServer as McpServerV2 } from 'mcp-server-v2';
+import { createMcpHandler, InMemoryTransport as InMemoryV2, McpServer as McpServerV2 } from 'mcp-server-v2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
@@ -23,6 +24,7 @@ exporters: { sink: }
 service:
   pipelines:
     traces: { receivers: [mcp], exporters: [sink] }
+    metrics: { receivers: [mcp], exporters: [sink] }
     logs: { receivers: [mcp], exporters: [sink] }
 `;
 
@@ -33,6 +35,35 @@ afterEach(async () => {
   await pipeline?.shutdown();
   pipeline = undefined;
 });
+
+/** The last collection's points of a metric (they are cumulative). */
+function points(p: RunningPipeline, name: string): DataPoint<unknown>[] {
+  const all = (p.recorded.items('metrics') as ResourceMetrics[])
+    .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+    .filter((m) => m.descriptor.name === name);
+  return (all.at(-1)?.dataPoints ?? []) as DataPoint<unknown>[];
+}
+
+/** A 2026-07-28 request as an SDK 2.x client POSTs it: the envelope in _meta, Mcp-Method / Mcp-Name. */
+function modernPost(id: number, method: string, params: Record<string, unknown> = {}): Request {
+  const _meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'modern-client', version: '1.0.0' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const name: Record<string, string> = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
+  return new Request('http://127.0.0.1/mcp', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': method,
+      ...name,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { _meta, ...params } }),
+  });
+}
 
 const serverSpan = (p: RunningPipeline, name: string) =>
   (p.recorded.items('traces') as ReadableSpan[]).find((s) => s.name === name && s.kind === 1);
@@ -90,6 +121,76 @@ describe('mcp hooks on each transport', () => {
       (s) => s.name === 'tools/call double' && s.kind === 2,
     );
     expect(span?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
+  });
+
+  it('SDK 2.x createMcpHandler serving 2026-07-28: each POST is an exchange, not a session', async () => {
+    pipeline = await startPipeline(CONFIG, { plugins: builtins });
+    const engine = pipeline.engine;
+    // A server per request, as createMcpHandler's factory makes them, each instrumented.
+    const handler = createMcpHandler(() => {
+      const server = new McpServerV2({ name: 'modern', version: '2.0.0' });
+      server.registerTool('double', { inputSchema: z.object({ n: z.number() }) }, async ({ n }) => ({
+        content: [{ type: 'text' as const, text: String(n * 2) }],
+      }));
+      return instrumentMcpServer(server, engine);
+    });
+    closers.push(() => handler.close());
+    const discover = await handler.fetch(modernPost(1, 'server/discover'));
+    expect(await discover.json()).toMatchObject({ result: { supportedVersions: ['2026-07-28'] } });
+    const call = await handler.fetch(modernPost(2, 'tools/call', { name: 'double', arguments: { n: 21 } }));
+    expect(await call.json()).toMatchObject({ result: { content: [{ type: 'text', text: '42' }] } });
+    await pipeline.shutdown();
+
+    for (const name of ['server/discover', 'tools/call double']) {
+      const span = serverSpan(pipeline, name);
+      expect(span?.attributes).toMatchObject({
+        'mcp.protocol.version': '2026-07-28',
+        'network.transport': 'tcp',
+      });
+      expect(span?.attributes).not.toHaveProperty('mcp.session.id');
+    }
+    // 2026-07-28 has no sessions: a POST served on a transport of its own is not recorded as one.
+    expect(points(pipeline, 'mcp.server.session.duration')).toEqual([]);
+    expect(points(pipeline, 'mcp.server.operation.duration')).toHaveLength(2);
+  });
+
+  it('SDK 2.x createMcpHandler serving 2025-11-25 statelessly: the version from MCP-Protocol-Version', async () => {
+    pipeline = await startPipeline(CONFIG, { plugins: builtins });
+    const engine = pipeline.engine;
+    const handler = createMcpHandler(() => {
+      const server = new McpServerV2({ name: 'legacy', version: '2.0.0' });
+      server.registerTool('double', { inputSchema: z.object({ n: z.number() }) }, async ({ n }) => ({
+        content: [{ type: 'text' as const, text: String(n * 2) }],
+      }));
+      return instrumentMcpServer(server, engine);
+    });
+    closers.push(() => handler.close());
+    // A 2025 client after its initialize: no session (a server per request), the version in a header.
+    const call = await handler.fetch(
+      new Request('http://127.0.0.1/mcp', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: { name: 'double', arguments: { n: 4 } },
+        }),
+      }),
+    );
+    expect(await call.text()).toContain('"text":"8"');
+    await pipeline.shutdown();
+    expect(serverSpan(pipeline, 'tools/call double')?.attributes).toMatchObject({
+      'mcp.protocol.version': '2025-11-25',
+      'jsonrpc.request.id': '7',
+    });
+    expect(
+      points(pipeline, 'mcp.server.operation.duration').map((p) => p.attributes['mcp.protocol.version']),
+    ).toEqual(['2025-11-25']);
   });
 
   it('SDK 1.x over Streamable HTTP: session id, transport and client address on the span', async () => {

@@ -9,7 +9,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LATEST_PROTOCOL_VERSION,
+  LoggingMessageNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -225,6 +228,11 @@ describe('HTTP proxy', () => {
     const [request] = withCall?.find('incoming', { method: 'tools/call' }) ?? [];
     expect(withCall?.find('outgoing', { id: request?.id })[0]).toMatchObject({ result: proxied });
     expect(withCall?.closed).toBe(true);
+    // Such a session saw no initialize: its version is the MCP-Protocol-Version header the client sent.
+    const callInfo = withCall?.observed.find(
+      (o) => o.kind === 'incoming' && (o.message as { method?: string }).method === 'tools/call',
+    );
+    expect(callInfo).toMatchObject({ info: { protocolVersion: LATEST_PROTOCOL_VERSION } });
     expect(
       hooks.sessions.filter((s) => s.find('incoming', { method: 'initialize' }).length > 0),
     ).toHaveLength(1);
