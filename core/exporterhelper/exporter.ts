@@ -274,7 +274,9 @@ class SendingExporter<S extends Signal> implements Exporter<S> {
           const delay = backoff.next(performance.now(), retryAfter);
           if (delay === undefined) {
             this.giveUp(items, attempt, error);
-            throw new PermanentError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });
+            // Retryable for the caller: the backend may take it later (a receiver answers 503, and its
+            // sender keeps the data), as the Collector's exporters answer once their retries run out.
+            throw new RetryableError(`gave up after ${attempt} attempts: ${error.message}`, { cause: error });
           }
           this.failedAttempt(items, attempt, delay, error);
           await this.sleep(delay);

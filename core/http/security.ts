@@ -92,15 +92,18 @@ export async function readServerTls(
 export function authorizer(
   auth: NonNullable<ServerSecurity['auth']>,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const scheme = auth.bearer_token !== undefined ? 'Bearer' : 'Basic';
   const expected = Buffer.from(
-    auth.bearer_token !== undefined
-      ? `Bearer ${auth.bearer_token}`
-      : `Basic ${Buffer.from(`${auth.basic?.username}:${auth.basic?.password}`).toString('base64')}`,
+    auth.bearer_token ?? Buffer.from(`${auth.basic?.username}:${auth.basic?.password}`).toString('base64'),
   );
-  const challenge = auth.bearer_token !== undefined ? 'Bearer realm="tributary"' : 'Basic realm="tributary"';
+  const challenge = `${scheme} realm="tributary"`;
   return (req, res) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+    // The scheme is case-insensitive (RFC 9110, 11.1): `bearer <token>` is as good as `Bearer <token>`.
+    const header = req.headers.authorization ?? '';
+    const space = header.indexOf(' ');
+    const given = Buffer.from(header.slice(space + 1));
+    const schemeMatches = space > 0 && header.slice(0, space).toLowerCase() === scheme.toLowerCase();
+    if (schemeMatches && given.length === expected.length && timingSafeEqual(given, expected)) return true;
     res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': challenge });
     res.end('unauthorized: this endpoint needs credentials in the Authorization header\n');
     return false;

@@ -7,6 +7,7 @@ import type { StorageClient, StorageExtension } from '../../../core/exporterhelp
 import type { CreateContext } from '../../../core/plugin.js';
 import type { Signal } from '../../../core/signals.js';
 import type { FileStorageConfig } from './config.js';
+import { DirectoryLock } from './lock.js';
 import { FileStore, type StoreSettings } from './store.js';
 
 interface Opened {
@@ -24,6 +25,7 @@ export class FileStorageExtension implements StorageExtension {
   private readonly observeFiles: ObservableCallback;
   /** The stores open now, for the gauge. */
   private readonly openStores = new Set<FileStore>();
+  private lock?: DirectoryLock;
 
   constructor(private readonly ctx: CreateContext<FileStorageConfig>) {
     const { directory, fsync, max_size, compaction } = ctx.config;
@@ -63,6 +65,23 @@ export class FileStorageExtension implements StorageExtension {
         'a directory this process can create, read and write',
       );
     }
+    const lock = await DirectoryLock.take(this.directory).catch((err: Error) => {
+      throw new TributaryError(
+        'TRB_STORAGE_OPEN_FAILED',
+        `cannot lock directory ${this.directory}: ${err.message}`,
+        { path: `extensions.${this.ctx.id}.directory` },
+        'a directory this process can create, read and write',
+      );
+    });
+    if (!(lock instanceof DirectoryLock)) {
+      throw new TributaryError(
+        'TRB_STORAGE_LOCKED',
+        `directory ${this.directory} is in use by another engine (process ${lock.pid})`,
+        { path: `extensions.${this.ctx.id}.directory` },
+        'give each running engine a directory of its own (if that process is not an engine, delete the tributary.lock file there)',
+      );
+    }
+    this.lock = lock;
   }
 
   /** The store of `componentId` and `signal`; clients of the same pair share one store. */
@@ -85,6 +104,8 @@ export class FileStorageExtension implements StorageExtension {
     this.opened.clear();
     this.openStores.clear();
     await Promise.allSettled(stores.map(async (store) => (await store).close()));
+    await this.lock?.release();
+    this.lock = undefined;
   }
 
   private async open(path: string): Promise<FileStore> {

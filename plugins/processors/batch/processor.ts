@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type Consumer, type Host, type Processor, RetryableError } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { type Batch, countItems, type Signal } from '../../../core/signals.js';
-import { componentAttributes } from '../../../core/telemetry/attributes.js';
+import { componentAttributes, componentLogger } from '../../../core/telemetry/attributes.js';
 import { type BatchBuffer, createBuffer } from './buffer.js';
 import type { BatchConfig } from './config.js';
 
@@ -91,7 +91,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.timeoutMs = config.timeout;
     this.maxHeld = config.max_held_items;
     this.waitForResult = config.wait_for_result;
-    this.logger = ctx.logger;
+    this.logger = componentLogger(ctx.logger, ctx.id, signal);
     this.id = ctx.id;
     this.attributes = componentAttributes(ctx, signal);
     this.sendSize = ctx.meter.createHistogram('tributary_processor_batch_batch_send_size', {
@@ -164,7 +164,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     this.refusedItems.add(items, this.attributes);
     if (this.refusedWhileFull === 0) {
       this.logger.warn(
-        { component: this.id, signal: this.signal, items, max_held_items: this.maxHeld },
+        { items, max_held_items: this.maxHeld },
         'batch: full, as many items wait for room; refusing new batches (counted in tributary_processor_batch_refused_items)',
       );
     }
@@ -309,7 +309,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     }
     if (this.refusedSince === 0) {
       this.logger.warn(
-        { component: this.id, signal: this.signal, items, err },
+        { items, err },
         'batch: the next consumer refused a batch; its items are dropped (counted in tributary_processor_batch_send_failed_items)',
       );
     }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { type Consumer, type Host, type Processor, RetryableError } from '../../../core/component.js';
 import type { CreateContext } from '../../../core/plugin.js';
 import { type Batch, countItems, type Signal } from '../../../core/signals.js';
-import { componentAttributes } from '../../../core/telemetry/attributes.js';
+import { componentAttributes, componentLogger } from '../../../core/telemetry/attributes.js';
 import type { MemoryLimiterConfig } from './config.js';
 
 const MIB = 1024 * 1024;
@@ -72,7 +72,6 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<S> {
   readonly softLimit: number;
   private readonly intervalMs: number;
   private readonly logger: Logger;
-  private readonly id: string;
   private readonly attributes: Attributes;
   private readonly refusedItems: Counter;
   private timer: NodeJS.Timeout | undefined;
@@ -93,8 +92,7 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<S> {
     this.limit = limit;
     this.softLimit = limit - spike;
     this.intervalMs = config.check_interval;
-    this.logger = ctx.logger;
-    this.id = ctx.id;
+    this.logger = componentLogger(ctx.logger, ctx.id, signal);
     this.attributes = componentAttributes(ctx, signal);
     this.refusedItems = ctx.meter.createCounter('tributary_processor_memory_limiter_refused_items', {
       description: 'Items refused because memory usage was above the soft limit',
@@ -141,7 +139,7 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<S> {
       this.refusal = undefined;
       if (previous !== 'under') {
         this.logger.info(
-          { component: this.id, signal: this.signal, usedMiB: mib(used), softLimitMiB: mib(this.softLimit) },
+          { usedMiB: mib(used), softLimitMiB: mib(this.softLimit) },
           'memory_limiter: memory usage back under the soft limit; accepting data again',
         );
       }
@@ -153,13 +151,13 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<S> {
     );
     if (previous === 'under') {
       this.logger.warn(
-        { component: this.id, signal: this.signal, usedMiB: mib(used), softLimitMiB: mib(this.softLimit) },
+        { usedMiB: mib(used), softLimitMiB: mib(this.softLimit) },
         'memory_limiter: memory usage above the soft limit; refusing data until it falls',
       );
     }
     if (state === 'hard' && previous !== 'hard') {
       this.logger.warn(
-        { component: this.id, signal: this.signal, usedMiB: mib(used), limitMiB: mib(this.limit) },
+        { usedMiB: mib(used), limitMiB: mib(this.limit) },
         gc
           ? 'memory_limiter: memory usage above the hard limit even after a forced garbage collection'
           : 'memory_limiter: memory usage above the hard limit; run node with --expose-gc to let the limiter force a garbage collection',

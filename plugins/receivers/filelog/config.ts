@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { duration, size } from '../../../core/config/units.js';
+import { interval, size } from '../../../core/config/units.js';
+
+/** The longest max_log_size: each read of a file takes a buffer of that size. */
+const MAX_LOG_SIZE = 64 * 1024 * 1024;
 
 const regex = (what: string) =>
   z
@@ -42,16 +45,24 @@ export const FilelogConfig = z
       .describe(
         'where to start in files found at the first poll without a checkpoint; files that appear later are read from the beginning',
       ),
-    poll_interval: duration().prefault('200ms').describe('how often the globs are matched and files read'),
+    poll_interval: interval().prefault('200ms').describe('how often the globs are matched and files read'),
     storage: z
       .string()
       .min(1)
       .optional()
       .describe('a storage extension (file_storage/<name>) that keeps checkpoints across restarts'),
     fingerprint_size: size()
+      .refine((bytes) => bytes > 0, {
+        message: 'fingerprint_size must be at least 1B: a file is known by its first bytes, e.g. "1KiB"',
+        params: { trbCode: 'TRB_CONFIG_BAD_SIZE' },
+      })
       .prefault('1KiB')
       .describe('how many first bytes identify a file (through renames, and after a restart)'),
     max_log_size: size()
+      .refine((bytes) => bytes > 0 && bytes <= MAX_LOG_SIZE, {
+        message: 'max_log_size must be between 1B and 64MiB (a read holds that much per file), e.g. "1MiB"',
+        params: { trbCode: 'TRB_CONFIG_BAD_SIZE' },
+      })
       .prefault('1MiB')
       .describe('the longest record; longer ones are cut to it and counted'),
     max_concurrent_files: z
@@ -59,7 +70,9 @@ export const FilelogConfig = z
       .int()
       .min(1)
       .default(1024)
-      .describe('files tracked at once (each holds an open descriptor); more are skipped and counted'),
+      .describe(
+        'files open at once; while more match, files read to their end are closed to give each its turn',
+      ),
     max_batch_size: z.number().int().min(1).default(1000).describe('records handed on at most per consume'),
     multiline: z
       .strictObject({

@@ -32,6 +32,14 @@ export class FilelogReceiver implements Receiver {
   private restored: Checkpoint[] = [];
   /** Where files truncated in place (copytruncate) were, by their old first bytes: their copy goes on from there. */
   private readonly truncated: { fingerprint: Buffer; offset: number }[] = [];
+  /**
+   * Files closed, read to their end, to make room under max_concurrent_files, by path, in the order
+   * they were closed: where each stood, so its turn to be opened again (after the files never read)
+   * goes on from there.
+   */
+  private readonly parked = new Map<string, Checkpoint>();
+  /** The last match of the globs skipped files because max_concurrent_files were open. */
+  private crowded = false;
   private storage?: StorageClient;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
@@ -59,7 +67,7 @@ export class FilelogReceiver implements Receiver {
       ),
       skippedFiles: counter(
         'skipped_files',
-        'Files not read because max_concurrent_files were open',
+        'Files put off to a later poll because max_concurrent_files were open',
         '{file}',
       ),
       refused: counter('refused_polls', 'Polls that stopped because the pipeline refused records', '{poll}'),
@@ -108,7 +116,12 @@ export class FilelogReceiver implements Receiver {
 
   /** Matches the globs: new files are opened, known ones followed (renamed, truncated). */
   private async discover(): Promise<void> {
-    const paths = this.matchingPaths();
+    const matching = this.matchingPaths();
+    const matched = new Set(matching);
+    for (const path of this.parked.keys()) if (!matched.has(path)) this.parked.delete(path);
+    // Files never read go first, then the parked ones, longest parked first: each gets its turn.
+    const paths = [...matching.filter((p) => !this.parked.has(p)), ...this.parked.keys()];
+    this.crowded = false;
     for (const file of this.files.values()) file.seen = false;
     for (const path of paths) {
       if (this.stopped) return;
@@ -126,9 +139,16 @@ export class FilelogReceiver implements Receiver {
       if (!file.placed) this.place(file, await file.size(), !file.seen);
       if (!file.placed) continue;
       refused = !(await this.readFile(file, !file.seen));
-      if (!file.seen && !refused) {
+      if (refused) break;
+      if (!file.seen) {
         // Rotated away (renamed out of the globs, or deleted) and read to its end.
         this.files.delete(inode);
+        await file.close().catch(() => {});
+      } else if (this.crowded && (await file.size()) === (file.pendingAt?.size ?? file.offset)) {
+        // Read to its end while other files wait for a descriptor: it makes room until its turn.
+        this.files.delete(inode);
+        this.parked.delete(file.path);
+        this.parked.set(file.path, file.checkpoint());
         await file.close().catch(() => {});
       }
     }
@@ -176,8 +196,11 @@ export class FilelogReceiver implements Receiver {
       if (!known.placed) this.place(known, stats.size, false);
       return;
     }
+    // A file closed to make room is opened again only when it has grown or shrunk since.
+    if (this.parked.get(path)?.offset === stats.size) return;
     if (this.files.size >= max_concurrent_files) {
       this.counters.skippedFiles.add(1);
+      this.crowded = true;
       return;
     }
     let file: TrackedFile;
@@ -202,12 +225,23 @@ export class FilelogReceiver implements Receiver {
     if (file.placed) return;
     const fp = file.fingerprint;
     const others = [
-      ...this.restored.map((c) => Buffer.from(c.fingerprint, 'base64')),
+      ...[...this.restored, ...this.parked.values()].map((c) => Buffer.from(c.fingerprint, 'base64')),
       ...this.truncated.map((t) => t.fingerprint),
       ...[...this.files.values()].filter((f) => f !== file && f.placed).map((f) => f.fingerprint),
     ];
     if (!final && (fp.length === 0 || others.some((o) => sameFile(o, fp) && o.length > fp.length))) return;
     const matches = (other: Buffer) => sameFile(other, fp);
+    // Closed to make room: by its path, or renamed (rotation) or copied (copytruncate) since.
+    const wasParked = (c: Checkpoint | undefined) => c && matches(Buffer.from(c.fingerprint, 'base64'));
+    const parkedHere = this.parked.get(file.path);
+    const parked = wasParked(parkedHere) ? parkedHere : [...this.parked.values()].find(wasParked);
+    if (parked) {
+      file.offset = Math.min(parked.offset, size);
+      file.skipping = parked.skipping;
+      this.parked.delete(parked.path);
+      file.placed = true;
+      return;
+    }
     const restored =
       this.restored.find((c) => c.path === file.path && matches(Buffer.from(c.fingerprint, 'base64'))) ??
       this.restored.find((c) => matches(Buffer.from(c.fingerprint, 'base64')));
@@ -293,7 +327,11 @@ export class FilelogReceiver implements Receiver {
   private async saveCheckpoints(): Promise<void> {
     if (!this.storage) return;
     // Checkpoints of the last run not matched yet (their file still empty, say) are kept too.
-    const checkpoints = [...[...this.files.values()].map((f) => f.checkpoint()), ...this.restored];
+    const checkpoints = [
+      ...[...this.files.values()].map((f) => f.checkpoint()),
+      ...this.parked.values(),
+      ...this.restored,
+    ];
     try {
       await this.storage.set(CHECKPOINTS_KEY, Buffer.from(JSON.stringify(checkpoints)));
     } catch (err) {

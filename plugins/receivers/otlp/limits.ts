@@ -1,27 +1,25 @@
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Batch, Signal } from '../../../core/signals.js';
 
 /**
- * Cuts every string attribute value (and string log body) of a decoded request to `max` characters,
- * in place (the receiver made these objects), as the SDK's attributeValueLengthLimit does; returns how
- * many values it cut. Resource and scope attributes too. `max` 0: no limit.
+ * Cuts every string attribute value (and log body) of a decoded request to `max` characters, in place
+ * (the receiver made these objects), as the SDK's attributeValueLengthLimit does, strings inside
+ * arrays and maps (a log's AnyValue) included; returns how many strings it cut. Resource attributes
+ * too. `max` 0: no limit.
  */
 export function limitAttributeValues<S extends Signal>(signal: S, items: Batch<S>, max: number): number {
   if (max <= 0) return 0;
   let cut = 0;
+  const count = () => {
+    cut++;
+  };
   const seen = new WeakSet<object>();
   const limit = (attributes: Attributes | Record<string, unknown> | undefined) => {
     // Resources and scopes are shared by the items of a request: once each.
     if (!attributes || seen.has(attributes)) return;
     seen.add(attributes);
-    for (const [key, value] of Object.entries(attributes)) {
-      const limited = limitValue(value as AttributeValue | undefined, max);
-      if (limited !== value) {
-        (attributes as Record<string, unknown>)[key] = limited;
-        cut++;
-      }
-    }
+    limitValue(attributes, max, count);
   };
   if (signal === 'metrics') {
     for (const rm of items as ResourceMetrics[]) {
@@ -37,16 +35,25 @@ export function limitAttributeValues<S extends Signal>(signal: S, items: Batch<S
     if ('events' in item) {
       for (const event of item.events) limit(event.attributes);
       for (const link of item.links) limit(link.attributes);
-    } else if (typeof item.body === 'string' && item.body.length > max) {
-      (item as { body: unknown }).body = item.body.slice(0, max);
-      cut++;
+    } else {
+      (item as { body: unknown }).body = limitValue(item.body, max, count);
     }
   }
   return cut;
 }
 
-function limitValue(value: AttributeValue | undefined, max: number): AttributeValue | undefined {
-  if (typeof value === 'string') return value.length > max ? value.slice(0, max) : value;
-  if (!Array.isArray(value) || !value.some((v) => typeof v === 'string' && v.length > max)) return value;
-  return value.map((v) => (typeof v === 'string' && v.length > max ? v.slice(0, max) : v)) as AttributeValue;
+/** `value` with every string in it, in arrays and maps too, cut to `max` (in place); `count` for each cut. */
+function limitValue(value: unknown, max: number, count: () => void): unknown {
+  if (typeof value === 'string') {
+    if (value.length <= max) return value;
+    count();
+    return value.slice(0, max);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = limitValue(value[i], max, count);
+  } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    const map = value as Record<string, unknown>;
+    for (const key of Object.keys(map)) map[key] = limitValue(map[key], max, count);
+  }
+  return value;
 }

@@ -311,7 +311,7 @@ describe('createExporter without the sending queue', () => {
     await exporter.shutdown();
   });
 
-  it('rejects consume() with a PermanentError once retries run out', async () => {
+  it('rejects consume() with a RetryableError once retries run out: the caller may send it again', async () => {
     const { ctx, host, metric } = setup({
       ...direct,
       retry_on_failure: { ...fast, max_elapsed_time: '50ms' },
@@ -323,8 +323,8 @@ describe('createExporter without the sending queue', () => {
     );
     await exporter.start(host);
     const outcome = exporter.consume(makeSpans(1));
-    await expect(outcome).rejects.toThrow(PermanentError);
-    await expect(outcome).rejects.toThrow(/ECONNREFUSED/);
+    await expect(outcome).rejects.toThrow(RetryableError);
+    await expect(outcome).rejects.toThrow(/gave up after \d+ attempts: ECONNREFUSED/);
     expect(await metric('tributary_exporter_send_failed_items')).toBe(1);
     await exporter.shutdown();
   });

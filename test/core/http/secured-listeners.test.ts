@@ -91,8 +91,23 @@ describe('listeners with tls and auth', () => {
       expect(without, c.path).toMatchObject({ status: 401, challenge: c.challenge });
       const wrong = await get(c.port, c.path, { ...base, authorization: `${c.auth}x` }, c.method);
       expect(wrong.status, c.path).toBe(401);
+      const empty = await get(c.port, c.path, { ...base, authorization: '' }, c.method);
+      expect(empty.status, c.path).toBe(401);
+      const [scheme, credentials] = c.auth.split(' ') as [string, string];
+      const otherScheme = scheme === 'Bearer' ? 'Basic' : 'Bearer';
+      const mixed = await get(
+        c.port,
+        c.path,
+        { ...base, authorization: `${otherScheme} ${credentials}` },
+        c.method,
+      );
+      expect(mixed.status, c.path).toBe(401);
       const right = await get(c.port, c.path, { ...base, authorization: c.auth }, c.method);
       expect(right.status, `${c.path}: ${right.body}`).toBe(200);
+      // The scheme is case-insensitive (RFC 9110): clients that send `bearer` are let in too.
+      const lower = `${scheme.toLowerCase()} ${credentials}`;
+      const lowerCase = await get(c.port, c.path, { ...base, authorization: lower }, c.method);
+      expect(lowerCase.status, `${c.path}: ${lowerCase.body}`).toBe(200);
     }
     // The ready line names them as https.
     const endpoints = pipeline.engine.registry.container.resolve(EngineStatus).endpoints();

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +93,11 @@ describe('file_storage', () => {
     await logs.set('k', bytes('logs'));
     expect(await text(client, 'k')).toBe('traces');
     expect(await text(logs, 'k')).toBe('logs');
-    expect((await readdir(dir)).sort()).toEqual(['otlp%2Fbackend.logs.store', 'otlp%2Fbackend.traces.store']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'otlp%2Fbackend.logs.store',
+      'otlp%2Fbackend.traces.store',
+      'tributary.lock',
+    ]);
   });
 
   it('uses the whole records of a file whose tail was cut by a crash, and moves the rest aside', async () => {
@@ -207,5 +213,38 @@ describe('file_storage', () => {
     expect((err as TributaryError).format()).toMatch(
       /^TRB_STORAGE_OPEN_FAILED extensions\.file_storage\.directory: cannot use directory .*file\/sub: ENOTDIR/,
     );
+  });
+
+  it('refuses a directory another running engine holds (TRB_STORAGE_LOCKED); takes it over once that one is gone', async () => {
+    const dir = await tempDir();
+    // Another process holding the directory, as a second engine started on it would.
+    const other = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const { writeFileSync } = require('node:fs');
+         const { hostname } = require('node:os');
+         writeFileSync(process.argv[1], JSON.stringify({ pid: process.pid, host: hostname(), token: 'other' }));
+         console.log('locked');
+         setInterval(() => {}, 60000);`,
+        join(dir, 'tributary.lock'),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(other.stdout, 'data');
+    const parsed = FileStorageConfig.parse({ directory: dir });
+    const refused = new FileStorageExtension(testContext(parsed, 'file_storage', { kind: 'extension' }));
+    const err = await refused.start(testHost()).catch((e: unknown) => e);
+    expect((err as TributaryError).format()).toBe(
+      `TRB_STORAGE_LOCKED extensions.file_storage.directory: directory ${dir} is in use by another engine (process ${other.pid}); give each running engine a directory of its own (if that process is not an engine, delete the tributary.lock file there)`,
+    );
+    other.kill('SIGKILL');
+    await once(other, 'exit');
+    // The lock of a process that is gone (killed, crashed) is taken over.
+    const { client, extension } = await storage(dir);
+    await client.set('k', bytes('v'));
+    expect(JSON.parse(await readFile(join(dir, 'tributary.lock'), 'utf8')).pid).toBe(process.pid);
+    await extension.shutdown();
+    expect(await readdir(dir)).not.toContain('tributary.lock');
   });
 });

@@ -65,10 +65,19 @@ function create<S extends Signal>(
   signal: S,
   config: Record<string, unknown>,
   next: Consumer<S>,
-  options: { lines?: Record<string, unknown>[]; meter?: CreateContext['meter'] } = {},
+  options: { lines?: Record<string, unknown>[]; raw?: string[]; meter?: CreateContext['meter'] } = {},
 ): Processor<S> {
   const lines = options.lines ?? [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const write = (line: string) => {
+    lines.push(JSON.parse(line));
+    options.raw?.push(line);
+  };
+  // Bound as the engine binds a component's logger.
+  const logger = pino({ level: 'info' }, { write }).child({
+    component: 'batch/test',
+    kind: 'processor',
+    signal,
+  });
   const ctx = testContext(batch.config.parse(config), 'batch/test', {
     kind: 'processor',
     logger,
@@ -277,9 +286,11 @@ describe('batch processor', () => {
   it('logs and counts a batch the next consumer refuses', async () => {
     const telemetry = new SelfTelemetry();
     const lines: Record<string, unknown>[] = [];
+    const raw: string[] = [];
     const refusing: Consumer<'traces'> = { consume: async () => Promise.reject(new Error('exporter down')) };
     const processor = create('traces', { send_batch_size: 4, timeout: '1h' }, refusing, {
       lines,
+      raw,
       meter: telemetry.meter,
     });
 
@@ -289,6 +300,8 @@ describe('batch processor', () => {
     const warning = lines.find((l) => l.level === 40);
     expect(warning).toMatchObject({ component: 'batch/test', signal: 'traces', items: 5 });
     expect(warning?.err).toMatchObject({ message: 'exporter down' });
+    // Each key once in the JSON line (a duplicate key is invalid for many log shippers).
+    for (const line of raw) expect(line.split('"component":').length, line).toBe(2);
 
     const resourceMetrics = await telemetry.collect();
     const failed = resourceMetrics.scopeMetrics

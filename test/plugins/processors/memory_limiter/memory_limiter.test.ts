@@ -16,7 +16,14 @@ function context(
 ): CreateContext<Config> {
   return testContext(memoryLimiter.config.parse(config), 'memory_limiter', {
     kind: 'processor',
-    logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    // Bound as the engine binds a component's logger; each line counts its "component" keys.
+    logger: pino(
+      { level: 'info' },
+      {
+        write: (line: string) =>
+          void lines.push({ ...JSON.parse(line), componentKeys: line.split('"component":').length - 1 }),
+      },
+    ).child({ component: 'memory_limiter', kind: 'processor', signal: 'traces' }),
     pipeline: 'traces',
   });
 }
@@ -74,7 +81,12 @@ describe('memory_limiter processor', () => {
     expect(next.batches).toHaveLength(0);
     // One warning for going over, not one per refused batch.
     expect(lines.filter((l) => l.level === 40)).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ component: 'memory_limiter', usedMiB: '90.0', softLimitMiB: '80.0' });
+    expect(lines[0]).toMatchObject({
+      component: 'memory_limiter',
+      componentKeys: 1,
+      usedMiB: '90.0',
+      softLimitMiB: '80.0',
+    });
 
     memory.usedMiB = 60;
     await vi.waitFor(() => expect(lines.some((l) => l.level === 30)).toBe(true));

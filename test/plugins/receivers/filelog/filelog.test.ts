@@ -8,6 +8,9 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RetryableError } from '../../../../core/component.js';
+import { parseConfigText } from '../../../../core/config/load.js';
+import { Engine } from '../../../../core/engine.js';
+import { TributaryErrors } from '../../../../core/errors.js';
 import { definePlugin } from '../../../../core/plugin.js';
 import { type RunningPipeline, startPipeline } from '../../../../core/testing/index.js';
 import { builtins } from '../../../../plugins/index.js';
@@ -172,6 +175,35 @@ describe('filelog receiver', () => {
     expect([...bodies(first), ...bodies(second)]).toEqual(lines('a', 200));
   });
 
+  it('reads more files than max_concurrent_files: each takes its turn, lines appended later too', async () => {
+    const paths = Array.from({ length: 30 }, (_, i) => join(dir, `f${i}.log`));
+    await Promise.all(paths.map((path, i) => writeFile(path, text(lines(`f${i}`, 2)))));
+    const p = await tail(`include: ["${dir}/*.log"], start_at: beginning, max_concurrent_files: 4`);
+    await until(() => bodies(p).length === 60, 'the lines of all 30 files');
+    // Files read earlier and closed to make room go on from where they stood.
+    await appendFile(paths[0] as string, text(lines('f0', 1, 2)));
+    await appendFile(paths[29] as string, text(lines('f29', 1, 2)));
+    await until(() => bodies(p).length === 62, 'the two appended lines');
+    await p.shutdown();
+    const expected = paths.flatMap((_, i) => lines(`f${i}`, i === 0 || i === 29 ? 3 : 2));
+    expect([...bodies(p)].sort()).toEqual(expected.sort());
+  });
+
+  it('a file closed to make room and then rotated by rename goes on from where it stood', async () => {
+    const paths = Array.from({ length: 4 }, (_, i) => join(dir, `f${i}.log`));
+    await Promise.all(paths.map((path, i) => writeFile(path, text(lines(`f${i}`, 2)))));
+    const p = await tail(`include: ["${dir}/*.log*"], start_at: beginning, max_concurrent_files: 2`);
+    await until(() => bodies(p).length === 8, 'the lines of all 4 files');
+    // f0 was read first and closed to make room for f2 and f3.
+    await appendFile(paths[0] as string, text(lines('f0', 1, 2)));
+    await rename(paths[0] as string, `${paths[0]}.1`);
+    await writeFile(paths[0] as string, text(lines('new f0', 1)));
+    await until(() => bodies(p).length === 10, 'the line appended before the rename, and the new file');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const expected = [...paths.flatMap((_, i) => lines(`f${i}`, i === 0 ? 3 : 2)), 'new f0 0'];
+    expect([...bodies(p)].sort()).toEqual(expected.sort());
+  });
+
   it('stops reading while the pipeline refuses, and loses nothing', async () => {
     let refusals = 5;
     const taken: string[] = [];
@@ -202,5 +234,33 @@ service: { pipelines: { logs: { receivers: [filelog], exporters: [refusing] } } 
     );
     await until(() => taken.length === 30, 'all 30 once the pipeline takes them');
     expect(taken).toEqual(lines('b', 30));
+  });
+
+  it('refuses sizes and intervals it could not work with, located, saying what is valid', async () => {
+    const errorsOf = async (options: string) => {
+      const yaml = `receivers: { filelog: { include: [a.log], ${options} } }
+exporters: { stdout: }
+service: { pipelines: { logs: { receivers: [filelog], exporters: [stdout] } } }
+`;
+      const engine = new Engine(parseConfigText(yaml, '/cfg/config.yaml', {}));
+      for (const plugin of builtins) engine.use(plugin);
+      return engine.validate().then(
+        () => [],
+        (err: unknown) =>
+          err instanceof TributaryErrors ? err.errors.map((e) => e.format()) : [String(err)],
+      );
+    };
+    // Each of these read nothing at all, silently, or failed every poll.
+    expect(await errorsOf('fingerprint_size: 0B')).toEqual([
+      '/cfg/config.yaml:1:61: TRB_CONFIG_BAD_SIZE receivers.filelog.fingerprint_size: fingerprint_size must be at least 1B: a file is known by its first bytes, e.g. "1KiB"',
+    ]);
+    for (const size of ['0B', '8GiB']) {
+      expect(await errorsOf(`max_log_size: ${size}`)).toEqual([
+        '/cfg/config.yaml:1:57: TRB_CONFIG_BAD_SIZE receivers.filelog.max_log_size: max_log_size must be between 1B and 64MiB (a read holds that much per file), e.g. "1MiB"',
+      ]);
+    }
+    expect(await errorsOf('poll_interval: 0')).toEqual([
+      '/cfg/config.yaml:1:58: TRB_CONFIG_BAD_DURATION receivers.filelog.poll_interval: an interval must be greater than 0, e.g. "10s"',
+    ]);
   });
 });

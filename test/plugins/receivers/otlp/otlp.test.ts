@@ -331,6 +331,22 @@ describe('otlp receiver', () => {
               logRecords: [
                 { body: { stringValue: long }, attributes: [kv('short', 'ok'), kv('long', long)] },
                 { body: { stringValue: 'fine' }, attributes: [{ key: 'n', value: { intValue: '7' } }] },
+                {
+                  // Strings inside maps and arrays (a log's AnyValue) are cut too.
+                  body: { kvlistValue: { values: [kv('message', long)] } },
+                  attributes: [
+                    {
+                      key: 'map',
+                      value: {
+                        kvlistValue: {
+                          values: [
+                            { key: 'list', value: { arrayValue: { values: [{ stringValue: long }] } } },
+                          ],
+                        },
+                      },
+                    },
+                  ],
+                },
               ],
             },
           ],
@@ -338,18 +354,20 @@ describe('otlp receiver', () => {
       ],
     };
     expect((await post(`${gw.url}/v1/logs`, JSON.stringify(logs), json)).status).toBe(200);
-    const [first, second] = gw.recorded.items('logs');
+    const [first, second, third] = gw.recorded.items('logs');
     expect(first?.body).toBe('xxxxxxxx');
     expect(first?.attributes).toEqual({ short: 'ok', long: 'xxxxxxxx' });
     expect(first?.resource.attributes['service.name']).toBe('a-very-l');
     expect(second?.body).toBe('fine');
     expect(second?.attributes).toEqual({ n: 7 });
+    expect(third?.body).toEqual({ message: 'xxxxxxxx' });
+    expect(third?.attributes).toEqual({ map: { list: ['xxxxxxxx'] } });
     const collected = await gw.engine.registry.container.resolve(SelfTelemetry).collect();
     const cut = collected.scopeMetrics
       .flatMap((sm) => sm.metrics)
       .find((m) => m.descriptor.name === 'tributary_receiver_otlp_truncated_attribute_values');
-    // The body, the long attribute and the shared resource's service.name (once).
-    expect(cut?.dataPoints.reduce((sum, p) => sum + (p.value as number), 0)).toBe(3);
+    // The bodies, the long attributes and the shared resource's service.name (once).
+    expect(cut?.dataPoints.reduce((sum, p) => sum + (p.value as number), 0)).toBe(5);
   });
 
   it('answers 415 for a content type it does not speak, 400 for a body that does not decode', async () => {
