@@ -17,6 +17,8 @@ import { type RecordText, recordsSplitter } from './records.js';
 import { type Checkpoint, inodeOf, sameFile, startsWith, TrackedFile } from './tracked-file.js';
 
 const CHECKPOINTS_KEY = 'checkpoints';
+/** Polls a parked file's checkpoint outlives its path (a rename, the new file not there yet). */
+const PARKED_POLLS = 5;
 const SCOPE = { name: 'tributary/filelog', version: ENGINE_VERSION };
 const RESOURCE = resourceFromAttributes({});
 
@@ -38,6 +40,8 @@ export class FilelogReceiver implements Receiver {
    * goes on from there.
    */
   private readonly parked = new Map<string, Checkpoint>();
+  /** Parked paths the globs did not find, with how many polls in a row. */
+  private readonly unmatched = new Map<string, number>();
   /** The last match of the globs skipped files because max_concurrent_files were open. */
   private crowded = false;
   private storage?: StorageClient;
@@ -118,7 +122,15 @@ export class FilelogReceiver implements Receiver {
   private async discover(): Promise<void> {
     const matching = this.matchingPaths();
     const matched = new Set(matching);
-    for (const path of this.parked.keys()) if (!matched.has(path)) this.parked.delete(path);
+    // A parked file whose path the globs no longer find was renamed or deleted: kept for a few polls
+    // (a rotation renames first and creates the new file after), then forgotten.
+    for (const path of this.parked.keys()) {
+      if (matched.has(path)) this.unmatched.delete(path);
+      else if ((this.unmatched.get(path) ?? 0) >= PARKED_POLLS) {
+        this.parked.delete(path);
+        this.unmatched.delete(path);
+      } else this.unmatched.set(path, (this.unmatched.get(path) ?? 0) + 1);
+    }
     // Files never read go first, then the parked ones, longest parked first: each gets its turn.
     const paths = [...matching.filter((p) => !this.parked.has(p)), ...this.parked.keys()];
     this.crowded = false;
@@ -128,6 +140,9 @@ export class FilelogReceiver implements Receiver {
       await this.track(path);
     }
     this.firstPoll = false;
+    // A checkpoint of the last run whose file is no longer where the globs look is of a file gone:
+    // kept, the saved list would grow over many restarts.
+    this.restored = this.restored.filter((c) => matched.has(c.path));
   }
 
   /** One poll: find the files, read each from where it stands, hand the records on. */
@@ -239,6 +254,7 @@ export class FilelogReceiver implements Receiver {
       file.offset = Math.min(parked.offset, size);
       file.skipping = parked.skipping;
       this.parked.delete(parked.path);
+      this.unmatched.delete(parked.path);
       file.placed = true;
       return;
     }
@@ -251,9 +267,15 @@ export class FilelogReceiver implements Receiver {
       file.offset = Math.min(restored.offset, size);
       file.skipping = restored.skipping;
       this.restored.splice(this.restored.indexOf(restored), 1);
-    } else if (copied || running) {
-      // A copy of a file being read (copytruncate's): only what was not read of it yet.
-      file.offset = Math.min(copied?.offset ?? running?.offset ?? 0, size);
+    } else if (copied) {
+      // The copy of a file truncated in place (copytruncate): only what was not read of it yet.
+      file.offset = Math.min(copied.offset, size);
+    } else if (running && !final) {
+      // A copy of a file still being read: the same lines. It waits, unread: if the original is
+      // truncated next (copytruncate), it goes on from where the original stood then.
+      return;
+    } else if (running) {
+      file.offset = Math.min(running.offset, size);
     } else {
       file.offset = Math.min(file.startedAt, size);
     }
@@ -267,6 +289,12 @@ export class FilelogReceiver implements Receiver {
   private async readFile(file: TrackedFile, final: boolean): Promise<boolean> {
     const { max_log_size, max_batch_size } = this.ctx.config;
     const chunk = Math.max(64 * 1024, max_log_size + 2);
+    // What is read must be in the fingerprint that names the file (it may have been empty, or short,
+    // when the poll looked): a copy of it, or its truncation, is then recognised.
+    if (file.fingerprint.length < this.ctx.config.fingerprint_size) {
+      const first = await file.firstBytes(this.ctx.config.fingerprint_size);
+      if (startsWith(first, file.fingerprint)) file.fingerprint = first;
+    }
     for (;;) {
       const size = await file.size();
       if (file.offset >= size) return true;

@@ -161,6 +161,23 @@ describe('filelog receiver', () => {
     expect([...bodies(p)].sort()).toEqual([...expected].sort());
   });
 
+  it('reads lines once when a poll finds the copy before the file is truncated', async () => {
+    const log = join(dir, 'app.log');
+    await writeFile(log, text(lines('d', 20)));
+    const p = await tail(`include: ["${dir}/app.log*"], start_at: beginning`);
+    await until(() => bodies(p).length === 20, 'the first 20');
+    // Appended, then copied; polls see the copy (the same lines) while the original is still whole.
+    await appendFile(log, text(lines('d', 20, 20)));
+    await copyFile(log, join(dir, 'app.log.1'));
+    await until(() => bodies(p).length === 40, 'the next 20, once');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await truncate(log, 0);
+    await appendFile(log, text(['after']));
+    await until(() => bodies(p).length >= 41, 'the line after the truncation');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(bodies(p)).toEqual([...lines('d', 40), 'after']);
+  });
+
   it('restarts mid-file from its checkpoint: nothing lost, nothing repeated', async () => {
     const log = join(dir, 'app.log');
     await writeFile(log, text(lines('a', 100)));
@@ -197,8 +214,10 @@ describe('filelog receiver', () => {
     // f0 was read first and closed to make room for f2 and f3.
     await appendFile(paths[0] as string, text(lines('f0', 1, 2)));
     await rename(paths[0] as string, `${paths[0]}.1`);
+    // Polls pass before the new file is there: f0's checkpoint must outlive its path meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     await writeFile(paths[0] as string, text(lines('new f0', 1)));
-    await until(() => bodies(p).length === 10, 'the line appended before the rename, and the new file');
+    await expect.poll(() => bodies(p).length, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(10);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const expected = [...paths.flatMap((_, i) => lines(`f${i}`, i === 0 ? 3 : 2)), 'new f0 0'];
     expect([...bodies(p)].sort()).toEqual(expected.sort());
