@@ -96,6 +96,50 @@ async function clientScenario(scenario: string, env: NodeJS.ProcessEnv): Promise
   return checks;
 }
 
+/** A proxy config whose mcp receiver writes its spans to a JSON-lines file, in a fresh directory. */
+async function proxyConfig(prefix: string): Promise<{ config: string; spansFile: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const config = join(dir, 'proxy.yaml');
+  const spansFile = join(dir, 'spans.jsonl');
+  await writeFile(
+    config,
+    `receivers: { mcp: }
+exporters: { file: { path: ${spansFile} } }
+service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
+`,
+  );
+  return { config, spansFile };
+}
+
+/** `tributary mcp-proxy --listen` in front of `upstream`, once it answers. */
+async function startProxy(
+  config: string,
+  upstream: string,
+): Promise<{ proxy: ChildProcess; proxied: string }> {
+  const proxyPort = await freePort();
+  const proxy = start(process.execPath, [
+    CLI,
+    'mcp-proxy',
+    '--config',
+    config,
+    '--listen',
+    `127.0.0.1:${proxyPort}`,
+    '--upstream',
+    upstream,
+  ]);
+  const proxied = `http://127.0.0.1:${proxyPort}/mcp`;
+  await expect.poll(() => reachable(proxied), { timeout: 20_000, interval: 200 }).toBe(true);
+  return { proxy, proxied };
+}
+
+/** The spans a file exporter wrote, one JSON object a line. */
+async function spansIn(file: string) {
+  return (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
 describe('MCP conformance through the HTTP proxy', () => {
   it('passes exactly the server scenarios a direct connection passes', { timeout: 300_000 }, async () => {
     const serverPort = await freePort();
@@ -103,28 +147,8 @@ describe('MCP conformance through the HTTP proxy', () => {
     const upstream = `http://127.0.0.1:${serverPort}/mcp`;
     await expect.poll(() => reachable(upstream), { timeout: 20_000, interval: 200 }).toBe(true);
 
-    const dir = await mkdtemp(join(tmpdir(), 'trb-proxy-'));
-    const config = join(dir, 'proxy.yaml');
-    await writeFile(
-      config,
-      `receivers: { mcp: }
-exporters: { file: { path: ${join(dir, 'spans.jsonl')} } }
-service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
-`,
-    );
-    const proxyPort = await freePort();
-    const proxy = start(process.execPath, [
-      CLI,
-      'mcp-proxy',
-      '--config',
-      config,
-      '--listen',
-      `127.0.0.1:${proxyPort}`,
-      '--upstream',
-      upstream,
-    ]);
-    const proxied = `http://127.0.0.1:${proxyPort}/mcp`;
-    await expect.poll(() => reachable(proxied), { timeout: 20_000, interval: 200 }).toBe(true);
+    const { config, spansFile } = await proxyConfig('trb-proxy-');
+    const { proxy, proxied } = await startProxy(config, upstream);
 
     const direct = await serverScenarios(upstream);
     const through = await serverScenarios(proxied);
@@ -137,10 +161,7 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
     const exited = new Promise((resolve) => proxy.on('exit', resolve));
     proxy.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const spans = (await readFile(join(dir, 'spans.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const spans = await spansIn(spansFile);
     expect(
       spans.some(
         (s) => s.name === 'tools/list' && s.kind === 'SERVER' && s.attributes['network.transport'] === 'tcp',
@@ -149,16 +170,7 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
   });
 
   it('scores the SDK client the same through the proxy', { timeout: 300_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'trb-proxy-client-'));
-    const out = join(dir, 'spans.jsonl');
-    const config = join(dir, 'proxy.yaml');
-    await writeFile(
-      config,
-      `receivers: { mcp: }
-exporters: { file: { path: ${out} } }
-service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
-`,
-    );
+    const { config, spansFile } = await proxyConfig('trb-proxy-client-');
     for (const scenario of CLIENT_SCENARIOS) {
       const direct = await clientScenario(scenario, {});
       const through = await clientScenario(scenario, { TRB_PROXY_CONFIG: config });
@@ -167,10 +179,7 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
       expect(through, scenario).toEqual(direct);
     }
     // The proxied runs were observed: the scenario server's tools were called through the proxy.
-    const spans = (await readFile(out, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const spans = await spansIn(spansFile);
     expect(spans.some((s) => s.name === 'tools/call add_numbers' && s.kind === 'SERVER')).toBe(true);
   });
 
@@ -185,28 +194,8 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
       if (said.includes('listening on port')) break;
     }
     const upstream = `http://127.0.0.1:${/listening on port (\d+)/.exec(said)?.[1]}/mcp`;
-    const dir = await mkdtemp(join(tmpdir(), 'trb-proxy-2026-'));
-    const config = join(dir, 'proxy.yaml');
-    await writeFile(
-      config,
-      `receivers: { mcp: }
-exporters: { file: { path: ${join(dir, 'spans.jsonl')} } }
-service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
-`,
-    );
-    const proxyPort = await freePort();
-    const proxy = start(process.execPath, [
-      CLI,
-      'mcp-proxy',
-      '--config',
-      config,
-      '--listen',
-      `127.0.0.1:${proxyPort}`,
-      '--upstream',
-      upstream,
-    ]);
-    const proxied = `http://127.0.0.1:${proxyPort}/mcp`;
-    await expect.poll(() => reachable(proxied), { timeout: 20_000, interval: 200 }).toBe(true);
+    const { config, spansFile } = await proxyConfig('trb-proxy-2026-');
+    const { proxy, proxied } = await startProxy(config, upstream);
 
     const direct = await serverScenarios(upstream, '2026-07-28');
     const through = await serverScenarios(proxied, '2026-07-28');
@@ -220,10 +209,7 @@ service: { pipelines: { traces: { receivers: [mcp], exporters: [file] } } }
     const exited = new Promise((resolve) => proxy.on('exit', resolve));
     proxy.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const spans = (await readFile(join(dir, 'spans.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const spans = await spansIn(spansFile);
     const listed = spans.filter((s) => s.name === 'tools/list' && s.kind === 'SERVER');
     expect(listed.length).toBeGreaterThan(0);
     for (const span of listed) {
