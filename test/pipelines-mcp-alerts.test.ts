@@ -7,13 +7,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../core/testing/index.js';
 import { Engine } from '../main.js';
-import { instrumentMcpServer } from '../plugins/receivers/mcp/instrument.js';
+import { searchClient } from './mcp-search-server.js';
 
 const root = join(import.meta.dirname, '..');
 const RULE_FILES = ['mcp-server.rules.yaml', 'latency.rules.yaml', 'errors.rules.yaml'];
@@ -71,15 +69,9 @@ describe('pipelines/mcp-alerts.yaml in-process', () => {
       delete process.env.ALERTMANAGER_ENDPOINT;
     }
     await engine.start();
-    const server = new McpServer({ name: 'flaky-server', version: '1.0.0' });
-    server.registerTool('search', { description: 'always fails' }, async () => {
+    client = await searchClient(engine, 'always fails', async () => {
       throw new Error('upstream timed out');
     });
-    instrumentMcpServer(server, engine);
-    client = new Client({ name: 'test-client', version: '1.0.0' });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    await client.connect(clientSide);
   }, 30_000);
 
   afterAll(async () => {

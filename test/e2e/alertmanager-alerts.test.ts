@@ -5,13 +5,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningPipeline, startPipeline } from '../../core/testing/index.js';
 import { builtins } from '../../plugins/index.js';
-import { instrumentMcpServer } from '../../plugins/receivers/mcp/instrument.js';
+import { searchClient } from '../mcp-search-server.js';
 import { type GettableAlert, RealAlertmanager } from '../plugins/exporters/alertmanager/real-alertmanager.js';
 import { freePort } from './prometheus-helpers.js';
 
@@ -72,17 +70,11 @@ service:
 `,
       { plugins: builtins },
     );
-    const server = new McpServer({ name: 'flaky-server', version: '1.0.0' });
-    server.registerTool('search', { description: 'fails while the test says so' }, async () =>
+    client = await searchClient(pipeline.engine, 'fails while the test says so', async () =>
       failing
         ? { content: [{ type: 'text', text: 'upstream timed out' }], isError: true }
         : { content: [{ type: 'text', text: 'found it' }] },
     );
-    instrumentMcpServer(server, pipeline.engine);
-    client = new Client({ name: 'e2e-client', version: '1.0.0' });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    await client.connect(clientSide);
   }, 30_000);
 
   afterAll(async () => {

@@ -2,12 +2,10 @@
 // tool that keeps failing makes errors.rules.yaml's FrequentErrors (the guide's ErrorTracker rule:
 // more than 10 errors of a type in 5 minutes, no `for`) appear in Alertmanager's API.
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../main.js';
-import { instrumentMcpServer } from '../../plugins/receivers/mcp/instrument.js';
+import { searchClient } from '../mcp-search-server.js';
 import { type GettableAlert, RealAlertmanager } from '../plugins/exporters/alertmanager/real-alertmanager.js';
 import { freePort } from './prometheus-helpers.js';
 
@@ -30,16 +28,10 @@ describe('pipelines/mcp-alerts.yaml', () => {
       delete process.env.ALERTMANAGER_ENDPOINT;
     }
     await engine.start();
-    const server = new McpServer({ name: 'flaky-server', version: '1.0.0' });
-    server.registerTool('search', { description: 'always fails' }, async () => ({
+    client = await searchClient(engine, 'always fails', async () => ({
       content: [{ type: 'text', text: 'upstream timed out' }],
       isError: true,
     }));
-    instrumentMcpServer(server, engine);
-    client = new Client({ name: 'e2e-client', version: '1.0.0' });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    await client.connect(clientSide);
   }, 30_000);
 
   afterAll(async () => {
